@@ -1,0 +1,56 @@
+package dev.vdsoscope.cli;
+
+import java.util.List;
+
+/**
+ * Runs one action per subject (file or pid), turning each failure into its one-line message so that
+ * the rest of the batch is still done. The exit code is the most severe one met.
+ */
+final class Batch {
+    interface Action {
+        void run(String subject) throws Exception;
+    }
+
+    private int exitCode = ExitCode.OK;
+
+    int exitCode() {
+        return exitCode;
+    }
+
+    void each(List<String> subjects, Action action) {
+        try (Progress progress = Progress.start(subjects.size())) {
+            for (String subject : subjects) {
+                progress.step(subject);
+                run(subject, action);
+            }
+        }
+    }
+
+    void run(String subject, Action action) {
+        try {
+            action.run(subject);
+        } catch (Throwable t) {
+            fail(Failure.of(subject, t));
+        }
+    }
+
+    void fail(Failure failure) {
+        Output.out().flush();
+        Output.err().println(failure.line());
+        if (Main.debug() && failure.getCause() != null) {
+            failure.getCause().printStackTrace(Output.err());
+        }
+        exitCode = Math.max(exitCode, failure.exitCode());
+    }
+
+    /** Records a finding (exit 1) without a message. */
+    void finding() {
+        exitCode = Math.max(exitCode, ExitCode.FINDINGS);
+    }
+
+    /** Prints a warning line for a partial answer: {@code vdsoscope: FILE: warning: ...}. */
+    static void warn(String subject, String warning) {
+        Output.out().flush();
+        Output.err().println("vdsoscope: " + subject + ": warning: " + warning);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.vdsoscope.cli;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.NoSuchFileException;
+
+import dev.vdsoscope.elf.ElfFormatException;
+
+/**
+ * A failure about one subject (a file or a pid), shown as the one-line message
+ * {@code vdsoscope: <subject>: <what> (at offset 0x...)} with its exit code.
+ */
+public final class Failure extends RuntimeException {
+    private final String subject;
+    private final int exitCode;
+
+    public Failure(String subject, String problem, int exitCode, Throwable cause) {
+        super(problem, cause);
+        this.subject = subject;
+        this.exitCode = exitCode;
+    }
+
+    public Failure(String subject, String problem, int exitCode) {
+        this(subject, problem, exitCode, null);
+    }
+
+    public String subject() {
+        return subject;
+    }
+
+    public int exitCode() {
+        return exitCode;
+    }
+
+    /** The line printed to standard error. */
+    public String line() {
+        return subject == null ? "vdsoscope: " + getMessage() : "vdsoscope: " + subject + ": " + getMessage();
+    }
+
+    /** Turns whatever went wrong while handling {@code subject} into the documented failure. */
+    public static Failure of(String subject, Throwable t) {
+        return switch (t) {
+            case Failure f -> f;
+            case ElfFormatException e -> new Failure(subject, e.getMessage(), ExitCode.BAD_INPUT, e);
+            case NoSuchFileException e -> new Failure(subject, "no such file or directory", ExitCode.BAD_INPUT, e);
+            case AccessDeniedException e -> new Failure(subject, "permission denied", ExitCode.PERMISSION, e);
+            case FileSystemLoopException e -> new Failure(subject, "too many levels of symbolic links", ExitCode.BAD_INPUT, e);
+            case IOException e -> new Failure(subject, describe(e), ExitCode.BAD_INPUT, e);
+            case OutOfMemoryError e -> new Failure(subject, "out of memory", ExitCode.BAD_INPUT, e);
+            default -> new Failure(subject, "internal error: " + t, ExitCode.BAD_INPUT, t);
+        };
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage();
+        if (message == null) {
+            return e.getClass().getSimpleName();
+        }
+        // Many NIO messages repeat the path first; the subject already names it.
+        int colon = message.lastIndexOf(": ");
+        return colon >= 0 && message.startsWith("/") ? message.substring(colon + 2) : message;
+    }
+}

@@ -1,0 +1,219 @@
+package dev.vdsoscope.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import dev.vdsoscope.elf.DynamicEntry;
+import dev.vdsoscope.elf.DynamicTable;
+import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.ElfFormatException;
+import dev.vdsoscope.elf.ElfHeader;
+import dev.vdsoscope.elf.Note;
+import dev.vdsoscope.elf.ProgramHeader;
+import dev.vdsoscope.elf.Section;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "headers", mixinStandardHelpOptions = true,
+        description = {"Show the file header, program headers, sections, dynamic table and notes",
+                "(what 'readelf -h -l -S -d -n' shows)."})
+final class HeadersCommand implements Callable<Integer> {
+    enum Part { header, segments, sections, dynamic, notes }
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--only", split = ",", paramLabel = "PART",
+            description = "Show only these parts: ${COMPLETION-CANDIDATES}.")
+    Set<Part> only = EnumSet.allOf(Part.class);
+
+    @Parameters(arity = "1..*", paramLabel = "FILE")
+    List<String> files;
+
+    @Override
+    public Integer call() {
+        Batch batch = new Batch();
+        List<JsonHeaders> documents = new ArrayList<>();
+        batch.each(files, file -> {
+            try (ElfFile elf = ElfFile.open(Path.of(file))) {
+                List<String> problems = new ArrayList<>();
+                if (common.json) {
+                    documents.add(json(file, elf, problems));
+                } else {
+                    text(file, elf, problems);
+                }
+                problems.addAll(elf.warnings());
+                for (String problem : problems) {
+                    Batch.warn(file, problem);
+                }
+            }
+        });
+        if (common.json) {
+            Output.json(new JsonDocument("headers", 1, documents));
+        }
+        return batch.exitCode();
+    }
+
+    /** Runs one part; a malformed part becomes a warning and the other parts are still shown. */
+    private static <T> T part(List<String> problems, String what, java.util.function.Supplier<T> reader, T fallback) {
+        try {
+            return reader.get();
+        } catch (ElfFormatException e) {
+            problems.add(what + ": " + e.getMessage());
+            return fallback;
+        }
+    }
+
+    private void text(String file, ElfFile elf, List<String> problems) {
+        PrintStream out = Output.out();
+        ElfHeader h = elf.header();
+        int w = h.is64() ? 16 : 8;
+        out.println(file + ":");
+        if (only.contains(Part.header)) {
+            out.println("ELF header");
+            row(out, "Class", h.elfClass().bits() + "-bit (" + h.elfClass() + ")");
+            row(out, "Data", (h.data().littleEndian() ? "little-endian" : "big-endian") + " (" + h.data() + ")");
+            row(out, "Version", h.identVersion() + (h.identVersion() == 1 ? " (EV_CURRENT)" : ""));
+            row(out, "OS/ABI", h.osAbi().cName() + " (" + h.osAbi().value() + "), ABI version " + h.abiVersion());
+            row(out, "Type", h.type().cName());
+            row(out, "Machine", h.machine().description() + " (" + h.machine().cName() + ")"
+                    + (h.isX32() ? ", x32 ABI" : ""));
+            row(out, "Entry point", "0x" + Long.toHexString(h.entry()));
+            row(out, "Program headers", h.phnum() + " x " + h.phentsize() + " bytes at offset 0x"
+                    + Long.toHexString(h.phoff()) + (h.ePhnum() != h.phnum() ? " (PN_XNUM: count in section 0)" : ""));
+            row(out, "Section headers", h.shnum() + " x " + h.shentsize() + " bytes at offset 0x"
+                    + Long.toHexString(h.shoff()) + (h.eShnum() != h.shnum() ? " (e_shnum 0: count in section 0)" : ""));
+            row(out, "Section names", "section " + h.shstrndx()
+                    + (h.eShstrndx() != h.shstrndx() ? " (SHN_XINDEX: index in section 0)" : ""));
+            row(out, "Flags", "0x" + Long.toHexString(h.flags()));
+            row(out, "Header size", h.ehsize() + " bytes");
+            out.println();
+        }
+        if (only.contains(Part.segments)) {
+            List<ProgramHeader> segments = part(problems, "program headers", elf::segments, List.of());
+            out.println("Program headers (" + segments.size() + ")");
+            if (!segments.isEmpty()) {
+                out.printf("  %-3s %-16s %-10s %-" + (w + 2) + "s %-" + (w + 2) + "s %-10s %-10s %-3s %s%n",
+                        "Nr", "Type", "Offset", "VirtAddr", "PhysAddr", "FileSiz", "MemSiz", "Flg", "Align");
+                for (ProgramHeader p : segments) {
+                    out.printf("  %-3d %-16s 0x%08x 0x%s 0x%s 0x%08x 0x%08x %s 0x%x%n", p.index(),
+                            p.type().cName(h.machine()).replaceFirst("^PT_", ""), p.offset(), Hex.padded(p.vaddr(), w),
+                            Hex.padded(p.paddr(), w), p.filesz(), p.memsz(), p.flagString(), p.align());
+                }
+                Optional<String> interp = part(problems, "PT_INTERP", elf::interpreter, Optional.empty());
+                interp.ifPresent(i -> out.println("  Interpreter: " + i));
+            }
+            out.println();
+        }
+        if (only.contains(Part.sections)) {
+            List<Section> sections = part(problems, "section headers", elf::sections, List.of());
+            out.println("Sections (" + sections.size() + ")");
+            if (!sections.isEmpty()) {
+                out.printf("  %-4s %-20s %-18s %-" + w + "s %-8s %-8s %-4s %-5s %-4s %-4s %s%n", "[Nr]", "Name", "Type",
+                        "Address", "Offset", "Size", "ES", "Flg", "Lk", "Inf", "Al");
+                for (Section s : sections) {
+                    out.printf("  [%2d] %-20s %-18s %s %08x %08x %-4x %-5s %-4d %-4d %d%n", s.index(), s.name(),
+                            s.type().cName(h.machine()).replaceFirst("^SHT_", ""), Hex.padded(s.addr(), w),
+                            s.offset(), s.size(), s.entsize(), s.flagString(), s.link(), s.info(), s.addralign());
+                }
+                out.println("  Flags: W write, A alloc, X execute, M merge, S strings, I info, L link order,");
+                out.println("         O extra OS processing, G group, T TLS, C compressed, E exclude");
+            }
+            out.println();
+        }
+        if (only.contains(Part.dynamic)) {
+            Optional<DynamicTable> dynamic = part(problems, "dynamic table", elf::dynamic, Optional.empty());
+            if (dynamic.isEmpty()) {
+                out.println("Dynamic table: none (statically linked or relocatable)");
+            } else {
+                DynamicTable d = dynamic.get();
+                out.println("Dynamic table at offset 0x" + Long.toHexString(d.offset()) + " (" + d.entries().size()
+                        + " entries)");
+                for (DynamicEntry e : d.entries()) {
+                    out.printf("  %-24s %s%n", e.tag().cName(h.machine()), dynamicValue(d, e, problems));
+                }
+            }
+            out.println();
+        }
+        if (only.contains(Part.notes)) {
+            List<Note> notes = part(problems, "notes", elf::notes, List.of());
+            out.println("Notes (" + notes.size() + ")");
+            for (Note n : notes) {
+                String type = n.typeName() != null ? n.typeName() : "type 0x" + Long.toHexString(n.type());
+                out.printf("  %-8s %-24s %4d bytes  %s%n", n.owner(), type, n.descSize(), n.describe(h));
+            }
+            out.println();
+        }
+    }
+
+    private static void row(PrintStream out, String label, String value) {
+        out.printf("  %-18s %s%n", label + ":", value);
+    }
+
+    private static String dynamicValue(DynamicTable d, DynamicEntry e, List<String> problems) {
+        if (e.tag().isStringOffset()) {
+            try {
+                return "[" + d.string(e.value()) + "]";
+            } catch (ElfFormatException x) {
+                problems.add(e.tag().cName() + ": " + x.getMessage());
+                return "<corrupt string offset 0x" + Long.toHexString(e.value()) + ">";
+            }
+        }
+        if (e.tag().isAddress()) {
+            return "0x" + Long.toHexString(e.value());
+        }
+        if (e.tag().value() == 0x6ffffffbL) {
+            return "0x" + Long.toHexString(e.value()) + flags1(e.value());
+        }
+        return "0x" + Long.toHexString(e.value()) + " (" + Long.toUnsignedString(e.value()) + ")";
+    }
+
+    private static String flags1(long value) {
+        String[] names = {"NOW", "GLOBAL", "GROUP", "NODELETE", "LOADFLTR", "INITFIRST", "NOOPEN", "ORIGIN",
+                "DIRECT", "TRANS", "INTERPOSE", "NODEFLIB", "NODUMP", "CONFALT", "ENDFILTEE", "DISPRELDNE",
+                "DISPRELPND", "NODIRECT", "IGNMULDEF", "NOKSYMS", "NOHDR", "EDITED", "NORELOC", "SYMINTPOSE",
+                "GLOBAUDIT", "SINGLETON", "STUB", "PIE"};
+        List<String> set = new ArrayList<>();
+        for (int i = 0; i < names.length; i++) {
+            if ((value & (1L << i)) != 0) {
+                set.add(names[i]);
+            }
+        }
+        return set.isEmpty() ? "" : " (" + String.join(" ", set) + ")";
+    }
+
+    record JsonDocument(String command, int schemaVersion, List<JsonHeaders> files) {}
+
+    record JsonHeaders(String file, ElfHeader header, List<ProgramHeader> segments, List<Section> sections,
+            List<JsonDynamic> dynamic, List<JsonNote> notes, List<String> warnings) {}
+
+    record JsonDynamic(String tag, long value, String string) {}
+
+    record JsonNote(String owner, long type, String typeName, long size, String description) {}
+
+    private JsonHeaders json(String file, ElfFile elf, List<String> problems) {
+        List<JsonDynamic> dynamic = new ArrayList<>();
+        part(problems, "dynamic table", elf::dynamic, Optional.<DynamicTable>empty()).ifPresent(d -> {
+            for (DynamicEntry e : d.entries()) {
+                String string = e.tag().isStringOffset() ? part(problems, e.tag().cName(), () -> d.string(e.value()), null)
+                        : null;
+                dynamic.add(new JsonDynamic(e.tag().cName(elf.machine()), e.value(), string));
+            }
+        });
+        List<JsonNote> notes = new ArrayList<>();
+        for (Note n : part(problems, "notes", elf::notes, List.<Note>of())) {
+            notes.add(new JsonNote(n.owner(), n.type(), n.typeName(), n.descSize(), n.describe(elf.header())));
+        }
+        List<String> warnings = new ArrayList<>(problems);
+        return new JsonHeaders(file, elf.header(), part(problems, "program headers", elf::segments, List.of()),
+                part(problems, "section headers", elf::sections, List.of()), dynamic, notes, warnings);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.vdsoscope.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/** Where commands write: a large buffer over standard output, flushed once at the end. */
+public final class Output {
+    private static PrintStream out;
+    private static PrintStream err;
+
+    private Output() {}
+
+    public static synchronized PrintStream out() {
+        if (out == null) {
+            out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+                    false, StandardCharsets.UTF_8);
+        }
+        return out;
+    }
+
+    public static synchronized PrintStream err() {
+        if (err == null) {
+            err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        }
+        return err;
+    }
+
+    /** For tests: capture what the commands print. */
+    public static synchronized void redirect(PrintStream newOut, PrintStream newErr) {
+        out = newOut;
+        err = newErr;
+    }
+
+    public static void flush() {
+        if (out != null) {
+            out.flush();
+        }
+    }
+
+    /** Writes a JSON document (pretty, stable field order as declared by the records) and a newline. */
+    public static void json(Object document) {
+        try {
+            ObjectMapper mapper = new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            mapper.writeValue(out(), document);
+            out().println();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

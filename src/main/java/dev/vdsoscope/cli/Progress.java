@@ -1,0 +1,56 @@
+package dev.vdsoscope.cli;
+
+import java.io.PrintStream;
+
+/**
+ * A one-line progress bar on standard error, shown only when standard error is a terminal and the
+ * batch is long enough to be worth watching (more than {@link #MIN_ITEMS} subjects and half a second).
+ */
+final class Progress implements AutoCloseable {
+    private static final int MIN_ITEMS = 50;
+    private static final long SHOW_AFTER_NANOS = 500_000_000L;
+
+    private final int total;
+    private final boolean enabled;
+    private final long start = System.nanoTime();
+    private int done;
+    private long lastDraw;
+    private boolean drawn;
+
+    private Progress(int total, boolean enabled) {
+        this.total = total;
+        this.enabled = enabled;
+    }
+
+    static Progress start(int total) {
+        return new Progress(total, total > MIN_ITEMS && Terminal.stderrIsTerminal());
+    }
+
+    void step(String subject) {
+        done++;
+        if (!enabled) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - start < SHOW_AFTER_NANOS || now - lastDraw < 100_000_000L) {
+            return;
+        }
+        lastDraw = now;
+        drawn = true;
+        int width = 30;
+        int filled = (int) ((long) width * done / total);
+        String name = subject.length() > 40 ? "..." + subject.substring(subject.length() - 37) : subject;
+        PrintStream err = Output.err();
+        err.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + done + "/" + total + " " + name
+                + "\033[K");
+        err.flush();
+    }
+
+    @Override
+    public void close() {
+        if (drawn) {
+            Output.err().print("\r\033[K");
+            Output.err().flush();
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.vdsoscope.elf;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import dev.vdsoscope.elf.raw.RawLayouts;
+import dev.vdsoscope.elf.raw.RawStruct;
+
+/**
+ * The dynamic table ({@code PT_DYNAMIC}), read up to its {@code DT_NULL}. Strings it names
+ * ({@code DT_NEEDED}, {@code DT_SONAME}, {@code DT_RUNPATH}...) are looked up in the table that
+ * {@code DT_STRTAB} points to, so no section header is needed: that is how the loader and the
+ * kernel's vDSO parser see a file.
+ */
+public final class DynamicTable {
+    private final ElfFile elf;
+    private final long offset;
+    private final List<DynamicEntry> entries;
+
+    private DynamicTable(ElfFile elf, long offset, List<DynamicEntry> entries) {
+        this.elf = elf;
+        this.offset = offset;
+        this.entries = entries;
+    }
+
+    static Optional<DynamicTable> read(ElfFile elf) {
+        long offset;
+        long size;
+        Optional<ProgramHeader> segment = elf.segment(SegmentType.PT_DYNAMIC);
+        if (segment.isPresent()) {
+            offset = segment.get().offset();
+            size = segment.get().filesz();
+        } else {
+            Optional<Section> section = elf.section(SectionType.SHT_DYNAMIC);
+            if (section.isEmpty()) {
+                return Optional.empty();
+            }
+            offset = section.get().offset();
+            size = section.get().size();
+        }
+        ElfInput in = elf.input();
+        if (!in.contains(offset, size)) {
+            long available = Math.max(0, in.size() - Math.max(0, offset));
+            elf.warn("dynamic table at offset 0x" + Long.toHexString(offset) + " is cut short by the end of the file");
+            size = available;
+        }
+        RawStruct dyn = elf.struct(RawLayouts.ELF32_DYN, RawLayouts.ELF64_DYN);
+        long count = size / dyn.size();
+        List<DynamicEntry> entries = new ArrayList<>();
+        for (long i = 0; i < count; i++) {
+            long at = offset + i * dyn.size();
+            long tag = in.field(at, dyn.field("d_tag"));
+            if (tag == 0) {
+                break;
+            }
+            entries.add(new DynamicEntry(new DynamicTag(signExtend(elf, tag)), in.field(at, dyn.field("d_val"))));
+        }
+        return Optional.of(new DynamicTable(elf, offset, List.copyOf(entries)));
+    }
+
+    /** d_tag is signed (Elf32_Sword / Elf64_Sxword); keep 32-bit tags positive as elf.h writes them. */
+    private static long signExtend(ElfFile elf, long tag) {
+        return elf.header().is64() ? tag : tag & 0xffffffffL;
+    }
+
+    /** The file offset of the table. */
+    public long offset() {
+        return offset;
+    }
+
+    /** The entries before DT_NULL, in file order. */
+    public List<DynamicEntry> entries() {
+        return entries;
+    }
+
+    /** The value of the first entry with this tag. */
+    public OptionalLong value(DynamicTag tag) {
+        for (DynamicEntry e : entries) {
+            if (e.tag().equals(tag)) {
+                return OptionalLong.of(e.value());
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    public boolean has(DynamicTag tag) {
+        return value(tag).isPresent();
+    }
+
+    /** The values of every entry with this tag, in order (DT_NEEDED appears many times). */
+    public List<Long> values(DynamicTag tag) {
+        List<Long> values = new ArrayList<>();
+        for (DynamicEntry e : entries) {
+            if (e.tag().equals(tag)) {
+                values.add(e.value());
+            }
+        }
+        return values;
+    }
+
+    /** The file offset and size of the dynamic string table. */
+    public long stringTableOffset() {
+        long address = value(DynamicTag.DT_STRTAB).orElseThrow(
+                () -> new ElfFormatException("dynamic table has no DT_STRTAB", offset));
+        return elf.offsetOf(address, "DT_STRTAB");
+    }
+
+    public long stringTableEnd() {
+        long start = stringTableOffset();
+        OptionalLong size = value(DynamicTag.DT_STRSZ);
+        long end = size.isPresent() ? start + size.getAsLong() : elf.input().size();
+        return Math.min(end < start ? elf.input().size() : end, elf.input().size());
+    }
+
+    /** A string of the dynamic string table, e.g. the value of DT_NEEDED. */
+    public String string(long stringOffset) {
+        long start = stringTableOffset();
+        return elf.input().cString(start + stringOffset, stringTableEnd(), "dynamic string");
+    }
+
+    /** The names listed by DT_NEEDED, in order. */
+    public List<String> needed() {
+        List<String> names = new ArrayList<>();
+        for (long v : values(DynamicTag.DT_NEEDED)) {
+            names.add(string(v));
+        }
+        return names;
+    }
+
+    public Optional<String> soname() {
+        OptionalLong v = value(DynamicTag.DT_SONAME);
+        return v.isPresent() ? Optional.of(string(v.getAsLong())) : Optional.empty();
+    }
+
+    public Optional<String> rpath() {
+        OptionalLong v = value(DynamicTag.DT_RPATH);
+        return v.isPresent() ? Optional.of(string(v.getAsLong())) : Optional.empty();
+    }
+
+    public Optional<String> runpath() {
+        OptionalLong v = value(DynamicTag.DT_RUNPATH);
+        return v.isPresent() ? Optional.of(string(v.getAsLong())) : Optional.empty();
+    }
+
+    public static final long DF_ORIGIN = 0x1, DF_SYMBOLIC = 0x2, DF_TEXTREL = 0x4, DF_BIND_NOW = 0x8,
+            DF_STATIC_TLS = 0x10;
+    public static final long DF_1_NOW = 0x1, DF_1_GLOBAL = 0x2, DF_1_GROUP = 0x4, DF_1_NODELETE = 0x8,
+            DF_1_LOADFLTR = 0x10, DF_1_INITFIRST = 0x20, DF_1_NOOPEN = 0x40, DF_1_ORIGIN = 0x80,
+            DF_1_DIRECT = 0x100, DF_1_TRANS = 0x200, DF_1_INTERPOSE = 0x400, DF_1_NODEFLIB = 0x800,
+            DF_1_NODUMP = 0x1000, DF_1_CONFALT = 0x2000, DF_1_ENDFILTEE = 0x4000, DF_1_DISPRELDNE = 0x8000,
+            DF_1_DISPRELPND = 0x10000, DF_1_NODIRECT = 0x20000, DF_1_IGNMULDEF = 0x40000,
+            DF_1_NOKSYMS = 0x80000, DF_1_NOHDR = 0x100000, DF_1_EDITED = 0x200000, DF_1_NORELOC = 0x400000,
+            DF_1_SYMINTPOSE = 0x800000, DF_1_GLOBAUDIT = 0x1000000, DF_1_SINGLETON = 0x2000000,
+            DF_1_STUB = 0x4000000, DF_1_PIE = 0x8000000;
+
+    /** The bits of DT_FLAGS_1, or 0. */
+    public long flags1() {
+        return value(DynamicTag.DT_FLAGS_1).orElse(0);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.vdsoscope.elf;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A value of one of ELF's open enumerations ({@code EM_*}, {@code DT_*}, ...). Open, because files
+ * carry values this program has never heard of and must still show them; named, by the C name in
+ * {@code <elf.h>} when the value is known.
+ */
+public interface ElfConstant {
+    long value();
+
+    /** The C name, e.g. {@code DT_GNU_HASH}, or a hex rendering when the value is unknown. */
+    String cName();
+
+    /** Marks a nested holder of processor-specific constants with the machines they apply to. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    @interface ForMachines {
+        long[] value();
+    }
+
+    /**
+     * The C names of one constant type, collected from the {@code public static final} fields that
+     * declare them, so each name is written exactly once. Processor-specific values, which reuse the
+     * same numbers on every architecture, live in nested classes marked {@link ForMachines}.
+     */
+    final class Names {
+        private final Map<Long, String> common;
+        private final Map<Long, Map<Long, String>> byMachine = new HashMap<>();
+
+        public Names(Class<?> holder, Class<? extends ElfConstant> type) {
+            this.common = fieldsOf(holder, type);
+            for (Class<?> nested : holder.getDeclaredClasses()) {
+                ForMachines machines = nested.getAnnotation(ForMachines.class);
+                if (machines != null) {
+                    Map<Long, String> names = fieldsOf(nested, type);
+                    for (long machine : machines.value()) {
+                        byMachine.put(machine, names);
+                    }
+                }
+            }
+        }
+
+        /** The generic name, or null. */
+        public String name(long value) {
+            return common.get(value);
+        }
+
+        /** The name with processor-specific values resolved for {@code machine} first, or null. */
+        public String name(long value, Machine machine) {
+            Map<Long, String> specific = byMachine.get(machine.value());
+            String name = specific == null ? null : specific.get(value);
+            return name != null ? name : common.get(value);
+        }
+
+        private static Map<Long, String> fieldsOf(Class<?> holder, Class<? extends ElfConstant> type) {
+            Map<Long, String> names = new HashMap<>();
+            for (Field field : holder.getDeclaredFields()) {
+                int modifiers = field.getModifiers();
+                if (Modifier.isStatic(modifiers) && Modifier.isPublic(modifiers) && field.getType() == type) {
+                    try {
+                        names.putIfAbsent(((ElfConstant) field.get(null)).value(), field.getName());
+                    } catch (IllegalAccessException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            }
+            return names;
+        }
+    }
+}

@@ -1,0 +1,398 @@
+package dev.vdsoscope.elf;
+
+import static dev.vdsoscope.elf.raw.RawLayouts.EI_ABIVERSION;
+import static dev.vdsoscope.elf.raw.RawLayouts.EI_CLASS;
+import static dev.vdsoscope.elf.raw.RawLayouts.EI_DATA;
+import static dev.vdsoscope.elf.raw.RawLayouts.EI_NIDENT;
+import static dev.vdsoscope.elf.raw.RawLayouts.EI_OSABI;
+import static dev.vdsoscope.elf.raw.RawLayouts.EI_VERSION;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.vdsoscope.elf.raw.RawLayouts;
+import dev.vdsoscope.elf.raw.RawStruct;
+
+/**
+ * One ELF image, read lazily in place. The same code reads a memory-mapped file and an image that is
+ * already in memory (the vDSO of this process, or bytes copied out of another one): nothing is copied
+ * and each structure is parsed when first asked for. Every offset and count is checked against the
+ * image before use, so a hostile file yields an {@link ElfFormatException} naming the offset rather
+ * than an allocation or loop sized by the attacker.
+ */
+public final class ElfFile implements AutoCloseable {
+    private static final int MAX_WARNINGS = 64;
+    private static final byte[] MAGIC = {0x7f, 'E', 'L', 'F'};
+
+    private final String name;
+    private final ElfInput in;
+    private final ElfHeader header;
+    private final Arena arena;
+    private final Set<String> warnings = new LinkedHashSet<>();
+
+    private List<ProgramHeader> segments;
+    private List<Section> sections;
+    private Optional<DynamicTable> dynamic;
+    private Optional<SymbolTable> dynamicSymbols;
+    private Optional<SymbolTable> staticSymbols;
+    private SymbolVersions versions;
+    private Optional<HashTable> hashTable;
+
+    private ElfFile(String name, MemorySegment image, Arena arena) {
+        this.name = name;
+        this.arena = arena;
+        if (image.byteSize() == 0) {
+            throw new ElfFormatException("empty file", -1);
+        }
+        if (image.byteSize() < 4 || !startsWithMagic(image)) {
+            throw new ElfFormatException("not an ELF file (no \\177ELF magic)", 0);
+        }
+        if (image.byteSize() < EI_NIDENT) {
+            throw new ElfFormatException("truncated ELF identification", 0);
+        }
+        ElfClass elfClass = ElfClass.of(image.get(ValueLayout.JAVA_BYTE, EI_CLASS));
+        if (elfClass == null) {
+            throw new ElfFormatException("invalid ELF class " + image.get(ValueLayout.JAVA_BYTE, EI_CLASS), EI_CLASS);
+        }
+        ElfData data = ElfData.of(image.get(ValueLayout.JAVA_BYTE, EI_DATA));
+        if (data == null) {
+            throw new ElfFormatException("invalid ELF byte order " + image.get(ValueLayout.JAVA_BYTE, EI_DATA), EI_DATA);
+        }
+        this.in = new ElfInput(image, data.order());
+        this.header = readHeader(elfClass, data);
+    }
+
+    /** Reads an image that is already in memory; the caller keeps the memory alive. */
+    public static ElfFile of(String name, MemorySegment image) {
+        return new ElfFile(name, image, null);
+    }
+
+    /**
+     * Maps a file read-only. Refuses what is not a regular file (a directory, a FIFO, /dev/zero) so
+     * that nothing blocks or reads without end.
+     */
+    public static ElfFile open(Path path) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        if (attributes.isDirectory()) {
+            throw new ElfFormatException("is a directory", -1);
+        }
+        if (!attributes.isRegularFile()) {
+            throw new ElfFormatException("not a regular file", -1);
+        }
+        Arena arena = Arena.ofShared();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            MemorySegment image = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            return new ElfFile(path.toString(), image, arena);
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Whether the segment starts with the ELF magic; cheap, for sorting ELF from other files. */
+    public static boolean startsWithMagic(MemorySegment bytes) {
+        if (bytes.byteSize() < MAGIC.length) {
+            return false;
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (bytes.get(ValueLayout.JAVA_BYTE, i) != MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        if (arena != null) {
+            arena.close();
+        }
+    }
+
+    /** The name used in messages: a path, "pid 123 [vdso]", or "[vdso]". */
+    public String name() {
+        return name;
+    }
+
+    public ElfInput input() {
+        return in;
+    }
+
+    public ElfHeader header() {
+        return header;
+    }
+
+    public Machine machine() {
+        return header.machine();
+    }
+
+    public ByteOrder byteOrder() {
+        return in.order();
+    }
+
+    public RawStruct struct(RawStruct elf32, RawStruct elf64) {
+        return header.is64() ? elf64 : elf32;
+    }
+
+    /** Problems that did not stop the reading but make some answer partial; shown as warnings. */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    /** Records a warning; bounded, since a hostile file could otherwise produce one per entry. */
+    void warn(String warning) {
+        if (warnings.size() < MAX_WARNINGS) {
+            warnings.add(warning);
+        }
+    }
+
+    private ElfHeader readHeader(ElfClass elfClass, ElfData data) {
+        RawStruct eh = elfClass == ElfClass.ELFCLASS64 ? RawLayouts.ELF64_EHDR : RawLayouts.ELF32_EHDR;
+        in.require(0, eh.size(), "ELF header");
+        int ePhnum = (int) in.field(0, eh.field("e_phnum"));
+        int eShnum = (int) in.field(0, eh.field("e_shnum"));
+        int eShstrndx = (int) in.field(0, eh.field("e_shstrndx"));
+        long shoff = in.field(0, eh.field("e_shoff"));
+        int shentsize = (int) in.field(0, eh.field("e_shentsize"));
+        long phnum = ePhnum;
+        long shnum = eShnum;
+        long shstrndx = eShstrndx;
+        // The escapes keep their real values in section header 0 (gABI "Extended Section Numbering").
+        boolean escaped = ePhnum == SectionIndex.PN_XNUM || eShstrndx == SectionIndex.SHN_XINDEX
+                || (eShnum == 0 && shoff != 0);
+        if (escaped && shoff != 0) {
+            RawStruct sh = elfClass == ElfClass.ELFCLASS64 ? RawLayouts.ELF64_SHDR : RawLayouts.ELF32_SHDR;
+            if (shentsize < sh.size() || !in.contains(shoff, sh.size())) {
+                throw new ElfFormatException("extended numbering needs section header 0, which is missing", shoff);
+            }
+            if (eShnum == 0) {
+                shnum = in.field(shoff, sh.field("sh_size"));
+            }
+            if (ePhnum == SectionIndex.PN_XNUM) {
+                phnum = in.field(shoff, sh.field("sh_info"));
+            }
+            if (eShstrndx == SectionIndex.SHN_XINDEX) {
+                shstrndx = in.field(shoff, sh.field("sh_link"));
+            }
+        }
+        return new ElfHeader(elfClass, data, in.u8(EI_VERSION), new OsAbi(in.u8(EI_OSABI)),
+                in.u8(EI_ABIVERSION), new ElfType(in.field(0, eh.field("e_type"))),
+                new Machine(in.field(0, eh.field("e_machine"))), in.field(0, eh.field("e_version")),
+                in.field(0, eh.field("e_entry")), in.field(0, eh.field("e_phoff")), shoff,
+                in.field(0, eh.field("e_flags")), (int) in.field(0, eh.field("e_ehsize")),
+                (int) in.field(0, eh.field("e_phentsize")), phnum, shentsize, shnum, shstrndx,
+                ePhnum, eShnum, eShstrndx);
+    }
+
+    /** The program headers; an empty list when there are none. */
+    public List<ProgramHeader> segments() {
+        if (segments == null) {
+            segments = readSegments();
+        }
+        return segments;
+    }
+
+    private List<ProgramHeader> readSegments() {
+        if (header.phnum() == 0 || header.phoff() == 0) {
+            return List.of();
+        }
+        RawStruct ph = struct(RawLayouts.ELF32_PHDR, RawLayouts.ELF64_PHDR);
+        long stride = header.phentsize();
+        if (stride < ph.size()) {
+            throw new ElfFormatException("program header size " + stride + " is smaller than "
+                    + ph.name() + " (" + ph.size() + ")", fieldOffset("e_phentsize"));
+        }
+        in.require(header.phoff(), Math.multiplyExact(header.phnum(), stride), "program header table");
+        List<ProgramHeader> list = new ArrayList<>((int) header.phnum());
+        for (int i = 0; i < header.phnum(); i++) {
+            long at = header.phoff() + i * stride;
+            list.add(new ProgramHeader(i, at, new SegmentType(in.field(at, ph.field("p_type"))),
+                    in.field(at, ph.field("p_flags")), in.field(at, ph.field("p_offset")),
+                    in.field(at, ph.field("p_vaddr")), in.field(at, ph.field("p_paddr")),
+                    in.field(at, ph.field("p_filesz")), in.field(at, ph.field("p_memsz")),
+                    in.field(at, ph.field("p_align"))));
+        }
+        return List.copyOf(list);
+    }
+
+    /** The offset of a header field, for error messages. */
+    private long fieldOffset(String field) {
+        return struct(RawLayouts.ELF32_EHDR, RawLayouts.ELF64_EHDR).field(field).offset();
+    }
+
+    /** The section headers (index 0 included); an empty list when the file has none. */
+    public List<Section> sections() {
+        if (sections == null) {
+            sections = readSections();
+        }
+        return sections;
+    }
+
+    private List<Section> readSections() {
+        if (header.shnum() == 0 || header.shoff() == 0) {
+            return List.of();
+        }
+        RawStruct sh = struct(RawLayouts.ELF32_SHDR, RawLayouts.ELF64_SHDR);
+        long stride = header.shentsize();
+        if (stride < sh.size()) {
+            throw new ElfFormatException("section header size " + stride + " is smaller than "
+                    + sh.name() + " (" + sh.size() + ")", fieldOffset("e_shentsize"));
+        }
+        in.require(header.shoff(), Math.multiplyExact(header.shnum(), stride), "section header table");
+        int count = (int) header.shnum();
+        long[] nameOffsets = new long[count];
+        List<Section> raw = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long at = header.shoff() + i * stride;
+            nameOffsets[i] = in.field(at, sh.field("sh_name"));
+            raw.add(new Section(i, "", new SectionType(in.field(at, sh.field("sh_type"))),
+                    in.field(at, sh.field("sh_flags")), in.field(at, sh.field("sh_addr")),
+                    in.field(at, sh.field("sh_offset")), in.field(at, sh.field("sh_size")),
+                    in.field(at, sh.field("sh_link")), in.field(at, sh.field("sh_info")),
+                    in.field(at, sh.field("sh_addralign")), in.field(at, sh.field("sh_entsize"))));
+        }
+        Section names = header.shstrndx() < count ? raw.get((int) header.shstrndx()) : null;
+        if (names == null || !in.contains(names.offset(), names.size())) {
+            warn("section name table (index " + header.shstrndx() + ") is missing or out of range");
+            return List.copyOf(raw);
+        }
+        List<Section> named = new ArrayList<>(count);
+        for (Section s : raw) {
+            String sectionName = "";
+            try {
+                sectionName = in.cString(names.offset() + nameOffsets[s.index()], names.offset() + names.size(),
+                        "name of section " + s.index());
+            } catch (ElfFormatException e) {
+                warn(e.getMessage());
+            }
+            named.add(new Section(s.index(), sectionName, s.type(), s.flags(), s.addr(), s.offset(), s.size(),
+                    s.link(), s.info(), s.addralign(), s.entsize()));
+        }
+        return List.copyOf(named);
+    }
+
+    /** The first section with this name. */
+    public Optional<Section> section(String sectionName) {
+        for (Section s : sections()) {
+            if (s.name().equals(sectionName)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first section of this type. */
+    public Optional<Section> section(SectionType type) {
+        for (Section s : sections()) {
+            if (s.type().equals(type)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first segment of this type. */
+    public Optional<ProgramHeader> segment(SegmentType type) {
+        for (ProgramHeader p : segments()) {
+            if (p.type().equals(type)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The bytes a section holds in the file, checked. */
+    public MemorySegment contents(Section section) {
+        if (!section.hasFileBytes()) {
+            return MemorySegment.NULL.reinterpret(0);
+        }
+        return in.slice(section.offset(), section.size(), "section " + section.name());
+    }
+
+    /**
+     * Translates a virtual address (as found in the dynamic table) to an offset in this image, through
+     * the PT_LOAD segments, as the dynamic loader and the kernel's parse_vdso.c do. A vDSO is laid out
+     * so that this is also the offset from its load address, which is why memory and files agree.
+     */
+    public long offsetOf(long address, String what) {
+        for (ProgramHeader p : segments()) {
+            if (p.type().equals(SegmentType.PT_LOAD) && p.containsFileBacked(address)) {
+                return p.offset() + (address - p.vaddr());
+            }
+        }
+        throw new ElfFormatException(what + " address 0x" + Long.toHexString(address)
+                + " is not inside any loadable segment", -1);
+    }
+
+    /** The interpreter named by PT_INTERP, if any. */
+    public Optional<String> interpreter() {
+        Optional<ProgramHeader> interp = segment(SegmentType.PT_INTERP);
+        if (interp.isEmpty()) {
+            return Optional.empty();
+        }
+        ProgramHeader p = interp.get();
+        in.require(p.offset(), p.filesz(), "PT_INTERP");
+        long nul = in.indexOfNul(p.offset(), p.offset() + p.filesz());
+        long end = nul < 0 ? p.offset() + p.filesz() : nul;
+        return Optional.of(new String(in.segment().asSlice(p.offset(), end - p.offset())
+                .toArray(ValueLayout.JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The dynamic table, from PT_DYNAMIC (what the loader uses) or else the SHT_DYNAMIC section. */
+    public Optional<DynamicTable> dynamic() {
+        if (dynamic == null) {
+            dynamic = DynamicTable.read(this);
+        }
+        return dynamic;
+    }
+
+    /** The dynamic symbols: {@code .dynsym} when sections exist, else found from the dynamic table. */
+    public Optional<SymbolTable> dynamicSymbols() {
+        if (dynamicSymbols == null) {
+            dynamicSymbols = SymbolTable.dynamic(this);
+        }
+        return dynamicSymbols;
+    }
+
+    /** The static symbol table {@code .symtab}, absent from stripped files. */
+    public Optional<SymbolTable> staticSymbols() {
+        if (staticSymbols == null) {
+            staticSymbols = SymbolTable.fromSection(this, SectionType.SHT_SYMTAB);
+        }
+        return staticSymbols;
+    }
+
+    /** The GNU symbol-versioning tables of the dynamic symbols (possibly all empty). */
+    public SymbolVersions versions() {
+        if (versions == null) {
+            versions = SymbolVersions.read(this);
+        }
+        return versions;
+    }
+
+    /** The symbol hash table the loader would use: DT_GNU_HASH if present, else DT_HASH. */
+    public Optional<HashTable> hashTable() {
+        if (hashTable == null) {
+            hashTable = HashTable.read(this);
+        }
+        return hashTable;
+    }
+
+    /** All notes, from SHT_NOTE sections if there are any, else from PT_NOTE segments. */
+    public List<Note> notes() {
+        return Note.readAll(this);
+    }
+}

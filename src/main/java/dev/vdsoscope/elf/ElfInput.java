@@ -1,0 +1,129 @@
+package dev.vdsoscope.elf;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+import dev.vdsoscope.elf.raw.RawStruct;
+
+/**
+ * The bytes of one ELF image, wherever they live (a mapped file, a buffer read from another process,
+ * or the vDSO mapped into this one), read in the image's byte order. Every read is bounds-checked and
+ * a violation becomes an {@link ElfFormatException} naming the offset, so views can trust nothing.
+ */
+public final class ElfInput {
+    private final MemorySegment bytes;
+    private final ValueLayout.OfShort u16;
+    private final ValueLayout.OfInt u32;
+    private final ValueLayout.OfLong u64;
+    private final ByteOrder order;
+
+    ElfInput(MemorySegment bytes, ByteOrder order) {
+        this.bytes = bytes;
+        this.order = order;
+        this.u16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
+        this.u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
+        this.u64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order);
+    }
+
+    public long size() {
+        return bytes.byteSize();
+    }
+
+    public ByteOrder order() {
+        return order;
+    }
+
+    /** The whole image, for callers that hand a range to another reader (a disassembler, a hash). */
+    public MemorySegment segment() {
+        return bytes;
+    }
+
+    /** True when {@code length} bytes starting at {@code offset} lie inside the image. */
+    public boolean contains(long offset, long length) {
+        return offset >= 0 && length >= 0 && offset <= size() && length <= size() - offset;
+    }
+
+    /** Throws unless the range lies inside the image; {@code what} names the structure for the user. */
+    public void require(long offset, long length, String what) {
+        if (!contains(offset, length)) {
+            throw new ElfFormatException(what + " extends past the end of the "
+                    + size() + "-byte image", offset);
+        }
+    }
+
+    public int u8(long offset) {
+        require(offset, 1, "byte");
+        return Byte.toUnsignedInt(bytes.get(ValueLayout.JAVA_BYTE, offset));
+    }
+
+    public int u16(long offset) {
+        require(offset, 2, "16-bit field");
+        return Short.toUnsignedInt(bytes.get(u16, offset));
+    }
+
+    public long u32(long offset) {
+        require(offset, 4, "32-bit field");
+        return Integer.toUnsignedLong(bytes.get(u32, offset));
+    }
+
+    public long u64(long offset) {
+        require(offset, 8, "64-bit field");
+        return bytes.get(u64, offset);
+    }
+
+    /** Reads an unsigned field of 1, 2, 4 or 8 bytes. */
+    public long unsigned(long offset, int width) {
+        return switch (width) {
+            case 1 -> u8(offset);
+            case 2 -> u16(offset);
+            case 4 -> u32(offset);
+            case 8 -> u64(offset);
+            default -> throw new IllegalArgumentException("width " + width);
+        };
+    }
+
+    /** Reads a named field of a raw structure that starts at {@code base}. */
+    public long field(long base, RawStruct.Field field) {
+        return unsigned(base + field.offset(), field.width());
+    }
+
+    /**
+     * Reads the NUL-terminated string at {@code offset}, which must end before {@code limit}.
+     * Decoded as UTF-8 with replacement, as symbol names are bytes, not text.
+     */
+    public String cString(long offset, long limit, String what) {
+        long end = Math.min(limit, size());
+        if (offset < 0 || offset >= end) {
+            throw new ElfFormatException(what + " starts outside its table", offset);
+        }
+        long nul = indexOfNul(offset, end);
+        if (nul < 0) {
+            throw new ElfFormatException(what + " is not NUL-terminated", offset);
+        }
+        return string(offset, (int) (nul - offset));
+    }
+
+    private String string(long offset, int length) {
+        byte[] chars = new byte[length];
+        MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, offset, chars, 0, length);
+        return new String(chars, StandardCharsets.UTF_8);
+    }
+
+    /** Offset of the first NUL in [from, to), or -1. */
+    public long indexOfNul(long from, long to) {
+        for (long i = from; i < to; i++) {
+            if (bytes.get(ValueLayout.JAVA_BYTE, i) == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A read-only view of a range, checked first. */
+    public MemorySegment slice(long offset, long length, String what) {
+        require(offset, length, what);
+        return bytes.asSlice(offset, length).asReadOnly();
+    }
+}

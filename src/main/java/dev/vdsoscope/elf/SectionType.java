@@ -1,0 +1,92 @@
+package dev.vdsoscope.elf;
+
+import java.util.Objects;
+
+/** {@code sh_type}. */
+public record SectionType(long value) implements ElfConstant {
+    public static final SectionType SHT_NULL = new SectionType(0);
+    public static final SectionType SHT_PROGBITS = new SectionType(1);
+    public static final SectionType SHT_SYMTAB = new SectionType(2);
+    public static final SectionType SHT_STRTAB = new SectionType(3);
+    public static final SectionType SHT_RELA = new SectionType(4);
+    public static final SectionType SHT_HASH = new SectionType(5);
+    public static final SectionType SHT_DYNAMIC = new SectionType(6);
+    public static final SectionType SHT_NOTE = new SectionType(7);
+    public static final SectionType SHT_NOBITS = new SectionType(8);
+    public static final SectionType SHT_REL = new SectionType(9);
+    public static final SectionType SHT_SHLIB = new SectionType(10);
+    public static final SectionType SHT_DYNSYM = new SectionType(11);
+    public static final SectionType SHT_INIT_ARRAY = new SectionType(14);
+    public static final SectionType SHT_FINI_ARRAY = new SectionType(15);
+    public static final SectionType SHT_PREINIT_ARRAY = new SectionType(16);
+    public static final SectionType SHT_GROUP = new SectionType(17);
+    public static final SectionType SHT_SYMTAB_SHNDX = new SectionType(18);
+    public static final SectionType SHT_RELR = new SectionType(19);
+    public static final SectionType SHT_LLVM_ADDRSIG = new SectionType(0x6fff4c03L);
+    public static final SectionType SHT_GNU_SFRAME = new SectionType(0x6ffffff4L);
+    public static final SectionType SHT_GNU_ATTRIBUTES = new SectionType(0x6ffffff5L);
+    public static final SectionType SHT_GNU_HASH = new SectionType(0x6ffffff6L);
+    public static final SectionType SHT_GNU_LIBLIST = new SectionType(0x6ffffff7L);
+    public static final SectionType SHT_CHECKSUM = new SectionType(0x6ffffff8L);
+    public static final SectionType SHT_GNU_verdef = new SectionType(0x6ffffffdL);
+    public static final SectionType SHT_GNU_verneed = new SectionType(0x6ffffffeL);
+    public static final SectionType SHT_GNU_versym = new SectionType(0x6fffffffL);
+
+    @ForMachines(40)
+    public static final class Arm {
+        private Arm() {}
+        public static final SectionType SHT_ARM_EXIDX = new SectionType(0x70000001L);
+        public static final SectionType SHT_ARM_PREEMPTMAP = new SectionType(0x70000002L);
+        public static final SectionType SHT_ARM_ATTRIBUTES = new SectionType(0x70000003L);
+    }
+
+    @ForMachines(183)
+    public static final class Aarch64 {
+        private Aarch64() {}
+        public static final SectionType SHT_AARCH64_ATTRIBUTES = new SectionType(0x70000003L);
+    }
+
+    @ForMachines({8, 10})
+    public static final class Mips {
+        private Mips() {}
+        public static final SectionType SHT_MIPS_LIBLIST = new SectionType(0x70000000L);
+        public static final SectionType SHT_MIPS_CONFLICT = new SectionType(0x70000002L);
+        public static final SectionType SHT_MIPS_GPTAB = new SectionType(0x70000003L);
+        public static final SectionType SHT_MIPS_UCODE = new SectionType(0x70000004L);
+        public static final SectionType SHT_MIPS_DEBUG = new SectionType(0x70000005L);
+        public static final SectionType SHT_MIPS_REGINFO = new SectionType(0x70000006L);
+        public static final SectionType SHT_MIPS_OPTIONS = new SectionType(0x7000000dL);
+        public static final SectionType SHT_MIPS_DWARF = new SectionType(0x7000001eL);
+        public static final SectionType SHT_MIPS_ABIFLAGS = new SectionType(0x7000002aL);
+        public static final SectionType SHT_MIPS_XHASH = new SectionType(0x7000002bL);
+    }
+
+    @ForMachines(62)
+    public static final class X86_64 {
+        private X86_64() {}
+        public static final SectionType SHT_X86_64_UNWIND = new SectionType(0x70000001L);
+    }
+
+    @ForMachines(243)
+    public static final class Riscv {
+        private Riscv() {}
+        public static final SectionType SHT_RISCV_ATTRIBUTES = new SectionType(0x70000003L);
+    }
+
+    @ForMachines({20, 21})
+    public static final class Ppc {
+        private Ppc() {}
+        public static final SectionType SHT_PPC_ATTRIBUTES = new SectionType(0x70000003L);
+    }
+
+    private static final ElfConstant.Names NAMES = new ElfConstant.Names(SectionType.class, SectionType.class);
+
+    @Override
+    public String cName() {
+        return Objects.requireNonNullElse(NAMES.name(value), "SHT_0x" + Long.toHexString(value));
+    }
+
+    public String cName(Machine machine) {
+        return Objects.requireNonNullElse(NAMES.name(value, machine), "SHT_0x" + Long.toHexString(value));
+    }
+}

@@ -1,0 +1,177 @@
+package dev.vdsoscope.elf;
+
+import java.util.AbstractList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import dev.vdsoscope.elf.raw.RawLayouts;
+import dev.vdsoscope.elf.raw.RawStruct;
+
+/**
+ * A symbol table ({@code .dynsym} or {@code .symtab}) read in place: {@link #get} decodes one entry
+ * when asked. The dynamic symbol table can also be found from the dynamic table alone, with its size
+ * taken from the hash table, exactly as ld.so and the kernel's vDSO parser find it.
+ */
+public final class SymbolTable extends AbstractList<Symbol> {
+    /** Where the table was found, for display and for the caller's trust in section indexes. */
+    public enum Origin { SECTION, DYNAMIC_TABLE }
+
+    private final ElfFile elf;
+    private final ElfInput in;
+    private final RawStruct.Field stName, stInfo, stOther, stShndx, stValue, stSize;
+    private final long offset;
+    private final long entrySize;
+    private final int count;
+    private final long stringsStart;
+    private final long stringsEnd;
+    private final long shndxOffset;
+    private final Origin origin;
+    private final int sectionIndex;
+
+    private SymbolTable(ElfFile elf, long offset, long entrySize, long count, long stringsStart, long stringsEnd,
+            long shndxOffset, Origin origin, int sectionIndex) {
+        this.elf = elf;
+        this.in = elf.input();
+        RawStruct sym = elf.struct(RawLayouts.ELF32_SYM, RawLayouts.ELF64_SYM);
+        this.stName = sym.field("st_name");
+        this.stInfo = sym.field("st_info");
+        this.stOther = sym.field("st_other");
+        this.stShndx = sym.field("st_shndx");
+        this.stValue = sym.field("st_value");
+        this.stSize = sym.field("st_size");
+        this.offset = offset;
+        this.entrySize = entrySize;
+        this.count = (int) count;
+        this.stringsStart = stringsStart;
+        this.stringsEnd = stringsEnd;
+        this.shndxOffset = shndxOffset;
+        this.origin = origin;
+        this.sectionIndex = sectionIndex;
+    }
+
+    static Optional<SymbolTable> dynamic(ElfFile elf) {
+        Optional<SymbolTable> fromSection = fromSection(elf, SectionType.SHT_DYNSYM);
+        return fromSection.isPresent() ? fromSection : fromDynamicTable(elf);
+    }
+
+    static Optional<SymbolTable> fromSection(ElfFile elf, SectionType type) {
+        Optional<Section> found = elf.section(type);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        Section s = found.get();
+        RawStruct sym = elf.struct(RawLayouts.ELF32_SYM, RawLayouts.ELF64_SYM);
+        long entrySize = s.entsize() == 0 ? sym.size() : s.entsize();
+        if (entrySize < sym.size()) {
+            throw new ElfFormatException("section " + s.name() + " has entry size " + entrySize + ", less than "
+                    + sym.name() + " (" + sym.size() + ")", s.offset());
+        }
+        elf.input().require(s.offset(), s.size(), "section " + s.name());
+        List<Section> sections = elf.sections();
+        long stringsStart = 0;
+        long stringsEnd = 0;
+        if (s.link() < sections.size() && elf.input().contains(sections.get((int) s.link()).offset(),
+                sections.get((int) s.link()).size())) {
+            Section strings = sections.get((int) s.link());
+            stringsStart = strings.offset();
+            stringsEnd = strings.offset() + strings.size();
+        } else {
+            elf.warn("section " + s.name() + " links to a missing string table (" + s.link() + ")");
+        }
+        long shndx = -1;
+        for (Section x : sections) {
+            if (x.type().equals(SectionType.SHT_SYMTAB_SHNDX) && x.link() == s.index()
+                    && elf.input().contains(x.offset(), x.size())) {
+                shndx = x.offset();
+            }
+        }
+        return Optional.of(new SymbolTable(elf, s.offset(), entrySize, s.size() / entrySize, stringsStart,
+                stringsEnd, shndx, Origin.SECTION, s.index()));
+    }
+
+    /** Finds the dynamic symbols through DT_SYMTAB, DT_STRTAB and the hash table's symbol count. */
+    static Optional<SymbolTable> fromDynamicTable(ElfFile elf) {
+        Optional<DynamicTable> dynamic = elf.dynamic();
+        if (dynamic.isEmpty() || !dynamic.get().has(DynamicTag.DT_SYMTAB)) {
+            return Optional.empty();
+        }
+        DynamicTable d = dynamic.get();
+        RawStruct sym = elf.struct(RawLayouts.ELF32_SYM, RawLayouts.ELF64_SYM);
+        long offset = elf.offsetOf(d.value(DynamicTag.DT_SYMTAB).getAsLong(), "DT_SYMTAB");
+        OptionalLong syment = d.value(DynamicTag.DT_SYMENT);
+        long entrySize = syment.isPresent() ? syment.getAsLong() : sym.size();
+        if (entrySize < sym.size()) {
+            throw new ElfFormatException("DT_SYMENT " + entrySize + " is less than " + sym.name(), d.offset());
+        }
+        Optional<HashTable> hash = elf.hashTable();
+        if (hash.isEmpty()) {
+            elf.warn("no DT_HASH or DT_GNU_HASH: the number of dynamic symbols is unknown");
+            return Optional.empty();
+        }
+        long count = hash.get().symbolCount();
+        long fits = Math.max(0, elf.input().size() - offset) / entrySize;
+        if (count > fits) {
+            elf.warn("the hash table counts " + count + " dynamic symbols but only " + fits + " fit in the image");
+            count = fits;
+        }
+        return Optional.of(new SymbolTable(elf, offset, entrySize, count, d.stringTableOffset(),
+                d.stringTableEnd(), -1, Origin.DYNAMIC_TABLE, -1));
+    }
+
+    public Origin origin() {
+        return origin;
+    }
+
+    /** The index of the section the table came from, or -1. */
+    public int sectionIndex() {
+        return sectionIndex;
+    }
+
+    /** The file offset of the first entry. */
+    public long offset() {
+        return offset;
+    }
+
+    @Override
+    public int size() {
+        return count;
+    }
+
+    @Override
+    public Symbol get(int index) {
+        if (index < 0 || index >= count) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        long at = offset + index * entrySize;
+        int shndx = (int) in.field(at, stShndx);
+        if (shndx == SectionIndex.SHN_XINDEX && shndxOffset >= 0) {
+            shndx = (int) in.u32(shndxOffset + 4L * index);
+        }
+        return new Symbol(index, name(in.field(at, stName)), in.field(at, stValue), in.field(at, stSize),
+                (int) in.field(at, stInfo), (int) in.field(at, stOther), shndx);
+    }
+
+    private String name(long nameOffset) {
+        if (nameOffset == 0) {
+            return "";
+        }
+        try {
+            return in.cString(stringsStart + nameOffset, stringsEnd, "symbol name");
+        } catch (ElfFormatException e) {
+            elf.warn(e.getMessage());
+            return "<corrupt>";
+        }
+    }
+
+    /** The first symbol with this name, by linear search (use {@link HashTable} for the loader's way). */
+    public Optional<Symbol> find(String name) {
+        for (int i = 0; i < count; i++) {
+            Symbol s = get(i);
+            if (s.name().equals(name)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,290 @@
+package dev.vdsoscope.elf;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import dev.vdsoscope.elf.raw.RawLayouts;
+import dev.vdsoscope.elf.raw.RawStruct;
+
+/**
+ * GNU symbol versioning: the version index of each dynamic symbol ({@code .gnu.version}, with the
+ * hidden bit), the versions this object defines ({@code .gnu.version_d}) and those it needs from
+ * others ({@code .gnu.version_r}). Found through the sections, or through DT_VERSYM, DT_VERDEF and
+ * DT_VERNEED when the file has none. Chains are followed with a visited set and a budget, so a
+ * looping or endless chain ends with a warning.
+ */
+public final class SymbolVersions {
+    public static final int VERSYM_HIDDEN = 0x8000;
+    public static final int VERSYM_VERSION = 0x7fff;
+    public static final int VER_FLG_BASE = 0x1;
+    public static final int VER_FLG_WEAK = 0x2;
+
+    /** One version this object defines; the first name is the version, the others its parents. */
+    public record Definition(int index, int flags, long hash, List<String> names) {
+        public String name() {
+            return names.isEmpty() ? "" : names.getFirst();
+        }
+
+        public boolean isBase() {
+            return (flags & VER_FLG_BASE) != 0;
+        }
+    }
+
+    /** One version needed from another object ({@code vna_other} is the index symbols use). */
+    public record Needed(String name, long hash, int flags, int index) {}
+
+    /** The versions needed from one file, e.g. libc.so.6: GLIBC_2.34, GLIBC_2.2.5. */
+    public record Requirement(String file, List<Needed> versions) {}
+
+    /** What a symbol's version index means. */
+    public enum Kind { LOCAL, GLOBAL, DEFINED, NEEDED, UNKNOWN }
+
+    /** The version of one symbol: its index, the hidden bit, and what the index names. */
+    public record Version(int index, boolean hidden, Kind kind, String name, String file) {}
+
+    private final ElfInput in;
+    private final long versymOffset;
+    private final long versymCount;
+    private final boolean versymFromSection;
+    private final boolean hasDefinitionTable;
+    private final boolean hasRequirementTable;
+    private final List<Definition> definitions;
+    private final List<Requirement> requirements;
+
+    private SymbolVersions(ElfInput in, long versymOffset, long versymCount, boolean versymFromSection,
+            boolean hasDefinitionTable, boolean hasRequirementTable, List<Definition> definitions,
+            List<Requirement> requirements) {
+        this.in = in;
+        this.versymOffset = versymOffset;
+        this.versymCount = versymCount;
+        this.versymFromSection = versymFromSection;
+        this.hasDefinitionTable = hasDefinitionTable;
+        this.hasRequirementTable = hasRequirementTable;
+        this.definitions = definitions;
+        this.requirements = requirements;
+    }
+
+    /** A place to read from: offset and count of a table, and the string table its names use. */
+    private record Table(long offset, long count, long stringsStart, long stringsEnd) {}
+
+    static SymbolVersions read(ElfFile elf) {
+        ElfInput in = elf.input();
+        Optional<Section> versymSection = elf.section(SectionType.SHT_GNU_versym);
+        Table versym = null;
+        Table verdef = null;
+        Table verneed = null;
+        boolean fromSections = versymSection.isPresent();
+        if (fromSections) {
+            Section s = versymSection.get();
+            versym = new Table(s.offset(), s.size() / 2, 0, 0);
+            verdef = sectionTable(elf, SectionType.SHT_GNU_verdef);
+            verneed = sectionTable(elf, SectionType.SHT_GNU_verneed);
+        } else if (elf.dynamic().isPresent()) {
+            DynamicTable d = elf.dynamic().get();
+            OptionalLong address = d.value(DynamicTag.DT_VERSYM);
+            if (address.isPresent()) {
+                long count = elf.dynamicSymbols().map(SymbolTable::size).orElse(0);
+                versym = new Table(elf.offsetOf(address.getAsLong(), "DT_VERSYM"), count, 0, 0);
+            }
+            verdef = dynamicTable(elf, d, DynamicTag.DT_VERDEF, DynamicTag.DT_VERDEFNUM);
+            verneed = dynamicTable(elf, d, DynamicTag.DT_VERNEED, DynamicTag.DT_VERNEEDNUM);
+        }
+        if (versym != null && !in.contains(versym.offset(), versym.count() * 2)) {
+            elf.warn("symbol version table at offset 0x" + Long.toHexString(versym.offset()) + " is out of range");
+            versym = null;
+        }
+        List<Definition> definitions = verdef == null ? List.of() : readDefinitions(elf, verdef);
+        List<Requirement> requirements = verneed == null ? List.of() : readRequirements(elf, verneed);
+        return new SymbolVersions(in, versym == null ? -1 : versym.offset(), versym == null ? 0 : versym.count(),
+                fromSections, verdef != null, verneed != null, definitions, requirements);
+    }
+
+    private static Table sectionTable(ElfFile elf, SectionType type) {
+        Optional<Section> found = elf.section(type);
+        if (found.isEmpty()) {
+            return null;
+        }
+        Section s = found.get();
+        List<Section> sections = elf.sections();
+        if (s.link() >= sections.size()) {
+            elf.warn("section " + s.name() + " links to a missing string table");
+            return new Table(s.offset(), s.info(), 0, 0);
+        }
+        Section strings = sections.get((int) s.link());
+        return new Table(s.offset(), s.info(), strings.offset(), strings.offset() + strings.size());
+    }
+
+    private static Table dynamicTable(ElfFile elf, DynamicTable d, DynamicTag where, DynamicTag count) {
+        OptionalLong address = d.value(where);
+        if (address.isEmpty()) {
+            return null;
+        }
+        return new Table(elf.offsetOf(address.getAsLong(), where.cName()), d.value(count).orElse(0),
+                d.stringTableOffset(), d.stringTableEnd());
+    }
+
+    private static String string(ElfFile elf, Table table, long offset) {
+        try {
+            return elf.input().cString(table.stringsStart() + offset, table.stringsEnd(), "version name");
+        } catch (ElfFormatException e) {
+            elf.warn(e.getMessage());
+            return "<corrupt>";
+        }
+    }
+
+    private static List<Definition> readDefinitions(ElfFile elf, Table table) {
+        ElfInput in = elf.input();
+        RawStruct vd = RawLayouts.VERDEF;
+        RawStruct vda = RawLayouts.VERDAUX;
+        List<Definition> list = new ArrayList<>();
+        Set<Long> visited = new HashSet<>();
+        long budget = in.size() / vda.size();
+        long at = table.offset();
+        for (long i = 0; i < table.count(); i++) {
+            if (!visited.add(at) || !in.contains(at, vd.size())) {
+                elf.warn("version definition chain is broken or loops at offset 0x" + Long.toHexString(at));
+                break;
+            }
+            int auxCount = (int) in.field(at, vd.field("vd_cnt"));
+            List<String> names = new ArrayList<>();
+            long aux = at + in.field(at, vd.field("vd_aux"));
+            for (int j = 0; j < auxCount && budget-- > 0; j++) {
+                if (!in.contains(aux, vda.size())) {
+                    elf.warn("version definition name entry out of range at offset 0x" + Long.toHexString(aux));
+                    break;
+                }
+                names.add(string(elf, table, in.field(aux, vda.field("vda_name"))));
+                long next = in.field(aux, vda.field("vda_next"));
+                if (next == 0) {
+                    break;
+                }
+                aux += next;
+            }
+            list.add(new Definition((int) in.field(at, vd.field("vd_ndx")), (int) in.field(at, vd.field("vd_flags")),
+                    in.field(at, vd.field("vd_hash")), List.copyOf(names)));
+            long next = in.field(at, vd.field("vd_next"));
+            if (next == 0) {
+                break;
+            }
+            at += next;
+        }
+        return List.copyOf(list);
+    }
+
+    private static List<Requirement> readRequirements(ElfFile elf, Table table) {
+        ElfInput in = elf.input();
+        RawStruct vn = RawLayouts.VERNEED;
+        RawStruct vna = RawLayouts.VERNAUX;
+        List<Requirement> list = new ArrayList<>();
+        Set<Long> visited = new HashSet<>();
+        long budget = in.size() / vna.size();
+        long at = table.offset();
+        for (long i = 0; i < table.count(); i++) {
+            if (!visited.add(at) || !in.contains(at, vn.size())) {
+                elf.warn("version requirement chain is broken or loops at offset 0x" + Long.toHexString(at));
+                break;
+            }
+            String file = string(elf, table, in.field(at, vn.field("vn_file")));
+            int auxCount = (int) in.field(at, vn.field("vn_cnt"));
+            List<Needed> versions = new ArrayList<>();
+            long aux = at + in.field(at, vn.field("vn_aux"));
+            for (int j = 0; j < auxCount && budget-- > 0; j++) {
+                if (!in.contains(aux, vna.size())) {
+                    elf.warn("version requirement entry out of range at offset 0x" + Long.toHexString(aux));
+                    break;
+                }
+                versions.add(new Needed(string(elf, table, in.field(aux, vna.field("vna_name"))),
+                        in.field(aux, vna.field("vna_hash")), (int) in.field(aux, vna.field("vna_flags")),
+                        (int) in.field(aux, vna.field("vna_other"))));
+                long next = in.field(aux, vna.field("vna_next"));
+                if (next == 0) {
+                    break;
+                }
+                aux += next;
+            }
+            list.add(new Requirement(file, List.copyOf(versions)));
+            long next = in.field(at, vn.field("vn_next"));
+            if (next == 0) {
+                break;
+            }
+            at += next;
+        }
+        return List.copyOf(list);
+    }
+
+    /** Whether the file has a version index table at all. */
+    public boolean present() {
+        return versymOffset >= 0;
+    }
+
+    /** Whether the index table came from a {@code .gnu.version} section (binutils reads only those). */
+    public boolean fromSections() {
+        return versymFromSection;
+    }
+
+    public boolean hasDefinitionTable() {
+        return hasDefinitionTable;
+    }
+
+    public boolean hasRequirementTable() {
+        return hasRequirementTable;
+    }
+
+    public List<Definition> definitions() {
+        return definitions;
+    }
+
+    public List<Requirement> requirements() {
+        return requirements;
+    }
+
+    /** The raw versym word of a dynamic symbol (hidden bit included), or -1 when there is none. */
+    public int versym(int symbolIndex) {
+        if (versymOffset < 0 || symbolIndex < 0 || symbolIndex >= versymCount) {
+            return -1;
+        }
+        return in.u16(versymOffset + 2L * symbolIndex);
+    }
+
+    /** The definition with this vd_ndx. */
+    public Optional<Definition> definition(int index) {
+        for (Definition d : definitions) {
+            if (d.index() == index) {
+                return Optional.of(d);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** What the version index of a dynamic symbol names. Empty when the file has no versioning. */
+    public Optional<Version> of(int symbolIndex) {
+        int raw = versym(symbolIndex);
+        if (raw < 0) {
+            return Optional.empty();
+        }
+        boolean hidden = (raw & VERSYM_HIDDEN) != 0;
+        int index = raw & VERSYM_VERSION;
+        if (index == 0) {
+            return Optional.of(new Version(index, hidden, Kind.LOCAL, "", null));
+        }
+        Optional<Definition> defined = definition(index);
+        if (index == 1 && (defined.isEmpty() || defined.get().isBase())) {
+            return Optional.of(new Version(index, hidden, Kind.GLOBAL, defined.map(Definition::name).orElse(""), null));
+        }
+        if (defined.isPresent()) {
+            return Optional.of(new Version(index, hidden, Kind.DEFINED, defined.get().name(), null));
+        }
+        for (Requirement r : requirements) {
+            for (Needed n : r.versions()) {
+                if (n.index() == index) {
+                    return Optional.of(new Version(index, hidden, Kind.NEEDED, n.name(), r.file()));
+                }
+            }
+        }
+        return Optional.of(new Version(index, hidden, Kind.UNKNOWN, "", null));
+    }
+}

@@ -1,0 +1,68 @@
+package dev.vdsoscope.elf;
+
+import java.util.OptionalInt;
+
+/**
+ * DT_HASH: nbucket, nchain, bucket[nbucket], chain[nchain]. The words are 32-bit everywhere but on
+ * 64-bit s390 and Alpha, where they are 64-bit (a historical quirk that glibc and binutils honour).
+ */
+public final class SysvHashTable implements HashTable {
+    private final ElfInput in;
+    private final long offset;
+    private final int wordSize;
+    private final long nbucket;
+    private final long nchain;
+
+    SysvHashTable(ElfFile elf, long offset) {
+        this.in = elf.input();
+        this.offset = offset;
+        boolean wide = elf.header().is64()
+                && (elf.machine().equals(Machine.EM_S390) || elf.machine().equals(Machine.EM_ALPHA));
+        this.wordSize = wide ? 8 : 4;
+        this.nbucket = word(0);
+        this.nchain = word(1);
+        in.require(offset, (2 + nbucket + nchain) * wordSize, "DT_HASH table");
+    }
+
+    private long word(long index) {
+        return in.unsigned(offset + index * wordSize, wordSize);
+    }
+
+    public int wordSize() {
+        return wordSize;
+    }
+
+    public long bucketCount() {
+        return nbucket;
+    }
+
+    @Override
+    public long offset() {
+        return offset;
+    }
+
+    /** nchain equals the number of symbols, by the gABI's definition. */
+    @Override
+    public long symbolCount() {
+        return nchain;
+    }
+
+    @Override
+    public OptionalInt lookup(String name, SymbolTable symbols) {
+        if (nbucket == 0) {
+            return OptionalInt.empty();
+        }
+        long index = word(2 + HashTable.elfHash(name) % nbucket);
+        // A chain longer than nchain must loop: stop there instead of spinning.
+        for (long steps = 0; index != 0 && steps <= nchain; steps++) {
+            if (index >= nchain || index >= symbols.size()) {
+                return OptionalInt.empty();
+            }
+            if (symbols.get((int) index).name().equals(name)) {
+                return OptionalInt.of((int) index);
+            }
+            index = word(2 + nbucket + index);
+        }
+        return OptionalInt.empty();
+    }
+}
