@@ -367,6 +367,19 @@ public final class ElfFile implements AutoCloseable {
         return dynamicSymbols;
     }
 
+    /**
+     * The dynamic symbols and their versions as the dynamic loader finds them: through DT_SYMTAB,
+     * DT_STRTAB, the hash table's count and DT_VERSYM/DT_VERDEF, ignoring section headers. This is how
+     * the kernel's parse_vdso.c reads a vDSO, and it works on images whose sections are gone.
+     */
+    public Optional<SymbolTable> loaderSymbols() {
+        return SymbolTable.fromDynamicTable(this);
+    }
+
+    public SymbolVersions loaderVersions() {
+        return SymbolVersions.readFromDynamicTable(this);
+    }
+
     /** The static symbol table {@code .symtab}, absent from stripped files. */
     public Optional<SymbolTable> staticSymbols() {
         if (staticSymbols == null) {

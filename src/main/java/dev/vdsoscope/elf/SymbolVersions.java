@@ -72,27 +72,35 @@ public final class SymbolVersions {
     private record Table(long offset, long count, long stringsStart, long stringsEnd) {}
 
     static SymbolVersions read(ElfFile elf) {
-        ElfInput in = elf.input();
-        Optional<Section> versymSection = elf.section(SectionType.SHT_GNU_versym);
+        Optional<Section> versym = elf.section(SectionType.SHT_GNU_versym);
+        if (versym.isEmpty()) {
+            return readFromDynamicTable(elf);
+        }
+        Section s = versym.get();
+        return build(elf, new Table(s.offset(), s.size() / 2, 0, 0), sectionTable(elf, SectionType.SHT_GNU_verdef),
+                sectionTable(elf, SectionType.SHT_GNU_verneed), true);
+    }
+
+    /** Reads the tables through DT_VERSYM, DT_VERDEF and DT_VERNEED only, as ld.so and parse_vdso.c do. */
+    static SymbolVersions readFromDynamicTable(ElfFile elf) {
         Table versym = null;
         Table verdef = null;
         Table verneed = null;
-        boolean fromSections = versymSection.isPresent();
-        if (fromSections) {
-            Section s = versymSection.get();
-            versym = new Table(s.offset(), s.size() / 2, 0, 0);
-            verdef = sectionTable(elf, SectionType.SHT_GNU_verdef);
-            verneed = sectionTable(elf, SectionType.SHT_GNU_verneed);
-        } else if (elf.dynamic().isPresent()) {
+        if (elf.dynamic().isPresent()) {
             DynamicTable d = elf.dynamic().get();
             OptionalLong address = d.value(DynamicTag.DT_VERSYM);
             if (address.isPresent()) {
-                long count = elf.dynamicSymbols().map(SymbolTable::size).orElse(0);
+                long count = SymbolTable.fromDynamicTable(elf).map(SymbolTable::size).orElse(0);
                 versym = new Table(elf.offsetOf(address.getAsLong(), "DT_VERSYM"), count, 0, 0);
             }
             verdef = dynamicTable(elf, d, DynamicTag.DT_VERDEF, DynamicTag.DT_VERDEFNUM);
             verneed = dynamicTable(elf, d, DynamicTag.DT_VERNEED, DynamicTag.DT_VERNEEDNUM);
         }
+        return build(elf, versym, verdef, verneed, false);
+    }
+
+    private static SymbolVersions build(ElfFile elf, Table versym, Table verdef, Table verneed, boolean fromSections) {
+        ElfInput in = elf.input();
         if (versym != null && !in.contains(versym.offset(), versym.count() * 2)) {
             elf.warn("symbol version table at offset 0x" + Long.toHexString(versym.offset()) + " is out of range");
             versym = null;

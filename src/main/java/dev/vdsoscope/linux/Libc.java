@@ -1,0 +1,140 @@
+package dev.vdsoscope.linux;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The few libc functions vdsoscope needs, bound through FFM (no JNI). Calls that can fail capture
+ * {@code errno} atomically with the call, as FFM's captureCallState guarantees.
+ */
+public final class Libc {
+    private Libc() {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int EIO = 5, EACCES = 13, EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4;
+
+    private static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(
+                () -> new UnsatisfiedLinkError("libc has no " + name)), descriptor, options);
+    }
+
+    private static final MethodHandle GETAUXVAL = bind("getauxval", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+            CAPTURE_ERRNO);
+    private static final MethodHandle PREAD = bind("pread64",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle SCHED_GETCPU = bind("sched_getcpu", FunctionDescriptor.of(JAVA_INT));
+
+    /** An errno-carrying failure of a libc call. */
+    public static final class ErrnoException extends Exception {
+        private final int errno;
+
+        public ErrnoException(String call, int errno) {
+            super(call + ": " + strerror(errno));
+            this.errno = errno;
+        }
+
+        public int errno() {
+            return errno;
+        }
+    }
+
+    /** getauxval(3): a value of this process's auxiliary vector, 0 when absent. */
+    public static long getauxval(long type) {
+        try {
+            return (long) GETAUXVAL.invokeExact(type);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static String strerror(int errno) {
+        try {
+            MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
+            return message.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+
+    public static int schedGetcpu() {
+        try {
+            return (int) SCHED_GETCPU.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** open(2) read-only, close-on-exec. */
+    public static int openReadOnly(String path) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                throw new ErrnoException("open " + path, (int) ERRNO.get(state, 0L));
+            }
+            return fd;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * pread(2) into {@code buffer}; returns the byte count (0 at end). The offset is passed as the
+     * unsigned 64-bit value the kernel sees, which is how addresses above 2^63 (the x86-64
+     * [vsyscall] page) are read from /proc/PID/mem, where Java's FileChannel refuses them.
+     */
+    public static long pread(int fd, MemorySegment buffer, long offset) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            while (true) {
+                long n = (long) PREAD.invokeExact(state, fd, buffer, buffer.byteSize(), offset);
+                if (n >= 0) {
+                    return n;
+                }
+                int errno = (int) ERRNO.get(state, 0L);
+                if (errno != EINTR) {
+                    throw new ErrnoException("pread at 0x" + Long.toHexString(offset), errno);
+                }
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static void close(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The layout of a C {@code long}, whose width is the platform's word size on Linux. */
+    public static final ValueLayout.OfLong C_LONG = JAVA_LONG;
+}

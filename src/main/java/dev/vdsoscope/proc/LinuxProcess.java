@@ -1,0 +1,259 @@
+package dev.vdsoscope.proc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+import dev.vdsoscope.elf.ElfClass;
+import dev.vdsoscope.elf.ElfData;
+import dev.vdsoscope.elf.Machine;
+import dev.vdsoscope.linux.Libc;
+
+/**
+ * A process seen through /proc: its auxiliary vector, its mappings and its memory. Every failure is
+ * a {@link ProcessException} that says whether the pid is gone, went away meanwhile, or may not be
+ * read (and why), because those need different answers from the user.
+ */
+public final class LinuxProcess {
+    /** The ABI of a process: word size, byte order and instruction set of its executable. */
+    public record Abi(ElfClass elfClass, ByteOrder order, Machine machine) {
+        public int wordSize() {
+            return elfClass.wordSize();
+        }
+    }
+
+    /** /proc/PID/auxv is a few hundred bytes; anything larger than this is not an auxv. */
+    private static final int MAX_AUXV = 64 * 1024;
+    /** Bound on /proc/PID/maps; a process with a million mappings is still under this. */
+    private static final int MAX_MAPS = 256 * 1024 * 1024;
+    private static final long PF_KTHREAD = 0x00200000L;
+
+    private final long pid;
+    private final Path dir;
+
+    private LinuxProcess(long pid) {
+        this.pid = pid;
+        this.dir = Path.of("/proc", Long.toString(pid));
+    }
+
+    public static LinuxProcess of(long pid) throws ProcessException {
+        LinuxProcess process = new LinuxProcess(pid);
+        if (pid <= 0 || !Files.isDirectory(process.dir)) {
+            throw new ProcessException(pid, ProcessException.Kind.NO_SUCH_PROCESS, "no such process");
+        }
+        return process;
+    }
+
+    public static LinuxProcess self() {
+        return new LinuxProcess(ProcessHandle.current().pid());
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    public boolean isSelf() {
+        return pid == ProcessHandle.current().pid();
+    }
+
+    /** Whether it is a kernel thread (PF_KTHREAD in /proc/PID/stat): those have no user memory. */
+    public boolean isKernelThread() throws ProcessException {
+        String stat = new String(read("stat", 4096), StandardCharsets.US_ASCII);
+        int close = stat.lastIndexOf(')');
+        String[] fields = stat.substring(close + 2).split(" ");
+        // fields[0] is field 3 (state); flags are field 9.
+        return fields.length > 6 && (Long.parseUnsignedLong(fields[6]) & PF_KTHREAD) != 0;
+    }
+
+    /** The ABI, from the ELF header of /proc/PID/exe; else guessed from the auxv itself. */
+    public Abi abi() throws ProcessException {
+        try (InputStream in = Files.newInputStream(dir.resolve("exe"))) {
+            byte[] header = in.readNBytes(20);
+            if (header.length == 20 && header[0] == 0x7f && header[1] == 'E') {
+                ElfClass elfClass = ElfClass.of(header[4]);
+                ElfData data = ElfData.of(header[5]);
+                if (elfClass != null && data != null) {
+                    int machine = data == ElfData.ELFDATA2LSB ? (header[18] & 0xff) | (header[19] & 0xff) << 8
+                            : (header[19] & 0xff) | (header[18] & 0xff) << 8;
+                    return new Abi(elfClass, data.order(), new Machine(machine));
+                }
+            }
+        } catch (IOException e) {
+            // Unreadable executable (permission, deleted file, kernel thread): fall back to the guess.
+        }
+        MemorySegment raw = MemorySegment.ofArray(read("auxv", MAX_AUXV));
+        ByteOrder order = ByteOrder.nativeOrder();
+        int wordSize = Auxv.guessWordSize(raw, order);
+        return new Abi(wordSize == 8 ? ElfClass.ELFCLASS64 : ElfClass.ELFCLASS32, order, hostMachine(wordSize));
+    }
+
+    private static Machine hostMachine(int wordSize) {
+        return switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> wordSize == 8 ? Machine.EM_X86_64 : Machine.EM_386;
+            case "aarch64" -> wordSize == 8 ? Machine.EM_AARCH64 : Machine.EM_ARM;
+            case "ppc64", "ppc64le" -> wordSize == 8 ? Machine.EM_PPC64 : Machine.EM_PPC;
+            case "s390x" -> Machine.EM_S390;
+            case "riscv64" -> Machine.EM_RISCV;
+            case "loongarch64" -> Machine.EM_LOONGARCH;
+            default -> Machine.EM_NONE;
+        };
+    }
+
+    /** The auxiliary vector, with the strings it points at read from the process's memory. */
+    public Auxv auxv() throws ProcessException {
+        Abi abi = abi();
+        byte[] raw = read("auxv", MAX_AUXV);
+        if (raw.length == 0) {
+            if (isKernelThread()) {
+                throw new ProcessException(pid, ProcessException.Kind.NO_VDSO,
+                        "is a kernel thread: it has no auxiliary vector and no vDSO");
+            }
+            requireAlive();
+            throw new ProcessException(pid, ProcessException.Kind.NO_VDSO, "has an empty auxiliary vector");
+        }
+        Auxv auxv = Auxv.parse(MemorySegment.ofArray(raw), abi.wordSize(), abi.order());
+        return auxv.withStrings(address -> {
+            try {
+                return readCString(address, 4096);
+            } catch (ProcessException e) {
+                return null;
+            }
+        });
+    }
+
+    public Maps maps() throws ProcessException {
+        String text = new String(read("maps", MAX_MAPS), StandardCharsets.UTF_8);
+        if (text.isEmpty()) {
+            requireAlive();
+        }
+        try {
+            return Maps.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ProcessException(pid, ProcessException.Kind.EXITED, "/proc/" + pid + "/maps: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads {@code length} bytes at {@code address} through /proc/PID/mem into {@code arena}. Memory
+     * the kernel will not copy ([vvar], an execute-only [vsyscall]) gives EIO: that is UNREADABLE.
+     */
+    public MemorySegment read(long address, long length, Arena arena) throws ProcessException {
+        MemorySegment buffer = arena.allocate(length);
+        String path = dir.resolve("mem").toString();
+        int fd;
+        try {
+            fd = Libc.openReadOnly(path);
+        } catch (Libc.ErrnoException e) {
+            throw fromErrno(e, "/proc/" + pid + "/mem");
+        }
+        try {
+            long done = 0;
+            while (done < length) {
+                long n = Libc.pread(fd, buffer.asSlice(done), address + done);
+                if (n == 0) {
+                    requireAlive();
+                    throw new ProcessException(pid, ProcessException.Kind.UNREADABLE,
+                            "memory at 0x" + Long.toHexString(address + done) + " ended early");
+                }
+                done += n;
+            }
+            return buffer;
+        } catch (Libc.ErrnoException e) {
+            throw fromErrno(e, "memory at 0x" + Long.toHexString(address));
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    /** Reads a NUL-terminated string of at most {@code max} bytes. */
+    public String readCString(long address, int max) throws ProcessException {
+        try (Arena arena = Arena.ofConfined()) {
+            StringBuilder text = new StringBuilder();
+            // Read in small pieces so that a string near the end of a mapping is not lost to EIO.
+            for (int off = 0; off < max; off += 64) {
+                MemorySegment piece = read(address + off, 64 - ((address + off) & 63), arena);
+                for (long i = 0; i < piece.byteSize(); i++) {
+                    byte b = piece.get(ValueLayout.JAVA_BYTE, i);
+                    if (b == 0) {
+                        return new String(text.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+                    }
+                    text.append((char) (b & 0xff));
+                }
+            }
+            return text.toString();
+        }
+    }
+
+    private byte[] read(String file, int limit) throws ProcessException {
+        Path path = dir.resolve(file);
+        try (InputStream in = Files.newInputStream(path)) {
+            byte[] bytes = in.readNBytes(limit);
+            if (in.read() >= 0) {
+                throw new ProcessException(pid, ProcessException.Kind.UNREADABLE, path + " is larger than " + limit + " bytes");
+            }
+            return bytes;
+        } catch (NoSuchFileException e) {
+            throw gone();
+        } catch (AccessDeniedException e) {
+            throw permission(path.toString());
+        } catch (IOException e) {
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            if (message.contains("No such process")) {
+                throw gone();
+            }
+            if (message.contains("Permission denied") || message.contains("Operation not permitted")) {
+                throw permission(path.toString());
+            }
+            throw new ProcessException(pid, ProcessException.Kind.UNREADABLE, path + ": " + message);
+        }
+    }
+
+    private ProcessException fromErrno(Libc.ErrnoException e, String what) {
+        return switch (e.errno()) {
+            case Libc.EACCES, Libc.EPERM -> permission(what);
+            case Libc.ENOENT, Libc.ESRCH -> gone();
+            case Libc.EIO -> Files.isDirectory(dir)
+                    ? new ProcessException(pid, ProcessException.Kind.UNREADABLE, what + ": the kernel refuses to copy it (EIO)")
+                    : gone();
+            default -> new ProcessException(pid, ProcessException.Kind.UNREADABLE, what + ": " + e.getMessage());
+        };
+    }
+
+    /** The process is gone now: say whether it never was or exited while being read. */
+    private ProcessException gone() {
+        return new ProcessException(pid, ProcessException.Kind.EXITED, "process exited while it was being read");
+    }
+
+    private void requireAlive() throws ProcessException {
+        if (!Files.isDirectory(dir)) {
+            throw gone();
+        }
+    }
+
+    private ProcessException permission(String what) {
+        StringBuilder why = new StringBuilder("permission denied reading " + what
+                + ": reading another process's auxv, memory or executable needs ptrace read access"
+                + " (same user and a dumpable process, or CAP_SYS_PTRACE)");
+        Path yama = Path.of("/proc/sys/kernel/yama/ptrace_scope");
+        try {
+            String scope = Files.readString(yama).trim();
+            why.append(switch (scope) {
+                case "1" -> "; Yama ptrace_scope=1 also limits it to the process's ancestors";
+                case "2" -> "; Yama ptrace_scope=2 limits it to CAP_SYS_PTRACE";
+                case "3" -> "; Yama ptrace_scope=3 forbids it entirely";
+                default -> "; Yama ptrace_scope=" + scope;
+            });
+        } catch (IOException e) {
+            // No Yama on this kernel: nothing to add.
+        }
+        return new ProcessException(pid, ProcessException.Kind.PERMISSION, why.toString());
+    }
+}

@@ -1,0 +1,197 @@
+package dev.vdsoscope.vdso;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+import dev.vdsoscope.linux.Libc;
+import dev.vdsoscope.linux.Syscall;
+
+/**
+ * Calls into this process's vDSO. Each function is bound once, to the vDSO's own code when the
+ * running kernel exports it (and it follows the C convention), else to the real system call; the
+ * handles are static finals so the JIT can inline the call. The hot path allocates nothing: results
+ * land in a per-thread scratch segment. vDSO functions never block, so the calls are marked
+ * {@link Linker.Option#critical critical} and skip the JVM's thread-state transition.
+ */
+public final class VdsoCalls {
+    private VdsoCalls() {}
+
+    /** timespec/timeval (two longs on 64-bit Linux) then getcpu's two unsigned ints. */
+    private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate(32, 8));
+
+    private static final FunctionDescriptor CLOCK = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS);
+    private static final FunctionDescriptor TWO_POINTERS = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
+    private static final FunctionDescriptor THREE_POINTERS = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    private static final FunctionDescriptor TIME = FunctionDescriptor.of(JAVA_LONG, ADDRESS);
+
+    private static final Map<VdsoFunction, Boolean> SERVED = new EnumMap<>(VdsoFunction.class);
+
+    private static final MethodHandle CLOCK_GETTIME = bind(VdsoFunction.CLOCK_GETTIME, CLOCK, "clockBySyscall",
+            "clock_gettime");
+    private static final MethodHandle CLOCK_GETRES = bind(VdsoFunction.CLOCK_GETRES, CLOCK, "clockBySyscall",
+            "clock_getres");
+    private static final MethodHandle GETTIMEOFDAY = bind(VdsoFunction.GETTIMEOFDAY, TWO_POINTERS,
+            "gettimeofdayBySyscall", null);
+    private static final MethodHandle TIME_HANDLE = bind(VdsoFunction.TIME, TIME, "timeBySyscall", null);
+    private static final MethodHandle GETCPU = bind(VdsoFunction.GETCPU, THREE_POINTERS, "getcpuBySyscall", null);
+
+    /** A time as seconds and nanoseconds (or microseconds, for gettimeofday). */
+    public record Timespec(long seconds, long nanos) {
+        public long toNanos() {
+            return seconds * 1_000_000_000L + nanos;
+        }
+    }
+
+    /** getcpu's answer: the CPU the thread ran on and its NUMA node. */
+    public record Cpu(int cpu, int node) {}
+
+    private static MethodHandle bind(VdsoFunction function, FunctionDescriptor descriptor, String fallback,
+            String syscallName) {
+        OptionalLong address = Vdso.find()
+                .filter(v -> v.abi().map(VdsoAbi::callableFromC).orElse(false))
+                .map(v -> v.lookup(function))
+                .orElse(OptionalLong.empty());
+        SERVED.put(function, address.isPresent());
+        if (address.isPresent()) {
+            return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(address.getAsLong()), descriptor,
+                    Linker.Option.critical(false));
+        }
+        try {
+            MethodType type = descriptor.toMethodType();
+            MethodHandle handle = MethodHandles.lookup().findStatic(VdsoCalls.class, fallback,
+                    syscallName == null ? type : type.insertParameterTypes(0, String.class));
+            return syscallName == null ? handle : MethodHandles.insertArguments(handle, 0, syscallName);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Whether calls to {@code function} run in the vDSO (true) or fall back to a system call. */
+    public static boolean servedByVdso(VdsoFunction function) {
+        return SERVED.getOrDefault(function, false);
+    }
+
+    /** clock_gettime(clock) in nanoseconds, allocation-free. */
+    public static long clockGettimeNanos(int clock) {
+        MemorySegment ts = SCRATCH.get();
+        int result;
+        try {
+            result = (int) CLOCK_GETTIME.invokeExact(clock, ts);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        check(result, "clock_gettime", clock);
+        return ts.get(JAVA_LONG, 0) * 1_000_000_000L + ts.get(JAVA_LONG, 8);
+    }
+
+    public static Timespec clockGettime(int clock) {
+        long nanos = clockGettimeNanos(clock);
+        return new Timespec(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    public static Timespec clockGetres(int clock) {
+        MemorySegment ts = SCRATCH.get();
+        int result;
+        try {
+            result = (int) CLOCK_GETRES.invokeExact(clock, ts);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        check(result, "clock_getres", clock);
+        return new Timespec(ts.get(JAVA_LONG, 0), ts.get(JAVA_LONG, 8));
+    }
+
+    /** gettimeofday() as seconds and microseconds. */
+    public static Timespec gettimeofday() {
+        MemorySegment tv = SCRATCH.get();
+        int result;
+        try {
+            result = (int) GETTIMEOFDAY.invokeExact(tv, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        check(result, "gettimeofday", 0);
+        return new Timespec(tv.get(JAVA_LONG, 0), tv.get(JAVA_LONG, 8));
+    }
+
+    /** time(NULL): seconds since the epoch. */
+    public static long time() {
+        long result;
+        try {
+            result = (long) TIME_HANDLE.invokeExact(MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (result < 0) {
+            throw new IllegalStateException("time: " + Libc.strerror((int) -result));
+        }
+        return result;
+    }
+
+    public static Cpu getcpu() {
+        MemorySegment scratch = SCRATCH.get();
+        int result;
+        try {
+            result = (int) GETCPU.invokeExact(scratch.asSlice(16, 4), scratch.asSlice(20, 4), MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        check(result, "getcpu", 0);
+        return new Cpu(scratch.get(JAVA_INT, 16), scratch.get(JAVA_INT, 20));
+    }
+
+    /** vDSO functions return minus errno on failure, like the system call they stand for. */
+    private static void check(int result, String call, int clock) {
+        if (result != 0) {
+            String what = call.startsWith("clock") ? call + "(" + clock + ")" : call;
+            throw new IllegalArgumentException(what + ": " + Libc.strerror(-result));
+        }
+    }
+
+    private static int clockBySyscall(String name, int clock, MemorySegment ts) {
+        return (int) Syscall.invoke(requiredNumber(name), clock, ts.address(), 0);
+    }
+
+    private static int gettimeofdayBySyscall(MemorySegment tv, MemorySegment tz) {
+        OptionalLong nr = Syscall.number("gettimeofday");
+        if (nr.isPresent()) {
+            return (int) Syscall.invoke(nr.getAsLong(), tv.address(), tz.address(), 0);
+        }
+        // Architectures without gettimeofday (loongarch) read CLOCK_REALTIME and round to microseconds.
+        int result = clockBySyscall("clock_gettime", 0, tv);
+        tv.set(JAVA_LONG, 8, tv.get(JAVA_LONG, 8) / 1000);
+        return result;
+    }
+
+    private static long timeBySyscall(MemorySegment ignored) {
+        OptionalLong nr = Syscall.number("time");
+        if (nr.isPresent()) {
+            return Syscall.invoke(nr.getAsLong(), 0, 0, 0);
+        }
+        MemorySegment ts = Arena.ofAuto().allocate(16, 8);
+        int result = clockBySyscall("clock_gettime", 0, ts);
+        return result < 0 ? result : ts.get(JAVA_LONG, 0);
+    }
+
+    private static int getcpuBySyscall(MemorySegment cpu, MemorySegment node, MemorySegment cache) {
+        return (int) Syscall.invoke(requiredNumber("getcpu"), cpu.address(), node.address(), cache.address());
+    }
+
+    private static long requiredNumber(String name) {
+        return Syscall.number(name).orElseThrow(() -> new UnsupportedOperationException(
+                name + " has no system call number known for " + System.getProperty("os.arch")));
+    }
+}
