@@ -2,10 +2,12 @@ package dev.vdsoscope.cli;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.NoSuchFileException;
 
 import dev.vdsoscope.elf.ElfFormatException;
+import dev.vdsoscope.proc.ProcessException;
 
 /**
  * A failure about one subject (a file or a pid), shown as the one-line message
@@ -43,7 +45,10 @@ public final class Failure extends RuntimeException {
         return switch (t) {
             case Failure f -> f;
             case ElfFormatException e -> new Failure(subject, e.getMessage(), ExitCode.BAD_INPUT, e);
+            case ProcessException e -> new Failure("pid " + e.pid(), e.getMessage(),
+                    e.kind() == ProcessException.Kind.PERMISSION ? ExitCode.PERMISSION : ExitCode.BAD_INPUT, e);
             case NoSuchFileException e -> new Failure(subject, "no such file or directory", ExitCode.BAD_INPUT, e);
+            case FileAlreadyExistsException e -> new Failure(subject, "exists (use --force to replace it)", ExitCode.BAD_INPUT, e);
             case AccessDeniedException e -> new Failure(subject, "permission denied", ExitCode.PERMISSION, e);
             case FileSystemLoopException e -> new Failure(subject, "too many levels of symbolic links", ExitCode.BAD_INPUT, e);
             case IOException e -> new Failure(subject, describe(e), ExitCode.BAD_INPUT, e);

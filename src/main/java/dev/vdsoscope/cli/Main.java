@@ -10,7 +10,8 @@ import picocli.CommandLine.ScopeType;
 /** The {@code vdsoscope} command line. */
 @Command(name = "vdsoscope", mixinStandardHelpOptions = true, version = "vdsoscope 0.1.0",
         description = "Inspect the Linux vDSO and any ELF image.",
-        subcommands = {HeadersCommand.class, SymbolsCommand.class,
+        subcommands = {ReportCommand.class, AuxvCommand.class, MapsCommand.class, DumpCommand.class,
+                HeadersCommand.class, SymbolsCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 permission, 4 missing environment.",
                 "See docs/ERRORS.md."})
@@ -26,10 +27,13 @@ public final class Main implements Callable<Integer> {
         return debug;
     }
 
+    /** With no command, vdsoscope reports on its own vDSO. */
     @Override
-    public Integer call() {
-        new CommandLine(this).usage(Output.out());
-        return ExitCode.OK;
+    public Integer call() throws Exception {
+        ReportCommand report = new ReportCommand();
+        report.common = new CommonOptions();
+        report.target = new ProcessOptions();
+        return report.call();
     }
 
     /** Runs a command line and returns its exit code, without exiting (for tests). */

@@ -227,8 +227,23 @@ public final class LinuxProcess {
         };
     }
 
-    /** The process is gone now: say whether it never was or exited while being read. */
+    /**
+     * A read found no process behind the pid. Kernel threads answer that way too (they have no user
+     * address space), as do zombies; only if /proc/PID is gone did the process really exit.
+     */
     private ProcessException gone() {
+        if (Files.isDirectory(dir)) {
+            try {
+                if (isKernelThread()) {
+                    return new ProcessException(pid, ProcessException.Kind.NO_VDSO,
+                            "is a kernel thread: it has no user address space, auxiliary vector or vDSO");
+                }
+            } catch (ProcessException e) {
+                return e;
+            }
+            return new ProcessException(pid, ProcessException.Kind.EXITED,
+                    "process is exiting (a zombie): its memory is already gone");
+        }
         return new ProcessException(pid, ProcessException.Kind.EXITED, "process exited while it was being read");
     }
 
