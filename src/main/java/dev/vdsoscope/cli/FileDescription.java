@@ -1,0 +1,373 @@
+package dev.vdsoscope.cli;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.vdsoscope.elf.AbiTag;
+import dev.vdsoscope.elf.BuildId;
+import dev.vdsoscope.elf.DynamicTable;
+import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.ElfFormatException;
+import dev.vdsoscope.elf.ElfHeader;
+import dev.vdsoscope.elf.ElfInput;
+import dev.vdsoscope.elf.ElfType;
+import dev.vdsoscope.elf.Linkage;
+import dev.vdsoscope.elf.ProgramHeader;
+import dev.vdsoscope.elf.Section;
+import dev.vdsoscope.elf.SectionType;
+import dev.vdsoscope.elf.SegmentType;
+import dev.vdsoscope.elf.raw.RawLayouts;
+
+/**
+ * The line file(1) 5.44 prints for an ELF image ({@code file -b}), with the facts it is made of.
+ *
+ * <p>The line has two halves, built in this order: the program and section headers are read first
+ * ({@code file_tryelf} in readelf.c: linking, interpreter, notes, debug_info, stripped), because that
+ * walk decides whether an {@code ET_DYN} is a "pie executable"; then the magic words
+ * ({@link FileMagic}) are put in front. Every limit and message of file 5.44 that a malformed file can
+ * reach is kept (docs/FILE-COMPAT.md lists the few that are not).
+ */
+final class FileDescription {
+    /** file's default limits ({@code elf_phnum_max}, {@code elf_shnum_max}, {@code elf_shsize_max}). */
+    static final int PHNUM_MAX = 2048, SHNUM_MAX = 32768;
+    static final long NOTE_SECTION_MAX = 64L << 20;
+    /** file reads at most BUFSIZ bytes of a segment's contents. */
+    static final int READ_MAX = 8192;
+
+    private final ElfFile elf;
+    private final ElfHeader h;
+    private final ElfInput in;
+    private final long fileSize;
+    private final StringBuilder text = new StringBuilder();
+    private FileNotes notes;
+    private final int mode;
+    private boolean executableMode;
+
+    private String linkage;
+    private String interpreter;
+    private Boolean stripped;
+    private boolean debugInfo;
+    private String magic;
+
+    private FileDescription(ElfFile elf, int mode) {
+        this.elf = elf;
+        this.h = elf.header();
+        this.in = elf.input();
+        this.fileSize = in.size();
+        this.mode = mode;
+        this.executableMode = (mode & 0111) != 0;
+    }
+
+    /**
+     * Describes an image. {@code mode} is the file's {@code st_mode} permission bits: file starts the
+     * line with "setuid", "setgid" and "sticky", and an {@code ET_DYN} without a dynamic table is a
+     * "pie executable" when an x bit is set.
+     */
+    static FileDescription of(ElfFile elf, int mode) {
+        FileDescription d = new FileDescription(elf, mode);
+        d.readelf();
+        d.magic = FileMagic.describe(d.h, d.in, d.executableMode);
+        return d;
+    }
+
+    /** The whole line without the file name, as {@code file -b} prints it. */
+    String text() {
+        return printable(specialBits() + magic + text);
+    }
+
+    /** "setuid, setgid, sticky " as far as the mode has those bits (file's fsmagic.c). */
+    private String specialBits() {
+        List<String> words = new java.util.ArrayList<>();
+        if ((mode & 04000) != 0) {
+            words.add("setuid");
+        }
+        if ((mode & 02000) != 0) {
+            words.add("setgid");
+        }
+        if ((mode & 01000) != 0) {
+            words.add("sticky");
+        }
+        return words.isEmpty() ? "" : String.join(", ", words) + " ";
+    }
+
+    /** The type word without its comma ("pie executable", "shared object"), or null. */
+    String typeDescription() {
+        String word = FileMagic.typeWord(h, executableMode);
+        return word == null ? null : word.substring(0, word.length() - 1);
+    }
+
+    /** "dynamic", "static" or "static-pie" as file decided it, or null when it printed none. */
+    String linkage() {
+        return linkage;
+    }
+
+    /** The interpreter as printed (raw bytes, one char each), or null. */
+    String interpreter() {
+        return interpreter;
+    }
+
+    /** Whether file said "stripped"; null when it said neither (core files, no section headers). */
+    Boolean stripped() {
+        return stripped;
+    }
+
+    boolean debugInfo() {
+        return debugInfo;
+    }
+
+    Optional<BuildId> buildId() {
+        return notes == null ? Optional.empty() : notes.buildId();
+    }
+
+    Optional<AbiTag> abiTag() {
+        return notes == null ? Optional.empty() : notes.abiTag();
+    }
+
+    private void add(String words) {
+        text.append(words);
+    }
+
+    private void readelf() {
+        if (fileSize <= (h.is64() ? 64 : 52)) {
+            return;
+        }
+        boolean core = h.type().equals(ElfType.ET_CORE);
+        notes = new FileNotes(in, h.is64(), core, core ? segmentsIfReadable() : List.of(), fileSize, text);
+        switch ((int) h.type().value()) {
+            case 4 -> core();
+            case 2, 3 -> {
+                if (h.ePhnum() > PHNUM_MAX) {
+                    add(", too many program (" + h.ePhnum() + ")");
+                    return;
+                }
+                if (h.eShnum() > SHNUM_MAX) {
+                    add(", too many section (" + h.eShnum() + ")");
+                    return;
+                }
+                programHeaders();
+                sections();
+            }
+            case 1 -> {
+                if (h.eShnum() > SHNUM_MAX) {
+                    add(", too many section headers (" + h.eShnum() + ")");
+                    return;
+                }
+                sections();
+            }
+            default -> {
+                return;
+            }
+        }
+        if (notes.exhausted()) {
+            add(", too many notes (" + FileNotes.MAX_NOTES + ")");
+        }
+    }
+
+    private List<ProgramHeader> segmentsIfReadable() {
+        try {
+            return elf.segments();
+        } catch (ElfFormatException e) {
+            return List.of();
+        }
+    }
+
+    /** Says "no program header" or "corrupted program header size" when that is what file finds. */
+    private boolean programHeaderTableUsable() {
+        if (h.ePhnum() == 0) {
+            add(", no program header");
+            return false;
+        }
+        if (h.phentsize() != elf.struct(RawLayouts.ELF32_PHDR, RawLayouts.ELF64_PHDR).size()) {
+            add(", corrupted program header size");
+            return false;
+        }
+        return true;
+    }
+
+    /** {@code dophn_exec}: notes of a file without section headers, linking, interpreter. */
+    private void programHeaders() {
+        if (!programHeaderTableUsable()) {
+            return;
+        }
+        if (!in.contains(h.phoff(), (long) h.ePhnum() * h.phentsize())) {
+            add(", can't read elf program headers at " + firstShortRead(h.phoff(), h.phentsize()));
+            return;
+        }
+        List<ProgramHeader> segments = elf.segments();
+        int interpreters = 0;
+        for (ProgramHeader p : segments) {
+            if (p.type().equals(SegmentType.PT_NOTE) && h.eShnum() == 0) {
+                long align = p.align() == 0 ? 4 : p.align();
+                if ((align & 0x80000000L) != 0 || Long.compareUnsigned(align, 4) < 0) {
+                    add(", invalid note alignment 0x" + Long.toHexString(align));
+                    align = 4;
+                }
+                notes.walk(p.offset(), readable(p.offset(), p.filesz()), align);
+            } else if (p.type().equals(SegmentType.PT_INTERP)) {
+                interpreters++;
+                interpreter = interpreter(p);
+            }
+        }
+        Linkage facts = Linkage.of(elf);
+        if (facts.hasDynamicSegment()) {
+            // file clears the x bits for a dynamic table and sets them again only for DF_1_PIE.
+            executableMode = (facts.flags1().orElse(0) & DynamicTable.DF_1_PIE) != 0;
+        }
+        // file 5.44 calls any DT_FLAGS_1 "pie", and counts PT_INTERP as a needed object.
+        boolean anyFlags1 = facts.flags1().isPresent();
+        int need = facts.neededCount() + interpreters;
+        linkage = !facts.hasDynamicSegment() ? "static" : anyFlags1 && need == 0 ? "static-pie" : "dynamic";
+        add(switch (linkage) {
+            case "static" -> ", statically linked";
+            case "static-pie" -> ", static-pie linked";
+            default -> ", dynamically linked";
+        });
+        if (interpreter != null) {
+            add(", interpreter " + interpreter);
+        }
+    }
+
+    /**
+     * The interpreter as file reads it: at most 8192 bytes, the last byte read forced to NUL, and
+     * "*empty*" when nothing could be read or the first byte is NUL.
+     */
+    private String interpreter(ProgramHeader p) {
+        long length = readable(p.offset(), p.filesz());
+        if (length == 0 || in.u8(p.offset()) == 0) {
+            return "*empty*";
+        }
+        StringBuilder s = new StringBuilder();
+        for (long at = p.offset(); at < p.offset() + length - 1 && in.u8(at) != 0; at++) {
+            s.append((char) in.u8(at));
+        }
+        return s.toString();
+    }
+
+    /** {@code doshn}: notes in section order, then "with debug_info" and "stripped" or "not stripped". */
+    private void sections() {
+        if (h.eShnum() == 0) {
+            add(", no section header");
+            return;
+        }
+        var shdr = elf.struct(RawLayouts.ELF32_SHDR, RawLayouts.ELF64_SHDR);
+        int entsize = shdr.size();
+        if (h.shentsize() != entsize) {
+            add(", corrupted section header size");
+            return;
+        }
+        long strtabHeader = h.shoff() + (long) entsize * h.eShstrndx();
+        if (!in.contains(strtabHeader, entsize)) {
+            add(", missing section headers at " + strtabHeader);
+            return;
+        }
+        long names = in.field(strtabHeader, shdr.field("sh_offset"));
+        if (Long.compareUnsigned(names, fileSize) > 0) {
+            add(", too large section header offset " + names);
+            return;
+        }
+        if (!in.contains(h.shoff(), (long) h.eShnum() * entsize)) {
+            add(", can't read elf section at " + firstShortRead(h.shoff(), entsize));
+            return;
+        }
+        List<Section> sections = elf.sections();
+        boolean symbolTable = false;
+        // file reads each name before the header it belongs to, so it tests the name of the header
+        // read last: first .shstrtab's own, then sections 0 to n-2 (the last name is never tested).
+        long name = in.u32(strtabHeader);
+        for (Section s : sections) {
+            if (sectionName(names, name).equals(".debug_info")) {
+                debugInfo = true;
+            }
+            name = in.u32(h.shoff() + (long) s.index() * entsize);
+            if (s.type().equals(SectionType.SHT_SYMTAB)) {
+                symbolTable = true;
+            } else if (Long.compareUnsigned(s.offset(), fileSize) > 0) {
+                continue;
+            }
+            if (s.type().equals(SectionType.SHT_NOTE)) {
+                if (Long.compareUnsigned(s.offset() + s.size(), fileSize) > 0) {
+                    add(", note offset/size " + alternateHex(s.offset()) + "+" + alternateHex(s.size())
+                            + " exceeds file size " + alternateHex(fileSize));
+                    return;
+                }
+                if (s.size() > NOTE_SECTION_MAX) {
+                    throw new ElfFormatException("note section size too big (" + s.size() + " > "
+                            + NOTE_SECTION_MAX + ")", s.offset());
+                }
+                notes.walk(s.offset(), s.size(), 4);
+            }
+        }
+        stripped = !symbolTable && !debugInfo;
+        if (debugInfo) {
+            add(", with debug_info");
+        }
+        add(stripped ? ", stripped" : ", not stripped");
+    }
+
+    /** {@code dophn_core}: the notes of every PT_NOTE segment. */
+    private void core() {
+        if (h.ePhnum() > PHNUM_MAX) {
+            add(", too many program headers (" + h.ePhnum() + ")");
+            return;
+        }
+        if (!programHeaderTableUsable()) {
+            return;
+        }
+        for (ProgramHeader p : elf.segments()) {
+            if (p.type().equals(SegmentType.PT_NOTE) && Long.compareUnsigned(p.offset(), fileSize) <= 0) {
+                notes.walk(p.offset(), readable(p.offset(), p.filesz()), 4);
+            }
+        }
+    }
+
+    /** The section name file compares: up to 49 bytes at the name table offset, up to a NUL or the end. */
+    private String sectionName(long table, long name) {
+        long at = table + name;
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 49 && at + i < fileSize; i++) {
+            int c = in.u8(at + i);
+            if (c == 0) {
+                break;
+            }
+            s.append((char) c);
+        }
+        return s.toString();
+    }
+
+    /** How many bytes file's read of min(size, 8192) bytes at {@code offset} gets before the end of the file. */
+    private long readable(long offset, long size) {
+        if (offset < 0 || offset >= fileSize) {
+            return 0;
+        }
+        long wanted = Long.compareUnsigned(size, READ_MAX) < 0 ? size : READ_MAX;
+        return Math.min(wanted, fileSize - offset);
+    }
+
+    /** The offset of the first header of a table that the file does not hold completely. */
+    private long firstShortRead(long table, long entsize) {
+        if (table < 0 || table > fileSize) {
+            return table;
+        }
+        return table + (fileSize - table) / entsize * entsize;
+    }
+
+    /** C's {@code %#jx}: "0" for zero, else 0x and the hex digits. */
+    private static String alternateHex(long value) {
+        return value == 0 ? "0" : "0x" + Long.toHexString(value);
+    }
+
+    /** file's last pass: every byte that is not printable ASCII becomes a backslash and 3 octal digits. */
+    static String printable(String text) {
+        StringBuilder s = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c < 0x7f) {
+                s.append(c);
+            } else {
+                s.append('\\').append((char) ('0' + ((c >> 6) & 3))).append((char) ('0' + ((c >> 3) & 7)))
+                        .append((char) ('0' + (c & 7)));
+            }
+        }
+        return s.toString();
+    }
+}
