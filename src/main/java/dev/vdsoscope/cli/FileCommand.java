@@ -4,13 +4,22 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import dev.vdsoscope.elf.AbiTag;
+import dev.vdsoscope.elf.BuildId;
 import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
+import dev.vdsoscope.elf.ElfType;
+import dev.vdsoscope.elf.Linkage;
+import dev.vdsoscope.elf.Stripping;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,31 +72,59 @@ final class FileCommand implements Callable<Integer> {
     record JsonDocument(String command, int schemaVersion, List<JsonFile> files) {}
 
     record JsonFile(String file, String description, @JsonProperty("class") int elfClass, String endianness,
-            JsonMachine machine, long version, JsonName osabi, JsonName type, String linkage, String interpreter,
-            JsonBuildId buildId, JsonAbiTag abiTag, boolean debugInfo, Boolean stripped) {}
+            JsonMachine machine, long version, JsonName osabi, JsonType type, String linkage, String interpreter,
+            JsonBuildId buildId, JsonAbiTag abiTag, Boolean debugInfo, Boolean stripped, List<String> warnings) {}
 
     record JsonMachine(long value, String name, String description, String flags, List<String> flagWords) {}
 
     record JsonName(long value, String name, String description) {}
 
+    record JsonType(long value, String name, String description, Boolean pie) {}
+
     record JsonBuildId(String kind, String hex) {}
 
     record JsonAbiTag(String os, String version) {}
 
+    /**
+     * The description is file's line; the other fields are what the ELF states, read by the elf
+     * views, so they do not share file's quirks (docs/JSON.md). A part that cannot be read is null
+     * and its problem is listed in "warnings".
+     */
     private static JsonFile json(String file, ElfFile elf, FileDescription d) {
         ElfHeader h = elf.header();
+        List<String> problems = new ArrayList<>();
         List<String> words = FileMagic.machineWords(h, elf.input());
         List<String> flagWords = words.subList(1, words.size()).stream().map(FileCommand::withoutComma).toList();
         JsonMachine machine = new JsonMachine(h.machine().value(), h.machine().cName(),
                 FileMagic.machineName(h.machine().value()), "0x" + Long.toHexString(h.flags()), flagWords);
-        String osAbi = FileMagic.osAbiName((int) h.osAbi().value());
+        boolean linked = h.type().equals(ElfType.ET_EXEC) || h.type().equals(ElfType.ET_DYN);
+        Linkage linkage = linked ? fact(problems, "program headers", () -> Linkage.of(elf)) : null;
+        Stripping stripping = fact(problems, "section headers", () -> Stripping.of(elf));
+        BuildId buildId = fact(problems, "notes", () -> BuildId.of(elf).orElse(null));
+        AbiTag abiTag = fact(problems, "notes", () -> AbiTag.of(elf).orElse(null));
+        String interpreter = linked ? fact(problems, "PT_INTERP", () -> elf.interpreter().orElse(null)) : null;
+        problems.addAll(elf.warnings());
         return new JsonFile(file, d.text(), h.elfClass().bits(), h.data().littleEndian() ? "little" : "big", machine,
-                h.version(), new JsonName(h.osAbi().value(), h.osAbi().cName(), osAbi),
-                new JsonName(h.type().value(), h.type().cName(), d.typeDescription()), d.linkage(),
-                d.interpreter() == null ? null : FileDescription.printable(d.interpreter()),
-                d.buildId().map(b -> new JsonBuildId(FileNotes.buildIdLabel(b.kind()), b.hex())).orElse(null),
-                d.abiTag().map(t -> new JsonAbiTag(FileNotes.gnuOs(t.os()), t.version())).orElse(null),
-                d.debugInfo(), d.stripped());
+                h.version(), new JsonName(h.osAbi().value(), h.osAbi().cName(),
+                        FileMagic.osAbiName((int) h.osAbi().value())),
+                new JsonType(h.type().value(), h.type().cName(), d.typeDescription(),
+                        linkage == null ? null : linkage.isPie()),
+                linkage == null ? null : linkage.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                interpreter,
+                buildId == null ? null : new JsonBuildId(FileNotes.buildIdLabel(buildId.kind()), buildId.hex()),
+                abiTag == null ? null : new JsonAbiTag(FileNotes.gnuOs(abiTag.os()), abiTag.version()),
+                stripping == null ? null : stripping.hasDebugInfo(), stripping == null ? null : stripping.isStripped(),
+                List.copyOf(new LinkedHashSet<>(problems)));
+    }
+
+    /** Reads one fact; a malformed part of the file becomes a warning and a null field. */
+    private static <T> T fact(List<String> problems, String what, Supplier<T> reader) {
+        try {
+            return reader.get();
+        } catch (ElfFormatException e) {
+            problems.add(what + ": " + e.getMessage());
+            return null;
+        }
     }
 
     private static String withoutComma(String word) {

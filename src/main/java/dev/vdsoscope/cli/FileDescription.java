@@ -1,17 +1,14 @@
 package dev.vdsoscope.cli;
 
 import java.util.List;
-import java.util.Optional;
 
-import dev.vdsoscope.elf.AbiTag;
-import dev.vdsoscope.elf.BuildId;
 import dev.vdsoscope.elf.DynamicTable;
+import dev.vdsoscope.elf.DynamicTag;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.ElfInput;
 import dev.vdsoscope.elf.ElfType;
-import dev.vdsoscope.elf.Linkage;
 import dev.vdsoscope.elf.ProgramHeader;
 import dev.vdsoscope.elf.Section;
 import dev.vdsoscope.elf.SectionType;
@@ -19,7 +16,11 @@ import dev.vdsoscope.elf.SegmentType;
 import dev.vdsoscope.elf.raw.RawLayouts;
 
 /**
- * The line file(1) 5.44 prints for an ELF image ({@code file -b}), with the facts it is made of.
+ * The line file(1) 5.44 prints for an ELF image ({@code file -b}). It follows file's own reading,
+ * quirks included (any DT_FLAGS_1 makes "static-pie", a .debug_info section counts as "not stripped",
+ * the last section's name is never looked at); the facts as the ELF states them are the views of the
+ * elf package ({@link dev.vdsoscope.elf.Linkage}, {@link dev.vdsoscope.elf.Stripping}), which the
+ * JSON output uses.
  *
  * <p>The line has two halves, built in this order: the program and section headers are read first
  * ({@code file_tryelf} in readelf.c: linking, interpreter, notes, debug_info, stripped), because that
@@ -43,10 +44,8 @@ final class FileDescription {
     private final int mode;
     private boolean executableMode;
 
-    private String linkage;
-    private String interpreter;
-    private Boolean stripped;
-    private boolean debugInfo;
+    private boolean anyFlags1;
+    private int needed;
     private String magic;
 
     private FileDescription(ElfFile elf, int mode) {
@@ -94,33 +93,6 @@ final class FileDescription {
     String typeDescription() {
         String word = FileMagic.typeWord(h, executableMode);
         return word == null ? null : word.substring(0, word.length() - 1);
-    }
-
-    /** "dynamic", "static" or "static-pie" as file decided it, or null when it printed none. */
-    String linkage() {
-        return linkage;
-    }
-
-    /** The interpreter as printed (raw bytes, one char each), or null. */
-    String interpreter() {
-        return interpreter;
-    }
-
-    /** Whether file said "stripped"; null when it said neither (core files, no section headers). */
-    Boolean stripped() {
-        return stripped;
-    }
-
-    boolean debugInfo() {
-        return debugInfo;
-    }
-
-    Optional<BuildId> buildId() {
-        return notes == null ? Optional.empty() : notes.buildId();
-    }
-
-    Optional<AbiTag> abiTag() {
-        return notes == null ? Optional.empty() : notes.abiTag();
     }
 
     private void add(String words) {
@@ -194,9 +166,13 @@ final class FileDescription {
             return;
         }
         List<ProgramHeader> segments = elf.segments();
-        int interpreters = 0;
+        boolean dynamic = false;
+        String interpreter = null;
         for (ProgramHeader p : segments) {
-            if (p.type().equals(SegmentType.PT_NOTE) && h.eShnum() == 0) {
+            if (p.type().equals(SegmentType.PT_DYNAMIC)) {
+                dynamic = true;
+                dynamicSegment(p);
+            } else if (p.type().equals(SegmentType.PT_NOTE) && h.eShnum() == 0) {
                 long align = p.align() == 0 ? 4 : p.align();
                 if ((align & 0x80000000L) != 0 || Long.compareUnsigned(align, 4) < 0) {
                     add(", invalid note alignment 0x" + Long.toHexString(align));
@@ -204,26 +180,34 @@ final class FileDescription {
                 }
                 notes.walk(p.offset(), readable(p.offset(), p.filesz()), align);
             } else if (p.type().equals(SegmentType.PT_INTERP)) {
-                interpreters++;
+                needed++;
                 interpreter = interpreter(p);
             }
         }
-        Linkage facts = Linkage.of(elf);
-        if (facts.hasDynamicSegment()) {
-            // file clears the x bits for a dynamic table and sets them again only for DF_1_PIE.
-            executableMode = (facts.flags1().orElse(0) & DynamicTable.DF_1_PIE) != 0;
-        }
         // file 5.44 calls any DT_FLAGS_1 "pie", and counts PT_INTERP as a needed object.
-        boolean anyFlags1 = facts.flags1().isPresent();
-        int need = facts.neededCount() + interpreters;
-        linkage = !facts.hasDynamicSegment() ? "static" : anyFlags1 && need == 0 ? "static-pie" : "dynamic";
-        add(switch (linkage) {
-            case "static" -> ", statically linked";
-            case "static-pie" -> ", static-pie linked";
-            default -> ", dynamically linked";
-        });
+        add(!dynamic ? ", statically linked" : anyFlags1 && needed == 0 ? ", static-pie linked" : ", dynamically linked");
         if (interpreter != null) {
             add(", interpreter " + interpreter);
+        }
+    }
+
+    /**
+     * {@code dodynamic} over one PT_DYNAMIC: the x bits are cleared, then every entry in the first
+     * 8192 bytes counts, DT_NULL or not; each DT_FLAGS_1 sets the x bits if it has DF_1_PIE and clears
+     * them otherwise, so the last one wins.
+     */
+    private void dynamicSegment(ProgramHeader p) {
+        executableMode = false;
+        int width = h.is64() ? 8 : 4;
+        long length = readable(p.offset(), p.filesz());
+        for (long at = p.offset(); at + 2L * width <= p.offset() + length; at += 2L * width) {
+            long tag = in.unsigned(at, width);
+            if (tag == DynamicTag.DT_FLAGS_1.value()) {
+                anyFlags1 = true;
+                executableMode = (in.unsigned(at + width, width) & DynamicTable.DF_1_PIE) != 0;
+            } else if (tag == DynamicTag.DT_NEEDED.value()) {
+                needed++;
+            }
         }
     }
 
@@ -271,6 +255,7 @@ final class FileDescription {
         }
         List<Section> sections = elf.sections();
         boolean symbolTable = false;
+        boolean debugInfo = false;
         // file reads each name before the header it belongs to, so it tests the name of the header
         // read last: first .shstrtab's own, then sections 0 to n-2 (the last name is never tested).
         long name = in.u32(strtabHeader);
@@ -297,11 +282,10 @@ final class FileDescription {
                 notes.walk(s.offset(), s.size(), 4);
             }
         }
-        stripped = !symbolTable && !debugInfo;
         if (debugInfo) {
             add(", with debug_info");
         }
-        add(stripped ? ", stripped" : ", not stripped");
+        add(symbolTable || debugInfo ? ", not stripped" : ", stripped");
     }
 
     /** {@code dophn_core}: the notes of every PT_NOTE segment. */

@@ -82,7 +82,8 @@ final class FileMagic {
         long f = h.flags();
         List<String> words = new ArrayList<>();
         String name = MACHINES.get(machine);
-        words.add(name != null ? name : "*unknown arch 0x" + Integer.toHexString(machine) + "*");
+        // file reads e_machine as a signed short and prints it with %#x: 0xb700 shows as 0xffffb700.
+        words.add(name != null ? name : "*unknown arch 0x" + Integer.toHexString((short) machine) + "*");
         switch (machine) {
             case 4 -> {
                 if (is32) {

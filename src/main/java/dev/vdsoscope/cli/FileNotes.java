@@ -1,7 +1,6 @@
 package dev.vdsoscope.cli;
 
 import java.util.List;
-import java.util.Optional;
 
 import dev.vdsoscope.elf.AbiTag;
 import dev.vdsoscope.elf.BuildId;
@@ -37,8 +36,6 @@ final class FileNotes {
     private int budget = MAX_NOTES;
     private boolean didOs, didBuildId, didPax, didCore, didCoreStyle, didAuxv;
     private boolean didNetbsdMarch, didNetbsdCmodel, didNetbsdEmulation, didNetbsdUnknown;
-    private BuildId buildId;
-    private AbiTag abiTag;
 
     FileNotes(ElfInput in, boolean is64, boolean core, List<ProgramHeader> segments, long fileSize,
             StringBuilder out) {
@@ -48,16 +45,6 @@ final class FileNotes {
         this.segments = segments;
         this.fileSize = fileSize;
         this.out = out;
-    }
-
-    /** The GNU build-id that was printed, if any. */
-    Optional<BuildId> buildId() {
-        return Optional.ofNullable(buildId);
-    }
-
-    /** The GNU ABI tag that was printed, if any. */
-    Optional<AbiTag> abiTag() {
-        return Optional.ofNullable(abiTag);
     }
 
     /** Whether all 256 notes were used up, which file reports as "too many notes (256)". */
@@ -168,7 +155,6 @@ final class FileNotes {
             out.append(", for SuSE ").append(in.u8(n.desc())).append('.').append(in.u8(n.desc() + 1));
         } else if (named(n, "GNU") && n.descsz() == 16) {
             AbiTag tag = AbiTag.of(n.asNote(in, "GNU")).orElseThrow();
-            abiTag = tag;
             out.append(", for GNU/").append(gnuOs(tag.os())).append(' ').append((int) tag.major()).append('.')
                     .append((int) tag.minor()).append('.').append((int) tag.patch());
         } else if (named(n, "NetBSD") && n.descsz() == 4) {
@@ -259,7 +245,6 @@ final class FileNotes {
     private boolean buildIdNote(Raw n) {
         if (named(n, "GNU") && n.type() == NT_GNU_BUILD_ID && n.descsz() >= 4 && n.descsz() <= 20) {
             BuildId id = BuildId.of(n.asNote(in, "GNU")).orElseThrow();
-            buildId = id;
             didBuildId = true;
             out.append(", BuildID[").append(buildIdLabel(id.kind())).append("]=").append(id.hex());
             return true;
