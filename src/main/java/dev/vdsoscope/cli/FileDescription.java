@@ -1,5 +1,6 @@
 package dev.vdsoscope.cli;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.vdsoscope.elf.DynamicTable;
@@ -9,8 +10,6 @@ import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.ElfInput;
 import dev.vdsoscope.elf.ElfType;
-import dev.vdsoscope.elf.ProgramHeader;
-import dev.vdsoscope.elf.Section;
 import dev.vdsoscope.elf.SectionType;
 import dev.vdsoscope.elf.SegmentType;
 import dev.vdsoscope.elf.raw.RawLayouts;
@@ -34,6 +33,9 @@ final class FileDescription {
     static final long NOTE_SECTION_MAX = 64L << 20;
     /** file reads at most BUFSIZ bytes of a segment's contents. */
     static final int READ_MAX = 8192;
+    private static final long PT_DYNAMIC = SegmentType.PT_DYNAMIC.value(), PT_INTERP = SegmentType.PT_INTERP.value(),
+            PT_NOTE = SegmentType.PT_NOTE.value();
+    private static final long SHT_SYMTAB = SectionType.SHT_SYMTAB.value(), SHT_NOTE = SectionType.SHT_NOTE.value();
 
     private final ElfFile elf;
     private final ElfHeader h;
@@ -76,7 +78,7 @@ final class FileDescription {
 
     /** "setuid, setgid, sticky " as far as the mode has those bits (file's fsmagic.c). */
     private String specialBits() {
-        List<String> words = new java.util.ArrayList<>();
+        List<String> words = new ArrayList<>();
         if ((mode & 04000) != 0) {
             words.add("setuid");
         }
@@ -104,7 +106,7 @@ final class FileDescription {
             return;
         }
         boolean core = h.type().equals(ElfType.ET_CORE);
-        notes = new FileNotes(in, h.is64(), core, core ? segmentsIfReadable() : List.of(), fileSize, text);
+        notes = new FileNotes(in, h.is64(), core, core ? readableSegments() : List.of(), fileSize, text);
         switch ((int) h.type().value()) {
             case 4 -> core();
             case 2, 3 -> {
@@ -135,12 +137,29 @@ final class FileDescription {
         }
     }
 
-    private List<ProgramHeader> segmentsIfReadable() {
-        try {
-            return elf.segments();
-        } catch (ElfFormatException e) {
-            return List.of();
+    /** The fields of a program header that file looks at. */
+    record Segment(long type, long offset, long vaddr, long filesz, long align) {}
+
+    /**
+     * The program headers that lie in the file, in order, up to the first that does not: file reads
+     * them one by one ({@code e_phoff + i * e_phentsize}) and stops at the first short read.
+     */
+    private List<Segment> readableSegments() {
+        var phdr = elf.struct(RawLayouts.ELF32_PHDR, RawLayouts.ELF64_PHDR);
+        List<Segment> segments = new ArrayList<>();
+        if (h.phentsize() != phdr.size()) {
+            return segments;
         }
+        for (int i = 0; i < h.ePhnum(); i++) {
+            long at = h.phoff() + (long) i * phdr.size();
+            if (!in.contains(at, phdr.size())) {
+                break;
+            }
+            segments.add(new Segment(in.field(at, phdr.field("p_type")), in.field(at, phdr.field("p_offset")),
+                    in.field(at, phdr.field("p_vaddr")), in.field(at, phdr.field("p_filesz")),
+                    in.field(at, phdr.field("p_align"))));
+        }
+        return segments;
     }
 
     /** Says "no program header" or "corrupted program header size" when that is what file finds. */
@@ -156,33 +175,47 @@ final class FileDescription {
         return true;
     }
 
+    /** After the readable headers, the message for the first one file could not read, if any. */
+    private boolean allSegmentsRead(List<Segment> segments) {
+        if (segments.size() < h.ePhnum()) {
+            add(", can't read elf program headers at " + (h.phoff() + (long) segments.size() * h.phentsize()));
+            return false;
+        }
+        return true;
+    }
+
     /** {@code dophn_exec}: notes of a file without section headers, linking, interpreter. */
     private void programHeaders() {
         if (!programHeaderTableUsable()) {
             return;
         }
-        if (!in.contains(h.phoff(), (long) h.ePhnum() * h.phentsize())) {
-            add(", can't read elf program headers at " + firstShortRead(h.phoff(), h.phentsize()));
-            return;
-        }
-        List<ProgramHeader> segments = elf.segments();
+        List<Segment> segments = readableSegments();
         boolean dynamic = false;
         String interpreter = null;
-        for (ProgramHeader p : segments) {
-            if (p.type().equals(SegmentType.PT_DYNAMIC)) {
+        for (Segment p : segments) {
+            boolean read = p.type() == PT_DYNAMIC || p.type() == PT_INTERP || (p.type() == PT_NOTE && h.eShnum() == 0);
+            if (read && p.offset() < 0) {
+                // file's pread() fails on an offset that is negative as off_t, and it gives up here.
+                add(", can't read section at " + p.offset());
+                return;
+            }
+            if (p.type() == PT_DYNAMIC) {
                 dynamic = true;
                 dynamicSegment(p);
-            } else if (p.type().equals(SegmentType.PT_NOTE) && h.eShnum() == 0) {
+            } else if (p.type() == PT_NOTE && h.eShnum() == 0) {
                 long align = p.align() == 0 ? 4 : p.align();
                 if ((align & 0x80000000L) != 0 || Long.compareUnsigned(align, 4) < 0) {
                     add(", invalid note alignment 0x" + Long.toHexString(align));
                     align = 4;
                 }
                 notes.walk(p.offset(), readable(p.offset(), p.filesz()), align);
-            } else if (p.type().equals(SegmentType.PT_INTERP)) {
+            } else if (p.type() == PT_INTERP) {
                 needed++;
                 interpreter = interpreter(p);
             }
+        }
+        if (!allSegmentsRead(segments)) {
+            return;
         }
         // file 5.44 calls any DT_FLAGS_1 "pie", and counts PT_INTERP as a needed object.
         add(!dynamic ? ", statically linked" : anyFlags1 && needed == 0 ? ", static-pie linked" : ", dynamically linked");
@@ -196,7 +229,7 @@ final class FileDescription {
      * 8192 bytes counts, DT_NULL or not; each DT_FLAGS_1 sets the x bits if it has DF_1_PIE and clears
      * them otherwise, so the last one wins.
      */
-    private void dynamicSegment(ProgramHeader p) {
+    private void dynamicSegment(Segment p) {
         executableMode = false;
         int width = h.is64() ? 8 : 4;
         long length = readable(p.offset(), p.filesz());
@@ -215,7 +248,7 @@ final class FileDescription {
      * The interpreter as file reads it: at most 8192 bytes, the last byte read forced to NUL, and
      * "*empty*" when nothing could be read or the first byte is NUL.
      */
-    private String interpreter(ProgramHeader p) {
+    private String interpreter(Segment p) {
         long length = readable(p.offset(), p.filesz());
         if (length == 0 || in.u8(p.offset()) == 0) {
             return "*empty*";
@@ -244,42 +277,54 @@ final class FileDescription {
             add(", missing section headers at " + strtabHeader);
             return;
         }
+        // Offsets are compared as file's off_t, signed; sizes as its size_t, unsigned.
         long names = in.field(strtabHeader, shdr.field("sh_offset"));
-        if (Long.compareUnsigned(names, fileSize) > 0) {
+        if (names > fileSize) {
             add(", too large section header offset " + names);
             return;
         }
-        if (!in.contains(h.shoff(), (long) h.eShnum() * entsize)) {
-            add(", can't read elf section at " + firstShortRead(h.shoff(), entsize));
-            return;
-        }
-        List<Section> sections = elf.sections();
         boolean symbolTable = false;
         boolean debugInfo = false;
         // file reads each name before the header it belongs to, so it tests the name of the header
         // read last: first .shstrtab's own, then sections 0 to n-2 (the last name is never tested).
         long name = in.u32(strtabHeader);
-        for (Section s : sections) {
+        for (int i = 0; i < h.eShnum(); i++) {
+            if (names + name < 0) {
+                add(", can't read name of elf section at " + (names + name));
+                return;
+            }
             if (sectionName(names, name).equals(".debug_info")) {
                 debugInfo = true;
             }
-            name = in.u32(h.shoff() + (long) s.index() * entsize);
-            if (s.type().equals(SectionType.SHT_SYMTAB)) {
+            long at = h.shoff() + (long) i * entsize;
+            if (!in.contains(at, entsize)) {
+                add(", can't read elf section at " + at);
+                return;
+            }
+            name = in.u32(at + shdr.field("sh_name").offset());
+            long type = in.field(at, shdr.field("sh_type"));
+            long offset = in.field(at, shdr.field("sh_offset"));
+            long size = in.field(at, shdr.field("sh_size"));
+            if (type == SHT_SYMTAB) {
                 symbolTable = true;
-            } else if (Long.compareUnsigned(s.offset(), fileSize) > 0) {
+            } else if (offset > fileSize) {
                 continue;
             }
-            if (s.type().equals(SectionType.SHT_NOTE)) {
-                if (Long.compareUnsigned(s.offset() + s.size(), fileSize) > 0) {
-                    add(", note offset/size " + alternateHex(s.offset()) + "+" + alternateHex(s.size())
+            if (type == SHT_NOTE) {
+                if (Long.compareUnsigned(offset + size, fileSize) > 0) {
+                    add(", note offset/size " + alternateHex(offset) + "+" + alternateHex(size)
                             + " exceeds file size " + alternateHex(fileSize));
                     return;
                 }
-                if (s.size() > NOTE_SECTION_MAX) {
-                    throw new ElfFormatException("note section size too big (" + s.size() + " > "
-                            + NOTE_SECTION_MAX + ")", s.offset());
+                if (Long.compareUnsigned(size, NOTE_SECTION_MAX) > 0) {
+                    throw new ElfFormatException("note section size too big (" + Long.toUnsignedString(size) + " > "
+                            + NOTE_SECTION_MAX + ")", offset);
                 }
-                notes.walk(s.offset(), s.size(), 4);
+                if (offset < 0) {
+                    add(", can't read elf note at " + offset);
+                    return;
+                }
+                notes.walk(offset, size, 4);
             }
         }
         if (debugInfo) {
@@ -297,11 +342,13 @@ final class FileDescription {
         if (!programHeaderTableUsable()) {
             return;
         }
-        for (ProgramHeader p : elf.segments()) {
-            if (p.type().equals(SegmentType.PT_NOTE) && Long.compareUnsigned(p.offset(), fileSize) <= 0) {
+        List<Segment> segments = readableSegments();
+        for (Segment p : segments) {
+            if (p.type() == PT_NOTE && p.offset() <= fileSize) {
                 notes.walk(p.offset(), readable(p.offset(), p.filesz()), 4);
             }
         }
+        allSegmentsRead(segments);
     }
 
     /** The section name file compares: up to 49 bytes at the name table offset, up to a NUL or the end. */
@@ -325,14 +372,6 @@ final class FileDescription {
         }
         long wanted = Long.compareUnsigned(size, READ_MAX) < 0 ? size : READ_MAX;
         return Math.min(wanted, fileSize - offset);
-    }
-
-    /** The offset of the first header of a table that the file does not hold completely. */
-    private long firstShortRead(long table, long entsize) {
-        if (table < 0 || table > fileSize) {
-            return table;
-        }
-        return table + (fileSize - table) / entsize * entsize;
     }
 
     /** C's {@code %#jx}: "0" for zero, else 0x and the hex digits. */

@@ -6,7 +6,6 @@ import dev.vdsoscope.elf.AbiTag;
 import dev.vdsoscope.elf.BuildId;
 import dev.vdsoscope.elf.ElfInput;
 import dev.vdsoscope.elf.Note;
-import dev.vdsoscope.elf.ProgramHeader;
 
 /**
  * Walks notes the way file(1) 5.44 does ({@code donote} in readelf.c) and writes its words: at most
@@ -29,7 +28,7 @@ final class FileNotes {
     private final ElfInput in;
     private final boolean is64;
     private final boolean core;
-    private final List<ProgramHeader> segments;
+    private final List<FileDescription.Segment> segments;
     private final long fileSize;
     private final StringBuilder out;
 
@@ -37,7 +36,7 @@ final class FileNotes {
     private boolean didOs, didBuildId, didPax, didCore, didCoreStyle, didAuxv;
     private boolean didNetbsdMarch, didNetbsdCmodel, didNetbsdEmulation, didNetbsdUnknown;
 
-    FileNotes(ElfInput in, boolean is64, boolean core, List<ProgramHeader> segments, long fileSize,
+    FileNotes(ElfInput in, boolean is64, boolean core, List<FileDescription.Segment> segments, long fileSize,
             StringBuilder out) {
         this.in = in;
         this.is64 = is64;
@@ -370,11 +369,15 @@ final class FileNotes {
         return true;
     }
 
-    /** A printable string at a virtual address of the dumped process, found through the segments. */
+    /**
+     * A printable string at a virtual address of the dumped process, found through the segments as
+     * file does (a p_vaddr of 0 counts as 4; an address in no segment reads at offset 0, which is not
+     * printable). Where nothing can be read file says so.
+     */
     private String stringAtAddress(long address) {
         long offset = 0;
-        for (ProgramHeader p : segments) {
-            if (Long.compareUnsigned(p.offset(), fileSize) > 0) {
+        for (FileDescription.Segment p : segments) {
+            if (p.offset() > fileSize) {
                 continue;
             }
             long vaddr = p.vaddr() == 0 ? 4 : p.vaddr();
@@ -384,6 +387,7 @@ final class FileNotes {
             }
         }
         if (offset < 0 || offset >= fileSize) {
+            out.append(", can't read elf string at ").append(offset);
             return null;
         }
         // file reads 256 bytes (fewer at the end of the file) and forces the last one read to NUL.
