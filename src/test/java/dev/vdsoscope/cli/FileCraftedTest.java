@@ -317,12 +317,126 @@ class FileCraftedTest {
             files.add(patched(source, "core", b -> b.putShort(16, (short) 4)));
             files.add(patched(source, "type5", b -> b.putShort(16, (short) 5)));
             files.add(patched(source, "shstrndx-big", b -> b.putShort(is64 ? 62 : 50, (short) 0x7fff)));
+            files.addAll(patchedOffsets(source, is64));
             byte[] bytes = Files.readAllBytes(source);
             for (int cut : new int[] {bytes.length * 3 / 4, bytes.length / 2, bytes.length - 1, is64 ? 65 : 53}) {
                 files.add(write("cut" + cut, java.util.Arrays.copyOf(bytes, cut)));
             }
         }
         assertAgree("real files with patched headers", files);
+    }
+
+    /** Segment and section offsets past the end of the file, or negative as file's off_t. */
+    private static List<Path> patchedOffsets(Path source, boolean is64) throws IOException {
+        List<Path> files = new ArrayList<>();
+        long huge = is64 ? Long.MIN_VALUE + 5 : 0x80000005L;
+        long[] offsets = {huge, 10_000_000, Files.size(source) - 8, is64 ? -10 : 0xfffffff6L};
+        for (int type : new int[] {TinyElf.PT_INTERP, TinyElf.PT_DYNAMIC, TinyElf.PT_NOTE}) {
+            for (long offset : offsets) {
+                files.add(patched(source, "ph" + type + "-offset", b -> {
+                    int header = header(b, is64, false, type);
+                    if (header >= 0) {
+                        putWord(b, is64, header + (is64 ? 8 : 4), offset);
+                    }
+                }));
+            }
+        }
+        for (long offset : offsets) {
+            files.add(patched(source, "note-section-offset", b -> {
+                int header = header(b, is64, true, TinyElf.SHT_NOTE);
+                if (header >= 0) {
+                    putWord(b, is64, header + (is64 ? 24 : 16), offset);
+                }
+            }));
+            files.add(patched(source, "names-offset", b -> {
+                int shstrndx = Short.toUnsignedInt(b.getShort(is64 ? 62 : 50));
+                putWord(b, is64, (int) word(b, is64, is64 ? 40 : 32) + shstrndx * (is64 ? 64 : 40)
+                        + (is64 ? 24 : 16), offset);
+            }));
+        }
+        return files;
+    }
+
+    /** The file offset of the first program header (or section header) of this type, or -1. */
+    private static int header(ByteBuffer b, boolean is64, boolean section, int type) {
+        long table = word(b, is64, section ? (is64 ? 40 : 32) : (is64 ? 32 : 28));
+        int size = Short.toUnsignedInt(b.getShort(section ? (is64 ? 58 : 46) : (is64 ? 54 : 42)));
+        int count = Short.toUnsignedInt(b.getShort(section ? (is64 ? 60 : 48) : (is64 ? 56 : 44)));
+        for (int i = 0; i < count; i++) {
+            int at = (int) table + i * size;
+            if (at + size <= b.capacity() && b.getInt(at + (section ? 4 : 0)) == type) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
+    private static long word(ByteBuffer b, boolean is64, int at) {
+        return is64 ? b.getLong(at) : Integer.toUnsignedLong(b.getInt(at));
+    }
+
+    private static void putWord(ByteBuffer b, boolean is64, int at, long value) {
+        if (is64) {
+            b.putLong(at, value);
+        } else {
+            b.putInt(at, (int) value);
+        }
+    }
+
+    /**
+     * Seeded random byte changes to the fixtures (header, tables, notes, anywhere): each file must get
+     * file's exact line, or be one of the inputs vdsoscope refuses by design (docs/FILE-COMPAT.md):
+     * never an internal error, never a different line.
+     */
+    @Test
+    void mutatedFixturesAgreeOrAreRefusedAsDocumented() throws IOException {
+        java.util.Random random = new java.util.Random(20240611);
+        List<Path> files = new ArrayList<>();
+        for (Path source : FileFixturesTest.fixtures()) {
+            byte[] original = Files.readAllBytes(source);
+            for (int k = 0; k < 80; k++) {
+                byte[] bytes = original.clone();
+                for (int changes = 1 + random.nextInt(6); changes > 0; changes--) {
+                    int at = random.nextBoolean() ? random.nextInt(Math.min(bytes.length, 0x1000))
+                            : random.nextInt(bytes.length);
+                    int[] values = {0, 1, 2, 4, 0x7f, 0x80, 0xff, random.nextInt(256)};
+                    bytes[Math.max(4, at)] = (byte) values[random.nextInt(values.length)];
+                }
+                if (random.nextInt(20) == 0) {
+                    bytes = java.util.Arrays.copyOf(bytes, 53 + random.nextInt(bytes.length - 53));
+                }
+                files.add(write("mutated", bytes));
+            }
+        }
+        List<String> theirs = FileOracle.theirs(files);
+        FileOracle.Run run = FileOracle.oursRun(files);
+        java.util.Map<Path, String> ours = FileOracle.lines(run, files);
+        List<String> problems = new ArrayList<>();
+        int same = 0;
+        int refused = 0;
+        for (int i = 0; i < files.size(); i++) {
+            Path f = files.get(i);
+            if (theirs.get(i).equals(ours.get(f))) {
+                same++;
+                continue;
+            }
+            String error = run.errLines().stream().filter(l -> l.startsWith("vdsoscope: " + f + ": ")).findFirst()
+                    .orElse(null);
+            boolean documented = ours.get(f) == null && error != null && (error.contains(": invalid ELF class ")
+                    || error.contains(": invalid ELF byte order ") || error.contains(": ELF header extends past ")
+                    || error.contains(": extended numbering needs section header 0")
+                    || error.contains(": note section size too big") && theirs.get(i).startsWith("ERROR:"));
+            if (documented) {
+                refused++;
+            } else {
+                problems.add(f + "\n  ours:   " + (ours.get(f) != null ? ours.get(f) : error) + "\n  file:   "
+                        + theirs.get(i));
+            }
+        }
+        System.out.println("file(1) agreement on " + files.size() + " mutated fixtures: " + same + " exact, " + refused
+                + " refused as documented");
+        problems.forEach(System.out::println);
+        assertThat(problems).isEmpty();
     }
 
     private static Path builtPie() {

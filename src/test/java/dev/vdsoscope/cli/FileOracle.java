@@ -102,9 +102,18 @@ final class FileOracle {
 
     /** Our line for each path (without the name), or null where we printed an error instead. */
     static Map<Path, String> ours(List<Path> paths) {
+        return lines(oursRun(paths), paths);
+    }
+
+    /** Runs {@code vdsoscope file PATHS...} once. */
+    static Run oursRun(List<Path> paths) {
         List<String> args = new ArrayList<>(List.of("file"));
         paths.forEach(p -> args.add(p.toString()));
-        Run run = ours(args.toArray(String[]::new));
+        return ours(args.toArray(String[]::new));
+    }
+
+    /** The line printed for each path by a run of {@code vdsoscope file}, or null where there is none. */
+    static Map<Path, String> lines(Run run, List<Path> paths) {
         Map<Path, String> lines = new LinkedHashMap<>();
         List<String> printed = run.outLines();
         int next = 0;
