@@ -26,9 +26,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "file", mixinStandardHelpOptions = true,
-        description = {"Describe ELF files in one line each, as 'file FILE' (file 5.44) does:",
-                "class, byte order, type, machine, OS/ABI, linking, interpreter, build-id,",
-                "debug_info, stripped. See docs/FILE-COMPAT.md for the few differences."})
+        description = {"Describe ELF files in one line each, as file(1) 5.44 does.",
+                "Class, byte order, type, machine, OS/ABI, linking, interpreter, build-id,",
+                "debug_info, stripped; docs/FILE-COMPAT.md lists the few differences."})
 final class FileCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -36,13 +36,18 @@ final class FileCommand implements Callable<Integer> {
     @Option(names = {"-b", "--brief"}, description = "Do not prepend the file name to the line.")
     boolean brief;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE")
+    @Option(names = {"-N", "--no-pad"}, description = "Do not pad the file names to align the descriptions.")
+    boolean noPad;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "ELF files; symbolic links are followed.")
     List<String> files;
 
     @Override
     public Integer call() {
         Batch batch = new Batch();
         List<JsonFile> documents = new ArrayList<>();
+        // Like file(1), pad "NAME:" so that the descriptions line up under the longest name given.
+        int width = files.stream().mapToInt(FileCommand::width).max().orElse(0);
         batch.each(files, file -> {
             Path path = Path.of(file);
             try (ElfFile elf = ElfFile.open(path)) {
@@ -50,7 +55,8 @@ final class FileCommand implements Callable<Integer> {
                 if (common.json) {
                     documents.add(json(file, elf, d));
                 } else {
-                    Output.out().println(brief ? d.text() : file + ": " + d.text());
+                    String pad = noPad ? "" : " ".repeat(width - width(file));
+                    Output.out().println(brief ? d.text() : file + ":" + pad + " " + d.text());
                 }
             }
         });
@@ -58,6 +64,11 @@ final class FileCommand implements Callable<Integer> {
             Output.json(new JsonDocument("file", 1, documents));
         }
         return batch.exitCode();
+    }
+
+    /** The columns a name takes on a terminal (file uses its multibyte width). */
+    private static int width(String name) {
+        return name.codePointCount(0, name.length());
     }
 
     /** The permission bits of {@code st_mode} (setuid, setgid, sticky, rwx), or 0 when unknown. */

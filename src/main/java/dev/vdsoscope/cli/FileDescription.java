@@ -345,6 +345,10 @@ final class FileDescription {
         List<Segment> segments = readableSegments();
         for (Segment p : segments) {
             if (p.type() == PT_NOTE && p.offset() <= fileSize) {
+                if (p.offset() < 0) {
+                    add(" can't read note section at " + p.offset());
+                    return;
+                }
                 notes.walk(p.offset(), readable(p.offset(), p.filesz()), 4);
             }
         }

@@ -259,7 +259,14 @@ class FileCraftedTest {
                             elf.note("CORE", 3, prpsinfo), elf.note("CORE", 6, auxv));
                     elf.segment(TinyElf.PT_NOTE, notes, 4);
                     elf.segment(TinyElf.PT_LOAD, strings, 0x1000, base);
-                    files.add(write("core", elf));
+                    Path core = write("core", elf);
+                    files.add(core);
+                    boolean is64 = c == 2;
+                    // The strings' segment moved past the end of the file, and the notes to offset -10.
+                    files.add(patched(core, "core-strings-gone", b -> putWord(b, is64,
+                            header(b, is64, false, TinyElf.PT_LOAD) + (is64 ? 8 : 4), 10_000_000)));
+                    files.add(patched(core, "core-notes-negative", b -> putWord(b, is64,
+                            header(b, is64, false, TinyElf.PT_NOTE) + (is64 ? 8 : 4), is64 ? -10 : 0xfffffff6L)));
                 }
                 TinyElf none = TinyElf.of(c, d, 4, 62);
                 files.add(write("core-nophdr", none));

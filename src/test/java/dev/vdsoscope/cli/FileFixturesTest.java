@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** (a) Every vDSO fixture: our line must be exactly what {@code file -b} prints. */
 class FileFixturesTest {
@@ -36,7 +37,21 @@ class FileFixturesTest {
         FileOracle.Run run = FileOracle.ours("file", "-b", fixture.toString());
         assertThat(run.exitCode()).isZero();
         assertThat(run.outLines()).containsExactly(FileOracle.theirs(fixture));
-        FileOracle.Run named = FileOracle.ours("file", fixture.toString());
-        assertThat(named.outLines()).containsExactly(fixture + ": " + FileOracle.theirs(fixture));
+    }
+
+    /** Without -b, every line is "NAME:" padded to the longest name, then the description, as file prints. */
+    @Test
+    void namesArePaddedLikeFile(@TempDir Path dir) throws IOException {
+        FileOracle.assumeFile544();
+        Path shortName = Files.copy(fixtures().get(1), dir.resolve("v.so"));
+        List<String> names = List.of(fixtures().get(0).toString(), shortName.toString(), fixtures().get(2).toString());
+        List<String> command = new java.util.ArrayList<>(List.of("file", "--"));
+        command.addAll(names);
+        List<String> args = new java.util.ArrayList<>(List.of("file"));
+        args.addAll(names);
+        assertThat(FileOracle.ours(args.toArray(String[]::new)).outLines()).isEqualTo(FileOracle.run(command));
+        command.add(1, "-N");
+        args.add(1, "-N");
+        assertThat(FileOracle.ours(args.toArray(String[]::new)).outLines()).isEqualTo(FileOracle.run(command));
     }
 }

@@ -118,9 +118,10 @@ final class FileOracle {
         List<String> printed = run.outLines();
         int next = 0;
         for (Path p : paths) {
-            String prefix = p + ": ";
+            // "NAME:" is padded with spaces so that the lines of a batch align, as file does.
+            String prefix = p + ":";
             if (next < printed.size() && printed.get(next).startsWith(prefix)) {
-                lines.put(p, printed.get(next++).substring(prefix.length()));
+                lines.put(p, printed.get(next++).substring(prefix.length()).stripLeading());
             } else {
                 lines.put(p, null);
             }
