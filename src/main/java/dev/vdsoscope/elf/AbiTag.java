@@ -24,13 +24,7 @@ public record AbiTag(long os, long major, long minor, long patch) {
 
     /** The first ABI tag note of the image. */
     public static Optional<AbiTag> of(ElfFile elf) {
-        for (Note note : elf.notes()) {
-            Optional<AbiTag> tag = of(note);
-            if (tag.isPresent()) {
-                return tag;
-            }
-        }
-        return Optional.empty();
+        return elf.notes().stream().map(AbiTag::of).flatMap(Optional::stream).findFirst();
     }
 
     /** The kernel version as "major.minor.patch". */

@@ -1,5 +1,6 @@
 package dev.vdsoscope.elf;
 
+import java.lang.foreign.ValueLayout;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -40,18 +41,12 @@ public record BuildId(Kind kind, String hex) {
         if (!note.isBuildId()) {
             return Optional.empty();
         }
-        byte[] bytes = note.descriptor().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        byte[] bytes = note.descriptor().toArray(ValueLayout.JAVA_BYTE);
         return Optional.of(new BuildId(Kind.ofLength(bytes.length), HexFormat.of().formatHex(bytes)));
     }
 
     /** The first build-id note of the image. */
     public static Optional<BuildId> of(ElfFile elf) {
-        for (Note note : elf.notes()) {
-            Optional<BuildId> id = of(note);
-            if (id.isPresent()) {
-                return id;
-            }
-        }
-        return Optional.empty();
+        return elf.notes().stream().map(BuildId::of).flatMap(Optional::stream).findFirst();
     }
 }
