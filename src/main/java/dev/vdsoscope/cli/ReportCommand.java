@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import dev.vdsoscope.elf.ElfFile;
-import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.Note;
 import dev.vdsoscope.elf.SectionIndex;
 import dev.vdsoscope.elf.Symbol;
@@ -76,13 +75,9 @@ final class ReportCommand implements Callable<Integer> {
         return list;
     }
 
+    /** What `file` would say of the image, had it been dumped (a mapped vDSO has no permission bits). */
     private static String identity(ElfFile image) {
-        ElfHeader h = image.header();
-        StringBuilder s = new StringBuilder("ELF " + h.elfClass().bits() + "-bit "
-                + (h.data().littleEndian() ? "LSB" : "MSB") + " " + h.type().cName() + ", " + h.machine().description());
-        image.notes().stream().filter(Note::isBuildId).findFirst()
-                .flatMap(Note::buildId).ifPresent(id -> s.append(", BuildID ").append(id));
-        return s.toString();
+        return FileDescription.of(image, 0).text();
     }
 
     private static Optional<String> kernelVersion(ElfFile image) {
@@ -96,7 +91,7 @@ final class ReportCommand implements Callable<Integer> {
         int width = abi.wordSize() * 2;
         String self = r.process().isSelf() ? " (vdsoscope itself)" : "";
         out.println("vDSO of pid " + r.process().pid() + self + ", a " + abi.wordSize() * 8 + "-bit "
-                + abi.machine().description() + " process");
+                + vdso.abi().map(VdsoAbi::displayName).orElse(abi.machine().description()) + " process");
         out.println();
         out.println("Where it is");
         out.println("  auxv AT_SYSINFO_EHDR   " + r.auxvBase().stream().mapToObj(a -> "0x" + Hex.padded(a, width))
@@ -113,7 +108,8 @@ final class ReportCommand implements Callable<Integer> {
         String soname = vdso.soname();
         out.println("What it is");
         out.println("  soname    " + soname);
-        out.println("  image     " + identity(vdso.image()) + ", " + r.mapping().size() + " bytes");
+        out.println("  image     " + r.mapping().size() + " bytes; file(1) would say:");
+        out.println("            " + identity(vdso.image()));
         kernelVersion(vdso.image()).ifPresent(k -> out.println("  kernel    " + k + " (from its \"Linux\" note)"));
         out.println("  ldd lists it as \"" + soname + " (0x" + Long.toHexString(r.mapping().start()) + ")\" with no path:"
                 + " no file holds it.");
