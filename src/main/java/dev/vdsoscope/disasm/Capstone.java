@@ -57,8 +57,9 @@ public final class Capstone implements AutoCloseable {
     /** Opens a handle; fails when this Capstone lacks the instruction set. */
     public static Capstone open(CapstoneLibrary library, Isa isa, ByteOrder order, Syntax syntax)
             throws CapstoneUnavailableException {
-        if (!isa.capstoneKnows(library.major())) {
-            throw new CapstoneUnavailableException("Capstone " + library.version() + " has no " + isa + " decoder");
+        if (!library.supports(isa)) {
+            throw new CapstoneUnavailableException("Capstone " + library.version() + " (" + library.origin()
+                    + ") has no " + isa + " decoder: " + CapstoneLibrary.INSTALL_HINT);
         }
         return new Capstone(library, isa, order, syntax);
     }

@@ -1,6 +1,7 @@
 package dev.vdsoscope.disasm;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.ZipFile;
 
@@ -62,6 +64,8 @@ public final class CapstoneLibrary {
     static final int CS_OPT_SYNTAX_INTEL = 1;
     static final int CS_OPT_SYNTAX_ATT = 2;
 
+    /** The search path the cached answer below was found with (null: the default search). */
+    private static String searchedWith;
     private static Optional<CapstoneLibrary> loaded;
     private static String unavailableReason;
 
@@ -78,6 +82,7 @@ public final class CapstoneLibrary {
     final MethodHandle free;
     final MethodHandle close;
     final MethodHandle strerror;
+    private final MethodHandle support;
 
     private CapstoneLibrary(String origin, SymbolLookup lookup) throws CapstoneUnavailableException {
         this.origin = origin;
@@ -116,6 +121,7 @@ public final class CapstoneLibrary {
         free = bind(linker, lookup, "cs_free", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
         close = bind(linker, lookup, "cs_close", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         strerror = bind(linker, lookup, "cs_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        support = bind(linker, lookup, "cs_support", FunctionDescriptor.of(JAVA_BOOLEAN, JAVA_INT));
     }
 
     private static MethodHandle bind(Linker linker, SymbolLookup lookup, String name, FunctionDescriptor descriptor)
@@ -127,9 +133,13 @@ public final class CapstoneLibrary {
 
     /** The library, loaded on first use; throws with a one-line reason and the install hint. */
     public static synchronized CapstoneLibrary require() throws CapstoneUnavailableException {
-        if (loaded == null) {
+        String searchPath = searchPath();
+        // Searched again when the search path changes, so that tests can hide Capstone and bring it back.
+        if (loaded == null || !Objects.equals(searchPath, searchedWith)) {
+            searchedWith = searchPath;
+            unavailableReason = null;
             try {
-                loaded = Optional.of(locate());
+                loaded = Optional.of(locate(searchPath));
             } catch (CapstoneUnavailableException e) {
                 loaded = Optional.empty();
                 unavailableReason = e.getMessage();
@@ -161,6 +171,21 @@ public final class CapstoneLibrary {
         return origin;
     }
 
+    /**
+     * Whether this build decodes the instruction set: builds may leave architectures out (the one in
+     * capstone-3.1.8.jar has only ARM and AArch64).
+     */
+    public boolean supports(Isa isa) {
+        if (!isa.capstoneKnows(major)) {
+            return false;
+        }
+        try {
+            return (boolean) support.invokeExact(isa.capstoneArch());
+        } catch (Throwable t) {
+            throw new IllegalStateException("cs_support failed", t);
+        }
+    }
+
     public int major() {
         return major;
     }
@@ -169,8 +194,11 @@ public final class CapstoneLibrary {
         return major + "." + minor;
     }
 
-    private static CapstoneLibrary locate() throws CapstoneUnavailableException {
-        String searchPath = System.getProperty(PATH_PROPERTY, System.getenv(PATH_VARIABLE));
+    private static String searchPath() {
+        return System.getProperty(PATH_PROPERTY, System.getenv(PATH_VARIABLE));
+    }
+
+    private static CapstoneLibrary locate(String searchPath) throws CapstoneUnavailableException {
         if (searchPath != null) {
             for (String entry : searchPath.split(":")) {
                 if (entry.isEmpty()) {
@@ -195,7 +223,7 @@ public final class CapstoneLibrary {
                 // dlopen did not find this soname; try the next one.
             }
         }
-        Optional<Path> extracted = extractFromMavenArtifact();
+        Optional<Path> extracted = extractFromMavenArtifact(cacheDirectory());
         if (extracted.isPresent()) {
             return openPath(extracted.get());
         }
@@ -222,14 +250,14 @@ public final class CapstoneLibrary {
         };
     }
 
-    private static Optional<Path> extractFromMavenArtifact() throws CapstoneUnavailableException {
+    /** Extracts the library for this platform into {@code cacheDirectory}, once; empty without the artifact. */
+    static Optional<Path> extractFromMavenArtifact(Path cacheDirectory) throws CapstoneUnavailableException {
         Optional<String> platform = jarPlatform();
         if (platform.isEmpty()) {
             return Optional.empty();
         }
         String entry = platform.get() + "/libcapstone.so";
         String expected = JAR_LIBRARIES.get(platform.get());
-        Path cacheDirectory = cacheDirectory();
         Path target = cacheDirectory.resolve("capstone-3.1.8-" + platform.get() + "-" + expected.substring(0, 12)
                 + ".so");
         try {

@@ -55,6 +55,10 @@ public final class ImageDisassembler implements AutoCloseable {
         if (library.isEmpty() && isa.capstoneKnows(5)) {
             CapstoneLibrary.require();
         }
+        if (library.isPresent() && isa.capstoneKnows(library.get().major()) && !library.get().supports(isa)) {
+            throw new CapstoneUnavailableException("Capstone " + library.get().version() + " ("
+                    + library.get().origin() + ") was built without " + isa + ": " + CapstoneLibrary.INSTALL_HINT);
+        }
         return new ImageDisassembler(elf, isa, syntax, library.orElse(null));
     }
 
