@@ -13,9 +13,11 @@ import picocli.CommandLine.ScopeType;
         subcommands = {ReportCommand.class, AuxvCommand.class, MapsCommand.class, DumpCommand.class,
                 HeadersCommand.class, SymbolsCommand.class, DisasmCommand.class, GateCommand.class, DiffCommand.class,
                 CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 permission, 4 missing environment.",
-                "See docs/ERRORS.md."})
+        footer = {"", Main.EXIT_CODES})
 public final class Main implements Callable<Integer> {
+    static final String EXIT_CODES = "Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 permission,"
+            + " 4 missing environment (docs/ERRORS.md). JSON shapes: docs/JSON.md.";
+
     private static boolean debug;
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print a stack trace with errors.")
@@ -39,6 +41,9 @@ public final class Main implements Callable<Integer> {
     /** Runs a command line and returns its exit code, without exiting (for tests). */
     public static int run(String... args) {
         CommandLine commandLine = new CommandLine(new Main());
+        for (CommandLine sub : commandLine.getSubcommands().values()) {
+            sub.getCommandSpec().usageMessage().footer("", EXIT_CODES);
+        }
         commandLine.setOut(new java.io.PrintWriter(Output.out(), true));
         commandLine.setErr(new java.io.PrintWriter(Output.err(), true));
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -215,7 +215,7 @@ public final class ElfFile implements AutoCloseable {
             throw new ElfFormatException("program header size " + stride + " is smaller than "
                     + ph.name() + " (" + ph.size() + ")", fieldOffset("e_phentsize"));
         }
-        in.require(header.phoff(), Math.multiplyExact(header.phnum(), stride), "program header table");
+        in.requireTable(header.phoff(), header.phnum(), stride, "program header table");
         List<ProgramHeader> list = new ArrayList<>((int) header.phnum());
         for (int i = 0; i < header.phnum(); i++) {
             long at = header.phoff() + i * stride;
@@ -251,7 +251,7 @@ public final class ElfFile implements AutoCloseable {
             throw new ElfFormatException("section header size " + stride + " is smaller than "
                     + sh.name() + " (" + sh.size() + ")", fieldOffset("e_shentsize"));
         }
-        in.require(header.shoff(), Math.multiplyExact(header.shnum(), stride), "section header table");
+        in.requireTable(header.shoff(), header.shnum(), stride, "section header table");
         int count = (int) header.shnum();
         long[] nameOffsets = new long[count];
         List<Section> raw = new ArrayList<>(count);

@@ -53,6 +53,15 @@ public final class ElfInput {
         }
     }
 
+    /** Throws unless a table of {@code count} entries of {@code stride} bytes lies inside the image. */
+    public void requireTable(long offset, long count, long stride, String what) {
+        if (count < 0 || stride < 0 || (stride > 0 && count > size() / stride)) {
+            throw new ElfFormatException(what + " of " + Long.toUnsignedString(count) + " entries of " + stride
+                    + " bytes cannot fit in the " + size() + "-byte image", offset);
+        }
+        require(offset, count * stride, what);
+    }
+
     public int u8(long offset) {
         require(offset, 1, "byte");
         return Byte.toUnsignedInt(bytes.get(ValueLayout.JAVA_BYTE, offset));

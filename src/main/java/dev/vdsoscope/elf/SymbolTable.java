@@ -42,6 +42,9 @@ public final class SymbolTable extends AbstractList<Symbol> {
         this.stSize = sym.field("st_size");
         this.offset = offset;
         this.entrySize = entrySize;
+        if (count > Integer.MAX_VALUE) {
+            throw new ElfFormatException("symbol table of " + count + " entries is larger than supported", offset);
+        }
         this.count = (int) count;
         this.stringsStart = stringsStart;
         this.stringsEnd = stringsEnd;

@@ -21,7 +21,11 @@ public final class SysvHashTable implements HashTable {
         this.wordSize = wide ? 8 : 4;
         this.nbucket = word(0);
         this.nchain = word(1);
-        in.require(offset, (2 + nbucket + nchain) * wordSize, "DT_HASH table");
+        if (Long.compareUnsigned(nbucket, in.size()) > 0 || Long.compareUnsigned(nchain, in.size()) > 0) {
+            throw new ElfFormatException("DT_HASH table claims " + Long.toUnsignedString(nbucket) + " buckets and "
+                    + Long.toUnsignedString(nchain) + " chains, more than the image can hold", offset);
+        }
+        in.requireTable(offset, 2 + nbucket + nchain, wordSize, "DT_HASH table");
     }
 
     private long word(long index) {

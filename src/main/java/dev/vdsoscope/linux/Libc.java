@@ -11,7 +11,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
@@ -134,7 +133,4 @@ public final class Libc {
             throw new AssertionError(t);
         }
     }
-
-    /** The layout of a C {@code long}, whose width is the platform's word size on Linux. */
-    public static final ValueLayout.OfLong C_LONG = JAVA_LONG;
 }

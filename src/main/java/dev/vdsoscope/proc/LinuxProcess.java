@@ -176,19 +176,21 @@ public final class LinuxProcess {
     /** Reads a NUL-terminated string of at most {@code max} bytes. */
     public String readCString(long address, int max) throws ProcessException {
         try (Arena arena = Arena.ofConfined()) {
-            StringBuilder text = new StringBuilder();
-            // Read in small pieces so that a string near the end of a mapping is not lost to EIO.
-            for (int off = 0; off < max; off += 64) {
-                MemorySegment piece = read(address + off, 64 - ((address + off) & 63), arena);
-                for (long i = 0; i < piece.byteSize(); i++) {
-                    byte b = piece.get(ValueLayout.JAVA_BYTE, i);
+            java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+            // Read up to each 64-byte boundary so that a string near the end of a mapping is not lost to EIO.
+            for (long at = address; at - address < max; ) {
+                long piece = 64 - (at & 63);
+                MemorySegment bytes = read(at, piece, arena);
+                for (long i = 0; i < piece; i++) {
+                    byte b = bytes.get(ValueLayout.JAVA_BYTE, i);
                     if (b == 0) {
-                        return new String(text.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+                        return text.toString(StandardCharsets.UTF_8);
                     }
-                    text.append((char) (b & 0xff));
+                    text.write(b);
                 }
+                at += piece;
             }
-            return text.toString();
+            return text.toString(StandardCharsets.UTF_8);
         }
     }
 
