@@ -96,9 +96,9 @@ public final class Capstone implements AutoCloseable {
                         MemorySegment insn = array.asSlice(i * stride, stride);
                         int size = Short.toUnsignedInt(insn.get(JAVA_SHORT, 16));
                         byte[] bytes = insn.asSlice(library.bytesOffset, size).toArray(JAVA_BYTE);
-                        result.add(new Instruction(insn.get(JAVA_LONG, 8), bytes,
+                        result.add(CapstoneQuirks.correct(isa, new Instruction(insn.get(JAVA_LONG, 8), bytes,
                                 insn.getString(library.mnemonicOffset, StandardCharsets.US_ASCII),
-                                insn.getString(library.operandsOffset, StandardCharsets.US_ASCII)));
+                                insn.getString(library.operandsOffset, StandardCharsets.US_ASCII))));
                         offset += size;
                     }
                 } finally {
@@ -108,7 +108,8 @@ public final class Capstone implements AutoCloseable {
                 }
                 if (offset < code.byteSize()) {
                     int unit = (int) Math.min(isa.minimumLength(), code.byteSize() - offset);
-                    result.add(data(code.asSlice(offset, unit).toArray(JAVA_BYTE), address + offset, order));
+                    result.add(CapstoneQuirks.correct(isa,
+                            data(code.asSlice(offset, unit).toArray(JAVA_BYTE), address + offset, order)));
                     offset += unit;
                 }
             }

@@ -55,6 +55,22 @@ class GateAndDisasmCommandsTest {
     }
 
     @Test
+    void rdpidIsNotMistakenForRdseed() {
+        // Capstone 4 decodes F3 0F C7 F8 as rdseed; the getcpu alternative is RDPID.
+        assertThat(Cli.run("gate", FIXTURES + "x86_64-linux-6.12.117-vdso64.so").out())
+                .contains("with X86_FEATURE_RDPID (16*32+22):  rdpid %rax").doesNotContain("rdseed");
+    }
+
+    @Test
+    void anotherProcessIsReadThroughProcPidMem() {
+        assumeTrue(System.getProperty("os.arch").equals("amd64"), "x86-64 only");
+        Cli.Result r = Cli.run("disasm", "--pid", Long.toString(ProcessHandle.current().pid()), "--symbol",
+                "clock_gettime");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.out()).contains("[vdso]").contains("syscall");
+    }
+
+    @Test
     void arm64AndArmFallbacksAreNamed() {
         assertThat(Cli.run("gate", FIXTURES + "aarch64-linux-6.12.117-vdso.so").out())
                 .contains("0x3fc  svc #0  clock_gettime (113 = 0x71)")
