@@ -235,11 +235,7 @@ public final class GateAnalysis {
         ElfFile source = debugImage.orElse(image);
         Optional<X86Alternatives> found = X86Alternatives.of(source);
         if (found.isEmpty()) {
-            if (live && image.sections().isEmpty()) {
-                notes.add("this live image has no section headers, so its alternatives cannot be found:"
-                        + " give the unstripped image of the same kernel with --debug-image");
-            }
-            return Optional.empty();
+            return live && image.sections().isEmpty() ? Optional.of(recognisedPatches(d)) : Optional.empty();
         }
         if (debugImage.isPresent() && !Objects.equals(buildId(debugImage.get()), buildId(image))) {
             notes.add("the --debug-image has another build-id than the image: its sites may not line up");
@@ -276,6 +272,49 @@ public final class GateAnalysis {
         int entries = table.sites().stream().mapToInt(s -> s.entries().size()).sum();
         return Optional.of(new Alternatives(table.layout().map(l -> l.size() + "-byte entries").orElse("unknown"),
                 entries, table.notes(), List.copyOf(sites)));
+    }
+
+    /**
+     * Without .altinstructions (a live image without section headers, and no --debug-image), the
+     * patched sites are recognised by the instructions only a boot-time patch puts into a vDSO.
+     */
+    private static Alternatives recognisedPatches(ImageDisassembler d) throws CapstoneUnavailableException {
+        List<Site> sites = new ArrayList<>();
+        for (CodeSymbols.Function f : d.symbols().functions()) {
+            if (!f.exported() || f.size() == 0) {
+                continue;
+            }
+            List<Instruction> code = d.function(f).instructions();
+            for (int i = 0; i < code.size(); i++) {
+                Instruction insn = code.get(i);
+                List<Instruction> patched = List.of(insn);
+                String feature = null;
+                Optional<String> entry = entryInstruction(d.isa(), insn);
+                if (insn.mnemonic().equals("rdtscp")) {
+                    feature = "X86_FEATURE_RDTSCP";
+                } else if (insn.mnemonic().equals("lfence") && i + 1 < code.size()
+                        && code.get(i + 1).mnemonic().equals("rdtsc")) {
+                    feature = "X86_FEATURE_LFENCE_RDTSC";
+                    patched = List.of(insn, code.get(++i));
+                } else if (insn.mnemonic().equals("rdpid")) {
+                    feature = "X86_FEATURE_RDPID";
+                } else if (f.names().contains(KERNEL_VSYSCALL) && entry.equals(Optional.of("sysenter"))) {
+                    feature = "X86_FEATURE_SEP (native) or X86_FEATURE_SYSENTER32 (compat)";
+                } else if (f.names().contains(KERNEL_VSYSCALL) && entry.equals(Optional.of("syscall"))) {
+                    feature = "X86_FEATURE_SYSCALL32";
+                }
+                if (feature != null) {
+                    int length = patched.stream().mapToInt(Instruction::length).sum();
+                    sites.add(new Site(insn.address(), length, d.symbols().describe(insn.address()).orElse(""),
+                            Optional.empty(), List.of(), Optional.of(render(patched)),
+                            Optional.of("replacement for " + feature + " (recognised from the code)")));
+                }
+            }
+        }
+        return new Alternatives("none: no .altinstructions, sites recognised from the patched code", 0,
+                List.of("this live image has no section headers: sites were recognised by the instructions"
+                        + " alternatives put there; give the unstripped image of the same kernel with"
+                        + " --debug-image for every site and the code as linked"), List.copyOf(sites));
     }
 
     private static Choice choice(String feature, String number, boolean inverted, List<Instruction> code) {
