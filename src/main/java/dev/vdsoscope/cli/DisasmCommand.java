@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import dev.vdsoscope.disasm.CapstoneLibrary;
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
+import dev.vdsoscope.disasm.Isa;
 import dev.vdsoscope.disasm.CodeSymbols;
 import dev.vdsoscope.disasm.ImageDisassembler;
 import dev.vdsoscope.disasm.Instruction;
@@ -68,6 +69,8 @@ final class DisasmCommand implements Callable<Integer> {
             }
         } catch (CapstoneUnavailableException e) {
             throw ImageSource.missing(e);
+        } catch (Isa.UnsupportedInstructionSetException e) {
+            throw ImageSource.unsupported(file, e);
         }
         return ExitCode.OK;
     }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
+import dev.vdsoscope.disasm.Isa;
 import dev.vdsoscope.disasm.GateAnalysis;
 import dev.vdsoscope.elf.ElfFile;
 import picocli.CommandLine.Command;
@@ -53,6 +54,8 @@ final class GateCommand implements Callable<Integer> {
             }
         } catch (CapstoneUnavailableException e) {
             throw ImageSource.missing(e);
+        } catch (Isa.UnsupportedInstructionSetException e) {
+            throw ImageSource.unsupported(file, e);
         }
         return ExitCode.OK;
     }
@@ -64,8 +67,10 @@ final class GateCommand implements Callable<Integer> {
             out.println("System-call gate (how each function enters the kernel, alternatives as this machine applied them)");
             text(out, result, "  ");
             out.println();
-        } catch (CapstoneUnavailableException e) {
+        } catch (CapstoneUnavailableException | RuntimeException e) {
+            // The rest of the report stands on its own: say why this part is missing rather than fail.
             out.println("System-call gate: not analysed: " + e.getMessage());
+            out.println();
         }
     }
 
@@ -73,7 +78,7 @@ final class GateCommand implements Callable<Integer> {
     static Object reportJson(ElfFile liveImage) {
         try {
             return json(GateAnalysis.analyse(liveImage, true, Optional.empty()));
-        } catch (CapstoneUnavailableException e) {
+        } catch (CapstoneUnavailableException | RuntimeException e) {
             return new JsonGateUnavailable(e.getMessage());
         }
     }

@@ -5,6 +5,7 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
+import dev.vdsoscope.disasm.Isa;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.proc.ProcessException;
@@ -62,6 +63,11 @@ final class ImageSource implements AutoCloseable {
     /** Whether this is an image as mapped in a running process (alternatives already applied). */
     boolean live() {
         return live;
+    }
+
+    /** The exit-2 failure for an image of a machine nothing here decodes. */
+    static Failure unsupported(String subject, Isa.UnsupportedInstructionSetException e) {
+        return new Failure(subject, e.getMessage(), ExitCode.BAD_INPUT, e);
     }
 
     /** The exit-4 failure for a missing Capstone: one line saying how to install it. */

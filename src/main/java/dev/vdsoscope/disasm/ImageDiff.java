@@ -201,7 +201,7 @@ public final class ImageDiff {
             try {
                 da = ImageDisassembler.open(a, Syntax.att);
                 db = ImageDisassembler.open(b, Syntax.att);
-            } catch (CapstoneUnavailableException e) {
+            } catch (CapstoneUnavailableException | Isa.UnsupportedInstructionSetException e) {
                 notes.add("code compared byte by byte only: " + e.getMessage());
             }
             // Aliases (clock_gettime, __vdso_clock_gettime) share code: compare each address once.

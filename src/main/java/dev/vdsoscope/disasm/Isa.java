@@ -43,6 +43,13 @@ public enum Isa {
         this.minimumLength = minimumLength;
     }
 
+    /** An image whose machine has no decoder here, not even the gate-only one. */
+    public static final class UnsupportedInstructionSetException extends RuntimeException {
+        UnsupportedInstructionSetException(String message) {
+            super(message);
+        }
+    }
+
     /** The instruction set of an ELF image's code (ARM images may switch to Thumb per symbol). */
     public static Isa of(ElfHeader header) {
         Machine m = header.machine();
@@ -85,7 +92,7 @@ public enum Isa {
         if (m.equals(Machine.EM_LOONGARCH)) {
             return LOONGARCH64;
         }
-        throw new IllegalArgumentException("no disassembler for " + m.description() + " (" + m.cName() + ")");
+        throw new UnsupportedInstructionSetException("no disassembler for " + m.description() + " (" + m.cName() + ")");
     }
 
     /** Whether the Capstone of this major version can decode this instruction set. */
