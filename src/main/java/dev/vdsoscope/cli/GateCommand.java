@@ -1,5 +1,6 @@
 package dev.vdsoscope.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
+import dev.vdsoscope.disasm.DebugImages;
 import dev.vdsoscope.disasm.Isa;
 import dev.vdsoscope.disasm.GateAnalysis;
 import dev.vdsoscope.elf.ElfFile;
@@ -40,17 +42,24 @@ final class GateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (ImageSource source = ImageSource.open(file, target.pid);
-                ElfFile debug = debugImage == null ? null : ElfFile.open(debugImage)) {
-            GateAnalysis.Result result = GateAnalysis.analyse(source.elf(), source.live() || live,
-                    Optional.ofNullable(debug));
-            if (common.json) {
-                Output.json(new JsonGateDocument("gate", 1, source.label(), json(result)));
-            } else {
-                PrintStream out = Output.out();
-                out.println("Kernel entries of " + source.label() + " (" + result.isa() + ", system calls of "
-                        + result.syscalls() + ")");
-                text(out, result, "");
+        boolean applied = live;
+        try (ImageSource source = ImageSource.open(file, target.pid)) {
+            applied |= source.live();
+            Path unstripped = debugImage != null ? debugImage : applied ? foundDebugImage(source.elf()) : null;
+            try (ElfFile debug = unstripped == null ? null : ElfFile.open(unstripped)) {
+                GateAnalysis.Result result = GateAnalysis.analyse(source.elf(), applied, Optional.ofNullable(debug));
+                if (common.json) {
+                    Output.json(new JsonGateDocument("gate", 1, source.label(),
+                            unstripped == null ? null : unstripped.toString(), json(result)));
+                } else {
+                    PrintStream out = Output.out();
+                    out.println("Kernel entries of " + source.label() + " (" + result.isa() + ", system calls of "
+                            + result.syscalls() + ")");
+                    if (unstripped != null) {
+                        out.println("Code as linked: " + unstripped);
+                    }
+                    text(out, result, "");
+                }
             }
         } catch (CapstoneUnavailableException e) {
             throw ImageSource.missing(e);
@@ -60,14 +69,23 @@ final class GateCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
+    /** The distribution's unstripped image of a live vDSO, when its kernel debug package is installed. */
+    private static Path foundDebugImage(ElfFile liveImage) {
+        return DebugImages.find(liveImage, DebugImages.DEFAULT_ROOT, DebugImages.runningKernelRelease()).orElse(null);
+    }
+
     /** The report's "System-call gate" section for a live image; says what is missing instead when it cannot run. */
     static void reportSection(PrintStream out, ElfFile liveImage) {
         try {
-            GateAnalysis.Result result = GateAnalysis.analyse(liveImage, true, Optional.empty());
+            Path unstripped = foundDebugImage(liveImage);
+            GateAnalysis.Result result;
+            try (ElfFile debug = unstripped == null ? null : ElfFile.open(unstripped)) {
+                result = GateAnalysis.analyse(liveImage, true, Optional.ofNullable(debug));
+            }
             out.println("System-call gate (how each function enters the kernel, alternatives as this machine applied them)");
             text(out, result, "  ");
             out.println();
-        } catch (CapstoneUnavailableException | RuntimeException e) {
+        } catch (CapstoneUnavailableException | IOException | RuntimeException e) {
             // The rest of the report stands on its own: say why this part is missing rather than fail.
             out.println("System-call gate: not analysed: " + e.getMessage());
             out.println();
@@ -77,8 +95,11 @@ final class GateCommand implements Callable<Integer> {
     /** The report's JSON {@code gate} field: the analysis, or {@code {"unavailable": why}}. */
     static Object reportJson(ElfFile liveImage) {
         try {
-            return json(GateAnalysis.analyse(liveImage, true, Optional.empty()));
-        } catch (CapstoneUnavailableException | RuntimeException e) {
+            Path unstripped = foundDebugImage(liveImage);
+            try (ElfFile debug = unstripped == null ? null : ElfFile.open(unstripped)) {
+                return json(GateAnalysis.analyse(liveImage, true, Optional.ofNullable(debug)));
+            }
+        } catch (CapstoneUnavailableException | IOException | RuntimeException e) {
             return new JsonGateUnavailable(e.getMessage());
         }
     }
@@ -157,7 +178,7 @@ final class GateCommand implements Callable<Integer> {
         return parts.isEmpty() ? Optional.empty() : Optional.of("So: " + String.join("; ", parts) + ".");
     }
 
-    record JsonGateDocument(String command, int schemaVersion, String image, JsonGate gate) {}
+    record JsonGateDocument(String command, int schemaVersion, String image, String debugImage, JsonGate gate) {}
 
     record JsonGate(String isa, String syscallTable, boolean live, List<JsonFunction> functions,
             JsonAlternatives alternatives, List<String> notes) {}
