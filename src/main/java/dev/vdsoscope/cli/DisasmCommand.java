@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "disasm", mixinStandardHelpOptions = true,
-        description = {"Disassemble an image with Capstone: every executable section split at its symbols,",
-                "named functions, or an address range. No FILE and no --pid: vdsoscope's own vDSO."})
+        description = {"Disassemble an image with Capstone.",
+                "Every executable section split at its symbols, named functions (--symbol) or an address",
+                "range (--start/--stop). No FILE and no --pid: vdsoscope's own vDSO."})
 final class DisasmCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -42,7 +43,7 @@ final class DisasmCommand implements Callable<Integer> {
             description = "End of the range (hex, exclusive; default: the end of the function holding --start).")
     Long stop;
 
-    @Option(names = "--syntax", defaultValue = "att", description = "x86 syntax: att (default, as objdump) or intel.")
+    @Option(names = "--syntax", defaultValue = "att", paramLabel = "att|intel", description = "x86 syntax: att (default, as objdump) or intel.")
     Syntax syntax;
 
     /** Parses "0x7b0" or "7b0". */

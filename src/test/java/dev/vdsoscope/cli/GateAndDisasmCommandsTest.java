@@ -118,11 +118,24 @@ class GateAndDisasmCommandsTest {
         assertThat(report.out()).contains("Exported functions")
                 .contains("System-call gate: not analysed: Capstone not found")
                 .contains("apt-get install libcapstone4");
+        Cli.Result json = Cli.run("report", "--json");
+        assertThat(json.exitCode()).isZero();
+        assertThat(json.out()).contains("\"unavailable\" : \"Capstone not found");
         Cli.Result disasm = Cli.run("disasm");
         assertThat(disasm.exitCode()).isEqualTo(ExitCode.MISSING_ENVIRONMENT);
         assertThat(disasm.out()).isEmpty();
         assertThat(disasm.stderr().lines()).hasSize(1).first().asString()
                 .startsWith("vdsoscope: Capstone").contains("apt-get install libcapstone4");
+    }
+
+    @Test
+    void theReportAnalysesItsOwnGate() throws Exception {
+        Cli.Result r = Cli.run("report", "--json");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        JsonNode gate = new ObjectMapper().readTree(r.stdout()).path("gate");
+        assertThat(gate.path("live").asBoolean()).isTrue();
+        assertThat(gate.path("functions").size()).isGreaterThan(2);
+        assertThat(Cli.run("report").out()).contains("System-call gate (how each function enters the kernel");
     }
 
     @Test
