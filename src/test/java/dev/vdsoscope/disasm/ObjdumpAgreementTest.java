@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -33,12 +35,25 @@ class ObjdumpAgreementTest {
             "i386compat-linux-6.12.117-vdso32.so", "i386-linux-6.1-686-vdso32.so", "x32-linux-6.12.117-vdsox32.so",
             "aarch64-linux-6.12.117-vdso.so", "armcompat-linux-6.12.117-vdso32.so"})
     void textAgreesWithObjdump(String fixture) throws Exception {
+        assertAgreement(fixture, Syntax.att);
+    }
+
+    /** Intel syntax has no size suffixes: there the mnemonics must agree as spelled, save the prefixes. */
+    @ParameterizedTest
+    @ValueSource(strings = {"x86_64-linux-6.1-vdso64.so", "x86_64-linux-6.12.117-vdso64.so",
+            "x86_64-linux-6.18.44-live-vdso.so", "i386compat-linux-6.12.117-vdso32.so", "i386-linux-6.1-686-vdso32.so",
+            "x32-linux-6.12.117-vdsox32.so"})
+    void intelSyntaxAgreesWithObjdump(String fixture) throws Exception {
+        assertAgreement(fixture, Syntax.intel);
+    }
+
+    private static void assertAgreement(String fixture, Syntax syntax) throws Exception {
         Path file = FIXTURES.resolve(fixture);
-        Map<Long, String> expected = objdump(file);
+        Map<Long, String> expected = objdump(file, syntax);
         assumeTrue(expected != null, "objdump is not installed");
         Map<Long, String> actual = new TreeMap<>();
         Isa isa;
-        try (ElfFile elf = ElfFile.open(file); ImageDisassembler d = ImageDisassembler.open(elf, Syntax.att)) {
+        try (ElfFile elf = ElfFile.open(file); ImageDisassembler d = ImageDisassembler.open(elf, syntax)) {
             isa = d.isa();
             for (ImageDisassembler.Block b : d.sections()) {
                 if (b.section().equals(".text")) {
@@ -59,15 +74,15 @@ class ObjdumpAgreementTest {
             String ours = actual.get(e.getKey());
             if (theirs.equals(ours)) {
                 same++;
-            } else if (ours != null && sameSpelling(isa, theirs, ours)) {
+            } else if (ours != null && syntax == Syntax.att && sameSpelling(isa, theirs, ours)) {
                 spelled++;
             } else {
                 differences.merge(theirs + " / " + ours, 1, Integer::sum);
             }
         }
         double agreement = 100.0 * (same + spelled) / total;
-        String summary = String.format("%s: %d instructions, %d identical, %d differ only in spelling, %.2f%% agree;"
-                + " other differences %s", fixture, total, same, spelled, agreement, differences);
+        String summary = String.format("%s (%s): %d instructions, %d identical, %d differ only in spelling, %.2f%% agree;"
+                + " other differences %s", fixture, syntax, total, same, spelled, agreement, differences);
         System.out.println(summary);
         assertThat(total).isGreaterThan(100);
         assertThat(agreement).as(summary).isGreaterThanOrEqualTo(99.0);
@@ -96,10 +111,14 @@ class ObjdumpAgreementTest {
     }
 
     /** objdump -d over .text: address to mnemonic; null when objdump is missing. */
-    static Map<Long, String> objdump(Path file) throws IOException, InterruptedException {
+    static Map<Long, String> objdump(Path file, Syntax syntax) throws IOException, InterruptedException {
         Process p;
         try {
-            p = new ProcessBuilder("objdump", "-d", "-j", ".text", file.toString()).redirectErrorStream(true).start();
+            List<String> command = new ArrayList<>(List.of("objdump", "-d", "-j", ".text", file.toString()));
+            if (syntax == Syntax.intel) {
+                command.addAll(1, List.of("-M", "intel"));
+            }
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException notInstalled) {
             return null;
         }
