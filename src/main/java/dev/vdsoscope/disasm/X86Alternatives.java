@@ -69,8 +69,8 @@ public final class X86Alternatives {
     /** The alternatives of an image with section headers; empty when it has no .altinstructions. */
     public static Optional<X86Alternatives> of(ElfFile elf) {
         Optional<Section> table = elf.section(".altinstructions");
-        if (table.isEmpty() || !table.get().hasFileBytes()) {
-            return Optional.empty();
+        if (table.isEmpty() || !table.get().hasFileBytes() || table.get().size() == 0) {
+            return Optional.empty(); // an empty table fits every layout and says nothing
         }
         Optional<Section> replacements = elf.section(".altinstr_replacement");
         Section s = table.get();
