@@ -160,12 +160,6 @@ public final class CapstoneLibrary {
         }
     }
 
-    /** Why {@link #find()} is empty, or null when the library is there. */
-    public static synchronized String unavailableReason() {
-        find();
-        return unavailableReason;
-    }
-
     /** Where the library came from: a path or a soname resolved by the dynamic loader. */
     public String origin() {
         return origin;

@@ -11,10 +11,6 @@ public record Instruction(long address, byte[] bytes, String mnemonic, String op
         return bytes.length;
     }
 
-    public long end() {
-        return address + bytes.length;
-    }
-
     /** The raw bytes as objdump prints them: "0f 05". */
     public String hexBytes() {
         return HexFormat.ofDelimiter(" ").formatHex(bytes);
