@@ -18,7 +18,10 @@ public enum SyscallTable {
             Map.entry(39, "getpid"), Map.entry(60, "exit"), Map.entry(96, "gettimeofday"), Map.entry(201, "time"),
             Map.entry(228, "clock_gettime"), Map.entry(229, "clock_getres"), Map.entry(231, "exit_group"),
             Map.entry(309, "getcpu"), Map.entry(318, "getrandom"))),
-    /** x32 numbers carry __X32_SYSCALL_BIT (0x40000000); rt_sigreturn has an x32-only number. */
+    /**
+     * x32 numbers carry __X32_SYSCALL_BIT (0x40000000); rt_sigreturn has an x32-only number. The x32
+     * vDSO is the x86-64 code converted to ELFCLASS32, so its fallbacks use plain x86-64 numbers.
+     */
     X32(Map.ofEntries(Map.entry(0x40000000, "read"), Map.entry(0x40000001, "write"),
             Map.entry(0x40000000 + 513, "rt_sigreturn"), Map.entry(0x40000000 + 60, "exit"),
             Map.entry(0x40000000 + 96, "gettimeofday"), Map.entry(0x40000000 + 201, "time"),
@@ -97,6 +100,9 @@ public enum SyscallTable {
     }
 
     public Optional<String> name(long number) {
+        if (this == X32 && (number & 0x40000000L) == 0) {
+            return X86_64.name(number);
+        }
         return number < Integer.MIN_VALUE || number > Integer.MAX_VALUE ? Optional.empty()
                 : Optional.ofNullable(names.get((int) number));
     }

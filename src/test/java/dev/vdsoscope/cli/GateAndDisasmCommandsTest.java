@@ -71,6 +71,12 @@ class GateAndDisasmCommandsTest {
     }
 
     @Test
+    void theX32ImageFallsBackWithX8664Numbers() {
+        assertThat(Cli.run("gate", FIXTURES + "x32-linux-6.12.117-vdsox32.so").out())
+                .contains("0xa58  syscall  clock_gettime (228 = 0xe4)");
+    }
+
+    @Test
     void arm64AndArmFallbacksAreNamed() {
         assertThat(Cli.run("gate", FIXTURES + "aarch64-linux-6.12.117-vdso.so").out())
                 .contains("0x3fc  svc #0  clock_gettime (113 = 0x71)")
