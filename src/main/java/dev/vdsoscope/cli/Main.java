@@ -11,7 +11,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "vdsoscope", mixinStandardHelpOptions = true, version = "vdsoscope 0.1.0",
         description = "Inspect the Linux vDSO and any ELF image.",
         subcommands = {ReportCommand.class, AuxvCommand.class, MapsCommand.class, DumpCommand.class,
-                FileCommand.class, HeadersCommand.class, SymbolsCommand.class,
+                FileCommand.class, HeadersCommand.class, SymbolsCommand.class, DisasmCommand.class,
+                GateCommand.class, DiffCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", Main.EXIT_CODES})
 public final class Main implements Callable<Integer> {

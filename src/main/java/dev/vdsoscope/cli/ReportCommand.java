@@ -130,7 +130,7 @@ final class ReportCommand implements Callable<Integer> {
             out.println("      " + (n.readable() ? "readable" : n.readResult()));
         }
         out.println();
-        out.println("System-call gate: not analysed yet (the planned `vdsoscope gate` fills this section).");
+        GateCommand.reportSection(out, vdso.image());
         out.println("Speed of time calls: not measured yet (the planned `vdsoscope doctor` fills this section).");
     }
 
@@ -170,6 +170,7 @@ final class ReportCommand implements Callable<Integer> {
                         r.mapping().size(), r.mapping().perms()),
                 r.auxvBase().isPresent() && r.auxvBase().getAsLong() == r.mapping().start(), vdso.soname(),
                 identity(vdso.image()), kernelVersion(vdso.image()).orElse(null),
-                vdso.abi().map(VdsoAbi::displayName).orElse(null), functions, neighbours, null, null, r.warnings());
+                vdso.abi().map(VdsoAbi::displayName).orElse(null), functions, neighbours,
+                GateCommand.reportJson(vdso.image()), null, r.warnings());
     }
 }

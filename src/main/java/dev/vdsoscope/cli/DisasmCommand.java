@@ -1,0 +1,187 @@
+package dev.vdsoscope.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+
+import dev.vdsoscope.disasm.CapstoneLibrary;
+import dev.vdsoscope.disasm.CapstoneUnavailableException;
+import dev.vdsoscope.disasm.Isa;
+import dev.vdsoscope.disasm.CodeSymbols;
+import dev.vdsoscope.disasm.ImageDisassembler;
+import dev.vdsoscope.disasm.Instruction;
+import dev.vdsoscope.disasm.Syntax;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "disasm", mixinStandardHelpOptions = true,
+        description = {"Disassemble an image with Capstone.",
+                "Every executable section split at its symbols, named functions (--symbol) or an address",
+                "range (--start/--stop). No FILE and no --pid: vdsoscope's own vDSO."})
+final class DisasmCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    ProcessOptions target;
+
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "An ELF file (a vDSO image, or any other).")
+    String file;
+
+    @Option(names = {"-s", "--symbol"}, paramLabel = "NAME", description = "Only this function (repeatable).")
+    List<String> symbols = new ArrayList<>();
+
+    @Option(names = "--start", paramLabel = "ADDRESS", converter = HexAddress.class,
+            description = "Start of an address range (hex).")
+    Long start;
+
+    @Option(names = "--stop", paramLabel = "ADDRESS", converter = HexAddress.class,
+            description = "End of the range (hex, exclusive; default: the end of the function holding --start).")
+    Long stop;
+
+    @Option(names = "--syntax", defaultValue = "att", paramLabel = "att|intel", description = "x86 syntax: att (default, as objdump) or intel.")
+    Syntax syntax;
+
+    /** Parses "0x7b0" or "7b0". */
+    static final class HexAddress implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return Long.parseUnsignedLong(value.startsWith("0x") || value.startsWith("0X") ? value.substring(2) : value,
+                    16);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try (ImageSource source = ImageSource.open(file, target.pid);
+                ImageDisassembler disassembler = ImageDisassembler.open(source.elf(), syntax)) {
+            List<ImageDisassembler.Block> blocks = select(disassembler);
+            if (common.json) {
+                Output.json(json(source, disassembler, blocks));
+            } else {
+                text(Output.out(), source, disassembler, blocks);
+            }
+            for (String warning : source.elf().warnings()) {
+                Batch.warn(source.label(), warning);
+            }
+        } catch (CapstoneUnavailableException e) {
+            throw ImageSource.missing(e);
+        } catch (Isa.UnsupportedInstructionSetException e) {
+            throw ImageSource.unsupported(file, e);
+        }
+        return ExitCode.OK;
+    }
+
+    private List<ImageDisassembler.Block> select(ImageDisassembler d) throws CapstoneUnavailableException {
+        List<ImageDisassembler.Block> blocks = new ArrayList<>();
+        for (String name : symbols) {
+            CodeSymbols.Function f = d.symbols().named(name).orElseThrow(() -> new Failure(null,
+                    "no function named " + name + " in " + d.elf().name(), ExitCode.BAD_INPUT));
+            blocks.add(d.function(f));
+        }
+        if (start != null) {
+            long end = stop != null ? stop : d.symbols().containing(start).map(CodeSymbols.Function::end)
+                    .orElseThrow(() -> new Failure(null, "0x" + Long.toHexString(start)
+                            + " is in no function: give --stop", ExitCode.BAD_INPUT));
+            if (end <= start) {
+                throw new Failure(null, "--stop must be above --start", ExitCode.BAD_INPUT);
+            }
+            blocks.add(d.range(start, end));
+        } else if (stop != null) {
+            throw new Failure(null, "--stop needs --start", ExitCode.BAD_INPUT);
+        }
+        if (!blocks.isEmpty()) {
+            return blocks;
+        }
+        List<ImageDisassembler.Block> sections = d.sections();
+        if (!sections.isEmpty()) {
+            return sections;
+        }
+        // No section headers: the functions the symbols describe are all there is to go by.
+        for (CodeSymbols.Function f : d.symbols().functions()) {
+            if (f.size() > 0) {
+                blocks.add(d.function(f));
+            }
+        }
+        return blocks;
+    }
+
+    private String header(ImageSource source, ImageDisassembler d) {
+        String decoder = CapstoneLibrary.find().map(l -> "Capstone " + l.version() + " (" + l.origin() + ")")
+                .orElse("no Capstone");
+        return source.label() + ": " + d.isa() + ", " + decoder + (d.fullyDecoded() ? ""
+                : ": only the system-call gate is decoded, other words are shown raw")
+                + (d.isa().isX86() ? ", " + syntax + " syntax" : "");
+    }
+
+    private void text(PrintStream out, ImageSource source, ImageDisassembler d, List<ImageDisassembler.Block> blocks) {
+        out.println(header(source, d));
+        int width = d.elf().header().is64() ? 16 : 8;
+        String section = null;
+        StringBuilder line = new StringBuilder(128);
+        for (ImageDisassembler.Block b : blocks) {
+            if (!b.section().equals(section)) {
+                section = b.section();
+                out.println();
+                out.println("Disassembly of section " + (section.isEmpty() ? "(none)" : section) + ":");
+            }
+            out.println();
+            String name = b.function().map(CodeSymbols.Function::name).orElseGet(() -> d.symbols().describe(b.start())
+                    .map(s -> s.substring(1, s.length() - 1)).orElse(b.section()));
+            String aliases = b.function().filter(f -> f.names().size() > 1)
+                    .map(f -> "  (also " + String.join(", ", f.names().subList(1, f.names().size())) + ")").orElse("");
+            out.println(Hex.padded(b.start(), width) + " <" + name + ">:" + aliases
+                    + (b.isa() != d.isa() ? "  [" + b.isa() + "]" : ""));
+            for (Instruction insn : b.instructions()) {
+                line.setLength(0);
+                String address = Long.toHexString(insn.address());
+                line.append(" ".repeat(Math.max(0, 8 - address.length()))).append(address).append(":\t");
+                String bytes = insn.hexBytes();
+                line.append(bytes).append(" ".repeat(Math.max(1, 21 - bytes.length()))).append('\t');
+                line.append(insn.mnemonic());
+                if (!insn.operands().isEmpty()) {
+                    line.append(" ".repeat(Math.max(1, 7 - insn.mnemonic().length()))).append(insn.operands());
+                }
+                OptionalLong targetAddress = d.branchTarget(insn);
+                if (targetAddress.isPresent()) {
+                    d.symbols().describe(targetAddress.getAsLong()).ifPresent(s -> line.append(' ').append(s));
+                }
+                out.println(line);
+            }
+        }
+    }
+
+    record JsonDisasm(String command, int schemaVersion, String image, String machine, String isa, String syntax,
+            JsonCapstone capstone, boolean fullyDecoded, List<JsonBlock> blocks) {}
+
+    record JsonCapstone(String version, String library) {}
+
+    record JsonBlock(String section, String start, String end, List<String> names, boolean exported, String isa,
+            List<JsonInstruction> instructions) {}
+
+    record JsonInstruction(String address, String bytes, String mnemonic, String operands, String target,
+            String targetSymbol) {}
+
+    private JsonDisasm json(ImageSource source, ImageDisassembler d, List<ImageDisassembler.Block> blocks) {
+        List<JsonBlock> list = new ArrayList<>();
+        for (ImageDisassembler.Block b : blocks) {
+            List<JsonInstruction> instructions = new ArrayList<>(b.instructions().size());
+            for (Instruction insn : b.instructions()) {
+                OptionalLong t = d.branchTarget(insn);
+                instructions.add(new JsonInstruction("0x" + Long.toHexString(insn.address()), insn.hexBytes(),
+                        insn.mnemonic(), insn.operands(), t.isPresent() ? "0x" + Long.toHexString(t.getAsLong()) : null,
+                        t.isPresent() ? d.symbols().describe(t.getAsLong()).orElse(null) : null));
+            }
+            list.add(new JsonBlock(b.section(), "0x" + Long.toHexString(b.start()), "0x" + Long.toHexString(b.end()),
+                    b.function().map(CodeSymbols.Function::names).orElse(List.of()),
+                    b.function().map(CodeSymbols.Function::exported).orElse(false), b.isa().name(), instructions));
+        }
+        JsonCapstone capstone = CapstoneLibrary.find().map(l -> new JsonCapstone(l.version(), l.origin())).orElse(null);
+        return new JsonDisasm("disasm", 1, source.label(), d.elf().machine().cName(), d.isa().name(),
+                d.isa().isX86() ? syntax.name() : null, capstone, d.fullyDecoded(), list);
+    }
+}

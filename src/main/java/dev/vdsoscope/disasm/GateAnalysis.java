@@ -1,0 +1,384 @@
+package dev.vdsoscope.disasm;
+
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.Note;
+
+/**
+ * Where an image's exported functions enter the kernel: the kernel-entry instructions they hold, the
+ * system call each makes when its number is a constant loaded just before, what kind of function it
+ * is, and on x86 the boot-time alternatives that turn one entry instruction into another.
+ */
+public final class GateAnalysis {
+    public enum Kind {
+        SYSCALL_GATE("the i386 system-call gate itself"),
+        TRAMPOLINE("a pure trampoline into the kernel"),
+        FAST_PATH_WITH_FALLBACK("a fast path in user space, with a system-call fallback"),
+        USER_SPACE_ONLY("stays in user space: no kernel entry");
+
+        private final String description;
+
+        Kind(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
+
+    /**
+     * One way into the kernel: an entry instruction ({@code via} null), a call of the i386 gate
+     * ({@code via} "__kernel_vsyscall"), or an alternative that patches one in ({@code feature} set).
+     */
+    public record Gate(long address, String instruction, String via, OptionalLong number, Optional<String> syscall,
+            Optional<String> feature) {}
+
+    /** One alternative at a site: the feature that selects it (null for the code as linked) and its code. */
+    public record Choice(String feature, String featureNumber, boolean inverted, String code, Optional<String> gate) {}
+
+    /** A patch site: the code as linked (when known), each replacement, and in a live image what is there now. */
+    public record Site(long address, int length, String location, Optional<Choice> asLinked, List<Choice> replacements,
+            Optional<String> current, Optional<String> applied) {}
+
+    public record FunctionGates(CodeSymbols.Function function, Kind kind, List<Gate> gates, List<Site> sites) {}
+
+    /** The alternatives table: the entry layout used, how it was chosen, and every site. */
+    public record Alternatives(String layout, int entries, List<String> notes, List<Site> sites) {}
+
+    public record Result(Isa isa, SyscallTable syscalls, boolean live, List<FunctionGates> functions,
+            Optional<Alternatives> alternatives, List<String> notes) {}
+
+    private static final String KERNEL_VSYSCALL = "__kernel_vsyscall";
+    private static final Pattern NUMBER = Pattern.compile("^[$#]?(-?)(0x[0-9a-f]+|\\d+)$");
+
+    private GateAnalysis() {}
+
+    /**
+     * Analyses an image. {@code live}: the image as mapped in a process, alternatives already
+     * applied. {@code debugImage}: the same kernel's unstripped image, for the code as linked and for
+     * the sites when the live image has no section headers.
+     */
+    public static Result analyse(ElfFile image, boolean live, Optional<ElfFile> debugImage)
+            throws CapstoneUnavailableException {
+        List<String> notes = new ArrayList<>();
+        try (ImageDisassembler d = ImageDisassembler.open(image, Syntax.att)) {
+            if (!d.fullyDecoded()) {
+                notes.add("only the kernel-entry instructions and system-call number loads are decoded: Capstone "
+                        + CapstoneLibrary.find().map(CapstoneLibrary::version).orElse("(missing)") + " lacks " + d.isa());
+            }
+            Optional<Alternatives> alternatives = d.isa().isX86()
+                    ? alternatives(d, image, live, debugImage, notes) : Optional.empty();
+            SyscallTable table = SyscallTable.of(image);
+            Optional<CodeSymbols.Function> gate = d.symbols().named(KERNEL_VSYSCALL);
+            List<FunctionGates> functions = new ArrayList<>();
+            for (CodeSymbols.Function f : d.symbols().functions()) {
+                if (!f.exported() || f.size() == 0) {
+                    continue;
+                }
+                List<Instruction> code = d.function(f).instructions();
+                List<Gate> gates = new ArrayList<>();
+                for (int i = 0; i < code.size(); i++) {
+                    Instruction insn = code.get(i);
+                    Optional<String> entry = entryInstruction(d.isa(), insn);
+                    OptionalLong target = d.branchTarget(insn);
+                    boolean callsGate = d.isa().isX86() && insn.mnemonic().startsWith("call") && target.isPresent()
+                            && gate.isPresent() && target.getAsLong() == gate.get().address()
+                            && !f.names().contains(KERNEL_VSYSCALL);
+                    if (entry.isPresent() || callsGate) {
+                        OptionalLong number = systemCallNumber(d.isa(), insn, code, i);
+                        gates.add(new Gate(insn.address(), callsGate ? "call " + KERNEL_VSYSCALL : entry.get(),
+                                callsGate ? KERNEL_VSYSCALL : null, number,
+                                number.isPresent() ? table.name(number.getAsLong()) : Optional.empty(),
+                                Optional.empty()));
+                    }
+                }
+                List<Site> sites = new ArrayList<>();
+                for (Site s : alternatives.map(Alternatives::sites).orElse(List.of())) {
+                    if (s.address() >= f.address() && s.address() < f.end()) {
+                        sites.add(s);
+                        for (Choice c : s.replacements()) {
+                            c.gate().ifPresent(g -> gates.add(new Gate(s.address(), g, null, OptionalLong.empty(),
+                                    Optional.empty(), Optional.of(c.feature()))));
+                        }
+                    }
+                }
+                functions.add(new FunctionGates(f, kind(f, code, gates), List.copyOf(gates), List.copyOf(sites)));
+            }
+            return new Result(d.isa(), table, live, List.copyOf(functions), alternatives, List.copyOf(notes));
+        }
+    }
+
+    private static Kind kind(CodeSymbols.Function f, List<Instruction> code, List<Gate> gates) {
+        if (f.names().contains(KERNEL_VSYSCALL)) {
+            return Kind.SYSCALL_GATE;
+        }
+        if (gates.isEmpty()) {
+            return Kind.USER_SPACE_ONLY;
+        }
+        boolean sigreturn = gates.stream().anyMatch(g -> g.syscall().map(n -> n.endsWith("sigreturn")).orElse(false));
+        long work = code.stream().filter(i -> !i.mnemonic().startsWith("nop") && !i.isData()).count();
+        return sigreturn || work <= 4 ? Kind.TRAMPOLINE : Kind.FAST_PATH_WITH_FALLBACK;
+    }
+
+    /** The kernel-entry instruction this is, spelled the usual way, if it is one. */
+    static Optional<String> entryInstruction(Isa isa, Instruction insn) {
+        byte[] b = insn.bytes();
+        String m = insn.mnemonic();
+        return Optional.ofNullable(switch (isa) {
+            case X86_32, X86_64 -> b.length == 2 && (b[0] & 0xff) == 0xcd && (b[1] & 0xff) == 0x80 ? "int $0x80"
+                    : b.length == 2 && b[0] == 0x0f && b[1] == 0x34 ? "sysenter"
+                    : b.length == 2 && b[0] == 0x0f && b[1] == 0x05 ? "syscall" : null;
+            case ARM, THUMB, AARCH64, S390X -> m.equals("svc") || m.equals("swi") ? "svc " + insn.operands() : null;
+            case PPC32, PPC64 -> m.equals("sc") || m.equals("scv") ? insn.text() : null;
+            case MIPS32, MIPS64, LOONGARCH64 -> m.equals("syscall") ? insn.text() : null;
+            case RISCV32, RISCV64 -> m.equals("ecall") ? "ecall" : null;
+            case SPARC32, SPARC64 -> m.equals("ta") ? insn.text() : null;
+        });
+    }
+
+    /**
+     * The system-call number, when a constant is loaded into the number register shortly before the
+     * entry: a backwards walk that stops at the first write to that register or at a call.
+     */
+    static OptionalLong systemCallNumber(Isa isa, Instruction entry, List<Instruction> code, int index) {
+        if (isa == Isa.S390X) {
+            OptionalLong inline = number(entry.operands());
+            if (inline.isPresent() && inline.getAsLong() != 0) {
+                return inline; // svc N carries numbers below 256 itself
+            }
+        }
+        for (int i = index - 1; i >= 0 && i >= index - 16; i--) {
+            Instruction insn = code.get(i);
+            List<String> ops = operands(insn.operands());
+            if (ops.isEmpty()) {
+                continue;
+            }
+            boolean destinationLast = isa.isX86() || isa == Isa.SPARC32 || isa == Isa.SPARC64;
+            String destination = destinationLast ? ops.getLast() : ops.getFirst();
+            if (!numberRegister(isa, destination)) {
+                if (insn.mnemonic().startsWith("call") || insn.mnemonic().equals("bl") || insn.mnemonic().equals("jal")) {
+                    return OptionalLong.empty();
+                }
+                continue;
+            }
+            String m = insn.mnemonic().replaceFirst("\\.[wn]$", "");
+            if (isa.isX86() && m.startsWith("xor") && ops.size() == 2 && ops.get(0).equals(ops.get(1))) {
+                return OptionalLong.of(0);
+            }
+            boolean load = m.matches("movs?|movw|movz|movl|movq|li|li\\.w|lghi|lhi|lgfi");
+            boolean addToZero = m.matches("addiu?|ori|addi") && ops.size() == 3 && ops.get(1).matches("\\$?zero|\\$0|r0|0");
+            if ((load || addToZero) && ops.size() >= 2) {
+                return number(destinationLast ? ops.getFirst() : ops.getLast());
+            }
+            return OptionalLong.empty();
+        }
+        return OptionalLong.empty();
+    }
+
+    private static boolean numberRegister(Isa isa, String operand) {
+        return switch (isa) {
+            case X86_32, X86_64 -> operand.equals("%eax") || operand.equals("%rax");
+            case ARM, THUMB -> operand.equals("r7");
+            case AARCH64 -> operand.equals("x8") || operand.equals("w8");
+            case PPC32, PPC64 -> operand.equals("r0") || operand.equals("0");
+            case S390X -> operand.equals("%r1");
+            case MIPS32, MIPS64 -> operand.equals("$v0") || operand.equals("$2") || operand.equals("v0");
+            case RISCV32, RISCV64 -> operand.equals("a7");
+            case LOONGARCH64 -> operand.equals("$a7") || operand.equals("$r11");
+            case SPARC32, SPARC64 -> operand.equals("%g1");
+        };
+    }
+
+    private static List<String> operands(String text) {
+        if (text.isBlank()) {
+            return List.of();
+        }
+        List<String> list = new ArrayList<>();
+        for (String part : text.split(",")) {
+            list.add(part.strip());
+        }
+        return list;
+    }
+
+    private static OptionalLong number(String operand) {
+        Matcher m = NUMBER.matcher(operand.strip());
+        if (!m.matches()) {
+            return OptionalLong.empty();
+        }
+        String digits = m.group(2);
+        long value = digits.startsWith("0x") ? Long.parseUnsignedLong(digits.substring(2), 16) : Long.parseLong(digits);
+        return OptionalLong.of(m.group(1).isEmpty() ? value : -value);
+    }
+
+    /** KERNEL_VERSION(a, b, c) from the image's "Linux" note, 0 when it has none. */
+    public static int linuxVersionCode(ElfFile image) {
+        return image.notes().stream().filter(n -> n.owner().equals("Linux") && n.type() == Note.LINUX_VERSION_CODE
+                && n.descSize() >= 4).findFirst().map(n -> n.descriptor().get(
+                ValueLayout.JAVA_INT_UNALIGNED.withOrder(image.byteOrder()), 0)).orElse(0);
+    }
+
+    private static Optional<String> buildId(ElfFile image) {
+        return image.notes().stream().filter(Note::isBuildId).findFirst().flatMap(Note::buildId);
+    }
+
+    private static Optional<Alternatives> alternatives(ImageDisassembler d, ElfFile image, boolean live,
+            Optional<ElfFile> debugImage, List<String> notes) throws CapstoneUnavailableException {
+        ElfFile source = debugImage.orElse(image);
+        Optional<X86Alternatives> found = X86Alternatives.of(source);
+        if (found.isEmpty()) {
+            return live && image.sections().isEmpty() ? Optional.of(recognisedPatches(d)) : Optional.empty();
+        }
+        if (debugImage.isPresent() && !Objects.equals(buildId(debugImage.get()), buildId(image))) {
+            notes.add("the --debug-image has another build-id than the image: its sites may not line up");
+        }
+        X86Alternatives table = found.get();
+        int version = linuxVersionCode(source);
+        // The code as linked is known from a file, or from the debug image; a live image only holds the result.
+        Optional<ElfFile> asBuilt = debugImage.isPresent() ? debugImage : live ? Optional.empty() : Optional.of(image);
+        List<Site> sites = new ArrayList<>();
+        try (ImageDisassembler sourceDisassembler = ImageDisassembler.open(source, Syntax.att)) {
+            for (X86Alternatives.Site s : table.sites()) {
+                Optional<Choice> linked = Optional.empty();
+                if (asBuilt.isPresent()) {
+                    linked = Optional.of(choice(null, "", false, d.decode(d.isa(),
+                            X86Alternatives.siteBytes(asBuilt.get(), s), s.address())));
+                }
+                List<Choice> replacements = new ArrayList<>();
+                for (X86Alternatives.Entry e : s.entries()) {
+                    List<Instruction> code = sourceDisassembler.decode(d.isa(), table.replacementBytes(e), e.replacement());
+                    replacements.add(choice(X86Feature.name(e.feature(), version), X86Feature.number(e.feature()),
+                            e.inverted(), code));
+                }
+                Optional<String> current = Optional.empty();
+                Optional<String> applied = Optional.empty();
+                if (live) {
+                    List<Instruction> now = d.decode(d.isa(), X86Alternatives.siteBytes(image, s), s.address());
+                    current = Optional.of(render(now));
+                    applied = Optional.of(applied(now, linked, replacements));
+                }
+                sites.add(new Site(s.address(), s.length(), d.symbols().describe(s.address()).orElse(""), linked,
+                        List.copyOf(replacements), current, applied));
+            }
+        }
+        int entries = table.sites().stream().mapToInt(s -> s.entries().size()).sum();
+        return Optional.of(new Alternatives(table.layout().map(l -> l.size() + "-byte entries").orElse("unknown"),
+                entries, table.notes(), List.copyOf(sites)));
+    }
+
+    /**
+     * Without .altinstructions (a live image without section headers, and no --debug-image), the
+     * patched sites are recognised by the instructions only a boot-time patch puts into a vDSO.
+     */
+    private static Alternatives recognisedPatches(ImageDisassembler d) throws CapstoneUnavailableException {
+        List<Site> sites = new ArrayList<>();
+        for (CodeSymbols.Function f : d.symbols().functions()) {
+            if (!f.exported() || f.size() == 0) {
+                continue;
+            }
+            List<Instruction> code = d.function(f).instructions();
+            for (int i = 0; i < code.size(); i++) {
+                Instruction insn = code.get(i);
+                List<Instruction> patched = List.of(insn);
+                String feature = null;
+                Optional<String> entry = entryInstruction(d.isa(), insn);
+                if (insn.mnemonic().equals("rdtscp")) {
+                    feature = "X86_FEATURE_RDTSCP";
+                } else if (insn.mnemonic().equals("lfence") && i + 1 < code.size()
+                        && code.get(i + 1).mnemonic().equals("rdtsc")) {
+                    feature = "X86_FEATURE_LFENCE_RDTSC";
+                    patched = List.of(insn, code.get(++i));
+                } else if (insn.mnemonic().equals("rdpid")) {
+                    feature = "X86_FEATURE_RDPID";
+                } else if (f.names().contains(KERNEL_VSYSCALL) && entry.equals(Optional.of("sysenter"))) {
+                    feature = "X86_FEATURE_SEP (native) or X86_FEATURE_SYSENTER32 (compat)";
+                } else if (f.names().contains(KERNEL_VSYSCALL) && entry.equals(Optional.of("syscall"))) {
+                    feature = "X86_FEATURE_SYSCALL32";
+                }
+                if (feature != null) {
+                    int length = patched.stream().mapToInt(Instruction::length).sum();
+                    sites.add(new Site(insn.address(), length, d.symbols().describe(insn.address()).orElse(""),
+                            Optional.empty(), List.of(), Optional.of(render(patched)),
+                            Optional.of("replacement for " + feature + " (recognised from the code)")));
+                }
+            }
+        }
+        return new Alternatives("none: no .altinstructions, sites recognised from the patched code", 0,
+                List.of("this live image has no section headers: sites were recognised by the instructions"
+                        + " alternatives put there; give the unstripped image of the same kernel with"
+                        + " --debug-image for every site and the code as linked"), List.copyOf(sites));
+    }
+
+    private static Choice choice(String feature, String number, boolean inverted, List<Instruction> code) {
+        Optional<String> gate = code.stream().map(i -> entryInstruction(Isa.X86_64, i)).flatMap(Optional::stream)
+                .findFirst();
+        return new Choice(feature, number, inverted, render(code), gate);
+    }
+
+    /** The instructions as one line, runs of NOPs counted rather than repeated. */
+    static String render(List<Instruction> code) {
+        List<String> parts = new ArrayList<>();
+        int nops = 0;
+        for (Instruction i : code) {
+            if (i.mnemonic().startsWith("nop")) {
+                nops += i.length();
+                continue;
+            }
+            if (nops > 0) {
+                parts.add(nops(nops));
+                nops = 0;
+            }
+            parts.add(i.text());
+        }
+        if (nops > 0) {
+            parts.add(nops(nops));
+        }
+        return parts.isEmpty() ? "(empty)" : String.join("; ", parts);
+    }
+
+    private static String nops(int bytes) {
+        return bytes == 1 ? "1 byte of nop" : bytes + " bytes of nop";
+    }
+
+    /** The non-NOP mnemonics: what survives the kernel's NOP optimisation and relocation of replacements. */
+    private static List<String> shape(String rendered) {
+        List<String> shape = new ArrayList<>();
+        for (String part : rendered.split("; ")) {
+            if (!part.matches("\\d+ bytes? of nop") && !part.equals("(empty)")) {
+                shape.add(part.split(" ")[0]);
+            }
+        }
+        return shape;
+    }
+
+    private static String applied(List<Instruction> now, Optional<Choice> linked, List<Choice> replacements) {
+        List<String> current = shape(render(now));
+        List<String> matching = new ArrayList<>();
+        // The kernel applies entries in order, so the last matching replacement is the one that won.
+        for (Choice c : replacements) {
+            if (shape(c.code()).equals(current)) {
+                matching.add((c.inverted() ? "NOT " : "") + c.feature());
+            }
+        }
+        boolean asLinked = linked.isPresent() && shape(linked.get().code()).equals(current);
+        if (asLinked && !matching.isEmpty()) {
+            return "ambiguous: the code as linked and the replacement for " + matching.getLast() + " look the same";
+        }
+        if (asLinked) {
+            return "as linked: no replacement applied";
+        }
+        if (!matching.isEmpty()) {
+            return "replacement for " + matching.getLast();
+        }
+        return linked.isPresent() ? "unrecognised: neither the code as linked nor any replacement"
+                : "no replacement: presumably the code as linked (give --debug-image to be sure)";
+    }
+}

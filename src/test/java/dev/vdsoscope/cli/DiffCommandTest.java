@@ -1,0 +1,52 @@
+package dev.vdsoscope.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class DiffCommandTest {
+    static final String FIXTURES = "src/test/resources/fixtures/vdso/";
+
+    @Test
+    void getrandomArrivesBetween61And612() throws Exception {
+        Cli.Result r = Cli.run("diff", "--json", FIXTURES + "x86_64-linux-6.1-vdso64.so",
+                FIXTURES + "x86_64-linux-6.12.117-vdso64.so");
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(ExitCode.FINDINGS);
+        JsonNode d = new ObjectMapper().readTree(r.stdout());
+        assertThat(d.path("symbols").path("added").valueStream().map(JsonNode::asText))
+                .containsExactly("__vdso_getrandom", "getrandom");
+        assertThat(d.path("symbols").path("removed")).isEmpty();
+        assertThat(d.path("a").path("buildId").asText()).isNotEqualTo(d.path("b").path("buildId").asText());
+        JsonNode time = d.path("functions").valueStream().filter(f -> f.path("name").asText().endsWith("time")
+                && !f.path("name").asText().contains("clock")).findFirst().orElseThrow();
+        // 6.12 adds endbr64 and reads another vdso_data offset: 3 of 11 instructions differ, as objdump shows.
+        assertThat(time.path("verdict").asText()).isEqualTo("changed");
+        assertThat(time.path("changed").asInt()).isEqualTo(3);
+        assertThat(time.path("compared").asInt()).isEqualTo(11);
+        Cli.Result text = Cli.run("diff", FIXTURES + "x86_64-linux-6.1-vdso64.so",
+                FIXTURES + "x86_64-linux-6.12.117-vdso64.so");
+        assertThat(text.out()).contains("added    __vdso_getrandom, getrandom")
+                .contains("moved    __vdso_time = time  0x930 -> 0xbb0");
+    }
+
+    @Test
+    void anImageEqualsItself() {
+        Cli.Result r = Cli.run("diff", FIXTURES + "aarch64-linux-6.12.117-vdso.so",
+                FIXTURES + "aarch64-linux-6.12.117-vdso.so");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.out()).contains("__kernel_clock_gettime       identical bytes").doesNotContain("changed");
+    }
+
+    @Test
+    void movedCodeWithTheSameInstructionsIsNotAChange() {
+        // The x32 image of a kernel holds the x86-64 code linked 0x280 lower: only rip-relative
+        // displacements and branch targets differ.
+        Cli.Result r = Cli.run("diff", FIXTURES + "x86_64-linux-6.12.117-vdso64.so",
+                FIXTURES + "x32-linux-6.12.117-vdsox32.so");
+        assertThat(r.out()).contains("__vdso_clock_gettime         same instructions (only relative displacements differ)")
+                .doesNotContain("changed ");
+    }
+}
