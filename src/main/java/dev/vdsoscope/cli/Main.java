@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "vdsoscope", mixinStandardHelpOptions = true, version = "vdsoscope 0.1.0",
         description = "Inspect the Linux vDSO and any ELF image.",
         subcommands = {ReportCommand.class, AuxvCommand.class, MapsCommand.class, DumpCommand.class,
-                HeadersCommand.class, SymbolsCommand.class,
+                HeadersCommand.class, SymbolsCommand.class, LddCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 permission, 4 missing environment.",
                 "See docs/ERRORS.md."})
