@@ -153,16 +153,15 @@ public final class Loader {
                 loaded.add(library);
                 chain.add(library);
             });
-            String interpreterPath = main.elf().flatMap(ElfObject::interpreter).orElse(abi.interpreter());
+            // ldd runs the system's ld.so for the ABI, never the one PT_INTERP names: that ld.so keeps
+            // the PT_INTERP string as its first name and its own path as its file (rtld.c).
+            String interpreterName = main.elf().flatMap(ElfObject::interpreter).orElse(abi.interpreter());
+            String interpreterPath = musl ? interpreterName : abi.interpreter();
             ElfObject interpreterElf = readQuietly(interpreterPath);
-            interpreter = new LoadedLibrary(LoadedLibrary.Kind.INTERPRETER, interpreterPath, interpreterPath,
+            interpreter = new LoadedLibrary(LoadedLibrary.Kind.INTERPRETER, interpreterName, interpreterPath,
                     interpreterElf, null, SearchRule.INTERPRETER, "", List.of());
-            if (interpreterElf == null || interpreterElf.soname().isEmpty()) {
-                // ldd runs the system's ld.so whatever PT_INTERP says, so its soname still answers.
-                ElfObject system = readQuietly(abi.interpreter());
-                interpreter.addName(system != null && system.soname().isPresent() ? system.soname().get()
-                        : fileName(abi.interpreter()));
-            }
+            interpreter.addName(interpreterElf != null && interpreterElf.soname().isPresent()
+                    ? interpreterElf.soname().get() : fileName(interpreterPath));
             loaded.add(interpreter);
         }
 
