@@ -40,6 +40,7 @@ public final class Loader {
     private final Map<String, Optional<LdSoCache>> caches = new HashMap<>();
     private final List<String> sessionWarnings = new ArrayList<>();
     private List<String> confDirectories;
+    private boolean cacheAbsent;
 
     /** Why a file that exists was passed over, as ld.so's open_verify decides. */
     enum Verdict {
@@ -307,7 +308,7 @@ public final class Loader {
                         return hit;
                     }
                 }
-            } else if (!options.isSystemRoot() && !noDefaultLib) {
+            } else if (cacheAbsent && !options.isSystemRoot() && !noDefaultLib) {
                 List<String> conf = confDirectories();
                 Optional<Found> hit = searchDirectories(name, conf, SearchRule.LD_SO_CONF, "/etc/ld.so.conf", attempts);
                 if (hit.isPresent()) {
@@ -588,6 +589,7 @@ public final class Loader {
             try {
                 return Optional.of(LdSoCache.read(file));
             } catch (NoSuchFileException e) {
+                cacheAbsent = true;
                 if (!options.isSystemRoot()) {
                     sessionWarnings.add(file + ": no ld.so.cache in the root; using the directories of its ld.so.conf");
                 }
