@@ -41,6 +41,7 @@ public final class Loader {
     private final List<String> sessionWarnings = new ArrayList<>();
     private List<String> confDirectories;
     private boolean cacheAbsent;
+    private final boolean systemRoot;
 
     /** Why a file that exists was passed over, as ld.so's open_verify decides. */
     enum Verdict {
@@ -64,6 +65,7 @@ public final class Loader {
     public Loader(LoaderOptions options) {
         this.options = options;
         this.hostHwcaps = Hwcaps.detect();
+        this.systemRoot = options.isSystemRoot();
     }
 
     /**
@@ -107,7 +109,7 @@ public final class Loader {
 
     /** The path as the target system sees it: with --root, the part below the root. */
     private String pathInRoot(String hostPath) {
-        if (options.isSystemRoot()) {
+        if (systemRoot) {
             return hostPath;
         }
         String root = options.root().toAbsolutePath().normalize().toString();
@@ -120,7 +122,7 @@ public final class Loader {
         if (!path.startsWith("/")) {
             return Path.of(options.workingDirectory()).resolve(path);
         }
-        return options.isSystemRoot() ? Path.of(path) : options.root().resolve(path.substring(1));
+        return systemRoot ? Path.of(path) : options.root().resolve(path.substring(1));
     }
 
     /** One file's resolution: its link map, built breadth first. */
@@ -308,7 +310,7 @@ public final class Loader {
                         return hit;
                     }
                 }
-            } else if (cacheAbsent && !options.isSystemRoot() && !noDefaultLib) {
+            } else if (cacheAbsent && !systemRoot && !noDefaultLib) {
                 List<String> conf = confDirectories();
                 Optional<Found> hit = searchDirectories(name, conf, SearchRule.LD_SO_CONF, "/etc/ld.so.conf", attempts);
                 if (hit.isPresent()) {
@@ -590,7 +592,7 @@ public final class Loader {
                 return Optional.of(LdSoCache.read(file));
             } catch (NoSuchFileException e) {
                 cacheAbsent = true;
-                if (!options.isSystemRoot()) {
+                if (!systemRoot) {
                     sessionWarnings.add(file + ": no ld.so.cache in the root; using the directories of its ld.so.conf");
                 }
                 return Optional.empty();
