@@ -289,8 +289,10 @@ final class LddCommand implements Callable<Integer> {
         }
     }
 
+    /** JSON gives only the vDSO's address, the one real address (this process's). */
     private JsonFile json(LoadResult result) {
         layOut(result);
+        addresses.keySet().removeIf(library -> library.kind() != LoadedLibrary.Kind.VDSO);
         List<JsonLibrary> libraries = new ArrayList<>();
         for (LoadedLibrary library : result.listing()) {
             List<JsonAttempt> searched = library.attempts().stream()

@@ -296,11 +296,11 @@ public final class Loader {
             }
             boolean noDefaultLib = loaderElf.noDefaultLib();
             Optional<LdSoCache> cache = cache();
-            String cacheName = "/etc/ld.so.cache";
+            String cacheName = "ld.so.cache (/etc/ld.so.cache)";
             if (cache.isPresent()) {
                 Optional<String> cached = cache.get().lookup(name, abi.cacheFlags(), hwcaps);
                 if (cached.isEmpty()) {
-                    attempts.add(new Attempt(SearchRule.LD_SO_CACHE, cacheName, cacheName, "no entry for " + name));
+                    attempts.add(new Attempt(SearchRule.LD_SO_CACHE, cacheName, "/etc/ld.so.cache", "no entry for " + name));
                 } else if (noDefaultLib && inTrustedDirectory(cached.get())) {
                     attempts.add(new Attempt(SearchRule.LD_SO_CACHE, cacheName, cached.get(),
                             "refused: DF_1_NODEFLIB of " + displayName(loader)));

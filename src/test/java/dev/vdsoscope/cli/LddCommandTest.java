@@ -74,7 +74,7 @@ class LddCommandTest {
                 .contains("libnowhere.so.7")
                 .contains("NOT FOUND")
                 .contains("searched LD_LIBRARY_PATH: " + dir.resolve("llp") + ": " + dir.resolve("llp") + " (no such file)")
-                .contains("searched /etc/ld.so.cache: /etc/ld.so.cache (no entry for libnowhere.so.7)")
+                .contains("searched ld.so.cache (/etc/ld.so.cache): /etc/ld.so.cache (no entry for libnowhere.so.7)")
                 .contains("searched default directories: /usr/lib/x86_64-linux-gnu (no such file)");
     }
 
