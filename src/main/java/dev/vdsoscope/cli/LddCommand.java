@@ -117,6 +117,11 @@ final class LddCommand implements Callable<Integer> {
             throw e;
         } catch (LoaderException e) {
             throw new Failure(file, e.getMessage(), ExitCode.BAD_INPUT, e);
+        } catch (java.nio.file.FileSystemException e) {
+            if (String.valueOf(e.getReason()).contains("symbolic links")) {
+                throw new Failure(file, "too many levels of symbolic links", ExitCode.BAD_INPUT, e);
+            }
+            throw e;
         }
     }
 
@@ -211,15 +216,20 @@ final class LddCommand implements Callable<Integer> {
             case NOT_DYNAMIC -> "not a dynamic executable (" + abi + ", no PT_DYNAMIC)";
             case STATICALLY_LINKED -> "statically linked (" + abi + ", needs no libraries)";
             case DYNAMIC -> abi + ", " + (result.musl() ? "musl" : "glibc") + " rules, "
-                    + result.listing().stream().filter(l -> l.kind() == LoadedLibrary.Kind.FILE).count() + " libraries"
+                    + count(result.listing().stream().filter(l -> l.kind() == LoadedLibrary.Kind.FILE).count())
                     + (result.missing().isEmpty() ? "" : ", " + result.missing().size() + " missing");
         };
+    }
+
+    private static String count(long libraries) {
+        return libraries + (libraries == 1 ? " library" : " libraries");
     }
 
     private static String describe(LoadedLibrary library) {
         return switch (library.kind()) {
             case VDSO -> "[kernel vDSO: provided by the kernel, not a file]";
-            case INTERPRETER -> library.path().orElse(library.name()) + "  [interpreter]";
+            case INTERPRETER -> library.path().filter(p -> !p.equals(library.name())).map(p -> p + "  ")
+                    .orElse("") + "[interpreter]";
             case NOT_FOUND -> "NOT FOUND (needed by " + library.loadedBy().map(LddCommand::label).orElse("?") + ")";
             default -> library.path().orElse("");
         };

@@ -110,9 +110,4 @@ public final class LoadedLibrary {
     void addNeed(LoadedLibrary library) {
         needs.add(library);
     }
-
-    @Override
-    public String toString() {
-        return name + (path == null || path.equals(name) ? "" : " => " + path);
-    }
 }

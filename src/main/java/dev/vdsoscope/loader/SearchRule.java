@@ -8,8 +8,6 @@ public enum SearchRule {
     INTERPRETER("PT_INTERP of the executable"),
     /** The kernel maps the vDSO into every process; there is no file. */
     VDSO("provided by the kernel (vDSO), not a file"),
-    /** A name that matches an object already loaded (its soname or a name it was loaded as). */
-    ALREADY_LOADED("already loaded"),
     /** A DT_NEEDED name with a slash is opened as a path. */
     PATH("path in DT_NEEDED"),
     RPATH("RPATH"),

@@ -45,13 +45,16 @@ class LddCommandTest {
     @Test
     void badInputGetsOneLineEachAndTheRestOfTheBatchIsDone() throws Exception {
         Path script = Files.writeString(dir.resolve("script.sh"), "#!/bin/sh\necho hi\n");
+        Files.createSymbolicLink(dir.resolve("loop-a"), dir.resolve("loop-b"));
+        Files.createSymbolicLink(dir.resolve("loop-b"), dir.resolve("loop-a"));
         Cli.Result result = Cli.run("ldd", dir.resolve("missing").toString(), script.toString(), dir.toString(),
-                "/usr/bin/ls");
+                dir.resolve("loop-a").toString(), "/usr/bin/ls");
         assertThat(result.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(result.stderr().lines().toList()).containsExactly(
                 "vdsoscope: " + dir.resolve("missing") + ": no such file or directory",
                 "vdsoscope: " + script + ": not an ELF file",
-                "vdsoscope: " + dir + ": is a directory");
+                "vdsoscope: " + dir + ": is a directory",
+                "vdsoscope: " + dir.resolve("loop-a") + ": too many levels of symbolic links");
         assertThat(result.out()).contains("/usr/bin/ls: x86-64, glibc rules").contains("libc.so.6");
     }
 

@@ -144,4 +144,21 @@ class GccTreeTest {
                 .filteredOn(line -> line.equals("libgone.so => not found")).hasSize(2);
         assertAgrees(program, Optional.empty());
     }
+
+    @Test
+    void aDependencyCycleIsLoadedOnce() throws IOException {
+        Path lib = dir.resolve("lib");
+        Gcc.library(lib.resolve("libping.so"), "libping.so", "ping");
+        Gcc.compile(lib.resolve("libpong.so"), "int ping(void); int pong(void) { return ping(); }\n",
+                "-shared", "-fPIC", "-Wl,-soname,libpong.so", "-L" + lib, "-lping");
+        // Relink libping against libpong: each now needs the other.
+        Gcc.compile(lib.resolve("libping.so"), "int pong(void); int ping(void) { return 0; } int use(void) { return pong(); }\n",
+                "-shared", "-fPIC", "-Wl,-soname,libping.so", "-L" + lib, "-lpong", "-Wl,--enable-new-dtags,-rpath," + lib);
+        Path program = Gcc.compile(dir.resolve("cycle"), "int ping(void); int main(void) { return ping(); }\n",
+                "-L" + lib, "-lping", "-Wl,--enable-new-dtags,-rpath," + lib);
+
+        assertThat(model(program, Optional.empty(), Optional.empty()))
+                .filteredOn(line -> line.startsWith("libping.so") || line.startsWith("libpong.so")).hasSize(2);
+        assertAgrees(program, Optional.empty());
+    }
 }
