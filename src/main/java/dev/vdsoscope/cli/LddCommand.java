@@ -265,10 +265,8 @@ final class LddCommand implements Callable<Integer> {
     /** lddtree's view: each library indented under the first object that needs it. */
     private void tree(LoadResult result) {
         PrintStream out = Output.out();
-        String interpreter = result.listing().stream().filter(l -> l.kind() == LoadedLibrary.Kind.INTERPRETER)
-                .findFirst().or(() -> Optional.empty()).map(l -> " (interpreter => " + label(l) + ")")
-                .orElse(result.main().elf().flatMap(ElfObject::interpreter).map(i -> " (interpreter => " + i + ")")
-                        .orElse(""));
+        String interpreter = result.main().elf().flatMap(ElfObject::interpreter)
+                .map(i -> " (interpreter => " + i + ")").orElse("");
         out.println(result.file() + interpreter);
         if (result.linkage() != Linkage.DYNAMIC) {
             out.println("    " + summary(result));

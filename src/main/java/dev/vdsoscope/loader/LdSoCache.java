@@ -98,16 +98,15 @@ public final class LdSoCache {
         if ((size - NEW_HEADER) / NEW_ENTRY < nlibs) {
             throw new CorruptCacheException("entry count " + nlibs + " does not fit in the file");
         }
-        LdSoCache cache = new LdSoCache(buffer, base + NEW_HEADER, NEW_ENTRY, (int) nlibs, base, List.of());
         return new LdSoCache(buffer, base + NEW_HEADER, NEW_ENTRY, (int) nlibs, base,
-                cache.hwcapsSection(Integer.toUnsignedLong(buffer.getInt(base + 32))));
+                hwcapsSection(buffer, Integer.toUnsignedLong(buffer.getInt(base + 32))));
     }
 
     /**
      * The glibc-hwcaps names of the extension directory; empty when it is absent or damaged, as in
      * glibc. Offsets here count from the start of the file.
      */
-    private List<String> hwcapsSection(long extensionOffset) {
+    private static List<String> hwcapsSection(ByteBuffer bytes, long extensionOffset) {
         long size = bytes.capacity();
         if (extensionOffset == 0 || extensionOffset % 4 != 0 || extensionOffset + 8 > size
                 || bytes.getInt((int) extensionOffset) != EXTENSION_MAGIC) {
@@ -129,7 +128,7 @@ public final class LdSoCache {
             List<String> names = new ArrayList<>();
             for (int j = 0; j < length / 4; j++) {
                 long nameOffset = Integer.toUnsignedLong(bytes.getInt((int) offset + j * 4));
-                names.add(nameOffset < size ? stringAt((int) nameOffset) : "");
+                names.add(nameOffset < size ? cString(bytes, (int) nameOffset) : "");
             }
             return List.copyOf(names);
         }
@@ -235,10 +234,10 @@ public final class LdSoCache {
     }
 
     private String string(int offset) {
-        return stringAt(stringsAt + offset);
+        return cString(bytes, stringsAt + offset);
     }
 
-    private String stringAt(int start) {
+    private static String cString(ByteBuffer bytes, int start) {
         int end = start;
         while (end < bytes.capacity() && bytes.get(end) != 0) {
             end++;
