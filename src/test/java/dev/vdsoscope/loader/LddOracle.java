@@ -27,7 +27,11 @@ final class LddOracle {
             List<String> chunk = files.subList(i, Math.min(files.size(), i + 200));
             List<String> command = new ArrayList<>(List.of("ldd", "/dev/null"));
             command.addAll(chunk);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            // The model is asked without LD_LIBRARY_PATH or preloads; so is ldd.
+            builder.environment().remove("LD_LIBRARY_PATH");
+            builder.environment().remove("LD_PRELOAD");
+            Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             process.waitFor(5, TimeUnit.MINUTES);
             String current = null;
