@@ -543,8 +543,11 @@ public final class Loader {
             }
         } catch (NoSuchFileException | NotDirectoryException e) {
             names = MISSING_DIRECTORY;
+        } catch (AccessDeniedException e) {
+            // Searchable but not listable (mode 711) still lets ld.so open files by name.
+            sessionWarnings.add(directory + ": cannot list the directory (permission denied); trying each name in it");
+            names = null;
         } catch (IOException e) {
-            // Searchable but not listable (mode 711): fall back to opening each candidate.
             names = null;
         }
         listings.put(directory, names);
