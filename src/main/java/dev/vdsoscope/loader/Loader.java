@@ -364,6 +364,12 @@ public final class Loader {
                     if (candidate.verdict() == Verdict.OK) {
                         return Optional.of(new Found(path, candidate.elf(), rule, source));
                     }
+                    if (candidate.verdict() == Verdict.LOOP) {
+                        // open_path gives up on the whole list when open() fails other than ENOENT/EACCES.
+                        attempts.add(new Attempt(rule, source, path, candidate.verdict().description
+                                + "; the rest of this list is not searched"));
+                        return Optional.empty();
+                    }
                     if (candidate.verdict() != Verdict.MISSING) {
                         attempts.add(new Attempt(rule, source, path, candidate.verdict().description));
                         rejected = true;

@@ -161,4 +161,18 @@ class GccTreeTest {
                 .filteredOn(line -> line.startsWith("libping.so") || line.startsWith("libpong.so")).hasSize(2);
         assertAgrees(program, Optional.empty());
     }
+
+    @Test
+    void aSymlinkLoopEndsTheSearchOfItsList() throws IOException {
+        Path looping = Files.createDirectories(dir.resolve("looping"));
+        Files.createSymbolicLink(looping.resolve("libdep.so"), looping.resolve("libdep.so.loop"));
+        Files.createSymbolicLink(looping.resolve("libdep.so.loop"), looping.resolve("libdep.so"));
+        Path good = dir.resolve("good");
+        Gcc.library(good.resolve("libdep.so"), "libdep.so", "dep");
+        Path program = Gcc.compile(dir.resolve("loop"), MAIN, "-L" + good, "-ldep",
+                "-Wl,--enable-new-dtags,-rpath," + looping + ":" + good);
+
+        assertThat(model(program, Optional.empty(), Optional.empty())).contains("libdep.so => not found");
+        assertAgrees(program, Optional.empty());
+    }
 }
