@@ -38,6 +38,7 @@ public final class Loader {
     private final Map<String, Candidate> candidates = new HashMap<>();
     private final Map<Object, ElfObject> objectsByKey = new HashMap<>();
     private final Map<String, Optional<LdSoCache>> caches = new HashMap<>();
+    private final Map<String, List<String>> trustedDirectoriesByAbi = new HashMap<>();
     private final List<String> sessionWarnings = new ArrayList<>();
     private List<String> confDirectories;
     private boolean cacheAbsent;
@@ -139,6 +140,8 @@ public final class Loader {
         private final List<LoadedLibrary> searchOrder = new ArrayList<>();
         private final Set<LoadedLibrary> searched = new HashSet<>();
         private final LoadedLibrary interpreter;
+        private final List<String> trustedDirectories;
+        private final String libToken;
 
         Resolution(LoadedLibrary main, String mainInRoot, TargetAbi abi, boolean musl, List<String> warnings) {
             this.main = main;
@@ -147,7 +150,10 @@ public final class Loader {
             this.musl = musl;
             this.warnings = warnings;
             this.hwcaps = TargetAbi.isHost(abi) ? hwcaps()
-                    : Hwcaps.none(abi.name()).withGlibcHwcaps(options.hwcaps().orElse(List.of()));
+                    : Hwcaps.none(abi.platform()).withGlibcHwcaps(options.hwcaps().orElse(List.of()));
+            this.trustedDirectories = trustedDirectories(abi);
+            // $LIB is ld.so's own library directory, the first trusted one (lib/x86_64-linux-gnu, lib32, lib64).
+            this.libToken = trustedDirectories.getFirst().substring(1);
             this.subdirectories = musl ? List.of("") : hwcaps.searchSubdirectories();
             loaded.add(main);
             abi.vdso().ifPresent(vdso -> {
@@ -250,7 +256,7 @@ public final class Loader {
 
         private Optional<Found> search(String requested, LoadedLibrary loader, List<Attempt> attempts) {
             Optional<String> expandedName = DynamicStrings.expand(requested, origin(loader), hwcaps.platform(),
-                    abi.libDirectoryToken(), false);
+                    libToken, false);
             if (expandedName.isEmpty()) {
                 attempts.add(new Attempt(SearchRule.PATH, "", requested, "$ORIGIN unknown"));
                 return Optional.empty();
@@ -318,15 +324,15 @@ public final class Loader {
                 }
             }
             if (noDefaultLib) {
-                attempts.add(new Attempt(SearchRule.DEFAULT_DIRECTORIES, "", String.join(":", abi.trustedDirectories()),
+                attempts.add(new Attempt(SearchRule.DEFAULT_DIRECTORIES, "", String.join(":", trustedDirectories),
                         "skipped: DF_1_NODEFLIB of " + displayName(loader)));
                 return Optional.empty();
             }
-            return searchDirectories(name, abi.trustedDirectories(), SearchRule.DEFAULT_DIRECTORIES, "", attempts);
+            return searchDirectories(name, trustedDirectories, SearchRule.DEFAULT_DIRECTORIES, "", attempts);
         }
 
         private boolean inTrustedDirectory(String path) {
-            return abi.trustedDirectories().stream().anyMatch(dir -> path.startsWith(dir + "/"));
+            return trustedDirectories.stream().anyMatch(dir -> path.startsWith(dir + "/"));
         }
 
         /** An RPATH, RUNPATH or LD_LIBRARY_PATH value, with its tokens expanded for {@code owner}. */
@@ -335,7 +341,7 @@ public final class Loader {
             List<String> directories = new ArrayList<>();
             for (String element : value.split("[" + separators + "]", -1)) {
                 Optional<String> expanded = DynamicStrings.expand(element, origin(owner), hwcaps.platform(),
-                        abi.libDirectoryToken(), false);
+                        libToken, false);
                 if (expanded.isEmpty()) {
                     continue;
                 }
@@ -497,6 +503,12 @@ public final class Loader {
             Candidate candidate = Loader.this.check(hostPath(path));
             return candidate.elf();
         }
+    }
+
+    /** The ABI's ld.so's own trusted directories, read from its file once; else Debian's layout. */
+    private List<String> trustedDirectories(TargetAbi abi) {
+        return trustedDirectoriesByAbi.computeIfAbsent(abi.name(),
+                key -> SystemDirectories.of(hostPath(abi.interpreter())).orElse(abi.trustedDirectories()));
     }
 
     private static String displayName(LoadedLibrary library) {

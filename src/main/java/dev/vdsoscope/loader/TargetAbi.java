@@ -62,14 +62,23 @@ public record TargetAbi(String name, ElfClass elfClass, ElfData data, Machine ma
         return Optional.ofNullable(abi);
     }
 
-    /** The directories ld.so searches last ("system search path" in {@code ld.so --help}). */
+    /**
+     * The directories ld.so searches last ("system search path" in {@code ld.so --help}) when its
+     * file cannot be read: Debian's multiarch layout.
+     */
     public List<String> trustedDirectories() {
         return List.of("/lib/" + multiarch, "/usr/lib/" + multiarch, "/lib", "/usr/lib");
     }
 
-    /** What $LIB expands to (Debian builds ld.so with slibdir = /lib/MULTIARCH). */
-    public String libDirectoryToken() {
-        return "lib/" + multiarch;
+    /** $PLATFORM when this CPU's does not apply: the kernel's AT_PLATFORM for the ABI. */
+    public String platform() {
+        return switch (name) {
+            case "x86-64", "x32" -> "x86_64";
+            case "i386" -> "i686";
+            case "armhf" -> "v7l";
+            case "ppc64el" -> "power8";
+            default -> name;
+        };
     }
 
     /** The tool's own ABI: what a candidate must match when the target's ABI is this one. */

@@ -175,4 +175,19 @@ class GccTreeTest {
         assertThat(model(program, Optional.empty(), Optional.empty())).contains("libdep.so => not found");
         assertAgrees(program, Optional.empty());
     }
+
+    @Test
+    void aThirtyTwoBitProgramIsResolvedForItsOwnAbi() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/lib/ld-linux.so.2")), "needs the i386 ld.so");
+        Path program;
+        try {
+            program = Gcc.compile(dir.resolve("m32"), "int main(void) { return 0; }\n", "-m32");
+        } catch (IOException noMultilib) {
+            assumeTrue(false, "needs gcc-multilib");
+            return;
+        }
+        List<String> expected = LddOracle.run(List.of(program.toString())).get(program.toString());
+        assertThat(expected).contains("linux-gate.so.1");
+        assertThat(model(program, Optional.empty(), Optional.empty())).isEqualTo(expected);
+    }
 }

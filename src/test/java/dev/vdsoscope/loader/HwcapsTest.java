@@ -73,4 +73,17 @@ class HwcapsTest {
             assertThat(TargetAbi.of(ldSo.header()).orElseThrow().trustedDirectories()).isEqualTo(system);
         }
     }
+
+    @Test
+    void trustedDirectoriesAreReadFromEachLdSoFile() throws Exception {
+        for (String ldSo : List.of(Gcc.LD_SO, "/lib/ld-linux.so.2")) {
+            if (!Files.isExecutable(Path.of(ldSo))) {
+                continue;
+            }
+            String help = Gcc.run(Map.of(), ldSo, "--help").output();
+            List<String> system = section(help, "Shared library search path").stream()
+                    .filter(l -> l.endsWith("(system search path)")).map(l -> l.substring(0, l.indexOf(' '))).toList();
+            assertThat(SystemDirectories.of(Path.of(ldSo))).as(ldSo).contains(system);
+        }
+    }
 }

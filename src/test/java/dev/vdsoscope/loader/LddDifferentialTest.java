@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
  * libraries (every k-th file of the sorted list); scripts/ldd-differential.sh runs the full sweep.
  */
 class LddDifferentialTest {
-    static final List<String> DIRECTORIES = List.of("/usr/bin", "/usr/sbin", "/usr/lib/x86_64-linux-gnu", "/usr/lib/jvm");
+    /** The directories of the brief, and the biarch 32-bit libraries where gcc-multilib put them. */
+    static final List<String> DIRECTORIES = List.of("/usr/bin", "/usr/sbin", "/usr/lib/x86_64-linux-gnu", "/usr/lib/jvm",
+            "/usr/lib32");
     /** -Dldd.sample=0 compares every file (the full sweep of scripts/ldd-differential.sh). */
     private static final int SAMPLE = Integer.getInteger("ldd.sample", 300);
 
