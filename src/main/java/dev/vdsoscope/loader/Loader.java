@@ -104,7 +104,7 @@ public final class Loader {
             throw new LoaderException("no loader model for machine " + elf.header().machine().cName()
                     + " (" + elf.header().elfClass() + ")");
         }
-        Resolution resolution = new Resolution(main, inRoot, abi.get(), musl, warnings);
+        Resolution resolution = new Resolution(main, inRoot, abi.get(), musl);
         return new LoadResult(file, Linkage.DYNAMIC, abi, musl, main, resolution.run(), warnings);
     }
 
@@ -134,7 +134,6 @@ public final class Loader {
         private final boolean musl;
         private final Hwcaps hwcaps;
         private final List<String> subdirectories;
-        private final List<String> warnings;
         private final List<LoadedLibrary> loaded = new ArrayList<>();
         private final List<LoadedLibrary> chain = new ArrayList<>();
         private final List<LoadedLibrary> searchOrder = new ArrayList<>();
@@ -143,12 +142,11 @@ public final class Loader {
         private final List<String> trustedDirectories;
         private final String libToken;
 
-        Resolution(LoadedLibrary main, String mainInRoot, TargetAbi abi, boolean musl, List<String> warnings) {
+        Resolution(LoadedLibrary main, String mainInRoot, TargetAbi abi, boolean musl) {
             this.main = main;
             this.mainOrigin = DynamicStrings.origin(mainInRoot, options.workingDirectory());
             this.abi = abi;
             this.musl = musl;
-            this.warnings = warnings;
             this.hwcaps = TargetAbi.isHost(abi) ? hwcaps()
                     : Hwcaps.none(abi.platform()).withGlibcHwcaps(options.hwcaps().orElse(List.of()));
             this.trustedDirectories = trustedDirectories(abi);
@@ -232,8 +230,9 @@ public final class Loader {
             List<Attempt> attempts = new ArrayList<>();
             Optional<Found> found = musl ? searchMusl(requested, loader, attempts) : search(requested, loader, attempts);
             if (found.isEmpty()) {
+                SearchRule lastTried = attempts.isEmpty() ? SearchRule.PATH : attempts.getLast().rule();
                 LoadedLibrary missing = new LoadedLibrary(LoadedLibrary.Kind.NOT_FOUND, requested, null, null, loader,
-                        SearchRule.DEFAULT_DIRECTORIES, "", attempts);
+                        lastTried, "not found", attempts);
                 chain.add(missing);
                 loaded.add(missing);
                 return missing;
