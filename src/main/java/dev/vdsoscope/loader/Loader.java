@@ -348,8 +348,8 @@ public final class Loader {
                 while (directory.length() > 1 && directory.endsWith("/")) {
                     directory = directory.substring(0, directory.length() - 1);
                 }
-                // An empty element is the working directory ("./" in fillin_rpath).
-                directories.add(directory.isEmpty() ? "." : directory);
+                // An empty element stays empty: ld.so then opens the bare name, relative to the working directory.
+                directories.add(directory);
             }
             String source = switch (rule) {
                 case LD_LIBRARY_PATH -> "LD_LIBRARY_PATH: " + value;
@@ -381,7 +381,8 @@ public final class Loader {
                     }
                 }
                 if (!rejected) {
-                    attempts.add(new Attempt(rule, source, directory, Verdict.MISSING.description));
+                    attempts.add(new Attempt(rule, source, directory.isEmpty() ? "." : directory,
+                            Verdict.MISSING.description));
                 }
             }
             return Optional.empty();
@@ -515,7 +516,7 @@ public final class Loader {
     }
 
     private static String join(String directory, String rest) {
-        return directory.endsWith("/") ? directory + rest : directory + "/" + rest;
+        return directory.isEmpty() || directory.endsWith("/") ? directory + rest : directory + "/" + rest;
     }
 
     private static String fileName(String path) {

@@ -15,6 +15,11 @@ import java.util.Optional;
 public record LoaderOptions(Path root, Optional<String> libraryPath, Optional<List<String>> hwcaps,
         String workingDirectory) {
 
+    /** An empty LD_LIBRARY_PATH is no LD_LIBRARY_PATH for ld.so (_dl_init_paths), not the working directory. */
+    public LoaderOptions {
+        libraryPath = libraryPath.filter(path -> !path.isEmpty());
+    }
+
     /** This system, with this process's LD_LIBRARY_PATH and working directory. */
     public static LoaderOptions system() {
         return new LoaderOptions(Path.of("/"), Optional.ofNullable(System.getenv("LD_LIBRARY_PATH")),

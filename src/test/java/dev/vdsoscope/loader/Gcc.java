@@ -26,7 +26,15 @@ final class Gcc {
     record Result(int exitCode, String output) {}
 
     static Result run(Map<String, String> environment, String... command) throws IOException {
+        return runIn(null, environment, command);
+    }
+
+    /** Runs a command in a working directory (null: this process's). */
+    static Result runIn(Path directory, Map<String, String> environment, String... command) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
         builder.environment().remove("LD_LIBRARY_PATH");
         builder.environment().putAll(environment);
         Process process = builder.start();
@@ -67,9 +75,13 @@ final class Gcc {
      * stops at the first missing library instead), normalised like ldd's lines.
      */
     static List<String> ldSoList(Path file, Map<String, String> environment) throws IOException {
+        return ldSoListIn(null, file, environment);
+    }
+
+    static List<String> ldSoListIn(Path directory, Path file, Map<String, String> environment) throws IOException {
         Map<String, String> tracing = new java.util.HashMap<>(environment);
         tracing.put("LD_TRACE_LOADED_OBJECTS", "1");
-        Result result = run(tracing, LD_SO, file.toString());
+        Result result = runIn(directory, tracing, LD_SO, file.toString());
         List<String> lines = new ArrayList<>();
         for (String line : result.output.split("\n")) {
             if (line.startsWith("\t")) {

@@ -54,6 +54,16 @@ class GccTreeTest {
         assertThat(model(withRunpath, llp, Optional.empty())).contains("libdep.so => " + dir.resolve("b/libdep.so"));
         assertAgrees(withRpath, llp);
         assertAgrees(withRunpath, llp);
+        // An empty element is the working directory; an empty variable is no variable at all.
+        Path b = dir.resolve("b");
+        LoaderOptions inB = new LoaderOptions(Path.of("/"), Optional.of(":"), Optional.empty(), b.toString());
+        assertThat(LddDifferentialTest.lines(new Loader(inB), withRunpath.toString()))
+                .contains("libdep.so")
+                .isEqualTo(Gcc.ldSoListIn(b, withRunpath, Map.of("LD_LIBRARY_PATH", ":")));
+        LoaderOptions emptyInB = new LoaderOptions(Path.of("/"), Optional.of(""), Optional.empty(), b.toString());
+        assertThat(LddDifferentialTest.lines(new Loader(emptyInB), withRunpath.toString()))
+                .contains("libdep.so => " + a + "/libdep.so")
+                .isEqualTo(Gcc.ldSoListIn(b, withRunpath, Map.of("LD_LIBRARY_PATH", "")));
     }
 
     @Test
