@@ -55,7 +55,8 @@ final class Gcc {
         Files.writeString(c, source);
         List<String> command = new ArrayList<>(List.of("gcc", "-o", output.toString(), c.toString()));
         command.addAll(List.of(arguments));
-        Result result = run(Map.of(), command.toArray(String[]::new));
+        // In the output's directory, so that relative library paths are relative to it.
+        Result result = runIn(output.getParent(), Map.of(), command.toArray(String[]::new));
         Files.delete(c);
         if (result.exitCode != 0) {
             throw new IOException("gcc failed: " + String.join(" ", command) + "\n" + result.output);

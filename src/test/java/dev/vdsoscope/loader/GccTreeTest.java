@@ -200,4 +200,35 @@ class GccTreeTest {
         assertThat(expected).contains("linux-gate.so.1");
         assertThat(model(program, Optional.empty(), Optional.empty())).isEqualTo(expected);
     }
+
+    @Test
+    void pathNamesTokensAndOneFileUnderTwoNames() throws Exception {
+        // DT_NEEDED with a slash (a library without a soname, linked by a relative path).
+        Path bare = Gcc.compile(dir.resolve("rel/libbare.so"), "int bare(void) { return 0; }\n", "-shared", "-fPIC");
+        // $LIB and $PLATFORM in a RUNPATH.
+        Hwcaps hwcaps = Hwcaps.detect();
+        Gcc.library(dir.resolve("tok/lib/x86_64-linux-gnu/libtok.so"), "libtok.so", "tok");
+        Gcc.library(dir.resolve("tok/" + hwcaps.platform() + "/libplat.so"), "libplat.so", "plat");
+        // One file, two names: libalias asks for libtwo.so.1.0, the file already loaded as libtwo.so.1.
+        Path real = Gcc.library(dir.resolve("two/libtwo.so.1.0"), "libtwo.so.1", "two");
+        Files.createSymbolicLink(dir.resolve("two/libtwo.so.1"), real.getFileName());
+        Path stub = Gcc.library(dir.resolve("build/libtwo.so.1.0"), "libtwo.so.1.0", "two");
+        Gcc.compile(dir.resolve("two/libalias.so"), "int alias(void) { return 0; }\n", "-shared", "-fPIC",
+                "-Wl,-soname,libalias.so", "-Wl,--no-as-needed", stub.toString(),
+                "-Wl,--enable-new-dtags,-rpath," + dir.resolve("two"));
+        Path program = Gcc.compile(dir.resolve("tokens"),
+                "int bare(void); int tok(void); int plat(void); int two(void); int alias(void);\n"
+                        + "int main(void) { return bare() + tok() + plat() + two() + alias(); }\n",
+                "-Wl,--no-as-needed", "rel/libbare.so", "-L" + dir.resolve("tok/lib/x86_64-linux-gnu"), "-ltok",
+                "-L" + dir.resolve("tok/" + hwcaps.platform()), "-lplat", real.toString(), "-L" + dir.resolve("two"), "-lalias",
+                "-Wl,--enable-new-dtags,-rpath,$ORIGIN/tok/$LIB:$ORIGIN/tok/${PLATFORM}:$ORIGIN/two");
+        assertThat(bare).exists();
+
+        LoaderOptions here = new LoaderOptions(Path.of("/"), Optional.empty(), Optional.empty(), dir.toString());
+        List<String> lines = LddDifferentialTest.lines(new Loader(here), program.toString());
+        assertThat(lines).contains("rel/libbare.so", "libtok.so => " + dir + "/tok/lib/x86_64-linux-gnu/libtok.so",
+                "libplat.so => " + dir + "/tok/" + hwcaps.platform() + "/libplat.so");
+        assertThat(lines).filteredOn(l -> l.startsWith("libtwo")).hasSize(1);
+        assertThat(lines).isEqualTo(Gcc.ldSoListIn(dir, program, Map.of()));
+    }
 }
