@@ -30,8 +30,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ldd", mixinStandardHelpOptions = true,
         description = {"List the shared libraries a program would load, without running it or its loader.",
                 "Follows glibc 2.36's search order (or musl's for ld-musl programs); see docs/LDD-COMPAT.md."},
-        footer = {"", "Exit codes: 0 all found, 1 a library is missing, 2 bad input (missing file, not ELF),",
-                "3 permission denied."})
+        footer = {"", "Exit codes: 0 all found, 1 a library is missing,",
+                "2 bad input (missing file, not ELF), 3 permission denied."})
 final class LddCommand implements Callable<Integer> {
     enum Style { clear, ldd }
 
@@ -59,7 +59,8 @@ final class LddCommand implements Callable<Integer> {
     String libraryPath;
 
     @Option(names = "--hwcaps", split = ",", paramLabel = "SUBDIR",
-            description = "glibc-hwcaps subdirectories to search, best first, instead of this CPU's (e.g. x86-64-v3,x86-64-v2).")
+            description = "glibc-hwcaps subdirectories to search, best first, instead of this CPU's"
+                    + " (e.g. x86-64-v3,x86-64-v2; empty for none).")
     List<String> hwcaps;
 
     @Parameters(arity = "1..*", paramLabel = "FILE")
@@ -76,7 +77,8 @@ final class LddCommand implements Callable<Integer> {
         if (libraryPath != null) {
             options = options.withLibraryPath(Optional.of(libraryPath));
         }
-        options = options.withHwcaps(Optional.ofNullable(hwcaps));
+        options = options.withHwcaps(Optional.ofNullable(hwcaps)
+                .map(list -> list.stream().filter(name -> !name.isBlank()).toList()));
         Loader loader = new Loader(options);
         Batch batch = new Batch();
         List<JsonFile> documents = new ArrayList<>();

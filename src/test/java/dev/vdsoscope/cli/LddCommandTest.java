@@ -110,4 +110,18 @@ class LddCommandTest {
         Cli.Result result = Cli.run("ldd", "--tree", "/usr/bin/ls");
         assertThat(result.out()).contains("\n    libselinux.so.1 => ").contains("\n        libpcre2-8.so.0 => ");
     }
+
+    @Test
+    void anEmptyHwcapsOptionSearchesNoGlibcHwcapsSubdirectory() throws Exception {
+        assumeTrue(dev.vdsoscope.loader.GccAccess.available());
+        assumeTrue(dev.vdsoscope.loader.Hwcaps.detect().glibcHwcaps().contains("x86-64-v2"));
+        Path program = dev.vdsoscope.loader.GccAccess.programWithHwcapsLibrary(dir, "x86-64-v2");
+        Cli.Result detected = Cli.run("ldd", "--style=ldd", program.toString());
+        Cli.Result none = Cli.run("ldd", "--style=ldd", "--hwcaps=", program.toString());
+        Cli.Result chosen = Cli.run("ldd", "--style=ldd", "--hwcaps=x86-64-v3,x86-64-v2", program.toString());
+        assertThat(detected.out()).contains(dir + "/lib/glibc-hwcaps/x86-64-v2/libdep.so");
+        assertThat(chosen.out()).contains(dir + "/lib/glibc-hwcaps/x86-64-v2/libdep.so");
+        assertThat(none.out()).contains("libdep.so => " + dir + "/lib/libdep.so");
+        assertThat(none.exitCode()).isZero();
+    }
 }

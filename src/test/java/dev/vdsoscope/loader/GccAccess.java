@@ -26,4 +26,13 @@ public final class GccAccess {
         return new Path[] {Gcc.compile(dir.resolve("static"), source, "-static"),
                 Gcc.compile(dir.resolve("static-pie"), source, "-static-pie")};
     }
+
+    /** A program whose libdep.so is in DIR/lib and in DIR/lib/glibc-hwcaps/SUBDIR (its RUNPATH). */
+    public static Path programWithHwcapsLibrary(Path dir, String subdirectory) throws IOException {
+        Path lib = dir.resolve("lib");
+        Gcc.library(lib.resolve("libdep.so"), "libdep.so", "dep");
+        Gcc.library(lib.resolve("glibc-hwcaps/" + subdirectory + "/libdep.so"), "libdep.so", "dep");
+        return Gcc.compile(dir.resolve("hwcaps-program"), "int dep(void); int main(void) { return dep(); }\n",
+                lib.resolve("libdep.so").toString(), "-Wl,--enable-new-dtags,-rpath," + lib);
+    }
 }
