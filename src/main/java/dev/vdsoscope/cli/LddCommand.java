@@ -1,0 +1,332 @@
+package dev.vdsoscope.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import dev.vdsoscope.elf.ElfFormatException;
+import dev.vdsoscope.loader.Attempt;
+import dev.vdsoscope.loader.ElfObject;
+import dev.vdsoscope.loader.Linkage;
+import dev.vdsoscope.loader.LoadResult;
+import dev.vdsoscope.loader.LoadedLibrary;
+import dev.vdsoscope.loader.Loader;
+import dev.vdsoscope.loader.LoaderException;
+import dev.vdsoscope.loader.LoaderOptions;
+import dev.vdsoscope.loader.TargetAbi;
+import dev.vdsoscope.vdso.Vdso;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "ldd", mixinStandardHelpOptions = true,
+        description = {"List the shared libraries a program would load, without running it or its loader.",
+                "Follows glibc 2.36's search order (or musl's for ld-musl programs); see docs/LDD-COMPAT.md."},
+        footer = {"", "Exit codes: 0 all found, 1 a library is missing,",
+                "2 bad input (missing file, not ELF), 3 permission denied."})
+final class LddCommand implements Callable<Integer> {
+    enum Style { clear, ldd }
+
+    private static final long PAGE = 4096;
+    /** The vvar pages the kernel maps below the vDSO, which library mappings then sit under. */
+    private static final long VVAR_SIZE = 4 * PAGE;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--style", paramLabel = "STYLE",
+            description = "clear (default): names, paths and what they are; ldd: ldd's exact lines.")
+    Style style = Style.clear;
+
+    @Option(names = "--tree", description = "Show who pulled in whom (each library under the first object that needs it).")
+    boolean tree;
+
+    @Option(names = "--why", description = "Show which rule found each library, and every place searched for a missing one.")
+    boolean why;
+
+    @Option(names = "--root", paramLabel = "DIR", description = "Resolve inside a sysroot (its etc/ld.so.cache, etc/ld.so.conf, lib dirs).")
+    Path root;
+
+    @Option(names = "--library-path", paramLabel = "PATH", description = "Use PATH as LD_LIBRARY_PATH (default: the environment's).")
+    String libraryPath;
+
+    @Option(names = "--hwcaps", split = ",", paramLabel = "SUBDIR",
+            description = "glibc-hwcaps subdirectories to search, best first, instead of this CPU's"
+                    + " (e.g. x86-64-v3,x86-64-v2; empty for none).")
+    List<String> hwcaps;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE")
+    List<String> files;
+
+    private final Map<LoadedLibrary, Long> addresses = new HashMap<>();
+
+    @Override
+    public Integer call() {
+        LoaderOptions options = LoaderOptions.system();
+        if (root != null) {
+            options = options.withRoot(root);
+        }
+        if (libraryPath != null) {
+            options = options.withLibraryPath(Optional.of(libraryPath));
+        }
+        options = options.withHwcaps(Optional.ofNullable(hwcaps)
+                .map(list -> list.stream().filter(name -> !name.isBlank()).toList()));
+        Loader loader = new Loader(options);
+        Batch batch = new Batch();
+        List<JsonFile> documents = new ArrayList<>();
+        batch.each(files, file -> {
+            LoadResult result = resolve(loader, file);
+            for (String warning : loader.drainWarnings()) {
+                Batch.warn(file, warning);
+            }
+            if (!result.missing().isEmpty()) {
+                batch.finding();
+            }
+            if (common.json) {
+                documents.add(json(result));
+            } else if (style == Style.ldd) {
+                ldd(result);
+            } else if (tree) {
+                tree(result);
+            } else {
+                clear(result);
+            }
+            for (String warning : result.warnings()) {
+                Batch.warn(file, warning);
+            }
+        });
+        if (common.json) {
+            Output.json(new JsonDocument("ldd", 1, documents));
+        }
+        return batch.exitCode();
+    }
+
+    private static LoadResult resolve(Loader loader, String file) throws java.io.IOException {
+        try {
+            return loader.resolve(file);
+        } catch (ElfFormatException e) {
+            if (e.problem().startsWith("not an ELF")) {
+                throw new Failure(file, "not an ELF file", ExitCode.BAD_INPUT, e);
+            }
+            throw e;
+        } catch (LoaderException e) {
+            throw new Failure(file, e.getMessage(), ExitCode.BAD_INPUT, e);
+        } catch (java.nio.file.FileSystemException e) {
+            if (String.valueOf(e.getReason()).contains("symbolic links")) {
+                throw new Failure(file, "too many levels of symbolic links", ExitCode.BAD_INPUT, e);
+            }
+            throw e;
+        }
+    }
+
+    /** ldd's lines: a "FILE:" header when there are several files, then one tab-indented line each. */
+    private void ldd(LoadResult result) {
+        PrintStream out = Output.out();
+        if (files.size() > 1) {
+            out.println(result.file() + ":");
+        }
+        switch (result.linkage()) {
+            case NOT_DYNAMIC -> out.println("\tnot a dynamic executable");
+            case STATICALLY_LINKED -> out.println("\tstatically linked");
+            case DYNAMIC -> {
+                layOut(result);
+                for (LoadedLibrary library : result.listing()) {
+                    out.println("\t" + lddLine(result, library));
+                }
+            }
+        }
+    }
+
+    private String lddLine(LoadResult result, LoadedLibrary library) {
+        if (library.kind() == LoadedLibrary.Kind.NOT_FOUND) {
+            return library.name() + " => not found";
+        }
+        String address = "(0x" + hex(addresses.getOrDefault(library, 0L), addressDigits(result)) + ")";
+        String path = library.path().orElse(library.name());
+        return path.equals(library.name()) ? library.name() + " " + address
+                : library.name() + " => " + path + " " + address;
+    }
+
+    private static int addressDigits(LoadResult result) {
+        return result.abi().map(abi -> abi.elfClass().wordSize() * 2).orElse(16);
+    }
+
+    private static String hex(long value, int digits) {
+        String text = Long.toHexString(value);
+        return "0".repeat(Math.max(0, digits - text.length())) + text;
+    }
+
+    /**
+     * Load addresses are per process and randomised, so ldd's own differ on every run. For targets of
+     * this tool's ABI the vDSO's is this process's real one; ld.so sits just above the vDSO and each
+     * library is placed below the previous one, top down, as the kernel's mmap does. Other targets
+     * get zeros.
+     */
+    private void layOut(LoadResult result) {
+        addresses.clear();
+        if (result.abi().isEmpty() || !TargetAbi.isHost(result.abi().get())) {
+            return;
+        }
+        Optional<Vdso> vdso = Vdso.find();
+        if (vdso.isEmpty()) {
+            return;
+        }
+        long vdsoBase = vdso.get().base();
+        long vdsoSize = (vdso.get().image().input().size() + PAGE - 1) & -PAGE;
+        long next = vdsoBase - VVAR_SIZE;
+        for (LoadedLibrary library : result.listing()) {
+            switch (library.kind()) {
+                case VDSO -> addresses.put(library, vdsoBase);
+                case INTERPRETER -> addresses.put(library, vdsoBase + vdsoSize);
+                case FILE -> {
+                    next -= library.elf().map(ElfObject::mapSpan).orElse(PAGE);
+                    addresses.put(library, next);
+                }
+                default -> { }
+            }
+        }
+    }
+
+    /** The default view: one aligned line per object, saying what it is, and why with --why. */
+    private void clear(LoadResult result) {
+        PrintStream out = Output.out();
+        out.println(result.file() + ": " + summary(result));
+        if (result.linkage() != Linkage.DYNAMIC) {
+            return;
+        }
+        int width = result.listing().stream().mapToInt(l -> l.name().length()).max().orElse(0);
+        for (LoadedLibrary library : result.listing()) {
+            String name = library.name() + " ".repeat(width - library.name().length());
+            out.println("  " + name + "  " + describe(library));
+            if (why) {
+                explain(out, library, "      ");
+            }
+        }
+    }
+
+    private static String summary(LoadResult result) {
+        String abi = result.abi().map(TargetAbi::name).orElse("unknown machine");
+        return switch (result.linkage()) {
+            case NOT_DYNAMIC -> "not a dynamic executable (" + abi + ", no PT_DYNAMIC)";
+            case STATICALLY_LINKED -> "statically linked (" + abi + ", needs no libraries)";
+            case DYNAMIC -> abi + ", " + (result.musl() ? "musl" : "glibc") + " rules, "
+                    + count(result.listing().stream().filter(l -> l.kind() == LoadedLibrary.Kind.FILE).count())
+                    + (result.missing().isEmpty() ? "" : ", " + result.missing().size() + " missing");
+        };
+    }
+
+    private static String count(long libraries) {
+        return libraries + (libraries == 1 ? " library" : " libraries");
+    }
+
+    private static String describe(LoadedLibrary library) {
+        return switch (library.kind()) {
+            case VDSO -> "[kernel vDSO: provided by the kernel, not a file]";
+            case INTERPRETER -> library.path().filter(p -> !p.equals(library.name())).map(p -> p + "  ")
+                    .orElse("") + "[interpreter]";
+            case NOT_FOUND -> "NOT FOUND (needed by " + library.loadedBy().map(LddCommand::label).orElse("?") + ")";
+            default -> library.path().orElse("");
+        };
+    }
+
+    private static String label(LoadedLibrary library) {
+        return library.path().orElse(library.name());
+    }
+
+    private static void explain(PrintStream out, LoadedLibrary library, String indent) {
+        switch (library.kind()) {
+            case FILE -> {
+                out.println(indent + "found by " + library.reason());
+                for (Attempt attempt : library.attempts()) {
+                    if (!attempt.outcome().equals("no such file")) {
+                        out.println(indent + "passed over " + attempt.place() + ": " + attempt.outcome());
+                    }
+                }
+            }
+            case NOT_FOUND -> {
+                if (library.attempts().isEmpty()) {
+                    out.println(indent + "searched nowhere");
+                }
+                for (Attempt attempt : library.attempts()) {
+                    String source = attempt.source().isEmpty() ? attempt.rule().description() : attempt.source();
+                    out.println(indent + "searched " + source + ": " + attempt.place() + " (" + attempt.outcome() + ")");
+                }
+            }
+            default -> out.println(indent + library.reason());
+        }
+    }
+
+    /** lddtree's view: each library indented under the first object that needs it. */
+    private void tree(LoadResult result) {
+        PrintStream out = Output.out();
+        String interpreter = result.main().elf().flatMap(ElfObject::interpreter)
+                .map(i -> " (interpreter => " + i + ")").orElse("");
+        out.println(result.file() + interpreter);
+        if (result.linkage() != Linkage.DYNAMIC) {
+            out.println("    " + summary(result));
+            return;
+        }
+        branch(out, result.main(), 1, new HashSet<>());
+    }
+
+    private void branch(PrintStream out, LoadedLibrary parent, int depth, Set<LoadedLibrary> shown) {
+        for (LoadedLibrary child : parent.needs()) {
+            boolean firstHere = child.loadedBy().orElse(null) == parent && shown.add(child);
+            if (!firstHere && child.kind() != LoadedLibrary.Kind.NOT_FOUND) {
+                continue;
+            }
+            String indent = "    ".repeat(depth);
+            String target = switch (child.kind()) {
+                case NOT_FOUND -> "not found";
+                case VDSO -> "[kernel vDSO]";
+                default -> label(child);
+            };
+            out.println(indent + child.name() + " => " + target);
+            if (why) {
+                explain(out, child, indent + "  # ");
+            }
+            if (child.kind() == LoadedLibrary.Kind.FILE) {
+                branch(out, child, depth + 1, shown);
+            }
+        }
+    }
+
+    /** JSON gives only the vDSO's address, the one real address (this process's). */
+    private JsonFile json(LoadResult result) {
+        layOut(result);
+        addresses.keySet().removeIf(library -> library.kind() != LoadedLibrary.Kind.VDSO);
+        List<JsonLibrary> libraries = new ArrayList<>();
+        for (LoadedLibrary library : result.listing()) {
+            List<JsonAttempt> searched = library.attempts().stream()
+                    .map(a -> new JsonAttempt(a.rule().name(), a.source(), a.place(), a.outcome())).toList();
+            libraries.add(new JsonLibrary(library.name(), library.kind().name().toLowerCase().replace('_', '-'),
+                    library.path().orElse(null), library.rule().name(), library.reason(),
+                    library.loadedBy().map(LddCommand::label).orElse(null),
+                    library.needs().stream().map(LoadedLibrary::name).toList(),
+                    addresses.containsKey(library) ? "0x" + Long.toHexString(addresses.get(library)) : null,
+                    searched));
+        }
+        return new JsonFile(result.file(), result.linkage().name().toLowerCase().replace('_', '-'),
+                result.abi().map(TargetAbi::name).orElse(null), result.musl() ? "musl" : "glibc",
+                result.main().elf().flatMap(ElfObject::interpreter).orElse(null),
+                result.main().elf().map(ElfObject::needed).orElse(List.of()), libraries, result.warnings());
+    }
+
+    record JsonDocument(String command, int schemaVersion, List<JsonFile> files) {}
+
+    record JsonFile(String file, String linkage, String abi, String rules, String interpreter, List<String> needed,
+            List<JsonLibrary> libraries, List<String> warnings) {}
+
+    record JsonLibrary(String name, String kind, String path, String rule, String reason, String neededBy,
+            List<String> needs, String address, List<JsonAttempt> searched) {}
+
+    record JsonAttempt(String rule, String source, String place, String outcome) {}
+}

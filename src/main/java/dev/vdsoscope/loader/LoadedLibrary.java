@@ -1,0 +1,113 @@
+package dev.vdsoscope.loader;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One object in the model's link map: the target, its interpreter, the vDSO, a library file, or a
+ * library that was not found (ld.so keeps a placeholder for those in trace mode, so that each missing
+ * name is reported once).
+ */
+public final class LoadedLibrary {
+    public enum Kind { MAIN, INTERPRETER, VDSO, FILE, NOT_FOUND }
+
+    private final Kind kind;
+    private final String name;
+    private final String path;
+    private final ElfObject elf;
+    private final LoadedLibrary loadedBy;
+    private final SearchRule rule;
+    private final String ruleSource;
+    private final List<Attempt> attempts;
+    private final Set<String> names = new LinkedHashSet<>();
+    private final List<LoadedLibrary> needs = new ArrayList<>();
+
+    LoadedLibrary(Kind kind, String name, String path, ElfObject elf, LoadedLibrary loadedBy, SearchRule rule,
+            String ruleSource, List<Attempt> attempts) {
+        this.kind = kind;
+        this.name = name;
+        this.path = path;
+        this.elf = elf;
+        this.loadedBy = loadedBy;
+        this.rule = rule;
+        this.ruleSource = ruleSource;
+        this.attempts = List.copyOf(attempts);
+        names.add(name);
+        if (path != null) {
+            names.add(path);
+        }
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The name it was first asked for: the DT_NEEDED string, PT_INTERP, or the vDSO's soname. */
+    public String name() {
+        return name;
+    }
+
+    /** The path ld.so would give it (not canonicalised, as ld.so keeps it); empty if none. */
+    public Optional<String> path() {
+        return Optional.ofNullable(path);
+    }
+
+    public Optional<ElfObject> elf() {
+        return Optional.ofNullable(elf);
+    }
+
+    /** The object whose DT_NEEDED first asked for it (ld.so's l_loader); empty for the target. */
+    public Optional<LoadedLibrary> loadedBy() {
+        return Optional.ofNullable(loadedBy);
+    }
+
+    public SearchRule rule() {
+        return rule;
+    }
+
+    /**
+     * What the rule was read from, e.g. "RUNPATH of /opt/x/lib/libfoo.so.1: $ORIGIN/../lib";
+     * empty when the rule says it all.
+     */
+    public String ruleSource() {
+        return ruleSource;
+    }
+
+    /** The places tried before the one that answered (all of them for a missing library). */
+    public List<Attempt> attempts() {
+        return attempts;
+    }
+
+    /** The objects its DT_NEEDED entries resolved to, in order (shared ones included). */
+    public List<LoadedLibrary> needs() {
+        return List.copyOf(needs);
+    }
+
+    /** Why it is in the list, in words. */
+    public String reason() {
+        return ruleSource.isEmpty() ? rule.description() : ruleSource;
+    }
+
+    boolean answersTo(String requested) {
+        if (names.contains(requested)) {
+            return true;
+        }
+        return elf != null && elf.soname().map(requested::equals).orElse(false);
+    }
+
+    /** Only the names it was loaded or found under, not its soname (musl's rule). */
+    boolean answersToLoadedName(String requested) {
+        return names.contains(requested);
+    }
+
+    void addName(String requested) {
+        names.add(requested);
+    }
+
+    void addNeed(LoadedLibrary library) {
+        needs.add(library);
+    }
+}

@@ -1,0 +1,640 @@
+package dev.vdsoscope.loader;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.vdsoscope.elf.ElfFormatException;
+import dev.vdsoscope.elf.ElfHeader;
+import dev.vdsoscope.elf.ElfType;
+
+/**
+ * A static model of the dynamic loader: which file each DT_NEEDED name of a program would load, in
+ * the order glibc 2.36's ld.so loads them (elf/dl-deps.c breadth first, elf/dl-load.c
+ * {@code _dl_map_object} for each name), or by musl's rules (ldso/dynlink.c) for programs whose
+ * interpreter is ld-musl. Nothing is executed, mapped for execution or dlopen()ed: files are only
+ * read, and each one once per {@code Loader} (share one across a batch).
+ */
+public final class Loader {
+    private static final Set<String> MISSING_DIRECTORY = Set.of();
+
+    private final LoaderOptions options;
+    private final Hwcaps hostHwcaps;
+    private final Map<String, Set<String>> listings = new HashMap<>();
+    private final Map<String, Candidate> candidates = new HashMap<>();
+    private final Map<Object, ElfObject> objectsByKey = new HashMap<>();
+    private final Map<String, Optional<LdSoCache>> caches = new HashMap<>();
+    private final Map<String, List<String>> trustedDirectoriesByAbi = new HashMap<>();
+    private final List<String> sessionWarnings = new ArrayList<>();
+    private List<String> confDirectories;
+    private boolean cacheAbsent;
+    private final boolean systemRoot;
+
+    /** Why a file that exists was passed over, as ld.so's open_verify decides. */
+    enum Verdict {
+        OK(""), MISSING("no such file"), UNREADABLE("permission denied"), NOT_REGULAR("not a regular file"),
+        NOT_ELF("not an ELF file"), TOO_SHORT("file too short"), DAMAGED("damaged ELF file"),
+        WRONG_CLASS("wrong ELF class"), WRONG_BYTE_ORDER("wrong byte order"), WRONG_MACHINE("wrong machine"),
+        WRONG_OSABI("unsupported OS ABI"), WRONG_TYPE("not a shared object"),
+        LOOP("too many levels of symbolic links");
+
+        final String description;
+
+        Verdict(String description) {
+            this.description = description;
+        }
+    }
+
+    record Candidate(Verdict verdict, ElfObject elf) {}
+
+    private record Found(String path, ElfObject elf, SearchRule rule, String source) {}
+
+    public Loader(LoaderOptions options) {
+        this.options = options;
+        this.hostHwcaps = Hwcaps.detect();
+        this.systemRoot = options.isSystemRoot();
+    }
+
+    /**
+     * Warnings about the environment rather than one file (a corrupt cache, an ld.so.conf include
+     * loop); each is given once, then cleared.
+     */
+    public List<String> drainWarnings() {
+        List<String> copy = List.copyOf(sessionWarnings);
+        sessionWarnings.clear();
+        return copy;
+    }
+
+    /** The hwcaps view used for targets of the tool's own ABI. */
+    public Hwcaps hwcaps() {
+        return options.hwcaps().map(hostHwcaps::withGlibcHwcaps).orElse(hostHwcaps);
+    }
+
+    /** Resolves one file (a path on this machine, inside the root when one is given). */
+    public LoadResult resolve(String file) throws IOException {
+        String shown = file.contains("/") ? file : "./" + file;
+        ElfObject elf = ElfObject.read(Path.of(shown));
+        String inRoot = pathInRoot(shown);
+        LoadedLibrary main = new LoadedLibrary(LoadedLibrary.Kind.MAIN, shown, shown, elf, null, SearchRule.MAIN,
+                "", List.of());
+        Optional<TargetAbi> abi = TargetAbi.of(elf.header());
+        boolean musl = elf.interpreter().map(i -> fileName(i).startsWith("ld-musl-")).orElse(false);
+        List<String> warnings = new ArrayList<>(elf.warnings());
+        if (!elf.hasDynamic()) {
+            return new LoadResult(file, Linkage.NOT_DYNAMIC, abi, musl, main, List.of(), warnings);
+        }
+        if (elf.needed().isEmpty()) {
+            return new LoadResult(file, Linkage.STATICALLY_LINKED, abi, musl, main, List.of(), warnings);
+        }
+        if (abi.isEmpty()) {
+            throw new LoaderException("no loader model for machine " + elf.header().machine().cName()
+                    + " (" + elf.header().elfClass() + ")");
+        }
+        Resolution resolution = new Resolution(main, inRoot, abi.get(), musl);
+        return new LoadResult(file, Linkage.DYNAMIC, abi, musl, main, resolution.run(), warnings);
+    }
+
+    /** The path as the target system sees it: with --root, the part below the root. */
+    private String pathInRoot(String hostPath) {
+        if (systemRoot) {
+            return hostPath;
+        }
+        String root = options.root().toAbsolutePath().normalize().toString();
+        String absolute = Path.of(hostPath).toAbsolutePath().toString();
+        return absolute.startsWith(root + "/") ? absolute.substring(root.length()) : hostPath;
+    }
+
+    /** Where a path of the target system is on this machine. */
+    private Path hostPath(String path) {
+        if (!path.startsWith("/")) {
+            return Path.of(options.workingDirectory()).resolve(path);
+        }
+        return systemRoot ? Path.of(path) : options.root().resolve(path.substring(1));
+    }
+
+    /** One file's resolution: its link map, built breadth first. */
+    private final class Resolution {
+        private final LoadedLibrary main;
+        private final String mainOrigin;
+        private final TargetAbi abi;
+        private final boolean musl;
+        private final Hwcaps hwcaps;
+        private final List<String> subdirectories;
+        private final List<LoadedLibrary> loaded = new ArrayList<>();
+        private final List<LoadedLibrary> chain = new ArrayList<>();
+        private final List<LoadedLibrary> searchOrder = new ArrayList<>();
+        private final Set<LoadedLibrary> searched = new HashSet<>();
+        private final LoadedLibrary interpreter;
+        private final List<String> trustedDirectories;
+        private final String libToken;
+
+        Resolution(LoadedLibrary main, String mainInRoot, TargetAbi abi, boolean musl) {
+            this.main = main;
+            this.mainOrigin = DynamicStrings.origin(mainInRoot, options.workingDirectory());
+            this.abi = abi;
+            this.musl = musl;
+            this.hwcaps = TargetAbi.isHost(abi) ? hwcaps()
+                    : Hwcaps.none(abi.platform()).withGlibcHwcaps(options.hwcaps().orElse(List.of()));
+            this.trustedDirectories = trustedDirectories(abi);
+            // $LIB is ld.so's own library directory, the first trusted one (lib/x86_64-linux-gnu, lib32, lib64).
+            this.libToken = trustedDirectories.getFirst().substring(1);
+            this.subdirectories = musl ? List.of("") : hwcaps.searchSubdirectories();
+            loaded.add(main);
+            abi.vdso().ifPresent(vdso -> {
+                LoadedLibrary library = new LoadedLibrary(LoadedLibrary.Kind.VDSO, vdso.soname(), null, null, null,
+                        SearchRule.VDSO, "", List.of());
+                loaded.add(library);
+                chain.add(library);
+            });
+            // ldd runs the system's ld.so for the ABI, never the one PT_INTERP names: that ld.so keeps
+            // the PT_INTERP string as its first name and its own path as its file (rtld.c).
+            String interpreterName = main.elf().flatMap(ElfObject::interpreter).orElse(abi.interpreter());
+            String interpreterPath = musl ? interpreterName : abi.interpreter();
+            ElfObject interpreterElf = readQuietly(interpreterPath);
+            interpreter = new LoadedLibrary(LoadedLibrary.Kind.INTERPRETER, interpreterName, interpreterPath,
+                    interpreterElf, null, SearchRule.INTERPRETER, "", List.of());
+            interpreter.addName(interpreterElf != null && interpreterElf.soname().isPresent()
+                    ? interpreterElf.soname().get() : fileName(interpreterPath));
+            loaded.add(interpreter);
+        }
+
+        List<LoadedLibrary> run() {
+            searchOrder.add(main);
+            searched.add(main);
+            ArrayDeque<LoadedLibrary> queue = new ArrayDeque<>();
+            queue.add(main);
+            while (!queue.isEmpty()) {
+                LoadedLibrary object = queue.poll();
+                for (String name : object.elf().map(ElfObject::needed).orElse(List.of())) {
+                    LoadedLibrary dependency = map(name, object);
+                    object.addNeed(dependency);
+                    if (dependency.kind() != LoadedLibrary.Kind.NOT_FOUND && searched.add(dependency)) {
+                        searchOrder.add(dependency);
+                        if (dependency.kind() == LoadedLibrary.Kind.FILE) {
+                            queue.add(dependency);
+                        }
+                    }
+                }
+            }
+            return listing();
+        }
+
+        /**
+         * The order ldd prints: the link map chain (vDSO first, then load order), with ld.so put back
+         * after the object before it in the breadth-first search list, as rtld.c does when a DT_NEEDED
+         * entry names it; it is not listed when nothing does.
+         */
+        private List<LoadedLibrary> listing() {
+            List<LoadedLibrary> listing = new ArrayList<>(chain);
+            int position = searchOrder.indexOf(interpreter);
+            if (musl) {
+                listing.add(0, interpreter);
+            } else if (position > 0) {
+                LoadedLibrary before = searchOrder.get(position - 1);
+                listing.add(before == main ? 0 : listing.indexOf(before) + 1, interpreter);
+            }
+            return List.copyOf(listing);
+        }
+
+        private boolean matches(LoadedLibrary library, String name) {
+            // musl compares the names objects were loaded by, never a soname.
+            return musl ? library.kind() != LoadedLibrary.Kind.VDSO && library.answersToLoadedName(name)
+                    : library.answersTo(name);
+        }
+
+        /** _dl_map_object (or musl's load_library) for one DT_NEEDED name of {@code loader}. */
+        private LoadedLibrary map(String requested, LoadedLibrary loader) {
+            for (LoadedLibrary library : loaded) {
+                if (library.kind() != LoadedLibrary.Kind.NOT_FOUND && matches(library, requested)) {
+                    return library;
+                }
+            }
+            if (musl && isMuslBuiltin(requested)) {
+                interpreter.addName(requested);
+                return interpreter;
+            }
+            List<Attempt> attempts = new ArrayList<>();
+            Optional<Found> found = musl ? searchMusl(requested, loader, attempts) : search(requested, loader, attempts);
+            if (found.isEmpty()) {
+                SearchRule lastTried = attempts.isEmpty() ? SearchRule.PATH : attempts.getLast().rule();
+                LoadedLibrary missing = new LoadedLibrary(LoadedLibrary.Kind.NOT_FOUND, requested, null, null, loader,
+                        lastTried, "not found", attempts);
+                chain.add(missing);
+                loaded.add(missing);
+                return missing;
+            }
+            Found hit = found.get();
+            for (LoadedLibrary library : loaded) {
+                if (library.elf().isPresent() && library.elf().get().fileKey() != null
+                        && library.elf().get().fileKey().equals(hit.elf().fileKey())) {
+                    // The same file under another name: ld.so adds the name to the loaded object.
+                    library.addName(requested);
+                    return library;
+                }
+            }
+            LoadedLibrary library = new LoadedLibrary(LoadedLibrary.Kind.FILE, requested, hit.path(), hit.elf(), loader,
+                    hit.rule(), hit.source(), attempts);
+            chain.add(library);
+            loaded.add(library);
+            return library;
+        }
+
+        private Optional<Found> search(String requested, LoadedLibrary loader, List<Attempt> attempts) {
+            Optional<String> expandedName = DynamicStrings.expand(requested, origin(loader), hwcaps.platform(),
+                    libToken, false);
+            if (expandedName.isEmpty()) {
+                attempts.add(new Attempt(SearchRule.PATH, "", requested, "$ORIGIN unknown"));
+                return Optional.empty();
+            }
+            String name = expandedName.get();
+            if (name.contains("/")) {
+                return tryFile(name, SearchRule.PATH, "", attempts);
+            }
+            ElfObject loaderElf = loader.elf().orElseThrow();
+            if (loaderElf.runpath().isEmpty()) {
+                boolean didMain = false;
+                for (LoadedLibrary l = loader; l != null; l = l.loadedBy().orElse(null)) {
+                    Optional<String> rpath = l.elf().flatMap(ElfObject::effectiveRpath);
+                    if (rpath.isPresent()) {
+                        Optional<Found> hit = searchList(name, rpath.get(), ":", l, SearchRule.RPATH, attempts);
+                        if (hit.isPresent()) {
+                            return hit;
+                        }
+                        didMain |= l == main;
+                    }
+                }
+                Optional<String> mainRpath = main.elf().flatMap(ElfObject::effectiveRpath);
+                if (!didMain && mainRpath.isPresent()) {
+                    Optional<Found> hit = searchList(name, mainRpath.get(), ":", main, SearchRule.RPATH, attempts);
+                    if (hit.isPresent()) {
+                        return hit;
+                    }
+                }
+            }
+            if (options.libraryPath().isPresent()) {
+                Optional<Found> hit = searchList(name, options.libraryPath().get(), ":;", main,
+                        SearchRule.LD_LIBRARY_PATH, attempts);
+                if (hit.isPresent()) {
+                    return hit;
+                }
+            }
+            if (loaderElf.runpath().isPresent()) {
+                Optional<Found> hit = searchList(name, loaderElf.runpath().get(), ":", loader, SearchRule.RUNPATH,
+                        attempts);
+                if (hit.isPresent()) {
+                    return hit;
+                }
+            }
+            boolean noDefaultLib = loaderElf.noDefaultLib();
+            Optional<LdSoCache> cache = cache();
+            String cacheName = "ld.so.cache (/etc/ld.so.cache)";
+            if (cache.isPresent()) {
+                Optional<String> cached = cache.get().lookup(name, abi.cacheFlags(), hwcaps);
+                if (cached.isEmpty()) {
+                    attempts.add(new Attempt(SearchRule.LD_SO_CACHE, cacheName, "/etc/ld.so.cache", "no entry for " + name));
+                } else if (noDefaultLib && inTrustedDirectory(cached.get())) {
+                    attempts.add(new Attempt(SearchRule.LD_SO_CACHE, cacheName, cached.get(),
+                            "refused: DF_1_NODEFLIB of " + displayName(loader)));
+                } else {
+                    Optional<Found> hit = tryFile(cached.get(), SearchRule.LD_SO_CACHE, cacheName, attempts);
+                    if (hit.isPresent()) {
+                        return hit;
+                    }
+                }
+            } else if (cacheAbsent && !systemRoot && !noDefaultLib) {
+                List<String> conf = confDirectories();
+                Optional<Found> hit = searchDirectories(name, conf, SearchRule.LD_SO_CONF, "/etc/ld.so.conf", attempts);
+                if (hit.isPresent()) {
+                    return hit;
+                }
+            }
+            if (noDefaultLib) {
+                attempts.add(new Attempt(SearchRule.DEFAULT_DIRECTORIES, "", String.join(":", trustedDirectories),
+                        "skipped: DF_1_NODEFLIB of " + displayName(loader)));
+                return Optional.empty();
+            }
+            return searchDirectories(name, trustedDirectories, SearchRule.DEFAULT_DIRECTORIES, "", attempts);
+        }
+
+        private boolean inTrustedDirectory(String path) {
+            return trustedDirectories.stream().anyMatch(dir -> path.startsWith(dir + "/"));
+        }
+
+        /** An RPATH, RUNPATH or LD_LIBRARY_PATH value, with its tokens expanded for {@code owner}. */
+        private Optional<Found> searchList(String name, String value, String separators, LoadedLibrary owner,
+                SearchRule rule, List<Attempt> attempts) {
+            List<String> directories = new ArrayList<>();
+            for (String element : value.split("[" + separators + "]", -1)) {
+                Optional<String> expanded = DynamicStrings.expand(element, origin(owner), hwcaps.platform(),
+                        libToken, false);
+                if (expanded.isEmpty()) {
+                    continue;
+                }
+                String directory = expanded.get();
+                while (directory.length() > 1 && directory.endsWith("/")) {
+                    directory = directory.substring(0, directory.length() - 1);
+                }
+                // An empty element stays empty: ld.so then opens the bare name, relative to the working directory.
+                directories.add(directory);
+            }
+            String source = switch (rule) {
+                case LD_LIBRARY_PATH -> "LD_LIBRARY_PATH: " + value;
+                default -> rule.description() + " of " + displayName(owner) + ": " + value;
+            };
+            return searchDirectories(name, directories.stream().distinct().toList(), rule, source, attempts);
+        }
+
+        /** open_path: each directory with every hwcaps subdirectory, best first. */
+        private Optional<Found> searchDirectories(String name, List<String> directories, SearchRule rule,
+                String source, List<Attempt> attempts) {
+            for (String directory : directories) {
+                boolean rejected = false;
+                for (String subdirectory : subdirectories) {
+                    String path = join(directory, subdirectory + name);
+                    Candidate candidate = check(path);
+                    if (candidate.verdict() == Verdict.OK) {
+                        return Optional.of(new Found(path, candidate.elf(), rule, source));
+                    }
+                    if (candidate.verdict() == Verdict.LOOP) {
+                        // open_path gives up on the whole list when open() fails other than ENOENT/EACCES.
+                        attempts.add(new Attempt(rule, source, path, candidate.verdict().description
+                                + "; the rest of this list is not searched"));
+                        return Optional.empty();
+                    }
+                    if (candidate.verdict() != Verdict.MISSING) {
+                        attempts.add(new Attempt(rule, source, path, candidate.verdict().description));
+                        rejected = true;
+                    }
+                }
+                if (!rejected) {
+                    attempts.add(new Attempt(rule, source, directory.isEmpty() ? "." : directory,
+                            Verdict.MISSING.description));
+                }
+            }
+            return Optional.empty();
+        }
+
+        private Optional<Found> tryFile(String path, SearchRule rule, String source, List<Attempt> attempts) {
+            Candidate candidate = check(path);
+            if (candidate.verdict() == Verdict.OK) {
+                return Optional.of(new Found(path, candidate.elf(), rule, source));
+            }
+            attempts.add(new Attempt(rule, source, path, candidate.verdict().description));
+            return Optional.empty();
+        }
+
+        /**
+         * musl: LD_LIBRARY_PATH, then the RUNPATH or else RPATH of the loader and each object up its
+         * chain, then the system path; the first file that opens ends the search.
+         */
+        private Optional<Found> searchMusl(String name, LoadedLibrary loader, List<Attempt> attempts) {
+            if (name.contains("/")) {
+                return tryFile(name, SearchRule.PATH, "", attempts);
+            }
+            if (options.libraryPath().isPresent()) {
+                Optional<Found> hit = searchMuslList(name, options.libraryPath().get(), null, SearchRule.LD_LIBRARY_PATH,
+                        "LD_LIBRARY_PATH: " + options.libraryPath().get(), attempts);
+                if (hit.isPresent() || stopped(attempts)) {
+                    return hit;
+                }
+            }
+            for (LoadedLibrary l = loader; l != null; l = l.loadedBy().orElse(null)) {
+                Optional<ElfObject> elf = l.elf();
+                Optional<String> path = elf.flatMap(ElfObject::runpath).or(() -> elf.flatMap(ElfObject::rpath));
+                if (path.isPresent()) {
+                    SearchRule rule = elf.get().runpath().isPresent() ? SearchRule.RUNPATH : SearchRule.RPATH;
+                    Optional<Found> hit = searchMuslList(name, path.get(), l, rule,
+                            rule.description() + " of " + displayName(l) + ": " + path.get(), attempts);
+                    if (hit.isPresent() || stopped(attempts)) {
+                        return hit;
+                    }
+                }
+            }
+            String arch = fileName(interpreter.name()).replaceFirst("^ld-musl-", "").replaceFirst("\\.so.*$", "");
+            String pathFile = "/etc/ld-musl-" + arch + ".path";
+            String system = "/lib:/usr/local/lib:/usr/lib";
+            try {
+                system = Files.readString(hostPath(pathFile));
+            } catch (IOException e) {
+                // No path file: musl uses its built-in default.
+            }
+            return searchMuslList(name, system, null, SearchRule.MUSL_SYSTEM_PATH, pathFile, attempts);
+        }
+
+        private boolean stopped(List<Attempt> attempts) {
+            return !attempts.isEmpty() && attempts.getLast().outcome().startsWith("musl stops here");
+        }
+
+        private Optional<Found> searchMuslList(String name, String value, LoadedLibrary owner, SearchRule rule,
+                String source, List<Attempt> attempts) {
+            for (String element : value.split("[:\n]")) {
+                if (element.isEmpty()) {
+                    continue;
+                }
+                Optional<String> directory = owner == null ? Optional.of(element)
+                        : DynamicStrings.expand(element, origin(owner), null, null, true);
+                if (directory.isEmpty()) {
+                    continue;
+                }
+                String path = directory.get() + "/" + name;
+                Candidate candidate = check(path);
+                if (candidate.verdict() == Verdict.OK) {
+                    return Optional.of(new Found(path, candidate.elf(), rule, source));
+                }
+                if (candidate.verdict() == Verdict.MISSING || candidate.verdict() == Verdict.UNREADABLE) {
+                    attempts.add(new Attempt(rule, source, directory.get(), candidate.verdict().description));
+                    continue;
+                }
+                attempts.add(new Attempt(rule, source, path,
+                        "musl stops here: " + candidate.verdict().description));
+                return Optional.empty();
+            }
+            return Optional.empty();
+        }
+
+        private String origin(LoadedLibrary library) {
+            if (library == main) {
+                return mainOrigin;
+            }
+            return library.path().map(p -> DynamicStrings.origin(p, options.workingDirectory())).orElse(null);
+        }
+
+        /** open_verify: whether a file could be loaded into a process of this ABI. */
+        private Candidate check(String path) {
+            Candidate candidate = Loader.this.check(hostPath(path));
+            if (candidate.verdict() != Verdict.OK) {
+                return candidate;
+            }
+            ElfHeader header = candidate.elf().header();
+            if (header.elfClass() != abi.elfClass()) {
+                return new Candidate(Verdict.WRONG_CLASS, null);
+            }
+            if (header.data() != abi.data()) {
+                return new Candidate(Verdict.WRONG_BYTE_ORDER, null);
+            }
+            if (!header.machine().equals(abi.machine())) {
+                return new Candidate(Verdict.WRONG_MACHINE, null);
+            }
+            long osAbi = header.osAbi().value();
+            if (osAbi != 0 && osAbi != 3) {
+                return new Candidate(Verdict.WRONG_OSABI, null);
+            }
+            if (!header.type().equals(ElfType.ET_DYN) && !header.type().equals(ElfType.ET_EXEC)) {
+                return new Candidate(Verdict.WRONG_TYPE, null);
+            }
+            return candidate;
+        }
+
+        private ElfObject readQuietly(String path) {
+            Candidate candidate = Loader.this.check(hostPath(path));
+            return candidate.elf();
+        }
+    }
+
+    /** The ABI's ld.so's own trusted directories, read from its file once; else Debian's layout. */
+    private List<String> trustedDirectories(TargetAbi abi) {
+        return trustedDirectoriesByAbi.computeIfAbsent(abi.name(),
+                key -> SystemDirectories.of(hostPath(abi.interpreter())).orElse(abi.trustedDirectories()));
+    }
+
+    private static String displayName(LoadedLibrary library) {
+        return library.path().orElse(library.name());
+    }
+
+    private static String join(String directory, String rest) {
+        return directory.isEmpty() || directory.endsWith("/") ? directory + rest : directory + "/" + rest;
+    }
+
+    private static String fileName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private static boolean isMuslBuiltin(String name) {
+        if (!name.startsWith("lib")) {
+            return false;
+        }
+        for (String reserved : List.of("c.", "pthread.", "rt.", "m.", "dl.", "util.", "xnet.")) {
+            if (name.startsWith(reserved, 3)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Reads a candidate file once per loader, consulting a listing of its directory first. */
+    private Candidate check(Path file) {
+        Path parent = file.getParent();
+        String fileName = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (parent != null) {
+            Set<String> listing = listing(parent.toString());
+            if (listing == MISSING_DIRECTORY || (listing != null && !listing.contains(fileName))) {
+                return new Candidate(Verdict.MISSING, null);
+            }
+        }
+        return candidates.computeIfAbsent(file.toString(), key -> read(file));
+    }
+
+    /** A directory's names; MISSING_DIRECTORY when it is not a directory, null when it cannot be listed. */
+    private Set<String> listing(String directory) {
+        if (listings.containsKey(directory)) {
+            return listings.get(directory);
+        }
+        Set<String> names;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(directory))) {
+            names = new HashSet<>();
+            for (Path entry : entries) {
+                names.add(entry.getFileName().toString());
+            }
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            names = MISSING_DIRECTORY;
+        } catch (AccessDeniedException e) {
+            // Searchable but not listable (mode 711) still lets ld.so open files by name.
+            sessionWarnings.add(directory + ": cannot list the directory (permission denied); trying each name in it");
+            names = null;
+        } catch (IOException e) {
+            names = null;
+        }
+        listings.put(directory, names);
+        return names;
+    }
+
+    private Candidate read(Path file) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                return new Candidate(Verdict.NOT_REGULAR, null);
+            }
+            Object key = attributes.fileKey();
+            ElfObject elf = key == null ? null : objectsByKey.get(key);
+            if (elf == null) {
+                elf = ElfObject.read(file);
+                if (key != null) {
+                    objectsByKey.put(key, elf);
+                }
+            }
+            return new Candidate(Verdict.OK, elf);
+        } catch (NoSuchFileException e) {
+            return new Candidate(Verdict.MISSING, null);
+        } catch (AccessDeniedException e) {
+            return new Candidate(Verdict.UNREADABLE, null);
+        } catch (FileSystemException e) {
+            String reason = String.valueOf(e.getReason());
+            return new Candidate(reason.contains("symbolic links") ? Verdict.LOOP : Verdict.UNREADABLE, null);
+        } catch (IOException e) {
+            return new Candidate(Verdict.UNREADABLE, null);
+        } catch (ElfFormatException e) {
+            String problem = e.problem();
+            Verdict verdict = problem.startsWith("not an ELF") ? Verdict.NOT_ELF
+                    : problem.startsWith("empty") || problem.startsWith("truncated") ? Verdict.TOO_SHORT
+                    : Verdict.DAMAGED;
+            return new Candidate(verdict, null);
+        }
+    }
+
+    /** ld.so.cache of the root, read once; empty (with a warning) when missing or corrupt. */
+    private Optional<LdSoCache> cache() {
+        return caches.computeIfAbsent("cache", key -> {
+            Path file = hostPath("/etc/ld.so.cache");
+            try {
+                return Optional.of(LdSoCache.read(file));
+            } catch (NoSuchFileException e) {
+                cacheAbsent = true;
+                if (!systemRoot) {
+                    sessionWarnings.add(file + ": no ld.so.cache in the root; using the directories of its ld.so.conf");
+                }
+                return Optional.empty();
+            } catch (IOException e) {
+                sessionWarnings.add(file + ": cannot read ld.so.cache (" + e.getClass().getSimpleName()
+                        + "); searching the directories only");
+                return Optional.empty();
+            } catch (LdSoCache.CorruptCacheException e) {
+                sessionWarnings.add(file + ": corrupt ld.so.cache (" + e.getMessage()
+                        + "); searching the directories only, as ld.so does");
+                return Optional.empty();
+            }
+        });
+    }
+
+    private List<String> confDirectories() {
+        if (confDirectories == null) {
+            LdSoConf conf = LdSoConf.read(options.root());
+            sessionWarnings.addAll(conf.warnings());
+            confDirectories = conf.directories();
+        }
+        return confDirectories;
+    }
+}

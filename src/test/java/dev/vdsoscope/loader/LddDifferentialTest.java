@@ -1,0 +1,81 @@
+package dev.vdsoscope.loader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The model against the real ldd on a deterministic sample of this machine's executables and
+ * libraries (every k-th file of the sorted list); scripts/ldd-differential.sh runs the full sweep.
+ */
+class LddDifferentialTest {
+    /** The directories of the brief, and the biarch 32-bit libraries where gcc-multilib put them. */
+    static final List<String> DIRECTORIES = List.of("/usr/bin", "/usr/sbin", "/usr/lib/x86_64-linux-gnu", "/usr/lib/jvm",
+            "/usr/lib32");
+    /** -Dldd.sample=0 compares every file (the full sweep of scripts/ldd-differential.sh). */
+    private static final int SAMPLE = Integer.getInteger("ldd.sample", 300);
+
+    @Test
+    void agreesWithLddOnASampleOfThisMachine() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/ldd")), "needs glibc's ldd");
+        List<String> all = LddOracle.elfFiles(DIRECTORIES, 8);
+        assumeTrue(all.size() > 50, "too few ELF files here");
+        List<String> sample = new ArrayList<>();
+        int step = SAMPLE <= 0 ? 1 : Math.max(1, all.size() / SAMPLE);
+        for (int i = 0; i < all.size(); i += step) {
+            sample.add(all.get(i));
+        }
+        Map<String, List<String>> expected = LddOracle.run(sample);
+        Loader loader = new Loader(LoaderOptions.system().withLibraryPath(Optional.empty()));
+        List<String> differences = new ArrayList<>();
+        int compared = 0;
+        for (String file : sample) {
+            if (!expected.containsKey(file)) {
+                continue;
+            }
+            compared++;
+            List<String> actual = lines(loader, file);
+            if (!actual.equals(expected.get(file))) {
+                differences.add(file + "\n  ldd:   " + expected.get(file) + "\n  model: " + actual);
+            }
+        }
+        double agreement = 100.0 * (compared - differences.size()) / compared;
+        System.out.printf("ldd differential sample: %d files, %d differ, %.2f%% agree%n", compared,
+                differences.size(), agreement);
+        differences.forEach(System.out::println);
+        Files.writeString(Path.of("target/ldd-differential.txt"), String.format("%d files, %d differ, %.2f%%%n%s%n",
+                compared, differences.size(), agreement, String.join("\n", differences)));
+        assertThat(compared).isGreaterThan(Math.min(sample.size(), SAMPLE) / 2);
+        assertThat(agreement).as(String.join("\n", differences)).isGreaterThanOrEqualTo(99.5);
+    }
+
+    /** The model's answer in the oracle's normal form. */
+    static List<String> lines(Loader loader, String file) {
+        try {
+            LoadResult result = loader.resolve(file);
+            return switch (result.linkage()) {
+                case NOT_DYNAMIC -> List.of("not a dynamic executable");
+                case STATICALLY_LINKED -> List.of("statically linked");
+                case DYNAMIC -> result.listing().stream().map(LddDifferentialTest::line).toList();
+            };
+        } catch (Exception e) {
+            return List.of("error: " + e);
+        }
+    }
+
+    private static String line(LoadedLibrary library) {
+        if (library.kind() == LoadedLibrary.Kind.NOT_FOUND) {
+            return library.name() + " => not found";
+        }
+        String path = library.path().orElse(library.name());
+        return path.equals(library.name()) ? library.name() : library.name() + " => " + path;
+    }
+}
