@@ -11,6 +11,23 @@ import dev.vdsoscope.elf.testing.Readelf;
 final class ReadelfAssertions {
     private ReadelfAssertions() {}
 
+    /** Tags and values in order; readelf also lists the closing DT_NULL, which the reader stops at. */
+    static void assertDynamicMatchesReadelf(DynamicTable d, Path file) {
+        List<Readelf.DynamicRow> rows = Readelf.dynamic(file);
+        assertThat(rows.getLast().tag()).isZero();
+        assertThat(d.entries()).hasSize(rows.size() - 1);
+        for (int i = 0; i < d.entries().size(); i++) {
+            DynamicEntry e = d.entries().get(i);
+            Readelf.DynamicRow row = rows.get(i);
+            assertThat(e.tag().value()).isEqualTo(row.tag());
+            if (row.string() != null) {
+                assertThat(d.string(e.value())).isEqualTo(row.string());
+            } else if (Readelf.number(row) != null) {
+                assertThat(e.value()).isEqualTo(Readelf.number(row));
+            }
+        }
+    }
+
     static void assertSegmentsMatchReadelf(ElfFile elf, Path file) {
         List<Readelf.SegmentRow> expected = Readelf.segments(file);
         assertThat(elf.segments().size()).isEqualTo(expected.size());
