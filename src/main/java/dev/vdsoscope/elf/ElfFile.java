@@ -251,7 +251,9 @@ public final class ElfFile implements AutoCloseable {
             throw new ElfFormatException("section header size " + stride + " is smaller than "
                     + sh.name() + " (" + sh.size() + ")", fieldOffset("e_shentsize"));
         }
-        in.require(header.shoff(), Math.multiplyExact(header.shnum(), stride), "section header table");
+        // An ELF64 count from section 0's sh_size is 64 bits: a table that big cannot fit, so don't multiply.
+        boolean fits = Long.compareUnsigned(header.shnum(), in.size() / stride) <= 0;
+        in.require(header.shoff(), fits ? header.shnum() * stride : Long.MAX_VALUE, "section header table");
         int count = (int) header.shnum();
         long[] nameOffsets = new long[count];
         List<Section> raw = new ArrayList<>(count);
