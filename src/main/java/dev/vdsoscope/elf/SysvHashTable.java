@@ -21,7 +21,9 @@ public final class SysvHashTable implements HashTable {
         this.wordSize = wide ? 8 : 4;
         this.nbucket = word(0);
         this.nchain = word(1);
-        in.require(offset, (2 + nbucket + nchain) * wordSize, "DT_HASH table");
+        // 64-bit counts times 8 can wrap around into range: compare them with the image first.
+        boolean fits = Long.compareUnsigned(nbucket, in.size()) <= 0 && Long.compareUnsigned(nchain, in.size()) <= 0;
+        in.require(offset, fits ? (2 + nbucket + nchain) * wordSize : Long.MAX_VALUE, "DT_HASH table");
     }
 
     private long word(long index) {
