@@ -7,6 +7,7 @@ import java.util.OptionalInt;
  * 64-bit s390 and Alpha, where they are 64-bit (a historical quirk that glibc and binutils honour).
  */
 public final class SysvHashTable implements HashTable {
+    private final ElfFile elf;
     private final ElfInput in;
     private final long offset;
     private final int wordSize;
@@ -14,6 +15,7 @@ public final class SysvHashTable implements HashTable {
     private final long nchain;
 
     SysvHashTable(ElfFile elf, long offset) {
+        this.elf = elf;
         this.in = elf.input();
         this.offset = offset;
         boolean wide = elf.header().is64()
@@ -64,6 +66,10 @@ public final class SysvHashTable implements HashTable {
                 return OptionalInt.of((int) index);
             }
             index = word(2 + nbucket + index);
+        }
+        if (index != 0) {
+            elf.warn("DT_HASH chain of bucket " + HashTable.elfHash(name) % nbucket + " loops (table at offset 0x"
+                    + Long.toHexString(offset) + ")");
         }
         return OptionalInt.empty();
     }
