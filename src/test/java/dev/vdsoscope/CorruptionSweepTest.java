@@ -3,13 +3,10 @@ package dev.vdsoscope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.vdsoscope.cli.Main;
-import dev.vdsoscope.cli.Output;
+import dev.vdsoscope.cli.CliRun;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ProgramHeader;
@@ -188,19 +184,9 @@ class CorruptionSweepTest {
         for (List<String> command : COMMANDS) {
             List<String> args = new ArrayList<>(command);
             args.addAll(files.keySet());
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int code;
-            Output.redirect(new PrintStream(out, false, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8));
-            try {
-                code = Main.run(args.toArray(String[]::new));
-            } finally {
-                Output.redirect(null, null);
-            }
+            CliRun run = CliRun.of(args.toArray(String[]::new));
             cliRuns += files.size();
-            checkCommand(String.join(" ", command), code, out.toString(StandardCharsets.UTF_8),
-                    err.toString(StandardCharsets.UTF_8), files, failures);
+            checkCommand(String.join(" ", command), run.code(), run.out(), run.err(), files, failures);
         }
         for (String file : files.keySet()) {
             Files.delete(Path.of(file));
