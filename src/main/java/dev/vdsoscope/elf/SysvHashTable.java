@@ -59,7 +59,8 @@ public final class SysvHashTable implements HashTable {
         long index = word(2 + HashTable.elfHash(name) % nbucket);
         // A chain longer than nchain must loop: stop there instead of spinning.
         for (long steps = 0; index != 0 && steps <= nchain; steps++) {
-            if (index >= nchain || index >= symbols.size()) {
+            // Unsigned: a 64-bit word (s390x, Alpha) can have its top bit set.
+            if (Long.compareUnsigned(index, nchain) >= 0 || index >= symbols.size()) {
                 return OptionalInt.empty();
             }
             if (symbols.get((int) index).name().equals(name)) {
