@@ -150,10 +150,14 @@ public final class SymbolTable extends AbstractList<Symbol> {
         long at = offset + index * entrySize;
         int shndx = (int) in.field(at, stShndx);
         if (shndx == SectionIndex.SHN_XINDEX && shndxOffset >= 0) {
-            if (index < shndxCount) {
-                shndx = (int) in.u32(shndxOffset + 4L * index);
-            } else {
+            long extended = index < shndxCount ? in.u32(shndxOffset + 4L * index) : -1;
+            if (extended < 0) {
                 elf.warn("symbol " + index + " is past the end of its SHT_SYMTAB_SHNDX section");
+            } else if (extended > Integer.MAX_VALUE) {
+                // The word is unsigned: that far it names no section, and as an int it would turn negative.
+                elf.warn("symbol " + index + " has extended section index 0x" + Long.toHexString(extended));
+            } else {
+                shndx = (int) extended;
             }
         }
         return new Symbol(index, name(in.field(at, stName)), in.field(at, stValue), in.field(at, stSize),
