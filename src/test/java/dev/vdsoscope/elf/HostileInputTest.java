@@ -194,6 +194,22 @@ class HostileInputTest {
 
     @ParameterizedTest
     @MethodSource(COMBINATIONS)
+    void hashWordsWithTheTopBitSet(Target t) {
+        ElfImage image = typical(t, b -> b.hashStyle(HashStyle.SYSV).sysvBuckets(1));
+        long hash = image.section(".hash").offset();
+        boolean wide = t.is64() && t.machine() == ElfImageBuilder.EM_S390;
+        // The only bucket's first symbol, as an unsigned word that a signed long sees as negative.
+        if (wide) {
+            image.put64(hash + 16, -2);
+        } else {
+            image.put32(hash + 8, -2);
+        }
+        survives(image, elf -> assertThat(elf.hashTable().orElseThrow().lookup("test_open",
+                elf.dynamicSymbols().orElseThrow())).isEmpty());
+    }
+
+    @ParameterizedTest
+    @MethodSource(COMBINATIONS)
     void gnuHashChainWithoutAnEnd(Target t) {
         ElfImage image = typical(t, b -> b.hashStyle(HashStyle.GNU).gnuBuckets(1));
         long gnu = image.section(".gnu.hash").offset();
@@ -308,6 +324,18 @@ class HostileInputTest {
                 assertThat(statics.get(i).shndx()).isEqualTo(SectionIndex.SHN_XINDEX);
             }
             warnsAbout(elf, "SHT_SYMTAB_SHNDX");
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource(COMBINATIONS)
+    void extendedSectionIndexPastTwoToThe31(Target t) {
+        ElfImage image = typical(t, ElfImageBuilder::escapeSymbolSections);
+        image.put32(image.section(".symtab_shndx").offset() + 4 * 2, 0x80000001L);
+        survives(image, elf -> {
+            assertThat(elf.staticSymbols().orElseThrow().get(2).shndx()).isEqualTo(SectionIndex.SHN_XINDEX);
+            assertThat(elf.staticSymbols().orElseThrow().get(3).shndx()).isEqualTo(image.section(".text").index());
+            warnsAbout(elf, "0x80000001");
         });
     }
 }
