@@ -385,6 +385,37 @@ class BuiltImageTest {
         }
     }
 
+    /** What is absent must read as absent: no versions, notes, interpreter; a hash with nothing hashed. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("combinations")
+    void minimalImagesWithoutSectionHeaders(Target t) throws IOException {
+        for (HashStyle style : List.of(HashStyle.SYSV, HashStyle.GNU)) {
+            ElfImage onlyUndefined = ElfImageBuilder.of(t.is64(), t.order(), t.machine()).hashStyle(style)
+                    .needed("libc.so.6").withoutSectionHeaders()
+                    .dynamicSymbol(new Sym("puts", 0, 0, ElfImageBuilder.STT_FUNC, ElfImageBuilder.STB_GLOBAL,
+                            ElfImageBuilder.STV_DEFAULT, null, 0, false))
+                    .build();
+            ElfImage empty = ElfImageBuilder.of(t.is64(), t.order(), t.machine()).hashStyle(style)
+                    .withoutSectionHeaders().build();
+            for (ElfImage image : List.of(onlyUndefined, empty)) {
+                try (ElfFile elf = ElfFile.open(write(image))) {
+                    SymbolTable symbols = elf.dynamicSymbols().orElseThrow();
+                    assertThat(symbols).hasSize(image.dynamicSymbols().size() + 1);
+                    assertThat(symbols.stream().skip(1).map(Symbol::name).toList())
+                            .isEqualTo(image.dynamicSymbols().stream().map(Sym::name).toList());
+                    assertThat(elf.versions().present()).isFalse();
+                    assertThat(elf.versions().of(1)).isEmpty();
+                    assertThat(elf.notes()).isEmpty();
+                    assertThat(elf.interpreter()).isEmpty();
+                    assertThat(elf.staticSymbols()).isEmpty();
+                    assertThat(elf.hashTable().orElseThrow().symbolCount()).isEqualTo(symbols.size());
+                    assertThat(elf.hashTable().orElseThrow().lookup("printf", symbols)).isEmpty();
+                    assertThat(elf.warnings()).isEmpty();
+                }
+            }
+        }
+    }
+
     /** More than SHN_LORESERVE sections: the escapes are needed, not just used. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("combinations")

@@ -9,6 +9,7 @@ import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.HashTable;
 import dev.vdsoscope.elf.Note;
+import dev.vdsoscope.elf.Section;
 import dev.vdsoscope.elf.SymbolTable;
 import dev.vdsoscope.elf.SymbolVersions;
 
@@ -37,6 +38,7 @@ public final class ElfViews {
         view("segments", () -> elf.segments().toString());
         view("interpreter", () -> elf.interpreter().toString());
         view("sections", () -> elf.sections().toString());
+        view("section contents", this::contents);
         view("dynamic", () -> elf.dynamic().map(this::dynamic).orElse("none"));
         view("dynamic symbols", () -> elf.dynamicSymbols().map(ElfViews::symbols).orElse("none"));
         view("static symbols", () -> elf.staticSymbols().map(ElfViews::symbols).orElse("none"));
@@ -54,6 +56,15 @@ public final class ElfViews {
             text = "! " + e.getMessage();
         }
         out.append(name).append(": ").append(text).append('\n');
+    }
+
+    /** The size of each section's bytes as sliced out of the image. */
+    private String contents() {
+        StringBuilder s = new StringBuilder();
+        for (Section section : elf.sections()) {
+            s.append(' ').append(attempt(() -> Long.toString(elf.contents(section).byteSize())));
+        }
+        return s.toString();
     }
 
     private String dynamic(DynamicTable d) {
