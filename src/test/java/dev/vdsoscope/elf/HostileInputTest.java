@@ -246,7 +246,7 @@ class HostileInputTest {
         ElfImage gnu = typical(t, b -> b.hashStyle(HashStyle.GNU));
         long gnuHash = gnu.section(".gnu.hash").offset();
         gnu.put32(gnuHash, 0x7fffffff);
-        survives(gnu, elf -> assertThatThrownBy(elf::hashTable).isInstanceOf(ElfFormatException.class));
+        survives(gnu, elf -> failsAt(elf::hashTable, gnuHash + 16));
     }
 
     // --- headers, tables and counts -------------------------------------------------------------
@@ -262,7 +262,7 @@ class HostileInputTest {
         ElfImage symbols = typical(t).sectionHeader(".dynsym", "sh_entsize", 4);
         survives(symbols, elf -> failsAt(elf::dynamicSymbols, symbols.section(".dynsym").offset()));
         ElfImage bare = typical(t, ElfImageBuilder::withoutSectionHeaders).dynamic(ElfImageBuilder.DT_SYMENT, 4);
-        survives(bare, elf -> assertThatThrownBy(elf::dynamicSymbols).isInstanceOf(ElfFormatException.class));
+        survives(bare, elf -> failsAt(elf::dynamicSymbols, bare.section(".dynamic").offset()));
     }
 
     @ParameterizedTest
