@@ -2,8 +2,6 @@ package dev.vdsoscope.elf.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -167,12 +165,5 @@ public record ElfImage(byte[] bytes, ByteOrder order, boolean is64, int machine,
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** The image copied into native memory owned by {@code arena}. */
-    public MemorySegment inMemory(Arena arena) {
-        MemorySegment segment = arena.allocate(bytes.length, 16);
-        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, 0, bytes.length);
-        return segment;
     }
 }

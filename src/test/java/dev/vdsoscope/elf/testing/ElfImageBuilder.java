@@ -21,9 +21,9 @@ import java.util.Map;
  * header table.
  */
 public final class ElfImageBuilder {
-    public static final int EM_386 = 3, EM_MIPS = 8, EM_PPC = 20, EM_PPC64 = 21, EM_S390 = 22, EM_ARM = 40,
-            EM_ALPHA = 41, EM_X86_64 = 62, EM_AARCH64 = 183, EM_RISCV = 243;
-    public static final int STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2, STT_FILE = 4;
+    public static final int EM_386 = 3, EM_PPC = 20, EM_PPC64 = 21, EM_S390 = 22, EM_ARM = 40, EM_ALPHA = 41,
+            EM_X86_64 = 62, EM_AARCH64 = 183;
+    public static final int STT_OBJECT = 1, STT_FUNC = 2, STT_FILE = 4;
     public static final int STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2;
     public static final int STV_DEFAULT = 0, STV_HIDDEN = 2, STV_PROTECTED = 3;
     public static final int SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_XINDEX = 0xffff;
@@ -66,8 +66,6 @@ public final class ElfImageBuilder {
     private final boolean is64;
     private final ByteOrder order;
     private final int machine;
-    private int elfType = 3;
-    private long loadBase = 0x10000;
     private String interpreter;
     private String soname;
     private final List<String> needed = new ArrayList<>();
@@ -99,8 +97,6 @@ public final class ElfImageBuilder {
         return new ElfImageBuilder(is64, order, machine);
     }
 
-    public ElfImageBuilder elfType(int type) { this.elfType = type; return this; }
-    public ElfImageBuilder loadBase(long base) { this.loadBase = base; return this; }
     public ElfImageBuilder interpreter(String path) { this.interpreter = path; return this; }
     public ElfImageBuilder soname(String name) { this.soname = name; return this; }
     public ElfImageBuilder needed(String... names) { needed.addAll(List.of(names)); return this; }
@@ -165,8 +161,6 @@ public final class ElfImageBuilder {
                 .linuxVersionCode(6 << 16 | 12 << 8 | 117);
     }
 
-    // ---------------------------------------------------------------------------------------------
-
     /** A section being laid out. */
     private static final class Part {
         final String name;
@@ -193,6 +187,9 @@ public final class ElfImageBuilder {
     }
 
     private static final long SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4;
+    private static final int ET_DYN = 3;
+    /** Where the read-only segment is loaded: not 0, so that addresses and offsets differ. */
+    private static final long LOAD_BASE = 0x10000;
     /** The read-write segment's addresses are shifted by this much more than the read-only one's. */
     private static final long DATA_SHIFT = 0x100000;
 
@@ -367,11 +364,9 @@ public final class ElfImageBuilder {
         dynsymPart.info = 1 + dynsym.stream().filter(s -> s.binding() == STB_LOCAL).count();
         dynamic.link = ".dynstr";
 
-        // Count the dynamic entries now; their values are addresses, known only after layout.
-        List<long[]> dynEntries = new ArrayList<>();
-        int dynCount = needed.size() + (soname != null ? 1 : 0) + (hash != null ? 1 : 0) + (gnu != null ? 1 : 0)
-                + 4 + (versym != null ? 1 : 0) + (verdef != null ? 2 : 0) + (verneed != null ? 2 : 0) + 1;
-        dynamic.content = new byte[dynCount * dynentsize];
+        // Sized now, written after layout: most values are addresses.
+        dynamic.content = new byte[dynamicEntries(dynstr, hash, gnu, dynstrPart, dynsymPart, versym, verdef, verneed)
+                .size() * dynentsize];
 
         // Program headers.
         int phnum = 2 + (interp != null ? 1 : 0) + 1 + (notes.isEmpty() ? 0 : 1) + fillerSegments;
@@ -387,7 +382,7 @@ public final class ElfImageBuilder {
             }
             at = align(at, Math.max(1, p.align));
             p.offset = at;
-            p.address = (p == dynamic ? loadBase + DATA_SHIFT : loadBase) + at;
+            p.address = (p == dynamic ? LOAD_BASE + DATA_SHIFT : LOAD_BASE) + at;
             at += p.content.length;
         }
         long textEnd = text.offset + text.content.length;
@@ -400,33 +395,7 @@ public final class ElfImageBuilder {
         long shoff = sectionHeaders ? align(at, word) : 0;
         long size = sectionHeaders ? shoff + (long) parts.size() * shentsize : at;
 
-        // Dynamic entries, now that addresses are known.
-        needed.forEach(n -> dynEntries.add(new long[] {DT_NEEDED, dynstr.offset(n)}));
-        if (soname != null) {
-            dynEntries.add(new long[] {DT_SONAME, dynstr.offset(soname)});
-        }
-        if (hash != null) {
-            dynEntries.add(new long[] {DT_HASH, hash.address});
-        }
-        if (gnu != null) {
-            dynEntries.add(new long[] {DT_GNU_HASH, gnu.address});
-        }
-        dynEntries.add(new long[] {DT_STRTAB, dynstrPart.address});
-        dynEntries.add(new long[] {DT_SYMTAB, dynsymPart.address});
-        dynEntries.add(new long[] {DT_STRSZ, dynstrPart.content.length});
-        dynEntries.add(new long[] {DT_SYMENT, symentsize});
-        if (versym != null) {
-            dynEntries.add(new long[] {DT_VERSYM, versym.address});
-        }
-        if (verdef != null) {
-            dynEntries.add(new long[] {DT_VERDEF, verdef.address});
-            dynEntries.add(new long[] {DT_VERDEFNUM, definitions.size()});
-        }
-        if (verneed != null) {
-            dynEntries.add(new long[] {DT_VERNEED, verneed.address});
-            dynEntries.add(new long[] {DT_VERNEEDNUM, requirements.size()});
-        }
-        dynEntries.add(new long[] {DT_NULL, 0});
+        List<long[]> dynEntries = dynamicEntries(dynstr, hash, gnu, dynstrPart, dynsymPart, versym, verdef, verneed);
         ByteBuffer dyn = ByteBuffer.wrap(dynamic.content).order(order);
         for (long[] e : dynEntries) {
             putWord(dyn, e[0]);
@@ -477,7 +446,7 @@ public final class ElfImageBuilder {
             segments.add(new long[] {PT_INTERP, 4, interp.offset, interp.address, interp.content.length,
                     interp.content.length, 1});
         }
-        segments.add(new long[] {PT_LOAD, 4 | 1, 0, loadBase, textEnd, textEnd, 0x1000});
+        segments.add(new long[] {PT_LOAD, 4 | 1, 0, LOAD_BASE, textEnd, textEnd, 0x1000});
         segments.add(new long[] {PT_LOAD, 4 | 2, dynamic.offset, dynamic.address, dynamic.content.length,
                 dynamic.content.length, 0x1000});
         segments.add(new long[] {PT_DYNAMIC, 4 | 2, dynamic.offset, dynamic.address, dynamic.content.length,
@@ -507,7 +476,7 @@ public final class ElfImageBuilder {
         ByteBuffer eh = out.slice(0, ehsize).order(order);
         eh.put(new byte[] {0x7f, 'E', 'L', 'F', (byte) (is64 ? 2 : 1),
                 (byte) (order == ByteOrder.LITTLE_ENDIAN ? 1 : 2), 1, 0, 0, 0, 0, 0, 0, 0, 0, 0});
-        eh.putShort((short) elfType).putShort((short) machine).putInt(1);
+        eh.putShort((short) ET_DYN).putShort((short) machine).putInt(1);
         putWord(eh, 0);
         putWord(eh, phoff);
         putWord(eh, shoff);
@@ -526,6 +495,39 @@ public final class ElfImageBuilder {
                 placed, List.copyOf(dynsym), List.copyOf(symtab), List.copyOf(definitions),
                 List.copyOf(requirements), List.copyOf(needed), soname, interpreter, buildId, abiTag,
                 linuxVersionCode, dynEntries.stream().map(e -> new ElfImage.DynEntry(e[0], e[1])).toList());
+    }
+
+    /** The dynamic table as {tag, value} pairs, DT_NULL last; addresses are those laid out so far. */
+    private List<long[]> dynamicEntries(StringTable dynstr, Part hash, Part gnu, Part dynstrPart, Part dynsymPart,
+            Part versym, Part verdef, Part verneed) {
+        List<long[]> entries = new ArrayList<>();
+        needed.forEach(n -> entries.add(new long[] {DT_NEEDED, dynstr.offset(n)}));
+        if (soname != null) {
+            entries.add(new long[] {DT_SONAME, dynstr.offset(soname)});
+        }
+        if (hash != null) {
+            entries.add(new long[] {DT_HASH, hash.address});
+        }
+        if (gnu != null) {
+            entries.add(new long[] {DT_GNU_HASH, gnu.address});
+        }
+        entries.add(new long[] {DT_STRTAB, dynstrPart.address});
+        entries.add(new long[] {DT_SYMTAB, dynsymPart.address});
+        entries.add(new long[] {DT_STRSZ, dynstrPart.content.length});
+        entries.add(new long[] {DT_SYMENT, is64 ? 24 : 16});
+        if (versym != null) {
+            entries.add(new long[] {DT_VERSYM, versym.address});
+        }
+        if (verdef != null) {
+            entries.add(new long[] {DT_VERDEF, verdef.address});
+            entries.add(new long[] {DT_VERDEFNUM, definitions.size()});
+        }
+        if (verneed != null) {
+            entries.add(new long[] {DT_VERNEED, verneed.address});
+            entries.add(new long[] {DT_VERNEEDNUM, requirements.size()});
+        }
+        entries.add(new long[] {DT_NULL, 0});
+        return entries;
     }
 
     private static Part add(List<Part> parts, Part p) {
