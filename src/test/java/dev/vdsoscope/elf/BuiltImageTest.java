@@ -385,6 +385,42 @@ class BuiltImageTest {
         }
     }
 
+    /** NT_GNU_PROPERTY_TYPE_0, word-aligned: x86 IBT/SHSTK and ISA level, AArch64 BTI/PAC, both byte orders. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("propertyTargets")
+    void gnuPropertiesMatchReadelf(Target t) throws IOException {
+        boolean x86 = t.machine() != ElfImageBuilder.EM_AARCH64;
+        for (boolean sections : List.of(true, false)) {
+            ElfImageBuilder builder = ElfImageBuilder.typical(t.is64(), t.order(), t.machine());
+            if (x86) {
+                builder.gnuProperty(ElfImageBuilder.GNU_PROPERTY_X86_FEATURE_1_AND, 3)
+                        .gnuProperty(ElfImageBuilder.GNU_PROPERTY_X86_ISA_1_NEEDED, 1);
+            } else {
+                builder.gnuProperty(ElfImageBuilder.GNU_PROPERTY_AARCH64_FEATURE_1_AND, 3);
+            }
+            Path file = write((sections ? builder : builder.withoutSectionHeaders()).build());
+            List<Readelf.NoteRow> rows = Readelf.notes(file);
+            try (ElfFile elf = ElfFile.open(file)) {
+                List<Note> notes = elf.notes();
+                assertThat(notes).extracting(Note::owner).containsExactly("GNU", "GNU", "GNU", "Linux");
+                assertSameAsReadelf(elf, notes, rows);
+                // readelf joins the properties with ", ", this reader with "; ".
+                assertThat("P" + notes.getFirst().describe(elf.header()).substring(1).replace("; ", ", "))
+                        .isEqualTo(rows.getFirst().description().substring(rows.getFirst().description()
+                                .indexOf("Properties: ")));
+                assertThat(elf.warnings()).isEmpty();
+            }
+        }
+    }
+
+    static Stream<Target> propertyTargets() {
+        return Stream.of(new Target(true, ByteOrder.LITTLE_ENDIAN, ElfImageBuilder.EM_X86_64, "x86-64"),
+                new Target(false, ByteOrder.LITTLE_ENDIAN, ElfImageBuilder.EM_386, "i386"),
+                new Target(false, ByteOrder.LITTLE_ENDIAN, ElfImageBuilder.EM_X86_64, "x32"),
+                new Target(true, ByteOrder.LITTLE_ENDIAN, ElfImageBuilder.EM_AARCH64, "AArch64"),
+                new Target(true, ByteOrder.BIG_ENDIAN, ElfImageBuilder.EM_AARCH64, "AArch64 big-endian"));
+    }
+
     /** What is absent must read as absent: no versions, notes, interpreter; a hash with nothing hashed. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("combinations")

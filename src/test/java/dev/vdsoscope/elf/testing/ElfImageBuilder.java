@@ -37,7 +37,10 @@ public final class ElfImageBuilder {
             DT_SYMENT = 11, DT_SONAME = 14, DT_GNU_HASH = 0x6ffffef5L, DT_VERSYM = 0x6ffffff0L,
             DT_VERDEF = 0x6ffffffcL, DT_VERDEFNUM = 0x6ffffffdL, DT_VERNEED = 0x6ffffffeL,
             DT_VERNEEDNUM = 0x6fffffffL;
-    public static final long NT_GNU_ABI_TAG = 1, NT_GNU_BUILD_ID = 3, LINUX_VERSION_CODE_NOTE = 0;
+    public static final long NT_GNU_ABI_TAG = 1, NT_GNU_BUILD_ID = 3, NT_GNU_PROPERTY_TYPE_0 = 5,
+            LINUX_VERSION_CODE_NOTE = 0;
+    public static final long GNU_PROPERTY_AARCH64_FEATURE_1_AND = 0xc0000000L,
+            GNU_PROPERTY_X86_FEATURE_1_AND = 0xc0000002L, GNU_PROPERTY_X86_ISA_1_NEEDED = 0xc0008002L;
 
     /** Which symbol hash tables to emit. */
     public enum HashStyle { SYSV, GNU, BOTH }
@@ -76,6 +79,7 @@ public final class ElfImageBuilder {
     private byte[] buildId;
     private int[] abiTag;
     private Integer linuxVersionCode;
+    private final List<long[]> properties = new ArrayList<>();
     private HashStyle hashStyle = HashStyle.BOTH;
     private int sysvBuckets = 3;
     private int gnuBuckets = 3;
@@ -110,6 +114,11 @@ public final class ElfImageBuilder {
         return this;
     }
     public ElfImageBuilder linuxVersionCode(int code) { this.linuxVersionCode = code; return this; }
+    /** One GNU property with a 32-bit value, in a .note.gnu.property placed before the other notes. */
+    public ElfImageBuilder gnuProperty(long type, int value) {
+        properties.add(new long[] {type, value});
+        return this;
+    }
     public ElfImageBuilder hashStyle(HashStyle style) { this.hashStyle = style; return this; }
     public ElfImageBuilder sysvBuckets(int n) { this.sysvBuckets = n; return this; }
     public ElfImageBuilder gnuBuckets(int n) { this.gnuBuckets = n; return this; }
@@ -230,14 +239,28 @@ public final class ElfImageBuilder {
         parts.add(new Part("", SHT_NULL, 0, 0, 0));
         Part interp = interpreter == null ? null : add(parts, new Part(".interp", SHT_PROGBITS, SHF_ALLOC, 1, 0));
         List<Part> notes = new ArrayList<>();
+        if (!properties.isEmpty()) {
+            // Property arrays are padded to the word size, so this note is word-aligned (8 in ELF64).
+            ByteBuffer desc = ByteBuffer.allocate(properties.size() * (8 + word)).order(order);
+            for (long[] property : properties) {
+                desc.putInt((int) property[0]).putInt(4).putInt((int) property[1]);
+                desc.position(desc.position() + word - 4);
+            }
+            notes.add(addNote(parts, ".note.gnu.property", word, note("GNU", NT_GNU_PROPERTY_TYPE_0, desc.array())));
+        }
         if (buildId != null) {
-            notes.add(add(parts, new Part(".note.gnu.build-id", SHT_NOTE, SHF_ALLOC, 4, 0)));
+            notes.add(addNote(parts, ".note.gnu.build-id", 4, note("GNU", NT_GNU_BUILD_ID, buildId)));
         }
         if (abiTag != null) {
-            notes.add(add(parts, new Part(".note.ABI-tag", SHT_NOTE, SHF_ALLOC, 4, 0)));
+            ByteBuffer desc = ByteBuffer.allocate(16).order(order);
+            for (int v : abiTag) {
+                desc.putInt(v);
+            }
+            notes.add(addNote(parts, ".note.ABI-tag", 4, note("GNU", NT_GNU_ABI_TAG, desc.array())));
         }
         if (linuxVersionCode != null) {
-            notes.add(add(parts, new Part(".note.Linux", SHT_NOTE, SHF_ALLOC, 4, 0)));
+            notes.add(addNote(parts, ".note.Linux", 4, note("Linux", LINUX_VERSION_CODE_NOTE,
+                    ByteBuffer.allocate(4).order(order).putInt(linuxVersionCode).array())));
         }
         Part hash = sysvHash ? add(parts, new Part(".hash", SHT_HASH, SHF_ALLOC, word, hashWordSize())) : null;
         Part gnu = gnuHash ? add(parts, new Part(".gnu.hash", SHT_GNU_HASH, SHF_ALLOC, word, is64 ? 0 : 4)) : null;
@@ -288,21 +311,6 @@ public final class ElfImageBuilder {
         // Contents that do not depend on addresses.
         if (interp != null) {
             interp.content = (interpreter + "\0").getBytes(StandardCharsets.UTF_8);
-        }
-        int noteIndex = 0;
-        if (buildId != null) {
-            notes.get(noteIndex++).content = note("GNU", NT_GNU_BUILD_ID, buildId);
-        }
-        if (abiTag != null) {
-            ByteBuffer desc = ByteBuffer.allocate(16).order(order);
-            for (int v : abiTag) {
-                desc.putInt(v);
-            }
-            notes.get(noteIndex++).content = note("GNU", NT_GNU_ABI_TAG, desc.array());
-        }
-        if (linuxVersionCode != null) {
-            notes.get(noteIndex).content = note("Linux", LINUX_VERSION_CODE_NOTE,
-                    ByteBuffer.allocate(4).order(order).putInt(linuxVersionCode).array());
         }
         if (hash != null) {
             hash.content = sysvHashTable(dynsym);
@@ -369,7 +377,7 @@ public final class ElfImageBuilder {
                 .size() * dynentsize];
 
         // Program headers.
-        int phnum = 2 + (interp != null ? 1 : 0) + 1 + (notes.isEmpty() ? 0 : 1) + fillerSegments;
+        int phnum = 2 + (interp != null ? 1 : 0) + 1 + noteSegments(notes).size() + fillerSegments;
 
         // Layout.
         long at = ehsize;
@@ -451,11 +459,11 @@ public final class ElfImageBuilder {
                 dynamic.content.length, 0x1000});
         segments.add(new long[] {PT_DYNAMIC, 4 | 2, dynamic.offset, dynamic.address, dynamic.content.length,
                 dynamic.content.length, word});
-        if (!notes.isEmpty()) {
-            Part first = notes.getFirst();
-            Part last = notes.getLast();
+        for (List<Part> group : noteSegments(notes)) {
+            Part first = group.getFirst();
+            Part last = group.getLast();
             long length = last.offset + last.content.length - first.offset;
-            segments.add(new long[] {PT_NOTE, 4, first.offset, first.address, length, length, 4});
+            segments.add(new long[] {PT_NOTE, 4, first.offset, first.address, length, length, first.align});
         }
         for (int i = 0; i < fillerSegments; i++) {
             segments.add(new long[] {PT_NULL, 0, 0, 0, 0, 0, 0});
@@ -533,6 +541,24 @@ public final class ElfImageBuilder {
     private static Part add(List<Part> parts, Part p) {
         parts.add(p);
         return p;
+    }
+
+    /** Runs of notes with the same alignment, one PT_NOTE each, as ld makes them. */
+    private static List<List<Part>> noteSegments(List<Part> notes) {
+        List<List<Part>> groups = new ArrayList<>();
+        for (Part note : notes) {
+            if (groups.isEmpty() || groups.getLast().getFirst().align != note.align) {
+                groups.add(new ArrayList<>());
+            }
+            groups.getLast().add(note);
+        }
+        return groups;
+    }
+
+    private static Part addNote(List<Part> parts, String name, int align, byte[] content) {
+        Part note = add(parts, new Part(name, SHT_NOTE, SHF_ALLOC, align, 0));
+        note.content = content;
+        return note;
     }
 
     private static Part insertBefore(List<Part> parts, Part before, Part p) {
