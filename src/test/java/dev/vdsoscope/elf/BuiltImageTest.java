@@ -421,6 +421,30 @@ class BuiltImageTest {
                 new Target(true, ByteOrder.BIG_ENDIAN, ElfImageBuilder.EM_AARCH64, "AArch64 big-endian"));
     }
 
+    /** Addresses with the top bit set, as images linked into the kernel's half of the address space. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("combinations")
+    void highLoadAddresses(Target t) throws IOException {
+        long base = t.is64() ? 0xffffffffff700000L : 0xc0000000L;
+        ElfImage image = ElfImageBuilder.typical(t.is64(), t.order(), t.machine()).loadBase(base)
+                .withoutSectionHeaders().build();
+        Path file = write(image);
+        try (ElfFile elf = ElfFile.open(file)) {
+            assertThat(elf.segments().get(1).vaddr()).isEqualTo(base);
+            assertThat(elf.offsetOf(image.section(".dynsym").address(), "test")).isEqualTo(
+                    image.section(".dynsym").offset());
+            SymbolTable symbols = elf.dynamicSymbols().orElseThrow();
+            assertSameAsReadelf(elf, symbols, Readelf.symbols(file, "for image", "-D", "-sW"));
+            assertThat(elf.versions().definitions()).hasSize(image.definitions().size());
+            for (Sym s : image.dynamicSymbols()) {
+                assertThat(elf.versions().of(image.dynamicSymbolIndex(s))).contains(expectedVersion(image, s));
+            }
+            assertThat(elf.hashTable().orElseThrow().lookup("test_close", symbols)).isPresent();
+            assertThat(elf.notes()).hasSize(3);
+            assertThat(elf.warnings()).isEmpty();
+        }
+    }
+
     /** What is absent must read as absent: no versions, notes, interpreter; a hash with nothing hashed. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("combinations")

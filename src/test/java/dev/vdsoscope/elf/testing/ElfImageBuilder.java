@@ -79,6 +79,8 @@ public final class ElfImageBuilder {
     private byte[] buildId;
     private int[] abiTag;
     private Integer linuxVersionCode;
+    /** Where the read-only segment is loaded: not 0, so that addresses and offsets differ. */
+    private long loadBase = 0x10000;
     private final List<long[]> properties = new ArrayList<>();
     private HashStyle hashStyle = HashStyle.BOTH;
     private int sysvBuckets = 3;
@@ -101,6 +103,8 @@ public final class ElfImageBuilder {
         return new ElfImageBuilder(is64, order, machine);
     }
 
+    /** The address of the first byte (as the old x86-64 vDSO's 0xffffffffff700000): top bit set allowed. */
+    public ElfImageBuilder loadBase(long address) { this.loadBase = address; return this; }
     public ElfImageBuilder interpreter(String path) { this.interpreter = path; return this; }
     public ElfImageBuilder soname(String name) { this.soname = name; return this; }
     public ElfImageBuilder needed(String... names) { needed.addAll(List.of(names)); return this; }
@@ -197,8 +201,6 @@ public final class ElfImageBuilder {
 
     private static final long SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4;
     private static final int ET_DYN = 3;
-    /** Where the read-only segment is loaded: not 0, so that addresses and offsets differ. */
-    private static final long LOAD_BASE = 0x10000;
     /** The read-write segment's addresses are shifted by this much more than the read-only one's. */
     private static final long DATA_SHIFT = 0x100000;
 
@@ -390,7 +392,7 @@ public final class ElfImageBuilder {
             }
             at = align(at, Math.max(1, p.align));
             p.offset = at;
-            p.address = (p == dynamic ? LOAD_BASE + DATA_SHIFT : LOAD_BASE) + at;
+            p.address = (p == dynamic ? loadBase + DATA_SHIFT : loadBase) + at;
             at += p.content.length;
         }
         long textEnd = text.offset + text.content.length;
@@ -454,7 +456,7 @@ public final class ElfImageBuilder {
             segments.add(new long[] {PT_INTERP, 4, interp.offset, interp.address, interp.content.length,
                     interp.content.length, 1});
         }
-        segments.add(new long[] {PT_LOAD, 4 | 1, 0, LOAD_BASE, textEnd, textEnd, 0x1000});
+        segments.add(new long[] {PT_LOAD, 4 | 1, 0, loadBase, textEnd, textEnd, 0x1000});
         segments.add(new long[] {PT_LOAD, 4 | 2, dynamic.offset, dynamic.address, dynamic.content.length,
                 dynamic.content.length, 0x1000});
         segments.add(new long[] {PT_DYNAMIC, 4 | 2, dynamic.offset, dynamic.address, dynamic.content.length,
