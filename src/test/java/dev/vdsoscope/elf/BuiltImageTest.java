@@ -445,6 +445,19 @@ class BuiltImageTest {
         }
     }
 
+    /** e_shstrndx == SHN_UNDEF is the gABI's way to say there are no section names: not a corruption. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("combinations")
+    void noSectionNameTable(Target t) throws IOException {
+        ElfImage image = ElfImageBuilder.typical(t.is64(), t.order(), t.machine()).build().header("e_shstrndx", 0);
+        try (ElfFile elf = ElfFile.open(write(image))) {
+            assertThat(elf.sections()).hasSize((int) image.shnum()).allMatch(s -> s.name().isEmpty());
+            assertThat(elf.sections().get(image.section(".dynsym").index()).type()).isEqualTo(SectionType.SHT_DYNSYM);
+            assertThat(elf.dynamicSymbols().orElseThrow()).hasSize(image.dynamicSymbols().size() + 1);
+            assertThat(elf.warnings()).isEmpty();
+        }
+    }
+
     /** What is absent must read as absent: no versions, notes, interpreter; a hash with nothing hashed. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("combinations")
