@@ -111,13 +111,24 @@ class BuiltImageTest {
         return v.options.apply(ElfImageBuilder.typical(t.is64(), t.order(), t.machine())).build();
     }
 
+    /** What a test checks on one built image, written to a file and opened. */
+    interface ImageCheck {
+        void check(ElfImage image, Path file, ElfFile elf) throws IOException;
+    }
+
+    private static void check(Target t, Variant v, ImageCheck check) throws IOException {
+        ElfImage image = build(t, v);
+        Path file = write(image);
+        try (ElfFile elf = ElfFile.open(file)) {
+            check.check(image, file, elf);
+        }
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("images")
     void headerMatchesBuilderAndReadelf(Target t, Variant v) throws IOException {
-        ElfImage image = build(t, v);
-        Path file = write(image);
-        Map<String, String> readelf = Readelf.header(file);
-        try (ElfFile elf = ElfFile.open(file)) {
+        check(t, v, (image, file, elf) -> {
+            Map<String, String> readelf = Readelf.header(file);
             ElfHeader h = elf.header();
             assertThat(h.is64()).isEqualTo(t.is64());
             assertThat(h.data().order()).isEqualTo(t.order());
@@ -142,27 +153,23 @@ class BuiltImageTest {
                 assertThat(h.eShstrndx()).isEqualTo(SectionIndex.SHN_XINDEX);
             }
             assertThat(elf.warnings()).isEmpty();
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("images")
     void segmentsMatchReadelf(Target t, Variant v) throws IOException {
-        ElfImage image = build(t, v);
-        Path file = write(image);
-        try (ElfFile elf = ElfFile.open(file)) {
+        check(t, v, (image, file, elf) -> {
             assertThat(elf.segments()).hasSize((int) image.phnum());
             assertSegmentsMatchReadelf(elf, file);
             assertThat(elf.interpreter()).contains(image.interpreter());
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("images")
     void sectionsMatchReadelf(Target t, Variant v) throws IOException {
-        ElfImage image = build(t, v);
-        Path file = write(image);
-        try (ElfFile elf = ElfFile.open(file)) {
+        check(t, v, (image, file, elf) -> {
             assertThat(elf.sections()).hasSize((int) image.shnum());
             assertSectionsMatchReadelf(elf, file);
             for (var e : v.hasSections() ? image.sections().entrySet() : Map.<String, ElfImage.Placed>of().entrySet()) {
@@ -172,15 +179,13 @@ class BuiltImageTest {
                 assertThat(s.type().value()).isEqualTo(e.getValue().type());
             }
             assertThat(elf.warnings()).isEmpty();
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("images")
     void dynamicTableMatchesBuilderAndReadelf(Target t, Variant v) throws IOException {
-        ElfImage image = build(t, v);
-        Path file = write(image);
-        try (ElfFile elf = ElfFile.open(file)) {
+        check(t, v, (image, file, elf) -> {
             DynamicTable d = elf.dynamic().orElseThrow();
             List<ElfImage.DynEntry> built = image.dynamicEntries().subList(0, image.dynamicEntries().size() - 1);
             assertThat(d.entries()).hasSize(built.size());
@@ -192,7 +197,7 @@ class BuiltImageTest {
             assertThat(d.needed()).isEqualTo(image.needed());
             assertThat(d.soname()).contains(image.soname());
             assertThat(d.offset()).isEqualTo(image.section(".dynamic").offset());
-        }
+        });
     }
 
     /** The section index a builder symbol must end up with, escapes resolved. */
@@ -219,9 +224,7 @@ class BuiltImageTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("images")
     void symbolsMatchBuilderAndReadelf(Target t, Variant v) throws IOException {
-        ElfImage image = build(t, v);
-        Path file = write(image);
-        try (ElfFile elf = ElfFile.open(file)) {
+        check(t, v, (image, file, elf) -> {
             SymbolTable dynamic = elf.dynamicSymbols().orElseThrow();
             if (v.hasSections()) {
                 assertThat(dynamic.origin()).isEqualTo(SymbolTable.Origin.SECTION);
@@ -236,7 +239,7 @@ class BuiltImageTest {
                 assertSameAsReadelf(elf, dynamic, Readelf.symbols(file, "for image", "-D", "-sW"));
             }
             assertThat(elf.warnings()).isEmpty();
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0}")
@@ -259,9 +262,7 @@ class BuiltImageTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("images")
     void versionsMatchBuilderAndReadelf(Target t, Variant v) throws IOException {
-        ElfImage image = build(t, v);
-        Path file = write(image);
-        try (ElfFile elf = ElfFile.open(file)) {
+        check(t, v, (image, file, elf) -> {
             SymbolVersions versions = elf.versions();
             assertThat(versions.present()).isTrue();
             assertThat(versions.fromSections()).isEqualTo(v.hasSections());
@@ -296,7 +297,7 @@ class BuiltImageTest {
                 assertSameAsReadelf(versions, elf.dynamicSymbols().orElseThrow().size(), Readelf.versions(file));
             }
             assertThat(elf.warnings()).isEmpty();
-        }
+        });
     }
 
     private static SymbolVersions.Version expectedVersion(ElfImage image, Sym s) {
@@ -363,9 +364,7 @@ class BuiltImageTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("images")
     void notesMatchBuilderAndReadelf(Target t, Variant v) throws IOException {
-        ElfImage image = build(t, v);
-        Path file = write(image);
-        try (ElfFile elf = ElfFile.open(file)) {
+        check(t, v, (image, file, elf) -> {
             List<Note> notes = elf.notes();
             assertThat(notes).extracting(Note::owner).containsExactly("GNU", "GNU", "Linux");
             Note buildId = notes.get(0);
@@ -382,7 +381,7 @@ class BuiltImageTest {
             if (v.hasSections()) {
                 assertSameAsReadelf(elf, notes, Readelf.notes(file));
             }
-        }
+        });
     }
 
     /** NT_GNU_PROPERTY_TYPE_0, word-aligned: x86 IBT/SHSTK and ISA level, AArch64 BTI/PAC, both byte orders. */
