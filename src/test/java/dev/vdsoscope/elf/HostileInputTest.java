@@ -229,6 +229,22 @@ class HostileInputTest {
         });
     }
 
+    /** Without section headers the GNU hash gives the symbol count; a huge one is cut to what fits. */
+    @ParameterizedTest
+    @MethodSource(COMBINATIONS)
+    void gnuHashSymbolCountPastTheEnd(Target t) {
+        ElfImage image = typical(t, b -> b.hashStyle(HashStyle.GNU).withoutSectionHeaders());
+        // symoffset: every bucket now points below it, so the count is symoffset itself.
+        image.put32(image.section(".gnu.hash").offset() + 4, 0x7fffff00L);
+        survives(image, elf -> {
+            SymbolTable symbols = elf.dynamicSymbols().orElseThrow();
+            long fits = (image.bytes().length - image.section(".dynsym").offset()) / (t.is64() ? 24 : 16);
+            assertThat(symbols.size()).isEqualTo((int) fits);
+            assertThat(symbols.get(1).name()).isEqualTo(image.dynamicSymbols().getFirst().name());
+            warnsAbout(elf, "fit in the image");
+        });
+    }
+
     @ParameterizedTest
     @MethodSource(COMBINATIONS)
     void hashTableCountsPastTheEnd(Target t) {
