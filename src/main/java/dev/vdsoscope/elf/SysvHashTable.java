@@ -63,7 +63,9 @@ public final class SysvHashTable implements HashTable {
             if (Long.compareUnsigned(index, nchain) >= 0 || index >= symbols.size()) {
                 return OptionalInt.empty();
             }
-            if (symbols.get((int) index).name().equals(name)) {
+            // Like ld.so and the kernel's vDSO parser, an undefined symbol is no answer (GNU hash skips them too).
+            Symbol candidate = symbols.get((int) index);
+            if (!candidate.isUndefined() && candidate.name().equals(name)) {
                 return OptionalInt.of((int) index);
             }
             index = word(2 + nbucket + index);
