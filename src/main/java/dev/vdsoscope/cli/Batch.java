@@ -51,6 +51,6 @@ final class Batch {
     /** Prints a warning line for a partial answer: {@code vdsoscope: FILE: warning: ...}. */
     static void warn(String subject, String warning) {
         Output.out().flush();
-        Output.err().println("vdsoscope: " + subject + ": warning: " + warning);
+        Output.err().println(Failure.oneLine("vdsoscope: " + subject + ": warning: " + warning));
     }
 }

@@ -37,7 +37,23 @@ public final class Failure extends RuntimeException {
 
     /** The line printed to standard error. */
     public String line() {
-        return subject == null ? "vdsoscope: " + getMessage() : "vdsoscope: " + subject + ": " + getMessage();
+        return oneLine(subject == null ? "vdsoscope: " + getMessage() : "vdsoscope: " + subject + ": " + getMessage());
+    }
+
+    /**
+     * Shows control characters as {@code \xNN}: names in messages come from the file, and a newline or
+     * an escape sequence in a section name must not split the line or drive the terminal.
+     */
+    static String oneLine(String text) {
+        StringBuilder s = new StringBuilder(text.length());
+        text.chars().forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                s.append(String.format("\\x%02x", c));
+            } else {
+                s.append((char) c);
+            }
+        });
+        return s.toString();
     }
 
     /** Turns whatever went wrong while handling {@code subject} into the documented failure. */

@@ -264,6 +264,9 @@ public final class ElfFile implements AutoCloseable {
                     in.field(at, sh.field("sh_link")), in.field(at, sh.field("sh_info")),
                     in.field(at, sh.field("sh_addralign")), in.field(at, sh.field("sh_entsize"))));
         }
+        if (header.shstrndx() == SectionIndex.SHN_UNDEF) {
+            return List.copyOf(raw); // the gABI's "no section name string table"
+        }
         Section names = header.shstrndx() < count ? raw.get((int) header.shstrndx()) : null;
         if (names == null || !in.contains(names.offset(), names.size())) {
             warn("section name table (index " + header.shstrndx() + ") is missing or out of range");

@@ -140,10 +140,9 @@ public record Note(String owner, long type, long descOffset, long descSize, long
             long descsz = in.field(at, nhdr.field("n_descsz"));
             long type = in.field(at, nhdr.field("n_type"));
             long nameAt = at + nhdr.size();
-            // Padding is counted from the start of the note area: with 8-byte alignment the 12-byte
-            // header and a 4-byte name ("GNU") already end on a boundary.
-            long descAt = offset + align(nameAt - offset + namesz, align);
-            long next = offset + align(descAt - offset + descsz, align);
+            // The descriptor follows header and name padded together: in 8-aligned notes the name alone is not.
+            long descAt = at + align(nhdr.size() + namesz, align);
+            long next = descAt + align(descsz, align);
             if (namesz > size || descsz > size || next > end) {
                 elf.warn("note at offset 0x" + Long.toHexString(at) + " runs past the end of its area");
                 return;

@@ -26,11 +26,12 @@ public final class SymbolTable extends AbstractList<Symbol> {
     private final long stringsStart;
     private final long stringsEnd;
     private final long shndxOffset;
+    private final long shndxCount;
     private final Origin origin;
     private final int sectionIndex;
 
     private SymbolTable(ElfFile elf, long offset, long entrySize, long count, long stringsStart, long stringsEnd,
-            long shndxOffset, Origin origin, int sectionIndex) {
+            long shndxOffset, long shndxCount, Origin origin, int sectionIndex) {
         this.elf = elf;
         this.in = elf.input();
         RawStruct sym = elf.struct(RawLayouts.ELF32_SYM, RawLayouts.ELF64_SYM);
@@ -49,6 +50,7 @@ public final class SymbolTable extends AbstractList<Symbol> {
         this.stringsStart = stringsStart;
         this.stringsEnd = stringsEnd;
         this.shndxOffset = shndxOffset;
+        this.shndxCount = shndxCount;
         this.origin = origin;
         this.sectionIndex = sectionIndex;
     }
@@ -83,14 +85,16 @@ public final class SymbolTable extends AbstractList<Symbol> {
             elf.warn("section " + s.name() + " links to a missing string table (" + s.link() + ")");
         }
         long shndx = -1;
+        long shndxCount = 0;
         for (Section x : sections) {
             if (x.type().equals(SectionType.SHT_SYMTAB_SHNDX) && x.link() == s.index()
                     && elf.input().contains(x.offset(), x.size())) {
                 shndx = x.offset();
+                shndxCount = x.size() / 4;
             }
         }
         return Optional.of(new SymbolTable(elf, s.offset(), entrySize, s.size() / entrySize, stringsStart,
-                stringsEnd, shndx, Origin.SECTION, s.index()));
+                stringsEnd, shndx, shndxCount, Origin.SECTION, s.index()));
     }
 
     /** Finds the dynamic symbols through DT_SYMTAB, DT_STRTAB and the hash table's symbol count. */
@@ -119,7 +123,7 @@ public final class SymbolTable extends AbstractList<Symbol> {
             count = fits;
         }
         return Optional.of(new SymbolTable(elf, offset, entrySize, count, d.stringTableOffset(),
-                d.stringTableEnd(), -1, Origin.DYNAMIC_TABLE, -1));
+                d.stringTableEnd(), -1, 0, Origin.DYNAMIC_TABLE, -1));
     }
 
     public Origin origin() {
@@ -149,7 +153,15 @@ public final class SymbolTable extends AbstractList<Symbol> {
         long at = offset + index * entrySize;
         int shndx = (int) in.field(at, stShndx);
         if (shndx == SectionIndex.SHN_XINDEX && shndxOffset >= 0) {
-            shndx = (int) in.u32(shndxOffset + 4L * index);
+            long extended = index < shndxCount ? in.u32(shndxOffset + 4L * index) : -1;
+            if (extended < 0) {
+                elf.warn("symbol " + index + " is past the end of its SHT_SYMTAB_SHNDX section");
+            } else if (extended > Integer.MAX_VALUE) {
+                // The word is unsigned: that far it names no section, and as an int it would turn negative.
+                elf.warn("symbol " + index + " has extended section index 0x" + Long.toHexString(extended));
+            } else {
+                shndx = (int) extended;
+            }
         }
         return new Symbol(index, name(in.field(at, stName)), in.field(at, stValue), in.field(at, stSize),
                 (int) in.field(at, stInfo), (int) in.field(at, stOther), shndx);

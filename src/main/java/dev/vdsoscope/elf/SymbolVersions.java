@@ -46,6 +46,7 @@ public final class SymbolVersions {
     /** The version of one symbol: its index, the hidden bit, and what the index names. */
     public record Version(int index, boolean hidden, Kind kind, String name, String file) {}
 
+    private final ElfFile elf;
     private final ElfInput in;
     private final long versymOffset;
     private final long versymCount;
@@ -55,10 +56,11 @@ public final class SymbolVersions {
     private final List<Definition> definitions;
     private final List<Requirement> requirements;
 
-    private SymbolVersions(ElfInput in, long versymOffset, long versymCount, boolean versymFromSection,
+    private SymbolVersions(ElfFile elf, long versymOffset, long versymCount, boolean versymFromSection,
             boolean hasDefinitionTable, boolean hasRequirementTable, List<Definition> definitions,
             List<Requirement> requirements) {
-        this.in = in;
+        this.elf = elf;
+        this.in = elf.input();
         this.versymOffset = versymOffset;
         this.versymCount = versymCount;
         this.versymFromSection = versymFromSection;
@@ -107,7 +109,7 @@ public final class SymbolVersions {
         }
         List<Definition> definitions = verdef == null ? List.of() : readDefinitions(elf, verdef);
         List<Requirement> requirements = verneed == null ? List.of() : readRequirements(elf, verneed);
-        return new SymbolVersions(in, versym == null ? -1 : versym.offset(), versym == null ? 0 : versym.count(),
+        return new SymbolVersions(elf, versym == null ? -1 : versym.offset(), versym == null ? 0 : versym.count(),
                 fromSections, verdef != null, verneed != null, definitions, requirements);
     }
 
@@ -293,6 +295,8 @@ public final class SymbolVersions {
                 }
             }
         }
+        elf.warn("symbol " + symbolIndex + " has version index 0x" + Integer.toHexString(index)
+                + ", which no version definition or requirement has");
         return Optional.of(new Version(index, hidden, Kind.UNKNOWN, "", null));
     }
 }

@@ -7,6 +7,7 @@ import java.util.OptionalInt;
  * 64-bit s390 and Alpha, where they are 64-bit (a historical quirk that glibc and binutils honour).
  */
 public final class SysvHashTable implements HashTable {
+    private final ElfFile elf;
     private final ElfInput in;
     private final long offset;
     private final int wordSize;
@@ -14,6 +15,7 @@ public final class SysvHashTable implements HashTable {
     private final long nchain;
 
     SysvHashTable(ElfFile elf, long offset) {
+        this.elf = elf;
         this.in = elf.input();
         this.offset = offset;
         boolean wide = elf.header().is64()
@@ -59,13 +61,20 @@ public final class SysvHashTable implements HashTable {
         long index = word(2 + HashTable.elfHash(name) % nbucket);
         // A chain longer than nchain must loop: stop there instead of spinning.
         for (long steps = 0; index != 0 && steps <= nchain; steps++) {
-            if (index >= nchain || index >= symbols.size()) {
+            // Unsigned: a 64-bit word (s390x, Alpha) can have its top bit set.
+            if (Long.compareUnsigned(index, nchain) >= 0 || index >= symbols.size()) {
                 return OptionalInt.empty();
             }
-            if (symbols.get((int) index).name().equals(name)) {
+            // Like ld.so and the kernel's vDSO parser, an undefined symbol is no answer (GNU hash skips them too).
+            Symbol candidate = symbols.get((int) index);
+            if (!candidate.isUndefined() && candidate.name().equals(name)) {
                 return OptionalInt.of((int) index);
             }
             index = word(2 + nbucket + index);
+        }
+        if (index != 0) {
+            elf.warn("DT_HASH chain of bucket " + HashTable.elfHash(name) % nbucket + " loops (table at offset 0x"
+                    + Long.toHexString(offset) + ")");
         }
         return OptionalInt.empty();
     }
