@@ -85,6 +85,19 @@ public final class ElfFile implements AutoCloseable {
      * that nothing blocks or reads without end.
      */
     public static ElfFile open(Path path) throws IOException {
+        return open(path, false);
+    }
+
+    /**
+     * Like {@link #open(Path)}, but the mapping belongs to the calling thread: only that thread may read
+     * the file, and in exchange closing it is cheap (a shared mapping's close must synchronize with
+     * every thread). For batch tools that open thousands of files one after another.
+     */
+    public static ElfFile openConfined(Path path) throws IOException {
+        return open(path, true);
+    }
+
+    private static ElfFile open(Path path, boolean confined) throws IOException {
         BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
         if (attributes.isDirectory()) {
             throw new ElfFormatException("is a directory", -1);
@@ -92,7 +105,7 @@ public final class ElfFile implements AutoCloseable {
         if (!attributes.isRegularFile()) {
             throw new ElfFormatException("not a regular file", -1);
         }
-        Arena arena = Arena.ofShared();
+        Arena arena = confined ? Arena.ofConfined() : Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment image = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             return new ElfFile(path.toString(), image, arena);
@@ -282,6 +295,28 @@ public final class ElfFile implements AutoCloseable {
                     s.link(), s.info(), s.addralign(), s.entsize()));
         }
         return List.copyOf(named);
+    }
+
+    /**
+     * The raw bytes of a section's name, undecoded (section names are bytes; {@link Section#name()}
+     * decodes them as UTF-8), or null when the name cannot be read.
+     */
+    public byte[] sectionNameBytes(int index) {
+        List<Section> list = sections();
+        if (index < 0 || index >= list.size() || header.shstrndx() >= list.size()) {
+            return null;
+        }
+        Section names = list.get((int) header.shstrndx());
+        RawStruct sh = struct(RawLayouts.ELF32_SHDR, RawLayouts.ELF64_SHDR);
+        long nameOffset = in.field(header.shoff() + (long) index * header.shentsize(), sh.field("sh_name"));
+        long end = names.offset() + names.size();
+        byte[] bytes = new byte[64];
+        int length = in.copyCString(names.offset() + nameOffset, end, bytes, 0);
+        if (length > bytes.length) {
+            bytes = new byte[length];
+            length = in.copyCString(names.offset() + nameOffset, end, bytes, 0);
+        }
+        return length < 0 ? null : java.util.Arrays.copyOf(bytes, length);
     }
 
     /** The first section with this name. */

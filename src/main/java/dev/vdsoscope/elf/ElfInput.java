@@ -18,6 +18,8 @@ public final class ElfInput {
     private final ValueLayout.OfInt u32;
     private final ValueLayout.OfLong u64;
     private final ByteOrder order;
+    /** For {@link #indexOfNul}: byte i of the word is bits 8i..8i+7 whatever the image's order. */
+    private static final ValueLayout.OfLong SCAN = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     ElfInput(MemorySegment bytes, ByteOrder order) {
         this.bytes = bytes;
@@ -111,14 +113,46 @@ public final class ElfInput {
         return new String(chars, StandardCharsets.UTF_8);
     }
 
-    /** Offset of the first NUL in [from, to), or -1. */
+    /** Offset of the first NUL in [from, to), or -1; reads eight bytes at a time. */
     public long indexOfNul(long from, long to) {
-        for (long i = from; i < to; i++) {
+        long i = from;
+        for (; i + 8 <= to; i += 8) {
+            long word = bytes.get(SCAN, i);
+            // The lowest set bit marks the first zero byte (higher bits may be false positives).
+            long zeros = (word - 0x0101010101010101L) & ~word & 0x8080808080808080L;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
             if (bytes.get(ValueLayout.JAVA_BYTE, i) == 0) {
                 return i;
             }
         }
         return -1;
+    }
+
+    /**
+     * Copies the bytes of the NUL-terminated string at {@code offset} (which must end before
+     * {@code limit}) into {@code dst} at {@code at}, without the NUL, if they fit. Returns the string's
+     * length whether or not it was copied (the caller grows its buffer and asks again), or -1 when the
+     * string starts outside [0, limit) or has no NUL before it. Allocates nothing, for output paths
+     * that print millions of names as the raw bytes the file holds.
+     */
+    public int copyCString(long offset, long limit, byte[] dst, int at) {
+        long end = Math.min(limit, size());
+        if (offset < 0 || offset >= end) {
+            return -1;
+        }
+        long nul = indexOfNul(offset, end);
+        if (nul < 0 || nul - offset > Integer.MAX_VALUE - 16) {
+            return -1;
+        }
+        int length = (int) (nul - offset);
+        if (length <= dst.length - at) {
+            MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, offset, dst, at, length);
+        }
+        return length;
     }
 
     /** A read-only view of a range, checked first. */

@@ -140,16 +140,65 @@ public final class SymbolTable extends AbstractList<Symbol> {
 
     @Override
     public Symbol get(int index) {
+        long at = entry(index);
+        return new Symbol(index, name(in.field(at, stName)), in.field(at, stValue), in.field(at, stSize),
+                (int) in.field(at, stInfo), (int) in.field(at, stOther), shndx(index));
+    }
+
+    // Field access by index, allocating nothing: for printers that walk millions of symbols. get()
+    // returns the same values in a record.
+
+    private long entry(int index) {
         if (index < 0 || index >= count) {
             throw new IndexOutOfBoundsException(index);
         }
-        long at = offset + index * entrySize;
-        int shndx = (int) in.field(at, stShndx);
+        return offset + index * entrySize;
+    }
+
+    /** {@code st_name}: the offset of the name in the string table. */
+    public long nameOffset(int index) {
+        return in.field(entry(index), stName);
+    }
+
+    public long value(int index) {
+        return in.field(entry(index), stValue);
+    }
+
+    public long size(int index) {
+        return in.field(entry(index), stSize);
+    }
+
+    /** {@code st_info}: binding in the high four bits, type in the low four. */
+    public int info(int index) {
+        return in.u8(entry(index) + stInfo.offset());
+    }
+
+    /** {@code st_other}: visibility in the low two bits, the rest is processor-specific. */
+    public int other(int index) {
+        return in.u8(entry(index) + stOther.offset());
+    }
+
+    /** The real section index: an {@code SHN_XINDEX} escape is resolved through {@code SHT_SYMTAB_SHNDX}. */
+    public int shndx(int index) {
+        int shndx = in.u16(entry(index) + stShndx.offset());
         if (shndx == SectionIndex.SHN_XINDEX && shndxOffset >= 0) {
             shndx = (int) in.u32(shndxOffset + 4L * index);
         }
-        return new Symbol(index, name(in.field(at, stName)), in.field(at, stValue), in.field(at, stSize),
-                (int) in.field(at, stInfo), (int) in.field(at, stOther), shndx);
+        return shndx;
+    }
+
+    /**
+     * Copies the raw bytes of a symbol's name (no NUL, no decoding) into {@code dst} at {@code at} if
+     * they fit, and returns the name's length either way; a caller whose buffer was too small grows it
+     * and asks again. Returns -1 when the name cannot be read (offset outside the string table, or no
+     * NUL before its end); {@link #get} shows such a name as {@code <corrupt>}.
+     */
+    public int copyName(int index, byte[] dst, int at) {
+        long nameOffset = nameOffset(index);
+        if (nameOffset == 0) {
+            return 0;
+        }
+        return in.copyCString(stringsStart + nameOffset, stringsEnd, dst, at);
     }
 
     private String name(long nameOffset) {

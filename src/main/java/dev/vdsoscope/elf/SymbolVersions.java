@@ -221,6 +221,11 @@ public final class SymbolVersions {
         return versymOffset >= 0;
     }
 
+    /** The number of entries in the version index table (0 when there is none). */
+    public long versymCount() {
+        return versymOffset < 0 ? 0 : versymCount;
+    }
+
     /** Whether the index table came from a {@code .gnu.version} section (binutils reads only those). */
     public boolean fromSections() {
         return versymFromSection;
