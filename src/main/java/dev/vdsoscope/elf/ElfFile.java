@@ -331,8 +331,9 @@ public final class ElfFile implements AutoCloseable {
 
     /** The first section of this type. */
     public Optional<Section> section(SectionType type) {
+        long value = type.value();
         for (Section s : sections()) {
-            if (s.type().equals(type)) {
+            if (s.type().value() == value) {
                 return Optional.of(s);
             }
         }

@@ -28,6 +28,10 @@ public final class SymbolTable extends AbstractList<Symbol> {
     private final long shndxOffset;
     private final Origin origin;
     private final int sectionIndex;
+    /** Heap copies of the entries and the string table, made on first use (null when too large). */
+    private HeapBytes entries;
+    private HeapBytes strings;
+    private boolean copied;
 
     private SymbolTable(ElfFile elf, long offset, long entrySize, long count, long stringsStart, long stringsEnd,
             long shndxOffset, Origin origin, int sectionIndex) {
@@ -140,47 +144,59 @@ public final class SymbolTable extends AbstractList<Symbol> {
 
     @Override
     public Symbol get(int index) {
-        long at = entry(index);
-        return new Symbol(index, name(in.field(at, stName)), in.field(at, stValue), in.field(at, stSize),
-                (int) in.field(at, stInfo), (int) in.field(at, stOther), shndx(index));
+        return new Symbol(index, name(nameOffset(index)), value(index), size(index), info(index), other(index),
+                shndx(index));
     }
 
     // Field access by index, allocating nothing: for printers that walk millions of symbols. get()
-    // returns the same values in a record.
+    // returns the same values in a record. Reads go to heap copies of the table (see HeapBytes).
 
-    private long entry(int index) {
+    private void copy() {
+        copied = true;
+        entries = HeapBytes.copy(in, offset, count * entrySize);
+        long end = Math.min(stringsEnd, in.size());
+        if (stringsStart >= 0 && stringsStart < end) {
+            strings = HeapBytes.copy(in, stringsStart, end - stringsStart);
+        }
+    }
+
+    private long field(int index, RawStruct.Field field) {
         if (index < 0 || index >= count) {
             throw new IndexOutOfBoundsException(index);
         }
-        return offset + index * entrySize;
+        if (!copied) {
+            copy();
+        }
+        long at = index * entrySize + field.offset();
+        return entries != null ? entries.unsigned((int) at, field.width()) : in.field(offset + index * entrySize, field);
     }
 
     /** {@code st_name}: the offset of the name in the string table. */
     public long nameOffset(int index) {
-        return in.field(entry(index), stName);
+        return field(index, stName);
     }
 
     public long value(int index) {
-        return in.field(entry(index), stValue);
+        return field(index, stValue);
     }
 
     public long size(int index) {
-        return in.field(entry(index), stSize);
+        return field(index, stSize);
     }
 
     /** {@code st_info}: binding in the high four bits, type in the low four. */
     public int info(int index) {
-        return in.u8(entry(index) + stInfo.offset());
+        return (int) field(index, stInfo);
     }
 
     /** {@code st_other}: visibility in the low two bits, the rest is processor-specific. */
     public int other(int index) {
-        return in.u8(entry(index) + stOther.offset());
+        return (int) field(index, stOther);
     }
 
     /** The real section index: an {@code SHN_XINDEX} escape is resolved through {@code SHT_SYMTAB_SHNDX}. */
     public int shndx(int index) {
-        int shndx = in.u16(entry(index) + stShndx.offset());
+        int shndx = (int) field(index, stShndx);
         if (shndx == SectionIndex.SHN_XINDEX && shndxOffset >= 0) {
             shndx = (int) in.u32(shndxOffset + 4L * index);
         }
@@ -197,6 +213,9 @@ public final class SymbolTable extends AbstractList<Symbol> {
         long nameOffset = nameOffset(index);
         if (nameOffset == 0) {
             return 0;
+        }
+        if (strings != null) {
+            return strings.copyCString(nameOffset, dst, at);
         }
         return in.copyCString(stringsStart + nameOffset, stringsEnd, dst, at);
     }

@@ -54,6 +54,9 @@ public final class SymbolVersions {
     private final boolean hasRequirementTable;
     private final List<Definition> definitions;
     private final List<Requirement> requirements;
+    /** A heap copy of the index table, made on first use (see HeapBytes); null when too large. */
+    private HeapBytes versymCopy;
+    private boolean versymCopied;
 
     private SymbolVersions(ElfInput in, long versymOffset, long versymCount, boolean versymFromSection,
             boolean hasDefinitionTable, boolean hasRequirementTable, List<Definition> definitions,
@@ -252,7 +255,11 @@ public final class SymbolVersions {
         if (versymOffset < 0 || symbolIndex < 0 || symbolIndex >= versymCount) {
             return -1;
         }
-        return in.u16(versymOffset + 2L * symbolIndex);
+        if (!versymCopied) {
+            versymCopied = true;
+            versymCopy = HeapBytes.copy(in, versymOffset, versymCount * 2);
+        }
+        return versymCopy != null ? versymCopy.u16(2 * symbolIndex) : in.u16(versymOffset + 2L * symbolIndex);
     }
 
     /** The definition with this vd_ndx. */
