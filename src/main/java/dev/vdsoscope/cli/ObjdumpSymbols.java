@@ -46,7 +46,7 @@ final class ObjdumpSymbols {
             TEXT = ascii(".text"), DATA = ascii(".data"), TDATA = ascii(".tdata"), NULL_NAME = ascii("(null)"),
             SCRATCH = ascii("#scratch"), FORMAT = ascii(":     file format "),
             DYNAMIC_TITLE = ascii("DYNAMIC SYMBOL TABLE:\n"), STATIC_TITLE = ascii("SYMBOL TABLE:\n"),
-            NO_SYMBOLS = ascii("no symbols\n"), GNU_LTO_SLIM = ascii("__gnu_lto_slim"), REG = ascii("REG_"), REG_END = ascii("    R");
+            NO_SYMBOLS = ascii("no symbols\n"), REG = ascii("REG_"), REG_END = ascii("    R");
     private static final byte[][] OTHER = {new byte[0], ascii(" .internal"), ascii(" .hidden"), ascii(" .protected")};
     /** A version column that is not printed at all (BFD found no name for the index). */
     private static final byte[] NO_COLUMN = new byte[0];
@@ -303,6 +303,7 @@ final class ObjdumpSymbols {
             }
         }
         byte[] section;
+        byte[] sectionSymbolName = null;
         long vma = 0;
         boolean common = false;
         boolean global = bind == STB_GLOBAL && shndx != SectionIndex.SHN_UNDEF && shndx != SectionIndex.SHN_COMMON;
@@ -324,6 +325,7 @@ final class ObjdumpSymbols {
         } else if (shndx < SectionIndex.SHN_LORESERVE && shndx < sectionNames.length && sectionNames[shndx] != null) {
             section = sectionNames[shndx];
             vma = sectionAddresses[shndx];
+            sectionSymbolName = section;
         } else {
             section = ABS;
         }
@@ -344,7 +346,7 @@ final class ObjdumpSymbols {
                 case SHN_MIPS_ACOMMON -> section = ACOMMON;
                 case SectionIndex.SHN_COMMON -> {
                     // Commons no bigger than the GP size (0 when reading) become small commons.
-                    if (size == 0 && type != STT_TLS && !nameIs(i, GNU_LTO_SLIM)) {
+                    if (size == 0 && type != STT_TLS) {
                         section = SCOMMON;
                     }
                 }
@@ -417,7 +419,10 @@ final class ObjdumpSymbols {
             put(NULL_NAME);
         } else {
             pos += length;
-            if (length == 0 && a == BfdTarget.Arch.SPARC64 && type == STT_SPARC_REGISTER) {
+            if (length == 0 && type == STT_SECTION && sectionSymbolName != null) {
+                // bfd_elf_sym_name: an unnamed section symbol takes its section's name.
+                put(sectionSymbolName);
+            } else if (length == 0 && a == BfdTarget.Arch.SPARC64 && type == STT_SPARC_REGISTER) {
                 put(SCRATCH);
             }
         }
@@ -427,12 +432,6 @@ final class ObjdumpSymbols {
         }
         ensure(1);
         buf[pos++] = '\n';
-    }
-
-    /** Whether a symbol's name is exactly these bytes (for the rare rules that depend on a name). */
-    private boolean nameIs(int index, byte[] name) {
-        byte[] scratch = new byte[name.length + 1];
-        return table.copyName(index, scratch, 0) == name.length && Arrays.equals(scratch, 0, name.length, name, 0, name.length);
     }
 
     /** The seven flag characters of bfd_print_symbol_vandf, after the address and a space. */
