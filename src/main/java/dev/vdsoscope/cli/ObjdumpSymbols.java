@@ -217,7 +217,7 @@ final class ObjdumpSymbols {
         mipsData = -1;
         int symtab = 0;
         for (int i = 1; i < n; i++) {
-            if (sections.get(i).type().equals(SectionType.SHT_SYMTAB)) {
+            if (sections.get(i).type().value() == SectionType.SHT_SYMTAB.value()) {
                 symtab = i;
                 break;
             }
@@ -275,8 +275,8 @@ final class ObjdumpSymbols {
                 boolean loaded = (fileType == 2 || fileType == 3) && (s.flags() & Section.SHF_ALLOC) != 0;
                 long target = s.info();
                 yield loaded || s.link() == 0 || s.link() != symtab || target == 0 || target >= sections.size()
-                        || sections.get((int) target).type().equals(SectionType.SHT_REL)
-                        || sections.get((int) target).type().equals(SectionType.SHT_RELA);
+                        || sections.get((int) target).type().value() == SectionType.SHT_REL.value()
+                        || sections.get((int) target).type().value() == SectionType.SHT_RELA.value();
             }
             default -> true;
         };

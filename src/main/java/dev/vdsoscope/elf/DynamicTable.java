@@ -78,7 +78,7 @@ public final class DynamicTable {
     /** The value of the first entry with this tag. */
     public OptionalLong value(DynamicTag tag) {
         for (DynamicEntry e : entries) {
-            if (e.tag().equals(tag)) {
+            if (e.tag().value() == tag.value()) {
                 return OptionalLong.of(e.value());
             }
         }
@@ -93,7 +93,7 @@ public final class DynamicTable {
     public List<Long> values(DynamicTag tag) {
         List<Long> values = new ArrayList<>();
         for (DynamicEntry e : entries) {
-            if (e.tag().equals(tag)) {
+            if (e.tag().value() == tag.value()) {
                 values.add(e.value());
             }
         }

@@ -287,9 +287,9 @@ public final class ElfFile implements AutoCloseable {
             String sectionName = "";
             try {
                 sectionName = in.cString(names.offset() + nameOffsets[s.index()], names.offset() + names.size(),
-                        "name of section " + s.index());
+                        "section name");
             } catch (ElfFormatException e) {
-                warn(e.getMessage());
+                warn(e.getMessage() + " (section " + s.index() + ")");
             }
             named.add(new Section(s.index(), sectionName, s.type(), s.flags(), s.addr(), s.offset(), s.size(),
                     s.link(), s.info(), s.addralign(), s.entsize()));
@@ -342,8 +342,9 @@ public final class ElfFile implements AutoCloseable {
 
     /** The first segment of this type. */
     public Optional<ProgramHeader> segment(SegmentType type) {
+        long value = type.value();
         for (ProgramHeader p : segments()) {
-            if (p.type().equals(type)) {
+            if (p.type().value() == value) {
                 return Optional.of(p);
             }
         }
@@ -365,7 +366,7 @@ public final class ElfFile implements AutoCloseable {
      */
     public long offsetOf(long address, String what) {
         for (ProgramHeader p : segments()) {
-            if (p.type().equals(SegmentType.PT_LOAD) && p.containsFileBacked(address)) {
+            if (p.type().value() == SegmentType.PT_LOAD.value() && p.containsFileBacked(address)) {
                 return p.offset() + (address - p.vaddr());
             }
         }

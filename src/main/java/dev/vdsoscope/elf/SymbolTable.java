@@ -85,7 +85,7 @@ public final class SymbolTable extends AbstractList<Symbol> {
         }
         long shndx = -1;
         for (Section x : sections) {
-            if (x.type().equals(SectionType.SHT_SYMTAB_SHNDX) && x.link() == s.index()
+            if (x.type().value() == SectionType.SHT_SYMTAB_SHNDX.value() && x.link() == s.index()
                     && elf.input().contains(x.offset(), x.size())) {
                 shndx = x.offset();
             }

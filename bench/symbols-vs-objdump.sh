@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Races `vdsoscope symbols --style=objdump` against `objdump -T` over every shared library in
+# /usr/lib/x86_64-linux-gnu, each in ONE invocation over the whole list, output to /dev/null.
+# Not a test: prints each run's wall time and peak RSS (/usr/bin/time), the medians, the ratio of
+# medians (ours / objdump; the goal is <= 1.0) and the largest RSS (the goal is <= 128 MB).
+#
+# The list: regular files (symlinks are left out, so no library is counted twice) named *.so or
+# *.so.* whose first four bytes are the ELF magic, sorted.
+#
+# How vdsoscope is started: with ./vdsoscope when the tree has that launcher; otherwise with the JVM
+# flags the launcher is to use, which are:
+#   --enable-native-access=ALL-UNNAMED   FFM maps the files
+#   -XX:+UseSerialGC                     one-core-friendly GC, smallest footprint and start-up
+#   -Xms16m -Xmx256m -Xmn8m              a small young generation: the printer allocates little
+#   -XX:-UsePerfData                     no hsperfdata file
+#   -XX:AOTCache=target/vdsoscope.aot    JDK 25 AOT cache (classes loaded and linked, profiles)
+# The cache is made once, if missing, by a training run over the vDSO fixtures and a few libraries
+# (not over the benchmark list), as a launcher would ship it.
+#
+# Usage: bench/symbols-vs-objdump.sh [RUNS]   (default 5; runs are interleaved: ours, objdump, ...)
+# Environment: JAVA_HOME (a JDK 25; default /usr/lib/jvm/temurin-25-jdk-amd64), LIBDIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-5}
+LIBDIR=${LIBDIR:-/usr/lib/x86_64-linux-gnu}
+JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+export JAVA_HOME
+JAVA="$JAVA_HOME/bin/java"
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "needs GNU time at $TIME (apt-get install time)" >&2; exit 2; }
+command -v objdump >/dev/null || { echo "needs objdump (binutils)" >&2; exit 2; }
+
+LIST=$(mktemp)
+trap 'rm -f "$LIST" "$LIST".*' EXIT
+find "$LIBDIR" -type f \( -name '*.so' -o -name '*.so.*' \) -print0 | sort -z |
+    while IFS= read -r -d '' f; do
+        [ "$(head -c 4 "$f" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 7f454c46 ] && printf '%s\n' "$f"
+    done > "$LIST"
+COUNT=$(wc -l < "$LIST")
+mapfile -t FILES < "$LIST"
+
+JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms16m -Xmx256m -Xmn8m -XX:-UsePerfData)
+if [ -x ./vdsoscope ]; then
+    OURS=(./vdsoscope)
+    HOW="./vdsoscope (the launcher)"
+else
+    [ -f target/vdsoscope.jar ] || mvn -q -o package -DskipTests
+    AOT=target/vdsoscope.aot
+    if [ ! -f "$AOT" ]; then
+        TRAIN=(src/test/resources/fixtures/vdso/*.so "$LIBDIR"/libz.so.1 "$LIBDIR"/libm.so.6 "$LIBDIR"/libpthread.so.0)
+        "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCacheOutput="$AOT" -jar target/vdsoscope.jar \
+            symbols --style=objdump "${TRAIN[@]}" > /dev/null 2>&1 || true
+    fi
+    OURS=("$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCache="$AOT" -jar target/vdsoscope.jar)
+    HOW="java ${JVM_FLAGS[*]} -XX:AOTCache=$AOT -jar target/vdsoscope.jar"
+fi
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "files:   $COUNT shared libraries under $LIBDIR"
+echo "ours:    $HOW symbols --style=objdump FILES..."
+echo "theirs:  $(objdump --version | head -1) -T FILES..."
+
+run() { # label, command... ; prints "seconds kilobytes"
+    local label=$1; shift
+    "$TIME" -f '%e %M' -o "$LIST.time" "$@" > /dev/null 2> /dev/null || true
+    read -r secs kb < "$LIST.time"
+    printf '%-8s %6.2f s %8d KB\n' "$label" "$secs" "$kb" >&2
+    echo "$secs $kb"
+}
+
+OURS_T=(); THEIRS_T=(); MAXRSS=0; THEIRS_MAXRSS=0
+for i in $(seq 1 "$RUNS"); do
+    read -r s kb < <(run "ours" "${OURS[@]}" symbols --style=objdump "${FILES[@]}")
+    OURS_T+=("$s"); [ "$kb" -gt "$MAXRSS" ] && MAXRSS=$kb
+    read -r s kb < <(run "objdump" objdump -T "${FILES[@]}")
+    THEIRS_T+=("$s"); [ "$kb" -gt "$THEIRS_MAXRSS" ] && THEIRS_MAXRSS=$kb
+done
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+M_OURS=$(median "${OURS_T[@]}")
+M_THEIRS=$(median "${THEIRS_T[@]}")
+echo "median:  ours $M_OURS s, objdump $M_THEIRS s"
+awk -v a="$M_OURS" -v b="$M_THEIRS" 'BEGIN { printf "ratio:   %.2f (ours / objdump; goal <= 1.00)\n", a / b }'
+echo "max RSS: ours $((MAXRSS / 1024)) MB (goal <= 128 MB), objdump $((THEIRS_MAXRSS / 1024)) MB"
