@@ -14,8 +14,8 @@
 #   -Xms16m -Xmx256m -Xmn8m              a small young generation: the printer allocates little
 #   -XX:-UsePerfData                     no hsperfdata file
 #   -XX:AOTCache=target/vdsoscope.aot    JDK 25 AOT cache (classes loaded and linked, profiles)
-# The cache is made once, if missing, by a training run over the vDSO fixtures and a few libraries
-# (not over the benchmark list), as a launcher would ship it.
+# The cache is made when missing or older than the jar, by a training run of the same command over
+# the vDSO fixtures and the ELF programs in /usr/bin (not over the benchmark's libraries).
 #
 # Usage: bench/symbols-vs-objdump.sh [RUNS]   (default 5; runs are interleaved: ours, objdump, ...)
 # Environment: JAVA_HOME (a JDK 25; default /usr/lib/jvm/temurin-25-jdk-amd64), LIBDIR.
@@ -46,10 +46,16 @@ if [ -x ./vdsoscope ]; then
 else
     [ -f target/vdsoscope.jar ] || mvn -q -o package -DskipTests
     AOT=target/vdsoscope.aot
-    if [ ! -f "$AOT" ]; then
-        TRAIN=(src/test/resources/fixtures/vdso/*.so "$LIBDIR"/libz.so.1 "$LIBDIR"/libm.so.6 "$LIBDIR"/libpthread.so.0)
+    if [ ! -f "$AOT" ] || [ target/vdsoscope.jar -nt "$AOT" ]; then
+        # Training: the same command over the ELF programs in /usr/bin, a workload disjoint from the
+        # benchmark's list of libraries.
+        mapfile -t TRAIN < <(find /usr/bin -maxdepth 1 -type f -print0 | sort -z |
+            while IFS= read -r -d '' f; do
+                [ "$(head -c 4 "$f" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 7f454c46 ] && printf '%s\n' "$f"
+            done)
+        rm -f "$AOT"
         "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCacheOutput="$AOT" -jar target/vdsoscope.jar \
-            symbols --style=objdump "${TRAIN[@]}" > /dev/null 2>&1 || true
+            symbols --style=objdump src/test/resources/fixtures/vdso/*.so "${TRAIN[@]}" > /dev/null 2>&1 || true
     fi
     OURS=("$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCache="$AOT" -jar target/vdsoscope.jar)
     HOW="java ${JVM_FLAGS[*]} -XX:AOTCache=$AOT -jar target/vdsoscope.jar"
@@ -59,21 +65,23 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "files:   $COUNT shared libraries under $LIBDIR"
 echo "ours:    $HOW symbols --style=objdump FILES..."
 echo "theirs:  $(objdump --version | head -1) -T FILES..."
+command -v bc >/dev/null || { echo "needs bc" >&2; exit 2; }
 
-run() { # label, command... ; prints "seconds kilobytes"
+run() { # label, command... ; prints the run's line, leaves "seconds kilobytes" in $LIST.time
     local label=$1; shift
-    "$TIME" -f '%e %M' -o "$LIST.time" "$@" > /dev/null 2> /dev/null || true
-    read -r secs kb < "$LIST.time"
-    printf '%-8s %6.2f s %8d KB\n' "$label" "$secs" "$kb" >&2
-    echo "$secs $kb"
+    "$TIME" -f '%e %M %U %S' -o "$LIST.time" "$@" > /dev/null 2> /dev/null || true
+    read -r secs kb user sys < "$LIST.time"
+    printf '%-8s %6.2f s wall %6.2f s cpu %8d KB\n' "$label" "$secs" "$(echo "$user + $sys" | bc)" "$kb"
 }
 
-OURS_T=(); THEIRS_T=(); MAXRSS=0; THEIRS_MAXRSS=0
+OURS_T=(); THEIRS_T=(); OURS_C=(); THEIRS_C=(); MAXRSS=0; THEIRS_MAXRSS=0
 for i in $(seq 1 "$RUNS"); do
-    read -r s kb < <(run "ours" "${OURS[@]}" symbols --style=objdump "${FILES[@]}")
-    OURS_T+=("$s"); [ "$kb" -gt "$MAXRSS" ] && MAXRSS=$kb
-    read -r s kb < <(run "objdump" objdump -T "${FILES[@]}")
-    THEIRS_T+=("$s"); [ "$kb" -gt "$THEIRS_MAXRSS" ] && THEIRS_MAXRSS=$kb
+    run "ours" "${OURS[@]}" symbols --style=objdump "${FILES[@]}"
+    read -r s kb u y < "$LIST.time"
+    OURS_T+=("$s"); OURS_C+=("$(echo "$u + $y" | bc)"); [ "$kb" -gt "$MAXRSS" ] && MAXRSS=$kb
+    run "objdump" objdump -T "${FILES[@]}"
+    read -r s kb u y < "$LIST.time"
+    THEIRS_T+=("$s"); THEIRS_C+=("$(echo "$u + $y" | bc)"); [ "$kb" -gt "$THEIRS_MAXRSS" ] && THEIRS_MAXRSS=$kb
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -81,4 +89,7 @@ M_OURS=$(median "${OURS_T[@]}")
 M_THEIRS=$(median "${THEIRS_T[@]}")
 echo "median:  ours $M_OURS s, objdump $M_THEIRS s"
 awk -v a="$M_OURS" -v b="$M_THEIRS" 'BEGIN { printf "ratio:   %.2f (ours / objdump; goal <= 1.00)\n", a / b }'
+C_OURS=$(median "${OURS_C[@]}")
+C_THEIRS=$(median "${THEIRS_C[@]}")
+awk -v a="$C_OURS" -v b="$C_THEIRS" 'BEGIN { printf "cpu:     median user+sys ours %.2f s, objdump %.2f s, ratio %.2f (less noisy than wall on a busy machine)\n", a, b, a / b }'
 echo "max RSS: ours $((MAXRSS / 1024)) MB (goal <= 128 MB), objdump $((THEIRS_MAXRSS / 1024)) MB"
