@@ -41,13 +41,30 @@ final class ObjdumpSymbols {
     }
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** The two hex digits of every byte value. */
+    private static final byte[] HEX_PAIRS = new byte[512];
+
+    static {
+        for (int v = 0; v < 256; v++) {
+            HEX_PAIRS[2 * v] = HEX[v >>> 4];
+            HEX_PAIRS[2 * v + 1] = HEX[v & 0xf];
+        }
+    }
     private static final byte[] UND = ascii("*UND*"), ABS = ascii("*ABS*"), COM = ascii("*COM*"),
             LARGE_COMMON = ascii("LARGE_COMMON"), ACOMMON = ascii(".acommon"), SCOMMON = ascii(".scommon"),
             TEXT = ascii(".text"), DATA = ascii(".data"), TDATA = ascii(".tdata"), NULL_NAME = ascii("(null)"),
             SCRATCH = ascii("#scratch"), FORMAT = ascii(":     file format "),
             DYNAMIC_TITLE = ascii("DYNAMIC SYMBOL TABLE:\n"), STATIC_TITLE = ascii("SYMBOL TABLE:\n"),
             NO_SYMBOLS = ascii("no symbols\n"), REG = ascii("REG_"), REG_END = ascii("    R");
-    private static final byte[][] OTHER = {new byte[0], ascii(" .internal"), ascii(" .hidden"), ascii(" .protected")};
+    /** The st_other column for each value: nothing, a visibility, or the byte in hex. */
+    private static final byte[][] OTHER_COLUMNS = new byte[256][];
+
+    static {
+        String[] names = {"", " .internal", " .hidden", " .protected"};
+        for (int v = 0; v < 256; v++) {
+            OTHER_COLUMNS[v] = ascii(v < 4 ? names[v] : String.format(" 0x%02x", v));
+        }
+    }
     /** A version column that is not printed at all (BFD found no name for the index). */
     private static final byte[] NO_COLUMN = new byte[0];
 
@@ -67,6 +84,8 @@ final class ObjdumpSymbols {
     // The file being printed.
     private SymbolTable table;
     private BfdTarget.Arch arch;
+    /** Whether a back-end hook or special-symbol rule applies (or the sections are reconstructed). */
+    private boolean hooks;
     private boolean wide;
     private boolean relocatable;
     private boolean dynamic;
@@ -81,7 +100,9 @@ final class ObjdumpSymbols {
     private boolean versymMismatch;
     private int definedVersions;
     private final byte[][] versionColumns = new byte[0x10000][];
-    private int[] versionsUsed = new int[64];
+    private int[] versionsUsed = new int[1024];
+    /** The versym word of each symbol of the table being printed (0 when printed without versions). */
+    private int[] versymWords = new int[4096];
     private int versionsUsedCount;
     private final List<String> warnings = new ArrayList<>();
 
@@ -167,10 +188,10 @@ final class ObjdumpSymbols {
         } else {
             this.table = symbols;
             this.dynamic = dynamicTable;
-            boolean withVersions = dynamicTable && versioned;
             int count = symbols.size();
+            loadVersions(count, dynamicTable && versioned);
             for (int i = 1; i < count; i++) {
-                symbol(i, withVersions);
+                symbol(i);
                 if (pos >= FLUSH_AT && sink != null) {
                     flush();
                 }
@@ -207,6 +228,7 @@ final class ObjdumpSymbols {
         this.relocatable = type != 2 && type != 3;
         this.microMips = (elf.header().flags() & EF_MIPS_ARCH_ASE_MICROMIPS) != 0;
         this.noSections = fromDynamicTable;
+        this.hooks = fromDynamicTable || (arch != BfdTarget.Arch.GENERIC && arch != BfdTarget.Arch.OTHER);
         int n = sections.size();
         if (sectionNames.length < n) {
             sectionNames = new byte[n][];
@@ -229,8 +251,8 @@ final class ObjdumpSymbols {
             if (!hasBfdSection(elf, sections, s, symtab, symtabStrings, shstrndx)) {
                 continue;
             }
-            byte[] name = elf.sectionNameBytes(i);
-            sectionNames[i] = name == null ? NULL_NAME : name;
+            byte[] name = sectionName(elf, s);
+            sectionNames[i] = name;
             sectionAddresses[i] = s.addr();
             if (mipsText < 0 && Arrays.equals(name, TEXT)) {
                 mipsText = i;
@@ -239,10 +261,6 @@ final class ObjdumpSymbols {
                 mipsData = i;
             }
         }
-        for (int k = 0; k < versionsUsedCount; k++) {
-            versionColumns[versionsUsed[k]] = null;
-        }
-        versionsUsedCount = 0;
         versions = elf.versions();
         versioned = versions.present() && (fromDynamicTable || versions.fromSections())
                 && (versions.hasDefinitionTable() || versions.hasRequirementTable());
@@ -258,6 +276,32 @@ final class ObjdumpSymbols {
             definedVersions = Math.max(definedVersions, d.index() & SymbolVersions.VERSYM_VERSION);
         }
     }
+
+    /**
+     * A section's name as raw bytes. ASCII names (all real ones) come from the decoded name, through a
+     * cache shared by all files; any other is read again as bytes, since decoding may have changed it.
+     */
+    private byte[] sectionName(ElfFile elf, Section s) {
+        String name = s.name();
+        byte[] bytes = sectionNameCache.get(name);
+        if (bytes == null) {
+            boolean ascii = true;
+            for (int k = 0; k < name.length() && ascii; k++) {
+                ascii = name.charAt(k) < 0x80;
+            }
+            if (!ascii || name.isEmpty()) {
+                bytes = elf.sectionNameBytes(s.index());
+                return bytes == null ? NULL_NAME : bytes;
+            }
+            bytes = name.getBytes(StandardCharsets.US_ASCII);
+            if (sectionNameCache.size() < 4096) {
+                sectionNameCache.put(name, bytes);
+            }
+        }
+        return bytes;
+    }
+
+    private final java.util.Map<String, byte[]> sectionNameCache = new java.util.HashMap<>();
 
     /**
      * Whether bfd_section_from_shdr makes a BFD section for this header. It makes none for the symbol
@@ -283,150 +327,80 @@ final class ObjdumpSymbols {
     }
 
     /** One symbol line; index 0 is never printed. */
-    private void symbol(int i, boolean withVersions) throws IOException {
+    private void symbol(int i) {
         SymbolTable t = table;
         int info = t.info(i);
-        int type = info & 0xf;
-        int bind = info >>> 4;
-        int other = t.other(i);
         int shndx = t.shndx(i);
         long value = t.value(i);
         long size = t.size(i);
-        BfdTarget.Arch a = arch;
-
-        // The ARM back-end reads Thumb function addresses without their low bit, and STT_ARM_TFUNC as STT_FUNC.
-        if (a == BfdTarget.Arch.ARM) {
-            if ((type == STT_FUNC || type == STT_GNU_IFUNC) && (value & 1) != 0) {
-                value &= ~1L;
-            } else if (type == STT_ARM_TFUNC) {
-                type = STT_FUNC;
-            }
-        }
+        int bind = info >>> 4;
+        // The section BFD gives the symbol, and what it keeps as the value: section-relative, except
+        // in relocatable files where st_value already is (the printed address adds the section back).
         byte[] section;
-        byte[] sectionSymbolName = null;
         long vma = 0;
-        boolean common = false;
-        boolean global = bind == STB_GLOBAL && shndx != SectionIndex.SHN_UNDEF && shndx != SectionIndex.SHN_COMMON;
+        boolean ordinary = false;
         if (shndx == SectionIndex.SHN_UNDEF) {
             section = UND;
-        } else if (shndx == SectionIndex.SHN_ABS) {
-            section = ABS;
-        } else if (shndx == SectionIndex.SHN_COMMON) {
-            section = COM;
-            common = true;
-        } else if (noSections) {
-            // Later binutils give a symbol found through the dynamic table a section by its type.
-            section = switch (type) {
-                case STT_FUNC, STT_GNU_IFUNC -> TEXT;
-                case STT_OBJECT -> DATA;
-                case STT_TLS -> TDATA;
-                default -> ABS;
-            };
         } else if (shndx < SectionIndex.SHN_LORESERVE && shndx < sectionNames.length && sectionNames[shndx] != null) {
             section = sectionNames[shndx];
             vma = sectionAddresses[shndx];
-            sectionSymbolName = section;
+            ordinary = true;
         } else {
-            section = ABS;
+            section = shndx == SectionIndex.SHN_COMMON ? COM : ABS;
         }
-        // What BFD keeps as the symbol's value: section-relative, except in relocatable files where it already is.
-        long bfdValue = common ? size : relocatable ? value : value - vma;
-
-        if (a == BfdTarget.Arch.X86_64 && shndx == SHN_X86_64_LCOMMON) {
-            section = LARGE_COMMON;
-            bfdValue = size;
-            common = true;
-            global = false;
-        } else if (a == BfdTarget.Arch.M32R && shndx == SHN_M32R_SCOMMON) {
-            section = SCOMMON;
-            bfdValue = size;
-            common = true;
-        } else if (a == BfdTarget.Arch.MIPS) {
-            switch (shndx) {
-                case SHN_MIPS_ACOMMON -> section = ACOMMON;
-                case SectionIndex.SHN_COMMON -> {
-                    // Commons no bigger than the GP size (0 when reading) become small commons.
-                    if (size == 0 && type != STT_TLS) {
-                        section = SCOMMON;
-                    }
-                }
-                case SHN_MIPS_SCOMMON -> {
-                    section = SCOMMON;
-                    bfdValue = size;
-                    common = true;
-                }
-                case SHN_MIPS_SUNDEFINED -> section = UND;
-                case SHN_MIPS_TEXT, SHN_MIPS_DATA -> {
-                    int named = shndx == SHN_MIPS_TEXT ? mipsText : mipsData;
-                    if (named >= 0) {
-                        section = sectionNames[named];
-                        vma = sectionAddresses[named];
-                        bfdValue = value - vma;
-                    }
-                }
-                default -> { }
-            }
-            if (type == STT_FUNC && (bfdValue & 1) != 0) {
-                bfdValue--;
-                other = microMips ? (other & ~0xc0) | 0x80 : other | 0xf0;
-            }
+        Line line = this.line;
+        line.type = info & 0xf;
+        line.other = t.other(i);
+        line.section = section;
+        line.sectionSymbolName = ordinary ? section : null;
+        line.common = shndx == SectionIndex.SHN_COMMON;
+        line.global = bind == STB_GLOBAL && shndx != SectionIndex.SHN_UNDEF && shndx != SectionIndex.SHN_COMMON;
+        line.vma = vma;
+        line.bfdValue = line.common ? size : relocatable ? value : value - vma;
+        line.stValue = value;
+        line.register = false;
+        if (hooks) {
+            backEndHooks(line, i, shndx, value, size);
         }
 
         int start = pos;
-        ensure(64 + section.length + 32);
-        if (a == BfdTarget.Arch.SPARC64 && type == STT_SPARC_REGISTER) {
-            sparcRegister(value, bind, global);
+        byte[] column = versionColumns[versymWords[i]];
+        if (column == null) {
+            column = versionColumn(versymWords[i]);
+        }
+        byte[] otherColumn = OTHER_COLUMNS[line.other];
+        ensure(48 + line.section.length + column.length + otherColumn.length);
+        if (line.register) {
+            sparcRegister(value, bind, line.global);
         } else {
-            hex(bfdValue + vma);
-            flags(type, bind, global);
+            hex(line.bfdValue + line.vma);
+            flags(line.type, bind, line.global);
         }
         byte[] b = buf;
         int p = pos;
         b[p++] = ' ';
-        System.arraycopy(section, 0, b, p, section.length);
-        p += section.length;
+        System.arraycopy(line.section, 0, b, p, line.section.length);
+        p += line.section.length;
         b[p++] = '\t';
         pos = p;
-        hex(common ? value : size);
-        if (withVersions) {
-            byte[] column = versionColumn(i);
-            ensure(column.length + 8);
-            System.arraycopy(column, 0, buf, pos, column.length);
-            pos += column.length;
-        }
-        if (other != 0) {
-            if (other < 4) {
-                put(OTHER[other]);
-            } else {
-                ensure(8);
-                buf[pos++] = ' ';
-                buf[pos++] = '0';
-                buf[pos++] = 'x';
-                buf[pos++] = HEX[(other >>> 4) & 0xf];
-                buf[pos++] = HEX[other & 0xf];
-            }
-        }
-        buf[pos++] = ' ';
+        hex(line.common ? line.stValue : size);
+        System.arraycopy(column, 0, b, pos, column.length);
+        pos += column.length;
+        System.arraycopy(otherColumn, 0, b, pos, otherColumn.length);
+        pos += otherColumn.length;
+        b[pos++] = ' ';
         int nameStart = pos;
         int length = t.copyName(i, buf, pos);
-        if (length > buf.length - pos) {
+        if (length > buf.length - pos - 1) {
             ensure(length + 1);
             length = t.copyName(i, buf, pos);
         }
-        if (length < 0) {
-            warnings.add("symbol " + i + ": name offset 0x" + Long.toHexString(t.nameOffset(i))
-                    + " is outside the string table; shown as (null)");
-            put(NULL_NAME);
-        } else {
+        if (length > 0) {
             pos += length;
-            if (length == 0 && type == STT_SECTION && sectionSymbolName != null) {
-                // bfd_elf_sym_name: an unnamed section symbol takes its section's name.
-                put(sectionSymbolName);
-            } else if (length == 0 && a == BfdTarget.Arch.SPARC64 && type == STT_SPARC_REGISTER) {
-                put(SCRATCH);
-            }
+        } else {
+            emptyOrUnreadableName(i, length, line);
         }
-        if (a != BfdTarget.Arch.GENERIC && a != BfdTarget.Arch.OTHER && isSpecial(a, nameStart, pos)) {
+        if (hooks && isSpecial(arch, nameStart, pos)) {
             pos = start;
             return;
         }
@@ -434,20 +408,138 @@ final class ObjdumpSymbols {
         buf[pos++] = '\n';
     }
 
+    /** The parts of a symbol line that the back-end hooks may change. */
+    private static final class Line {
+        int type;
+        int other;
+        byte[] section;
+        byte[] sectionSymbolName;
+        boolean common;
+        boolean global;
+        boolean register;
+        long vma;
+        long bfdValue;
+        /** st_value as the back-end read it (the size column of a common shows it). */
+        long stValue;
+    }
+
+    private final Line line = new Line();
+
+    /** What the ARM, x86-64, m32r, MIPS and SPARC64 back-ends do to a symbol as they read it. */
+    private void backEndHooks(Line line, int i, int shndx, long value, long size) {
+        BfdTarget.Arch a = arch;
+        if (a == BfdTarget.Arch.ARM) {
+            // Thumb function addresses are read without their low bit; STT_ARM_TFUNC becomes STT_FUNC.
+            if ((line.type == STT_FUNC || line.type == STT_GNU_IFUNC) && (value & 1) != 0) {
+                line.stValue = value & ~1L;
+                if (!line.common) {
+                    line.bfdValue = relocatable ? line.stValue : line.stValue - line.vma;
+                }
+            } else if (line.type == STT_ARM_TFUNC) {
+                line.type = STT_FUNC;
+            }
+        } else if (a == BfdTarget.Arch.X86_64 && shndx == SHN_X86_64_LCOMMON) {
+            line.section = LARGE_COMMON;
+            line.bfdValue = size;
+            line.common = true;
+            line.global = false;
+        } else if (a == BfdTarget.Arch.M32R && shndx == SHN_M32R_SCOMMON) {
+            line.section = SCOMMON;
+            line.bfdValue = size;
+            line.common = true;
+        } else if (a == BfdTarget.Arch.SPARC64) {
+            line.register = line.type == STT_SPARC_REGISTER;
+        } else if (a == BfdTarget.Arch.MIPS) {
+            mipsHooks(line, shndx, value, size);
+        }
+        if (noSections && shndx != SectionIndex.SHN_UNDEF && shndx != SectionIndex.SHN_ABS
+                && shndx != SectionIndex.SHN_COMMON) {
+            // Later binutils give a symbol found through the dynamic table a section by its type.
+            line.section = switch (line.type) {
+                case STT_FUNC, STT_GNU_IFUNC -> TEXT;
+                case STT_OBJECT -> DATA;
+                case STT_TLS -> TDATA;
+                default -> ABS;
+            };
+        }
+    }
+
+    /** _bfd_mips_elf_symbol_processing. */
+    private void mipsHooks(Line line, int shndx, long value, long size) {
+        switch (shndx) {
+            case SHN_MIPS_ACOMMON -> line.section = ACOMMON;
+            case SectionIndex.SHN_COMMON -> {
+                // Commons no bigger than the GP size (0 when reading) become small commons.
+                if (size == 0 && line.type != STT_TLS) {
+                    line.section = SCOMMON;
+                }
+            }
+            case SHN_MIPS_SCOMMON -> {
+                line.section = SCOMMON;
+                line.bfdValue = size;
+                line.common = true;
+            }
+            case SHN_MIPS_SUNDEFINED -> line.section = UND;
+            case SHN_MIPS_TEXT, SHN_MIPS_DATA -> {
+                int named = shndx == SHN_MIPS_TEXT ? mipsText : mipsData;
+                if (named >= 0) {
+                    line.section = sectionNames[named];
+                    line.vma = sectionAddresses[named];
+                    line.bfdValue = value - line.vma;
+                }
+            }
+            default -> { }
+        }
+        // An odd function address marks MIPS16 or microMIPS code.
+        if (line.type == STT_FUNC && (line.bfdValue & 1) != 0) {
+            line.bfdValue--;
+            line.other = microMips ? (line.other & ~0xc0) | 0x80 : line.other | 0xf0;
+        }
+    }
+
+    /** An empty name (a section symbol takes its section's name) or one that cannot be read. */
+    private void emptyOrUnreadableName(int i, int length, Line line) {
+        if (length < 0) {
+            warnings.add("symbol " + i + ": name offset 0x" + Long.toHexString(table.nameOffset(i))
+                    + " is outside the string table; shown as (null)");
+            put(NULL_NAME);
+        } else if (line.type == STT_SECTION && line.sectionSymbolName != null) {
+            // bfd_elf_sym_name: an unnamed section symbol takes its section's name.
+            put(line.sectionSymbolName);
+        } else if (line.register) {
+            put(SCRATCH);
+        }
+    }
+
     /** The seven flag characters of bfd_print_symbol_vandf, after the address and a space. */
     private void flags(int type, int bind, boolean global) {
-        byte[] b = buf;
-        int p = pos;
-        b[p++] = ' ';
-        b[p++] = (byte) (bind == STB_LOCAL ? 'l' : global ? 'g' : bind == STB_GNU_UNIQUE ? 'u' : ' ');
-        b[p++] = (byte) (bind == STB_WEAK ? 'w' : ' ');
-        b[p++] = ' ';
-        b[p++] = ' ';
-        b[p++] = (byte) (type == STT_GNU_IFUNC ? 'i' : ' ');
-        b[p++] = (byte) (type == STT_SECTION || type == STT_FILE ? 'd' : dynamic ? 'D' : ' ');
-        b[p++] = (byte) (type == STT_FUNC ? 'F' : type == STT_FILE ? 'f'
-                : type == STT_OBJECT || type == STT_COMMON ? 'O' : ' ');
-        pos = p;
+        int k = ((dynamic ? 512 : 0) + (global ? 256 : 0) + (bind << 4 | type)) * 8;
+        System.arraycopy(FLAGS, k, buf, pos, 8);
+        pos += 8;
+    }
+
+    /** " " and the seven flags for every (dynamic, BSF_GLOBAL, binding, type), 8 bytes each. */
+    private static final byte[] FLAGS = new byte[4 * 256 * 8];
+
+    static {
+        for (int d = 0; d < 2; d++) {
+            for (int g = 0; g < 2; g++) {
+                for (int info = 0; info < 256; info++) {
+                    int type = info & 0xf;
+                    int bind = info >>> 4;
+                    int k = (d * 512 + g * 256 + info) * 8;
+                    FLAGS[k] = ' ';
+                    FLAGS[k + 1] = (byte) (bind == STB_LOCAL ? 'l' : g == 1 ? 'g' : bind == STB_GNU_UNIQUE ? 'u' : ' ');
+                    FLAGS[k + 2] = (byte) (bind == STB_WEAK ? 'w' : ' ');
+                    FLAGS[k + 3] = ' ';
+                    FLAGS[k + 4] = ' ';
+                    FLAGS[k + 5] = (byte) (type == STT_GNU_IFUNC ? 'i' : ' ');
+                    FLAGS[k + 6] = (byte) (type == STT_SECTION || type == STT_FILE ? 'd' : d == 1 ? 'D' : ' ');
+                    FLAGS[k + 7] = (byte) (type == STT_FUNC ? 'F' : type == STT_FILE ? 'f'
+                            : type == STT_OBJECT || type == STT_COMMON ? 'O' : ' ');
+                }
+            }
+        }
     }
 
     /** elf64_sparc_print_symbol_all: a register symbol shows its register instead of an address. */
@@ -496,22 +588,44 @@ final class ObjdumpSymbols {
         return length >= 3 && c0 == 'L' && c1 >= '0' && c1 <= '9' && b[from + 2] == 1;
     }
 
-    /** The version column of one symbol, rendered once per file for each distinct versym word. */
-    private byte[] versionColumn(int index) {
-        int raw = versymMismatch ? 0 : versions.versym(index);
-        if (raw < 0) {
-            raw = 0;
+    /**
+     * Reads the version index of every symbol of the table about to be printed, and empties the
+     * column cache. A table printed without versions gets index 0 everywhere, whose column is then
+     * empty, so that the per-symbol code has no branch on whether the file has versions.
+     */
+    private void loadVersions(int count, boolean withVersions) {
+        for (int k = 0; k < versionsUsedCount; k++) {
+            versionColumns[versionsUsed[k]] = null;
         }
-        byte[] column = versionColumns[raw];
-        if (column == null) {
-            column = renderVersion(raw);
-            versionColumns[raw] = column;
-            if (versionsUsedCount == versionsUsed.length) {
-                versionsUsed = Arrays.copyOf(versionsUsed, versionsUsedCount * 2);
+        versionsUsedCount = 0;
+        if (versymWords.length < count) {
+            versymWords = new int[Math.max(count, versymWords.length * 2)];
+        }
+        if (withVersions && !versymMismatch) {
+            for (int i = 0; i < count; i++) {
+                versymWords[i] = Math.max(0, versions.versym(i));
             }
-            versionsUsed[versionsUsedCount++] = raw;
+        } else {
+            Arrays.fill(versymWords, 0, count, 0);
         }
+        if (!withVersions) {
+            remember(0, NO_COLUMN);
+        }
+    }
+
+    /** The version column for one versym word, rendered once per file. */
+    private byte[] versionColumn(int raw) {
+        byte[] column = renderVersion(raw);
+        remember(raw, column);
         return column;
+    }
+
+    private void remember(int raw, byte[] column) {
+        versionColumns[raw] = column;
+        if (versionsUsedCount == versionsUsed.length) {
+            versionsUsed = Arrays.copyOf(versionsUsed, versionsUsedCount * 2);
+        }
+        versionsUsed[versionsUsedCount++] = raw;
     }
 
     /** _bfd_elf_get_symbol_version_string (base_p true), and the padding bfd_elf_print_symbol adds. */
@@ -586,13 +700,27 @@ final class ObjdumpSymbols {
         }
     }
 
+    /** 16 (ELFCLASS64) or 8 lowercase hex digits, two at a time from a table, without a loop. */
     private void hex(long v) {
         byte[] b = buf;
         int p = pos;
-        for (int shift = wide ? 60 : 28; shift >= 0; shift -= 4) {
-            b[p++] = HEX[(int) (v >>> shift) & 0xf];
+        if (wide) {
+            p = hexByte(b, p, (int) (v >>> 56));
+            p = hexByte(b, p, (int) (v >>> 48));
+            p = hexByte(b, p, (int) (v >>> 40));
+            p = hexByte(b, p, (int) (v >>> 32));
         }
-        pos = p;
+        p = hexByte(b, p, (int) (v >>> 24));
+        p = hexByte(b, p, (int) (v >>> 16));
+        p = hexByte(b, p, (int) (v >>> 8));
+        pos = hexByte(b, p, (int) v);
+    }
+
+    private static int hexByte(byte[] b, int p, int v) {
+        int k = (v & 0xff) << 1;
+        b[p] = HEX_PAIRS[k];
+        b[p + 1] = HEX_PAIRS[k + 1];
+        return p + 2;
     }
 
     private void put(byte c) {

@@ -62,16 +62,6 @@ final class HeapBytes {
         return hi << 32 | lo;
     }
 
-    /** An unsigned field of 1, 2, 4 or 8 bytes. */
-    long unsigned(int at, int width) {
-        return switch (width) {
-            case 1 -> u8(at);
-            case 2 -> u16(at);
-            case 4 -> u32(at);
-            default -> u64(at);
-        };
-    }
-
     /**
      * Copies the NUL-terminated string at {@code at} into {@code dst} if it fits, as
      * {@link ElfInput#copyCString} does; returns its length, or -1 when {@code at} is outside the

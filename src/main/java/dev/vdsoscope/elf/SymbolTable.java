@@ -160,43 +160,58 @@ public final class SymbolTable extends AbstractList<Symbol> {
         }
     }
 
-    private long field(int index, RawStruct.Field field) {
+    /** The offset of an entry in the heap copy, after the checks every accessor makes. */
+    private int entry(int index) {
         if (index < 0 || index >= count) {
             throw new IndexOutOfBoundsException(index);
         }
         if (!copied) {
             copy();
         }
-        long at = index * entrySize + field.offset();
-        return entries != null ? entries.unsigned((int) at, field.width()) : in.field(offset + index * entrySize, field);
+        return (int) (index * entrySize);
+    }
+
+    /** A field of the symbol's class width (st_name is always 4 bytes, st_value and st_size 4 or 8). */
+    private long word(int index, RawStruct.Field field) {
+        int at = entry(index) + field.offset();
+        if (entries == null) {
+            return in.field(offset + index * entrySize, field);
+        }
+        return field.width() == 8 ? entries.u64(at) : entries.u32(at);
+    }
+
+    private int u8(int index, RawStruct.Field field) {
+        int at = entry(index) + field.offset();
+        return entries != null ? entries.u8(at) : (int) in.field(offset + index * entrySize, field);
     }
 
     /** {@code st_name}: the offset of the name in the string table. */
     public long nameOffset(int index) {
-        return field(index, stName);
+        return word(index, stName);
     }
 
     public long value(int index) {
-        return field(index, stValue);
+        return word(index, stValue);
     }
 
     public long size(int index) {
-        return field(index, stSize);
+        return word(index, stSize);
     }
 
     /** {@code st_info}: binding in the high four bits, type in the low four. */
     public int info(int index) {
-        return (int) field(index, stInfo);
+        return u8(index, stInfo);
     }
 
     /** {@code st_other}: visibility in the low two bits, the rest is processor-specific. */
     public int other(int index) {
-        return (int) field(index, stOther);
+        return u8(index, stOther);
     }
 
     /** The real section index: an {@code SHN_XINDEX} escape is resolved through {@code SHT_SYMTAB_SHNDX}. */
     public int shndx(int index) {
-        int shndx = (int) field(index, stShndx);
+        int at = entry(index) + stShndx.offset();
+        int shndx = entries != null ? entries.u16(at) : (int) in.field(offset + index * entrySize, stShndx);
         if (shndx == SectionIndex.SHN_XINDEX && shndxOffset >= 0) {
             shndx = (int) in.u32(shndxOffset + 4L * index);
         }
