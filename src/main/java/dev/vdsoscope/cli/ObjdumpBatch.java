@@ -3,6 +3,8 @@ package dev.vdsoscope.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,25 +16,38 @@ import dev.vdsoscope.elf.ElfFile;
  * standard error and the batch goes on. Kept apart from {@link SymbolsCommand} so that {@link Main} can
  * run it without building the picocli model, which costs more than printing a small file.
  *
- * <p>Long batches are read and formatted by two threads. Each takes the next file, formats it into its
- * own buffer, and writes it (with its messages) only when every earlier file has been written, so the
- * output is exactly that of one thread. A thread's buffer goes out as it fills, once the file's turn has
- * come, so memory stays bounded whatever the files hold.
+ * <p>Long batches can be read and formatted by two threads. Each takes the next file and formats it into
+ * its own buffer, then hands the block over; blocks and their messages are written strictly in file
+ * order by whichever thread completes the next one, so the output is exactly that of one thread. A
+ * thread may run at most {@link #WINDOW} files ahead of the writing, and a block larger than
+ * {@link #BUFFER_LIMIT} is streamed once its turn has come, so memory stays bounded. The second thread
+ * is started only when the machine has more than two cores: on two, measured, it gains nothing,
+ * because the JIT compilers keep the second core busy for most of a run of a few hundred milliseconds.
  */
 final class ObjdumpBatch {
     /** Batches shorter than this are not worth a second thread. */
     private static final int PARALLEL_FROM = 16;
+    /** How many files may be formatted ahead of the one being written. */
+    private static final int WINDOW = 64;
+    /** A file's block is buffered whole up to this size; beyond, it is written as its turn allows. */
+    private static final int BUFFER_LIMIT = 4 << 20;
 
     private ObjdumpBatch() {}
 
     static int run(List<String> files, boolean withStatic) {
+        int workers = files.size() >= PARALLEL_FROM && Runtime.getRuntime().availableProcessors() > 2 ? 2 : 1;
+        return run(files, withStatic, workers);
+    }
+
+    /** With a chosen number of workers (1 or 2): for tests, which must cover both on any machine. */
+    static int run(List<String> files, boolean withStatic, int workers) {
         Batch batch = new Batch();
-        Turns turns = new Turns();
         AtomicInteger next = new AtomicInteger();
         try (Progress progress = Progress.start(files.size())) {
-            Runnable worker = () -> work(files, withStatic, batch, turns, next, progress);
+            Ordered ordered = new Ordered(batch, progress);
+            Runnable worker = () -> work(files, withStatic, ordered, next);
             Thread helper = null;
-            if (files.size() >= PARALLEL_FROM && Runtime.getRuntime().availableProcessors() > 1) {
+            if (workers > 1) {
                 helper = Thread.ofPlatform().name("objdump-helper").daemon().start(worker);
             }
             worker.run();
@@ -47,94 +62,123 @@ final class ObjdumpBatch {
         return batch.exitCode();
     }
 
-    private static void work(List<String> files, boolean withStatic, Batch batch, Turns turns, AtomicInteger next,
-            Progress progress) {
-        TurnSink sink = new TurnSink(turns);
-        ObjdumpSymbols printer = new ObjdumpSymbols(sink);
+    private static void work(List<String> files, boolean withStatic, Ordered ordered, AtomicInteger next) {
+        TurnSink sink = new TurnSink(ordered);
+        ObjdumpSymbols printer = new ObjdumpSymbols(sink, BUFFER_LIMIT);
         for (int i = next.getAndIncrement(); i < files.size(); i = next.getAndIncrement()) {
             String file = files.get(i);
+            ordered.awaitWindow(i);
             sink.file = i;
+            Block block = new Block(i, file);
+            try (ElfFile elf = ElfFile.openConfined(Path.of(file))) {
+                block.outcome = printer.print(file, elf, withStatic);
+                block.warnings.addAll(printer.warnings());
+                block.warnings.addAll(elf.warnings());
+            } catch (Throwable t) {
+                block.failure = t;
+                printer.reset();
+            }
+            block.bytes = Arrays.copyOf(printer.buffer(), printer.length());
+            printer.reset();
+            ordered.complete(block);
+        }
+    }
+
+    /** One file's output and messages, waiting for its turn. */
+    private static final class Block {
+        final int index;
+        final String file;
+        byte[] bytes;
+        ObjdumpSymbols.Outcome outcome;
+        final List<String> warnings = new ArrayList<>();
+        Throwable failure;
+
+        Block(int index, String file) {
+            this.index = index;
+            this.file = file;
+        }
+
+        /** The block's bytes, then its messages and exit code; runs in the file's turn. */
+        void write(Batch batch, Progress progress) {
+            progress.step(file);
             try {
-                ObjdumpSymbols.Outcome outcome = null;
-                List<String> warnings = List.of();
-                Throwable failure = null;
-                try (ElfFile elf = ElfFile.openConfined(Path.of(file))) {
-                    outcome = printer.print(file, elf, withStatic);
-                    warnings = List.copyOf(printer.warnings());
-                    if (!elf.warnings().isEmpty()) {
-                        warnings = new java.util.ArrayList<>(warnings);
-                        warnings.addAll(elf.warnings());
-                    }
-                } catch (Throwable t) {
-                    failure = t;
-                    printer.reset();
-                }
-                turns.await(i);
-                progress.step(file);
-                printer.flush();
-                report(batch, file, outcome, warnings, failure);
+                Output.out().write(bytes);
             } catch (IOException e) {
                 batch.fail(Failure.of(file, e));
-            } finally {
-                printer.reset();
-                turns.await(i);
-                turns.advance();
             }
-
+            if (failure != null) {
+                batch.fail(Failure.of(file, failure));
+                return;
+            }
+            switch (outcome) {
+                case NOT_DYNAMIC -> batch.fail(new Failure(file, "not a dynamic object", ExitCode.FINDINGS));
+                case NO_DYNAMIC_SYMBOLS -> batch.fail(new Failure(file,
+                        "no dynamic symbol table (objdump -T stops with \"invalid operation\")", ExitCode.FINDINGS));
+                case FROM_DYNAMIC_TABLE -> Batch.warn(file, "no section headers: dynamic symbols found"
+                        + " through the dynamic table (objdump 2.40 prints none)");
+                case PRINTED -> { }
+            }
+            for (String warning : warnings) {
+                Batch.warn(file, warning);
+            }
         }
     }
 
-    /** The messages and exit code of one file; runs in the file's turn, so in file order. */
-    private static void report(Batch batch, String file, ObjdumpSymbols.Outcome outcome, List<String> warnings,
-            Throwable failure) {
-        if (failure != null) {
-            batch.fail(Failure.of(file, failure));
-            return;
-        }
-        switch (outcome) {
-            case NOT_DYNAMIC -> batch.fail(new Failure(file, "not a dynamic object", ExitCode.FINDINGS));
-            case NO_DYNAMIC_SYMBOLS -> batch.fail(new Failure(file,
-                    "no dynamic symbol table (objdump -T stops with \"invalid operation\")", ExitCode.FINDINGS));
-            case FROM_DYNAMIC_TABLE -> Batch.warn(file, "no section headers: dynamic symbols found"
-                    + " through the dynamic table (objdump 2.40 prints none)");
-            case PRINTED -> { }
-        }
-        for (String warning : warnings) {
-            Batch.warn(file, warning);
-        }
-    }
+    /** Completed blocks, written in file order by whichever thread completes the next one. */
+    private static final class Ordered {
+        private final Batch batch;
+        private final Progress progress;
+        private final Block[] pending = new Block[WINDOW];
+        private int next;
 
-    /** Whose turn it is to write: files are written strictly in command-line order. */
-    private static final class Turns {
-        private int current;
+        Ordered(Batch batch, Progress progress) {
+            this.batch = batch;
+            this.progress = progress;
+        }
 
-        synchronized void await(int file) {
-            boolean interrupted = false;
-            while (current != file) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+        synchronized void awaitWindow(int file) {
+            while (file - next >= WINDOW) {
+                waitUninterruptibly();
             }
-            if (interrupted) {
+        }
+
+        /** Until every file before this one is written (a block too large to buffer streams then). */
+        synchronized void awaitTurn(int file) {
+            while (next != file) {
+                waitUninterruptibly();
+            }
+        }
+
+        synchronized void complete(Block block) {
+            pending[block.index % WINDOW] = block;
+            boolean wrote = false;
+            for (Block b = pending[next % WINDOW]; b != null && b.index == next; b = pending[next % WINDOW]) {
+                pending[next % WINDOW] = null;
+                b.write(batch, progress);
+                next++;
+                wrote = true;
+            }
+            if (wrote) {
+                notifyAll();
+            }
+        }
+
+        private void waitUninterruptibly() {
+            try {
+                wait();
+            } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-
-        synchronized void advance() {
-            current++;
-            notifyAll();
-        }
     }
 
-    /** Standard output for one worker: a write waits for the turn of the file being formatted. */
+    /** Where a worker's printer spills a block too large to buffer: written once the file's turn has come. */
     private static final class TurnSink extends OutputStream {
-        private final Turns turns;
+        private final Ordered ordered;
         int file;
 
-        TurnSink(Turns turns) {
-            this.turns = turns;
+        TurnSink(Ordered ordered) {
+            this.ordered = ordered;
         }
 
         @Override
@@ -144,7 +188,7 @@ final class ObjdumpBatch {
 
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
-            turns.await(file);
+            ordered.awaitTurn(file);
             Output.out().write(bytes, offset, length);
         }
     }

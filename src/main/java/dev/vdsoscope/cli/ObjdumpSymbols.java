@@ -75,10 +75,10 @@ final class ObjdumpSymbols {
             SHN_MIPS_DATA = 0xff02, SHN_MIPS_SCOMMON = 0xff03, SHN_MIPS_SUNDEFINED = 0xff04,
             SHN_M32R_SCOMMON = 0xff00;
     private static final int EF_MIPS_ARCH_ASE_MICROMIPS = 0x02000000;
-    private static final int FLUSH_AT = 1 << 16;
 
     private final OutputStream sink;
-    private byte[] buf = new byte[FLUSH_AT + 4096];
+    private final int flushAt;
+    private byte[] buf;
     private int pos;
 
     // The file being printed.
@@ -106,9 +106,14 @@ final class ObjdumpSymbols {
     private int versionsUsedCount;
     private final List<String> warnings = new ArrayList<>();
 
-    /** Writes through to {@code sink} as the buffer fills; with a null sink the caller takes the bytes. */
-    ObjdumpSymbols(OutputStream sink) {
+    /**
+     * Writes to {@code sink} whenever a table has buffered {@code flushAt} bytes; what is buffered at the
+     * end of a file is the caller's to take ({@link #buffer}) or to {@link #flush}.
+     */
+    ObjdumpSymbols(OutputStream sink, int flushAt) {
         this.sink = sink;
+        this.flushAt = flushAt;
+        this.buf = new byte[Math.min(flushAt, 1 << 16) + 4096];
     }
 
     /** Warnings about the last file printed (unreadable names, a version table of the wrong size). */
@@ -192,7 +197,7 @@ final class ObjdumpSymbols {
             loadVersions(count, dynamicTable && versioned);
             for (int i = 1; i < count; i++) {
                 symbol(i);
-                if (pos >= FLUSH_AT && sink != null) {
+                if (pos >= flushAt) {
                     flush();
                 }
             }
@@ -329,10 +334,12 @@ final class ObjdumpSymbols {
     /** One symbol line; index 0 is never printed. */
     private void symbol(int i) {
         SymbolTable t = table;
-        int info = t.info(i);
-        int shndx = t.shndx(i);
-        long value = t.value(i);
-        long size = t.size(i);
+        SymbolTable.Fields f = fields;
+        t.read(i, f);
+        int info = f.info;
+        int shndx = f.shndx;
+        long value = f.value;
+        long size = f.size;
         int bind = info >>> 4;
         // The section BFD gives the symbol, and what it keeps as the value: section-relative, except
         // in relocatable files where st_value already is (the printed address adds the section back).
@@ -350,7 +357,7 @@ final class ObjdumpSymbols {
         }
         Line line = this.line;
         line.type = info & 0xf;
-        line.other = t.other(i);
+        line.other = f.other;
         line.section = section;
         line.sectionSymbolName = ordinary ? section : null;
         line.common = shndx == SectionIndex.SHN_COMMON;
@@ -390,10 +397,10 @@ final class ObjdumpSymbols {
         pos += otherColumn.length;
         b[pos++] = ' ';
         int nameStart = pos;
-        int length = t.copyName(i, buf, pos);
+        int length = t.copyNameAt(f.nameOffset, buf, pos);
         if (length > buf.length - pos - 1) {
             ensure(length + 1);
-            length = t.copyName(i, buf, pos);
+            length = t.copyNameAt(f.nameOffset, buf, pos);
         }
         if (length > 0) {
             pos += length;
@@ -424,6 +431,7 @@ final class ObjdumpSymbols {
     }
 
     private final Line line = new Line();
+    private final SymbolTable.Fields fields = new SymbolTable.Fields();
 
     /** What the ARM, x86-64, m32r, MIPS and SPARC64 back-ends do to a symbol as they read it. */
     private void backEndHooks(Line line, int i, int shndx, long value, long size) {

@@ -2,12 +2,12 @@ package dev.vdsoscope.elf;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * A copy of one checked range of an image on the Java heap, decoded in the image's byte order with
- * plain array reads. Tables that are read entry by entry, millions of times in a batch (symbols, their
- * names, version indexes), use one: a read costs a few array loads, where a {@link MemorySegment}
+ * A copy of one checked range of an image on the Java heap, decoded in the image's byte order. Tables that are read entry by entry, millions of times in a batch (symbols, their
+ * names, version indexes), use one: a read costs an array load, where a {@link MemorySegment}
  * read goes through several layers of access checks that are slow until the JIT has compiled them,
  * and a batch tool is mostly made of such first runs. Offsets are relative to the start of the range;
  * the JVM's array bounds check keeps every read inside it.
@@ -17,11 +17,12 @@ final class HeapBytes {
     static final long MAX_COPY = 64L << 20;
 
     private final byte[] bytes;
-    private final boolean little;
+    /** The same bytes as a buffer in the image's order: its reads compile to single loads. */
+    private final ByteBuffer view;
 
-    private HeapBytes(byte[] bytes, boolean little) {
+    private HeapBytes(byte[] bytes, ByteOrder order) {
         this.bytes = bytes;
-        this.little = little;
+        this.view = ByteBuffer.wrap(bytes).order(order);
     }
 
     /** Copies [offset, offset + length) of the image, or returns null when the range is too large. */
@@ -32,7 +33,7 @@ final class HeapBytes {
         in.require(offset, length, "table");
         byte[] bytes = new byte[(int) length];
         MemorySegment.copy(in.segment(), ValueLayout.JAVA_BYTE, offset, bytes, 0, bytes.length);
-        return new HeapBytes(bytes, in.order() == ByteOrder.LITTLE_ENDIAN);
+        return new HeapBytes(bytes, in.order());
     }
 
     int length() {
@@ -44,22 +45,15 @@ final class HeapBytes {
     }
 
     int u16(int at) {
-        byte[] b = bytes;
-        return little ? (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 : (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
+        return Short.toUnsignedInt(view.getShort(at));
     }
 
     long u32(int at) {
-        byte[] b = bytes;
-        int v = little
-                ? (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24
-                : (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
-        return Integer.toUnsignedLong(v);
+        return Integer.toUnsignedLong(view.getInt(at));
     }
 
     long u64(int at) {
-        long lo = u32(little ? at : at + 4);
-        long hi = u32(little ? at + 4 : at);
-        return hi << 32 | lo;
+        return view.getLong(at);
     }
 
     /**

@@ -185,6 +185,40 @@ public final class SymbolTable extends AbstractList<Symbol> {
         return entries != null ? entries.u8(at) : (int) in.field(offset + index * entrySize, field);
     }
 
+    /**
+     * The raw fields of one entry, filled in place by {@link #read}: for printers that walk millions
+     * of symbols without allocating. {@code shndx} is resolved as in {@link #shndx}.
+     */
+    public static final class Fields {
+        public long nameOffset;
+        public long value;
+        public long size;
+        public int info;
+        public int other;
+        public int shndx;
+    }
+
+    /** Reads entry {@code index} into {@code f}; the same values as {@link #get}, in one pass. */
+    public void read(int index, Fields f) {
+        int at = entry(index);
+        HeapBytes e = entries;
+        if (e == null) {
+            f.nameOffset = nameOffset(index);
+            f.value = value(index);
+            f.size = size(index);
+            f.info = info(index);
+            f.other = other(index);
+        } else {
+            f.nameOffset = e.u32(at + stName.offset());
+            f.info = e.u8(at + stInfo.offset());
+            f.other = e.u8(at + stOther.offset());
+            boolean wide = stValue.width() == 8;
+            f.value = wide ? e.u64(at + stValue.offset()) : e.u32(at + stValue.offset());
+            f.size = wide ? e.u64(at + stSize.offset()) : e.u32(at + stSize.offset());
+        }
+        f.shndx = shndx(index);
+    }
+
     /** {@code st_name}: the offset of the name in the string table. */
     public long nameOffset(int index) {
         return word(index, stName);
@@ -225,7 +259,14 @@ public final class SymbolTable extends AbstractList<Symbol> {
      * NUL before its end); {@link #get} shows such a name as {@code <corrupt>}.
      */
     public int copyName(int index, byte[] dst, int at) {
-        long nameOffset = nameOffset(index);
+        return copyNameAt(nameOffset(index), dst, at);
+    }
+
+    /** {@link #copyName} for a name offset already read (see {@link Fields#nameOffset}). */
+    public int copyNameAt(long nameOffset, byte[] dst, int at) {
+        if (!copied) {
+            copy();
+        }
         if (nameOffset == 0) {
             return 0;
         }
