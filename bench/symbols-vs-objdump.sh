@@ -18,7 +18,9 @@
 # the vDSO fixtures and the ELF programs in /usr/bin (not over the benchmark's libraries).
 #
 # Usage: bench/symbols-vs-objdump.sh [RUNS]   (default 5; runs are interleaved: ours, objdump, ...)
-# Environment: JAVA_HOME (a JDK 25; default /usr/lib/jvm/temurin-25-jdk-amd64), LIBDIR.
+# Environment: JAVA_HOME (a JDK 25; default /usr/lib/jvm/temurin-25-jdk-amd64), LIBDIR, and
+# BENCH_RT=1 to run both commands under `chrt -f 50` (real-time priority; needs root): on a machine
+# shared with other builds, wall times are otherwise mostly other people's load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -67,9 +69,15 @@ echo "ours:    $HOW symbols --style=objdump FILES..."
 echo "theirs:  $(objdump --version | head -1) -T FILES..."
 command -v bc >/dev/null || { echo "needs bc" >&2; exit 2; }
 
-run() { # label, command... ; prints the run's line, leaves "seconds kilobytes" in $LIST.time
+PREFIX=()
+if [ "${BENCH_RT:-0}" = 1 ]; then
+    PREFIX=(chrt -f 50)
+    echo "priority: both under chrt -f 50 (BENCH_RT=1)"
+fi
+
+run() { # label, command... ; prints the run's line, leaves "seconds kilobytes user sys" in $LIST.time
     local label=$1; shift
-    "$TIME" -f '%e %M %U %S' -o "$LIST.time" "$@" > /dev/null 2> /dev/null || true
+    "${PREFIX[@]}" "$TIME" -f '%e %M %U %S' -o "$LIST.time" "$@" > /dev/null 2> /dev/null || true
     read -r secs kb user sys < "$LIST.time"
     printf '%-8s %6.2f s wall %6.2f s cpu %8d KB\n' "$label" "$secs" "$(echo "$user + $sys" | bc)" "$kb"
 }
