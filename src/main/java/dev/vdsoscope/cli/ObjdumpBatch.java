@@ -78,9 +78,10 @@ final class ObjdumpBatch {
                 block.failure = t;
                 printer.reset();
             }
-            block.bytes = Arrays.copyOf(printer.buffer(), printer.length());
-            printer.reset();
+            block.bytes = printer.buffer();
+            block.length = printer.length();
             ordered.complete(block);
+            printer.reset();
         }
     }
 
@@ -88,7 +89,9 @@ final class ObjdumpBatch {
     private static final class Block {
         final int index;
         final String file;
+        /** The printer's own buffer while the block is written at once, else a copy made to wait. */
         byte[] bytes;
+        int length;
         ObjdumpSymbols.Outcome outcome;
         final List<String> warnings = new ArrayList<>();
         Throwable failure;
@@ -101,11 +104,7 @@ final class ObjdumpBatch {
         /** The block's bytes, then its messages and exit code; runs in the file's turn. */
         void write(Batch batch, Progress progress) {
             progress.step(file);
-            try {
-                Output.out().write(bytes);
-            } catch (IOException e) {
-                batch.fail(Failure.of(file, e));
-            }
+            Output.out().write(bytes, 0, length);
             if (failure != null) {
                 batch.fail(Failure.of(file, failure));
                 return;
@@ -149,7 +148,11 @@ final class ObjdumpBatch {
             }
         }
 
+        /** Writes the block now if its turn has come (then its printer's buffer is used as is), else keeps a copy. */
         synchronized void complete(Block block) {
+            if (block.index != next) {
+                block.bytes = Arrays.copyOf(block.bytes, block.length);
+            }
             pending[block.index % WINDOW] = block;
             boolean wrote = false;
             for (Block b = pending[next % WINDOW]; b != null && b.index == next; b = pending[next % WINDOW]) {

@@ -129,7 +129,7 @@ final class ObjdumpSymbols {
         }
     }
 
-    /** The buffered bytes, for a caller without a sink; {@link #reset} starts over. */
+    /** The bytes buffered since the last flush or reset ({@link #length} of them); {@link #reset} starts over. */
     byte[] buffer() {
         return buf;
     }
