@@ -230,13 +230,14 @@ public final class ElfFile implements AutoCloseable {
         }
         in.require(header.phoff(), Math.multiplyExact(header.phnum(), stride), "program header table");
         List<ProgramHeader> list = new ArrayList<>((int) header.phnum());
+        RawStruct.Field pType = ph.field("p_type"), pFlags = ph.field("p_flags"), pOffset = ph.field("p_offset"),
+                pVaddr = ph.field("p_vaddr"), pPaddr = ph.field("p_paddr"), pFilesz = ph.field("p_filesz"),
+                pMemsz = ph.field("p_memsz"), pAlign = ph.field("p_align");
         for (int i = 0; i < header.phnum(); i++) {
             long at = header.phoff() + i * stride;
-            list.add(new ProgramHeader(i, at, new SegmentType(in.field(at, ph.field("p_type"))),
-                    in.field(at, ph.field("p_flags")), in.field(at, ph.field("p_offset")),
-                    in.field(at, ph.field("p_vaddr")), in.field(at, ph.field("p_paddr")),
-                    in.field(at, ph.field("p_filesz")), in.field(at, ph.field("p_memsz")),
-                    in.field(at, ph.field("p_align"))));
+            list.add(new ProgramHeader(i, at, new SegmentType(in.field(at, pType)), in.field(at, pFlags),
+                    in.field(at, pOffset), in.field(at, pVaddr), in.field(at, pPaddr), in.field(at, pFilesz),
+                    in.field(at, pMemsz), in.field(at, pAlign)));
         }
         return List.copyOf(list);
     }
@@ -268,14 +269,17 @@ public final class ElfFile implements AutoCloseable {
         int count = (int) header.shnum();
         long[] nameOffsets = new long[count];
         List<Section> raw = new ArrayList<>(count);
+        // The fields are looked up once, not once per header: a batch reads millions of headers.
+        RawStruct.Field shName = sh.field("sh_name"), shType = sh.field("sh_type"), shFlags = sh.field("sh_flags"),
+                shAddr = sh.field("sh_addr"), shOffset = sh.field("sh_offset"), shSize = sh.field("sh_size"),
+                shLink = sh.field("sh_link"), shInfo = sh.field("sh_info"), shAddralign = sh.field("sh_addralign"),
+                shEntsize = sh.field("sh_entsize");
         for (int i = 0; i < count; i++) {
             long at = header.shoff() + i * stride;
-            nameOffsets[i] = in.field(at, sh.field("sh_name"));
-            raw.add(new Section(i, "", new SectionType(in.field(at, sh.field("sh_type"))),
-                    in.field(at, sh.field("sh_flags")), in.field(at, sh.field("sh_addr")),
-                    in.field(at, sh.field("sh_offset")), in.field(at, sh.field("sh_size")),
-                    in.field(at, sh.field("sh_link")), in.field(at, sh.field("sh_info")),
-                    in.field(at, sh.field("sh_addralign")), in.field(at, sh.field("sh_entsize"))));
+            nameOffsets[i] = in.field(at, shName);
+            raw.add(new Section(i, "", new SectionType(in.field(at, shType)), in.field(at, shFlags),
+                    in.field(at, shAddr), in.field(at, shOffset), in.field(at, shSize), in.field(at, shLink),
+                    in.field(at, shInfo), in.field(at, shAddralign), in.field(at, shEntsize)));
         }
         Section names = header.shstrndx() < count ? raw.get((int) header.shstrndx()) : null;
         if (names == null || !in.contains(names.offset(), names.size())) {
