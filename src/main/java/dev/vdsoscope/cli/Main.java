@@ -1,5 +1,7 @@
 package dev.vdsoscope.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
@@ -41,6 +43,12 @@ public final class Main implements Callable<Integer> {
 
     /** Runs a command line and returns its exit code, without exiting (for tests). */
     public static int run(String... args) {
+        List<String> objdumpFiles = objdumpFastPath(args);
+        if (objdumpFiles != null) {
+            int code = ObjdumpBatch.run(objdumpFiles, false);
+            Output.flush();
+            return code;
+        }
         CommandLine commandLine = new CommandLine(new Main());
         for (CommandLine sub : commandLine.getSubcommands().values()) {
             sub.getCommandSpec().usageMessage().footer("", EXIT_CODES);
@@ -64,6 +72,35 @@ public final class Main implements Callable<Integer> {
         int code = commandLine.execute(args);
         Output.flush();
         return code;
+    }
+
+    /**
+     * The files of {@code symbols --style=objdump FILE...} when that is the whole command line (the
+     * style given as {@code --style=objdump} or {@code --style objdump}, anywhere after {@code symbols},
+     * no other option, no {@code @argfile}), else null. Such a line means the same with or without
+     * picocli, and skipping picocli's model building saves more time than printing a small file takes:
+     * this command is meant to race objdump over whole directories.
+     */
+    static List<String> objdumpFastPath(String[] args) {
+        if (args.length < 3 || !args[0].equals("symbols")) {
+            return null;
+        }
+        List<String> files = new ArrayList<>(args.length);
+        boolean style = false;
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            if (!style && arg.equals("--style=objdump")) {
+                style = true;
+            } else if (!style && arg.equals("--style") && i + 1 < args.length && args[i + 1].equals("objdump")) {
+                style = true;
+                i++;
+            } else if (arg.isEmpty() || arg.charAt(0) == '-' || arg.charAt(0) == '@') {
+                return null;
+            } else {
+                files.add(arg);
+            }
+        }
+        return style && !files.isEmpty() ? files : null;
     }
 
     public static void main(String[] args) {

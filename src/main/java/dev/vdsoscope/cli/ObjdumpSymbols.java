@@ -1,211 +1,754 @@
 package dev.vdsoscope.cli;
 
-import java.io.PrintStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 import dev.vdsoscope.elf.ElfFile;
-import dev.vdsoscope.elf.ElfHeader;
-import dev.vdsoscope.elf.Machine;
+import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.Section;
 import dev.vdsoscope.elf.SectionIndex;
-import dev.vdsoscope.elf.Symbol;
-import dev.vdsoscope.elf.SymbolBinding;
+import dev.vdsoscope.elf.SectionType;
 import dev.vdsoscope.elf.SymbolTable;
-import dev.vdsoscope.elf.SymbolType;
 import dev.vdsoscope.elf.SymbolVersions;
 
 /**
  * Prints a file's dynamic symbols byte for byte as GNU objdump 2.40 {@code -T} does (BFD's
- * bfd_elf_print_symbol), so that a user can diff the two. The rules are documented in
- * docs/OBJDUMP-COMPAT.md; the differential test runs the real objdump as the oracle.
+ * bfd_elf_print_symbol and the back-end hooks it runs first), so that a user can diff the two. The
+ * rules are documented in docs/OBJDUMP-COMPAT.md; the differential test runs the real objdump as the
+ * oracle.
+ *
+ * <p>This is the hot path of {@code symbols --style=objdump} over thousands of files, so it writes
+ * bytes, not strings: names are copied straight from the mapped file into one growing byte buffer,
+ * numbers are turned into hex digits in place, and the per-file columns that repeat (section names,
+ * version columns) are rendered once per file. Nothing is allocated per symbol.
  */
 final class ObjdumpSymbols {
-    private final PrintStream out;
-    private final StringBuilder line = new StringBuilder(256);
-
-    ObjdumpSymbols(PrintStream out) {
-        this.out = out;
+    /** What became of one file, beyond what went to standard output. */
+    enum Outcome {
+        /** The block was printed as objdump prints it. */
+        PRINTED,
+        /** No .dynsym and not ET_DYN: "no symbols", and objdump says "not a dynamic object". */
+        NOT_DYNAMIC,
+        /** ET_DYN without .dynsym: objdump prints only the header and stops ("invalid operation"). */
+        NO_DYNAMIC_SYMBOLS,
+        /** No section headers: the symbols were found through the dynamic table, which objdump 2.40 cannot do. */
+        FROM_DYNAMIC_TABLE
     }
 
-    void print(String file, ElfFile elf, boolean withStatic) {
-        out.print("\n" + file + ":     file format " + bfdTarget(elf.header()) + "\n\n");
-        if (withStatic) {
-            printTable(elf, elf.staticSymbols(), "SYMBOL TABLE:", false);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** The two hex digits of every byte value. */
+    private static final byte[] HEX_PAIRS = new byte[512];
+
+    static {
+        for (int v = 0; v < 256; v++) {
+            HEX_PAIRS[2 * v] = HEX[v >>> 4];
+            HEX_PAIRS[2 * v + 1] = HEX[v & 0xf];
         }
-        printTable(elf, elf.dynamicSymbols(), "DYNAMIC SYMBOL TABLE:", true);
+    }
+    private static final byte[] UND = ascii("*UND*"), ABS = ascii("*ABS*"), COM = ascii("*COM*"),
+            LARGE_COMMON = ascii("LARGE_COMMON"), ACOMMON = ascii(".acommon"), SCOMMON = ascii(".scommon"),
+            TEXT = ascii(".text"), DATA = ascii(".data"), TDATA = ascii(".tdata"), NULL_NAME = ascii("(null)"),
+            SCRATCH = ascii("#scratch"), FORMAT = ascii(":     file format "),
+            DYNAMIC_TITLE = ascii("DYNAMIC SYMBOL TABLE:\n"), STATIC_TITLE = ascii("SYMBOL TABLE:\n"),
+            NO_SYMBOLS = ascii("no symbols\n"), REG = ascii("REG_"), REG_END = ascii("    R");
+    /** The st_other column for each value: nothing, a visibility, or the byte in hex. */
+    private static final byte[][] OTHER_COLUMNS = new byte[256][];
+
+    static {
+        String[] names = {"", " .internal", " .hidden", " .protected"};
+        for (int v = 0; v < 256; v++) {
+            OTHER_COLUMNS[v] = ascii(v < 4 ? names[v] : String.format(" 0x%02x", v));
+        }
+    }
+    /** A version column that is not printed at all (BFD found no name for the index). */
+    private static final byte[] NO_COLUMN = new byte[0];
+
+    private static final int STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3, STT_FILE = 4, STT_COMMON = 5,
+            STT_TLS = 6, STT_GNU_IFUNC = 10, STT_ARM_TFUNC = 13, STT_SPARC_REGISTER = 13;
+    private static final int STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10;
+    private static final int SHN_X86_64_LCOMMON = 0xff02, SHN_MIPS_ACOMMON = 0xff00, SHN_MIPS_TEXT = 0xff01,
+            SHN_MIPS_DATA = 0xff02, SHN_MIPS_SCOMMON = 0xff03, SHN_MIPS_SUNDEFINED = 0xff04,
+            SHN_M32R_SCOMMON = 0xff00;
+    private static final int EF_MIPS_ARCH_ASE_MICROMIPS = 0x02000000;
+
+    private final OutputStream sink;
+    private final int flushAt;
+    private byte[] buf;
+    private int pos;
+
+    // The file being printed.
+    private SymbolTable table;
+    private BfdTarget.Arch arch;
+    /** Whether a back-end hook or special-symbol rule applies (or the sections are reconstructed). */
+    private boolean hooks;
+    private boolean wide;
+    private boolean relocatable;
+    private boolean dynamic;
+    private boolean microMips;
+    private boolean noSections;
+    private byte[][] sectionNames = new byte[0][];
+    private long[] sectionAddresses = new long[0];
+    private int mipsText = -1;
+    private int mipsData = -1;
+    private SymbolVersions versions;
+    private boolean versioned;
+    private boolean versymMismatch;
+    private int definedVersions;
+    private final byte[][] versionColumns = new byte[0x10000][];
+    private int[] versionsUsed = new int[1024];
+    /** The versym word of each symbol of the table being printed (0 when printed without versions). */
+    private int[] versymWords = new int[4096];
+    private int versionsUsedCount;
+    private final List<String> warnings = new ArrayList<>();
+
+    /**
+     * Writes to {@code sink} whenever a table has buffered {@code flushAt} bytes; what is buffered at the
+     * end of a file is the caller's to take ({@link #buffer}) or to {@link #flush}.
+     */
+    ObjdumpSymbols(OutputStream sink, int flushAt) {
+        this.sink = sink;
+        this.flushAt = flushAt;
+        this.buf = new byte[Math.min(flushAt, 1 << 16) + 4096];
     }
 
-    private void printTable(ElfFile elf, Optional<SymbolTable> table, String title, boolean dynamic) {
-        out.print(title + "\n");
-        if (table.isEmpty() || table.get().size() <= 1) {
-            out.print("no symbols\n");
-        } else {
-            SymbolTable symbols = table.get();
-            int width = elf.header().is64() ? 16 : 8;
-            boolean versioned = dynamic && elf.versions().fromSections()
-                    && (elf.versions().hasDefinitionTable() || elf.versions().hasRequirementTable());
-            for (int i = 1; i < symbols.size(); i++) {
-                line.setLength(0);
-                appendSymbol(elf, symbols.get(i), width, dynamic, versioned);
-                line.append('\n');
-                out.append(line);
-            }
-        }
-        out.print("\n\n");
+    /** Warnings about the last file printed (unreadable names, a version table of the wrong size). */
+    List<String> warnings() {
+        return warnings;
     }
 
-    private void appendSymbol(ElfFile elf, Symbol s, int width, boolean dynamic, boolean versioned) {
-        String section = section(elf, s);
-        boolean common = s.shndx() == SectionIndex.SHN_COMMON;
-        Hex.append(line, displayValue(elf, s), width);
-        flags(elf, s, dynamic);
-        line.append(' ').append(section).append('\t');
-        Hex.append(line, common ? s.value() : s.size(), width);
-        if (versioned) {
-            version(elf, s);
+    /** Writes what is buffered to the sink. */
+    void flush() throws IOException {
+        if (pos > 0) {
+            sink.write(buf, 0, pos);
+            pos = 0;
         }
-        switch (s.other()) {
-            case 0 -> { }
-            case 1 -> line.append(" .internal");
-            case 2 -> line.append(" .hidden");
-            case 3 -> line.append(" .protected");
-            default -> {
-                line.append(" 0x");
-                Hex.append(line, s.other(), 2);
-            }
-        }
-        line.append(' ').append(s.type().equals(SymbolType.STT_SECTION) && s.name().isEmpty() ? section : s.name());
+    }
+
+    /** The bytes buffered since the last flush or reset ({@link #length} of them); {@link #reset} starts over. */
+    byte[] buffer() {
+        return buf;
+    }
+
+    int length() {
+        return pos;
+    }
+
+    void reset() {
+        pos = 0;
     }
 
     /**
-     * BFD's ARM backend (elf32_arm_swap_symbol_in) clears the Thumb bit of function addresses as it
-     * reads them, and shows STT_ARM_TFUNC as a function.
+     * Appends one file's block. Everything that can fail is read before the first byte is written, so a
+     * file objdump does not recognize prints nothing; the exception says why.
      */
-    private static long displayValue(ElfFile elf, Symbol s) {
-        if (elf.machine().equals(Machine.EM_ARM) && isFunction(elf, s)) {
-            return s.value() & ~1L;
+    Outcome print(String file, ElfFile elf, boolean withStatic) throws IOException {
+        warnings.clear();
+        checkRecognized(elf);
+        BfdTarget target = BfdTarget.of(elf);
+        List<Section> sections = elf.sections();
+        Optional<Section> dynsym = elf.section(SectionType.SHT_DYNSYM);
+        int symbolSize = elf.header().is64() ? 24 : 16;
+        if (dynsym.isPresent() && dynsym.get().entsize() != symbolSize) {
+            throw new ElfFormatException("section .dynsym has entry size " + dynsym.get().entsize() + ", not "
+                    + symbolSize + " (objdump: file format not recognized)", dynsym.get().offset());
         }
-        return s.value();
+        Optional<SymbolTable> symbols = elf.dynamicSymbols();
+        Outcome outcome = Outcome.PRINTED;
+        if (dynsym.isEmpty()) {
+            if (sections.isEmpty() && symbols.isPresent()) {
+                outcome = Outcome.FROM_DYNAMIC_TABLE;
+            } else {
+                outcome = elf.header().type().value() == 3 ? Outcome.NO_DYNAMIC_SYMBOLS : Outcome.NOT_DYNAMIC;
+                symbols = Optional.empty();
+            }
+        }
+        Optional<SymbolTable> statics = withStatic ? elf.staticSymbols() : Optional.empty();
+        prepare(elf, target, sections, outcome == Outcome.FROM_DYNAMIC_TABLE);
+
+        put((byte) '\n');
+        putFileName(file);
+        put(FORMAT);
+        put(ascii(target.name()));
+        put((byte) '\n');
+        put((byte) '\n');
+        if (outcome == Outcome.NO_DYNAMIC_SYMBOLS) {
+            return outcome;
+        }
+        if (withStatic) {
+            table(statics.orElse(null), false, STATIC_TITLE);
+        }
+        table(symbols.orElse(null), true, DYNAMIC_TITLE);
+        return outcome;
     }
 
-    private static boolean isFunction(ElfFile elf, Symbol s) {
-        return s.type().equals(SymbolType.STT_FUNC) || s.type().equals(SymbolType.STT_GNU_IFUNC)
-                || (elf.machine().equals(Machine.EM_ARM) && s.type().value() == STT_ARM_TFUNC);
+    private void table(SymbolTable symbols, boolean dynamicTable, byte[] title) throws IOException {
+        put(title);
+        if (symbols == null || symbols.size() <= 1) {
+            put(NO_SYMBOLS);
+        } else {
+            this.table = symbols;
+            this.dynamic = dynamicTable;
+            int count = symbols.size();
+            loadVersions(count, dynamicTable && versioned);
+            for (int i = 1; i < count; i++) {
+                symbol(i);
+                if (pos >= flushAt) {
+                    flush();
+                }
+            }
+        }
+        put((byte) '\n');
+        put((byte) '\n');
     }
 
-    /** ARM's processor-specific "Thumb function" symbol type (STT_LOPROC + 2). */
-    private static final int STT_ARM_TFUNC = 13;
-
-    /** The seven flag columns of bfd_print_symbol_vandf, from the flags elf_slurp_symbol_table sets. */
-    private void flags(ElfFile elf, Symbol s, boolean dynamic) {
-        boolean armThumb = elf.machine().equals(Machine.EM_ARM) && s.type().value() == STT_ARM_TFUNC;
-        SymbolBinding bind = s.binding();
-        SymbolType type = s.type();
-        boolean local = bind.equals(SymbolBinding.STB_LOCAL);
-        boolean global = bind.equals(SymbolBinding.STB_GLOBAL) && s.shndx() != SectionIndex.SHN_UNDEF
-                && s.shndx() != SectionIndex.SHN_COMMON;
-        boolean unique = bind.equals(SymbolBinding.STB_GNU_UNIQUE);
-        boolean debugging = type.equals(SymbolType.STT_SECTION) || type.equals(SymbolType.STT_FILE);
-        line.append(' ');
-        line.append(local ? (global ? '!' : 'l') : global ? 'g' : unique ? 'u' : ' ');
-        line.append(bind.equals(SymbolBinding.STB_WEAK) ? 'w' : ' ');
-        line.append(' ');
-        line.append(' ');
-        line.append(type.equals(SymbolType.STT_GNU_IFUNC) ? 'i' : ' ');
-        line.append(debugging ? 'd' : dynamic ? 'D' : ' ');
-        line.append(type.equals(SymbolType.STT_FUNC) || armThumb ? 'F' : type.equals(SymbolType.STT_FILE) ? 'f'
-                : type.equals(SymbolType.STT_OBJECT) || type.equals(SymbolType.STT_COMMON) ? 'O' : ' ');
+    /**
+     * The header checks of BFD's elf_object_p that this reader does not make itself: a file failing them
+     * is "file format not recognized" to objdump, which then prints nothing for it.
+     */
+    private static void checkRecognized(ElfFile elf) {
+        var h = elf.header();
+        String why = null;
+        if (h.identVersion() != 1) {
+            why = "ELF identification version " + h.identVersion() + " is not 1";
+        } else if (h.eShnum() != 0 && h.shentsize() != (h.is64() ? 64 : 40)) {
+            why = "section header size " + h.shentsize() + " is not " + (h.is64() ? 64 : 40);
+        } else if (h.eShnum() != 0 && h.shoff() < (h.is64() ? 64 : 52)) {
+            why = "section headers at offset " + h.shoff() + " overlap the ELF header";
+        }
+        if (why != null) {
+            throw new ElfFormatException(why + " (objdump: file format not recognized)", 0);
+        }
     }
 
-    /** _bfd_elf_get_symbol_version_string with base_p true, and its padding in bfd_elf_print_symbol. */
-    private void version(ElfFile elf, Symbol s) {
-        SymbolVersions versions = elf.versions();
-        int raw = versions.versym(s.index());
-        if (raw < 0) {
+    /** Per-file tables: which section indexes BFD made a section for, their names and addresses, versions. */
+    private void prepare(ElfFile elf, BfdTarget target, List<Section> sections, boolean fromDynamicTable) {
+        this.arch = target.arch();
+        this.wide = elf.header().is64();
+        long type = elf.header().type().value();
+        this.relocatable = type != 2 && type != 3;
+        this.microMips = (elf.header().flags() & EF_MIPS_ARCH_ASE_MICROMIPS) != 0;
+        this.noSections = fromDynamicTable;
+        this.hooks = fromDynamicTable || (arch != BfdTarget.Arch.GENERIC && arch != BfdTarget.Arch.OTHER);
+        int n = sections.size();
+        if (sectionNames.length < n) {
+            sectionNames = new byte[n][];
+            sectionAddresses = new long[n];
+        }
+        Arrays.fill(sectionNames, null);
+        mipsText = -1;
+        mipsData = -1;
+        int symtab = 0;
+        for (int i = 1; i < n; i++) {
+            if (sections.get(i).type().value() == SectionType.SHT_SYMTAB.value()) {
+                symtab = i;
+                break;
+            }
+        }
+        long symtabStrings = symtab != 0 ? sections.get(symtab).link() : -1;
+        long shstrndx = elf.header().shstrndx();
+        for (int i = 1; i < n; i++) {
+            Section s = sections.get(i);
+            if (!hasBfdSection(elf, sections, s, symtab, symtabStrings, shstrndx)) {
+                continue;
+            }
+            byte[] name = sectionName(elf, s);
+            sectionNames[i] = name;
+            sectionAddresses[i] = s.addr();
+            if (mipsText < 0 && Arrays.equals(name, TEXT)) {
+                mipsText = i;
+            }
+            if (mipsData < 0 && Arrays.equals(name, DATA)) {
+                mipsData = i;
+            }
+        }
+        versions = elf.versions();
+        versioned = versions.present() && (fromDynamicTable || versions.fromSections())
+                && (versions.hasDefinitionTable() || versions.hasRequirementTable());
+        versymMismatch = false;
+        Optional<SymbolTable> dynamicSymbols = elf.dynamicSymbols();
+        if (versioned && dynamicSymbols.isPresent() && versions.versymCount() != dynamicSymbols.get().size()) {
+            versymMismatch = true;
+            warnings.add("version count (" + versions.versymCount() + ") does not match symbol count ("
+                    + dynamicSymbols.get().size() + ")");
+        }
+        definedVersions = 0;
+        for (SymbolVersions.Definition d : versions.definitions()) {
+            definedVersions = Math.max(definedVersions, d.index() & SymbolVersions.VERSYM_VERSION);
+        }
+    }
+
+    /**
+     * A section's name as raw bytes. ASCII names (all real ones) come from the decoded name, through a
+     * cache shared by all files; any other is read again as bytes, since decoding may have changed it.
+     */
+    private byte[] sectionName(ElfFile elf, Section s) {
+        String name = s.name();
+        byte[] bytes = sectionNameCache.get(name);
+        if (bytes == null) {
+            boolean ascii = true;
+            for (int k = 0; k < name.length() && ascii; k++) {
+                ascii = name.charAt(k) < 0x80;
+            }
+            if (!ascii || name.isEmpty()) {
+                bytes = elf.sectionNameBytes(s.index());
+                return bytes == null ? NULL_NAME : bytes;
+            }
+            bytes = name.getBytes(StandardCharsets.US_ASCII);
+            if (sectionNameCache.size() < 4096) {
+                sectionNameCache.put(name, bytes);
+            }
+        }
+        return bytes;
+    }
+
+    private final java.util.Map<String, byte[]> sectionNameCache = new java.util.HashMap<>();
+
+    /**
+     * Whether bfd_section_from_shdr makes a BFD section for this header. It makes none for the symbol
+     * tables' own plumbing (.symtab, its string table, .shstrtab, SHT_SYMTAB_SHNDX, relocations against
+     * .symtab) nor for SHT_NULL and SHT_SHLIB; a symbol in such a section shows as *ABS*.
+     */
+    private static boolean hasBfdSection(ElfFile elf, List<Section> sections, Section s, int symtab,
+            long symtabStrings, long shstrndx) {
+        int type = (int) s.type().value();
+        return switch (type) {
+            case 0, 2, 10, 18 -> false;
+            case 3 -> s.index() != shstrndx && s.index() != symtabStrings;
+            case 4, 9 -> {
+                long fileType = elf.header().type().value();
+                boolean loaded = (fileType == 2 || fileType == 3) && (s.flags() & Section.SHF_ALLOC) != 0;
+                long target = s.info();
+                yield loaded || s.link() == 0 || s.link() != symtab || target == 0 || target >= sections.size()
+                        || sections.get((int) target).type().value() == SectionType.SHT_REL.value()
+                        || sections.get((int) target).type().value() == SectionType.SHT_RELA.value();
+            }
+            default -> true;
+        };
+    }
+
+    /** One symbol line; index 0 is never printed. */
+    private void symbol(int i) {
+        SymbolTable t = table;
+        SymbolTable.Fields f = fields;
+        t.read(i, f);
+        int info = f.info;
+        int shndx = f.shndx;
+        long value = f.value;
+        long size = f.size;
+        int bind = info >>> 4;
+        // The section BFD gives the symbol, and what it keeps as the value: section-relative, except
+        // in relocatable files where st_value already is (the printed address adds the section back).
+        byte[] section;
+        long vma = 0;
+        boolean ordinary = false;
+        if (shndx == SectionIndex.SHN_UNDEF) {
+            section = UND;
+        } else if (shndx < SectionIndex.SHN_LORESERVE && shndx < sectionNames.length && sectionNames[shndx] != null) {
+            section = sectionNames[shndx];
+            vma = sectionAddresses[shndx];
+            ordinary = true;
+        } else {
+            section = shndx == SectionIndex.SHN_COMMON ? COM : ABS;
+        }
+        Line line = this.line;
+        line.type = info & 0xf;
+        line.other = f.other;
+        line.section = section;
+        line.sectionSymbolName = ordinary ? section : null;
+        line.common = shndx == SectionIndex.SHN_COMMON;
+        line.global = bind == STB_GLOBAL && shndx != SectionIndex.SHN_UNDEF && shndx != SectionIndex.SHN_COMMON;
+        line.vma = vma;
+        line.bfdValue = line.common ? size : relocatable ? value : value - vma;
+        line.stValue = value;
+        line.register = false;
+        if (hooks) {
+            backEndHooks(line, i, shndx, value, size);
+        }
+
+        int start = pos;
+        byte[] column = versionColumns[versymWords[i]];
+        if (column == null) {
+            column = versionColumn(versymWords[i]);
+        }
+        byte[] otherColumn = OTHER_COLUMNS[line.other];
+        ensure(48 + line.section.length + column.length + otherColumn.length);
+        if (line.register) {
+            sparcRegister(value, bind, line.global);
+        } else {
+            hex(line.bfdValue + line.vma);
+            flags(line.type, bind, line.global);
+        }
+        byte[] b = buf;
+        int p = pos;
+        b[p++] = ' ';
+        System.arraycopy(line.section, 0, b, p, line.section.length);
+        p += line.section.length;
+        b[p++] = '\t';
+        pos = p;
+        hex(line.common ? line.stValue : size);
+        System.arraycopy(column, 0, b, pos, column.length);
+        pos += column.length;
+        System.arraycopy(otherColumn, 0, b, pos, otherColumn.length);
+        pos += otherColumn.length;
+        b[pos++] = ' ';
+        int nameStart = pos;
+        int length = t.copyNameAt(f.nameOffset, buf, pos);
+        if (length > buf.length - pos - 1) {
+            ensure(length + 1);
+            length = t.copyNameAt(f.nameOffset, buf, pos);
+        }
+        if (length > 0) {
+            pos += length;
+        } else {
+            emptyOrUnreadableName(i, length, line);
+        }
+        if (hooks && isSpecial(arch, nameStart, pos)) {
+            pos = start;
             return;
         }
-        boolean hidden = (raw & SymbolVersions.VERSYM_HIDDEN) != 0;
-        int index = raw & SymbolVersions.VERSYM_VERSION;
-        String name;
-        List<SymbolVersions.Definition> definitions = versions.definitions();
-        int defined = 0;
-        for (SymbolVersions.Definition d : definitions) {
-            defined = Math.max(defined, d.index());
-        }
-        if (index == 0) {
-            name = "";
-        } else if (index == 1 && (index > defined || definitions.getFirst().isBase())) {
-            name = "Base";
-        } else if (index <= defined) {
-            Optional<SymbolVersions.Definition> d = versions.definition(index);
-            if (d.isEmpty()) {
-                return;
+        ensure(1);
+        buf[pos++] = '\n';
+    }
+
+    /** The parts of a symbol line that the back-end hooks may change. */
+    private static final class Line {
+        int type;
+        int other;
+        byte[] section;
+        byte[] sectionSymbolName;
+        boolean common;
+        boolean global;
+        boolean register;
+        long vma;
+        long bfdValue;
+        /** st_value as the back-end read it (the size column of a common shows it). */
+        long stValue;
+    }
+
+    private final Line line = new Line();
+    private final SymbolTable.Fields fields = new SymbolTable.Fields();
+
+    /** What the ARM, x86-64, m32r, MIPS and SPARC64 back-ends do to a symbol as they read it. */
+    private void backEndHooks(Line line, int i, int shndx, long value, long size) {
+        BfdTarget.Arch a = arch;
+        if (a == BfdTarget.Arch.ARM) {
+            // Thumb function addresses are read without their low bit; STT_ARM_TFUNC becomes STT_FUNC.
+            if ((line.type == STT_FUNC || line.type == STT_GNU_IFUNC) && (value & 1) != 0) {
+                line.stValue = value & ~1L;
+                if (!line.common) {
+                    line.bfdValue = relocatable ? line.stValue : line.stValue - line.vma;
+                }
+            } else if (line.type == STT_ARM_TFUNC) {
+                line.type = STT_FUNC;
             }
-            name = d.get().name();
+        } else if (a == BfdTarget.Arch.X86_64 && shndx == SHN_X86_64_LCOMMON) {
+            line.section = LARGE_COMMON;
+            line.bfdValue = size;
+            line.common = true;
+            line.global = false;
+        } else if (a == BfdTarget.Arch.M32R && shndx == SHN_M32R_SCOMMON) {
+            line.section = SCOMMON;
+            line.bfdValue = size;
+            line.common = true;
+        } else if (a == BfdTarget.Arch.SPARC64) {
+            line.register = line.type == STT_SPARC_REGISTER;
+        } else if (a == BfdTarget.Arch.MIPS) {
+            mipsHooks(line, shndx, value, size);
+        }
+        if (noSections && shndx != SectionIndex.SHN_UNDEF && shndx != SectionIndex.SHN_ABS
+                && shndx != SectionIndex.SHN_COMMON) {
+            // Later binutils give a symbol found through the dynamic table a section by its type.
+            line.section = switch (line.type) {
+                case STT_FUNC, STT_GNU_IFUNC -> TEXT;
+                case STT_OBJECT -> DATA;
+                case STT_TLS -> TDATA;
+                default -> ABS;
+            };
+        }
+    }
+
+    /** _bfd_mips_elf_symbol_processing. */
+    private void mipsHooks(Line line, int shndx, long value, long size) {
+        switch (shndx) {
+            case SHN_MIPS_ACOMMON -> line.section = ACOMMON;
+            case SectionIndex.SHN_COMMON -> {
+                // Commons no bigger than the GP size (0 when reading) become small commons.
+                if (size == 0 && line.type != STT_TLS) {
+                    line.section = SCOMMON;
+                }
+            }
+            case SHN_MIPS_SCOMMON -> {
+                line.section = SCOMMON;
+                line.bfdValue = size;
+                line.common = true;
+            }
+            case SHN_MIPS_SUNDEFINED -> line.section = UND;
+            case SHN_MIPS_TEXT, SHN_MIPS_DATA -> {
+                int named = shndx == SHN_MIPS_TEXT ? mipsText : mipsData;
+                if (named >= 0) {
+                    line.section = sectionNames[named];
+                    line.vma = sectionAddresses[named];
+                    line.bfdValue = value - line.vma;
+                }
+            }
+            default -> { }
+        }
+        // An odd function address marks MIPS16 or microMIPS code.
+        if (line.type == STT_FUNC && (line.bfdValue & 1) != 0) {
+            line.bfdValue--;
+            line.other = microMips ? (line.other & ~0xc0) | 0x80 : line.other | 0xf0;
+        }
+    }
+
+    /** An empty name (a section symbol takes its section's name) or one that cannot be read. */
+    private void emptyOrUnreadableName(int i, int length, Line line) {
+        if (length < 0) {
+            warnings.add("symbol " + i + ": name offset 0x" + Long.toHexString(table.nameOffset(i))
+                    + " is outside the string table; shown as (null)");
+            put(NULL_NAME);
+        } else if (line.type == STT_SECTION && line.sectionSymbolName != null) {
+            // bfd_elf_sym_name: an unnamed section symbol takes its section's name.
+            put(line.sectionSymbolName);
+        } else if (line.register) {
+            put(SCRATCH);
+        }
+    }
+
+    /** The seven flag characters of bfd_print_symbol_vandf, after the address and a space. */
+    private void flags(int type, int bind, boolean global) {
+        int k = ((dynamic ? 512 : 0) + (global ? 256 : 0) + (bind << 4 | type)) * 8;
+        System.arraycopy(FLAGS, k, buf, pos, 8);
+        pos += 8;
+    }
+
+    /** " " and the seven flags for every (dynamic, BSF_GLOBAL, binding, type), 8 bytes each. */
+    private static final byte[] FLAGS = new byte[4 * 256 * 8];
+
+    static {
+        for (int d = 0; d < 2; d++) {
+            for (int g = 0; g < 2; g++) {
+                for (int info = 0; info < 256; info++) {
+                    int type = info & 0xf;
+                    int bind = info >>> 4;
+                    int k = (d * 512 + g * 256 + info) * 8;
+                    FLAGS[k] = ' ';
+                    FLAGS[k + 1] = (byte) (bind == STB_LOCAL ? 'l' : g == 1 ? 'g' : bind == STB_GNU_UNIQUE ? 'u' : ' ');
+                    FLAGS[k + 2] = (byte) (bind == STB_WEAK ? 'w' : ' ');
+                    FLAGS[k + 3] = ' ';
+                    FLAGS[k + 4] = ' ';
+                    FLAGS[k + 5] = (byte) (type == STT_GNU_IFUNC ? 'i' : ' ');
+                    FLAGS[k + 6] = (byte) (type == STT_SECTION || type == STT_FILE ? 'd' : d == 1 ? 'D' : ' ');
+                    FLAGS[k + 7] = (byte) (type == STT_FUNC ? 'F' : type == STT_FILE ? 'f'
+                            : type == STT_OBJECT || type == STT_COMMON ? 'O' : ' ');
+                }
+            }
+        }
+    }
+
+    /** elf64_sparc_print_symbol_all: a register symbol shows its register instead of an address. */
+    private void sparcRegister(long value, int bind, boolean global) {
+        put(REG);
+        // "GOLI"[reg / 8] reads past the string for registers above 31; BFD's output is then undefined.
+        int reg = (int) value;
+        buf[pos++] = (byte) (reg >= 0 && reg < 32 ? "GOLI".charAt(reg / 8) : '?');
+        buf[pos++] = (byte) ('0' + (reg & 7));
+        for (int k = 0; k < 11; k++) {
+            buf[pos++] = ' ';
+        }
+        buf[pos++] = (byte) (bind == STB_LOCAL ? 'l' : bind == STB_GLOBAL || global ? 'g' : ' ');
+        buf[pos++] = (byte) (bind == STB_WEAK ? 'w' : ' ');
+        put(REG_END);
+    }
+
+    /** bfd_is_target_special_symbol: mapping and tag symbols, and local labels, are not listed. */
+    private boolean isSpecial(BfdTarget.Arch a, int from, int to) {
+        byte[] b = buf;
+        int length = to - from;
+        byte c0 = length > 0 ? b[from] : 0;
+        byte c1 = length > 1 ? b[from + 1] : 0;
+        byte c2 = length > 2 ? b[from + 2] : 0;
+        return switch (a) {
+            case AARCH64 -> c0 == '$' && (c1 == 'x' || c1 == 'd' || c1 == 'm' || c1 == 'f' || c1 == 'p')
+                    && (length == 2 || c2 == '.');
+            case ARM -> c0 == '$' && c1 >= 'a' && c1 <= 'z' && (length == 2 || c2 == '.');
+            case RISCV -> length == 0 || (c0 == '$' && (c1 == 'x' || c1 == 'd')) || isLocalLabel(from, length);
+            case MIPS -> isLocalLabel(from, length);
+            default -> false;
+        };
+    }
+
+    /** _bfd_elf_is_local_label_name. */
+    private boolean isLocalLabel(int from, int length) {
+        byte[] b = buf;
+        byte c0 = length > 0 ? b[from] : 0;
+        byte c1 = length > 1 ? b[from + 1] : 0;
+        if (c0 == '.' && (c1 == 'L' || c1 == '.')) {
+            return true;
+        }
+        if (length >= 4 && c0 == '_' && c1 == '.' && b[from + 2] == 'L' && b[from + 3] == '_') {
+            return true;
+        }
+        return length >= 3 && c0 == 'L' && c1 >= '0' && c1 <= '9' && b[from + 2] == 1;
+    }
+
+    /**
+     * Reads the version index of every symbol of the table about to be printed, and empties the
+     * column cache. A table printed without versions gets index 0 everywhere, whose column is then
+     * empty, so that the per-symbol code has no branch on whether the file has versions.
+     */
+    private void loadVersions(int count, boolean withVersions) {
+        for (int k = 0; k < versionsUsedCount; k++) {
+            versionColumns[versionsUsed[k]] = null;
+        }
+        versionsUsedCount = 0;
+        if (versymWords.length < count) {
+            versymWords = new int[Math.max(count, versymWords.length * 2)];
+        }
+        if (withVersions && !versymMismatch) {
+            for (int i = 0; i < count; i++) {
+                versymWords[i] = Math.max(0, versions.versym(i));
+            }
+        } else {
+            Arrays.fill(versymWords, 0, count, 0);
+        }
+        if (!withVersions) {
+            remember(0, NO_COLUMN);
+        }
+    }
+
+    /** The version column for one versym word, rendered once per file. */
+    private byte[] versionColumn(int raw) {
+        byte[] column = renderVersion(raw);
+        remember(raw, column);
+        return column;
+    }
+
+    private void remember(int raw, byte[] column) {
+        versionColumns[raw] = column;
+        if (versionsUsedCount == versionsUsed.length) {
+            versionsUsed = Arrays.copyOf(versionsUsed, versionsUsedCount * 2);
+        }
+        versionsUsed[versionsUsedCount++] = raw;
+    }
+
+    /** _bfd_elf_get_symbol_version_string (base_p true), and the padding bfd_elf_print_symbol adds. */
+    private byte[] renderVersion(int raw) {
+        boolean hidden = (raw & SymbolVersions.VERSYM_HIDDEN) != 0;
+        int n = raw & SymbolVersions.VERSYM_VERSION;
+        String name;
+        if (n == 0) {
+            name = "";
+        } else if (n == 1 && (n > definedVersions || definitionFlags(1) == SymbolVersions.VER_FLG_BASE)) {
+            name = "Base";
+        } else if (n <= definedVersions) {
+            name = null;
+            for (SymbolVersions.Definition d : versions.definitions()) {
+                if ((d.index() & SymbolVersions.VERSYM_VERSION) == n && !d.names().isEmpty()) {
+                    name = d.name();
+                }
+            }
+            if (name == null) {
+                return NO_COLUMN;
+            }
         } else {
             name = "<corrupt>";
             for (SymbolVersions.Requirement r : versions.requirements()) {
-                for (SymbolVersions.Needed n : r.versions()) {
-                    if (n.index() == index) {
+                for (SymbolVersions.Needed needed : r.versions()) {
+                    if (needed.index() == n) {
                         hidden = true;
-                        name = n.name();
+                        name = needed.name();
+                        break;
                     }
                 }
             }
         }
+        byte[] text = name.getBytes(StandardCharsets.UTF_8);
+        byte[] column;
         if (!hidden) {
-            line.append("  ").append(name);
-            for (int i = name.length(); i < 11; i++) {
-                line.append(' ');
-            }
+            // "  %-11s"
+            column = new byte[2 + Math.max(11, text.length)];
+            Arrays.fill(column, (byte) ' ');
+            System.arraycopy(text, 0, column, 2, text.length);
         } else {
-            line.append(" (").append(name).append(')');
-            for (int i = 10 - name.length(); i > 0; i--) {
-                line.append(' ');
+            // " (%s)" and then 10 - strlen spaces
+            column = new byte[3 + text.length + Math.max(0, 10 - text.length)];
+            Arrays.fill(column, (byte) ' ');
+            column[1] = '(';
+            System.arraycopy(text, 0, column, 2, text.length);
+            column[2 + text.length] = ')';
+        }
+        return column;
+    }
+
+    private int definitionFlags(int index) {
+        for (SymbolVersions.Definition d : versions.definitions()) {
+            if ((d.index() & SymbolVersions.VERSYM_VERSION) == index) {
+                return d.flags();
+            }
+        }
+        return 0;
+    }
+
+    /** The file name as objdump's sanitize_string shows it: control bytes as ^X. */
+    private void putFileName(String file) {
+        byte[] bytes = file.getBytes(StandardCharsets.UTF_8);
+        ensure(bytes.length * 2);
+        for (byte c : bytes) {
+            if ((c >= 0 && c < 0x20) || c == 0x7f) {
+                buf[pos++] = '^';
+                buf[pos++] = (byte) (c + 0x40);
+            } else {
+                buf[pos++] = c;
             }
         }
     }
 
-    private static String section(ElfFile elf, Symbol s) {
-        int shndx = s.shndx();
-        if (shndx == SectionIndex.SHN_UNDEF) {
-            return "*UND*";
+    /** 16 (ELFCLASS64) or 8 lowercase hex digits, two at a time from a table, without a loop. */
+    private void hex(long v) {
+        byte[] b = buf;
+        int p = pos;
+        if (wide) {
+            p = hexByte(b, p, (int) (v >>> 56));
+            p = hexByte(b, p, (int) (v >>> 48));
+            p = hexByte(b, p, (int) (v >>> 40));
+            p = hexByte(b, p, (int) (v >>> 32));
         }
-        if (shndx == SectionIndex.SHN_ABS) {
-            return "*ABS*";
-        }
-        if (shndx == SectionIndex.SHN_COMMON) {
-            return "*COM*";
-        }
-        List<Section> sections = elf.sections();
-        if (shndx < sections.size() && shndx > 0) {
-            return sections.get(shndx).name();
-        }
-        return "*ABS*";
+        p = hexByte(b, p, (int) (v >>> 24));
+        p = hexByte(b, p, (int) (v >>> 16));
+        p = hexByte(b, p, (int) (v >>> 8));
+        pos = hexByte(b, p, (int) v);
     }
 
-    /** BFD's target name, which objdump prints as the "file format". */
-    static String bfdTarget(ElfHeader h) {
-        boolean le = h.data().littleEndian();
-        boolean is64 = h.is64();
-        Machine m = h.machine();
-        String bits = is64 ? "elf64-" : "elf32-";
-        return switch ((int) m.value()) {
-            case 62 -> is64 ? "elf64-x86-64" : "elf32-x86-64";
-            case 3 -> "elf32-i386";
-            case 6 -> "elf32-iamcu";
-            case 183 -> bits + (le ? "littleaarch64" : "bigaarch64");
-            case 40 -> le ? "elf32-littlearm" : "elf32-bigarm";
-            case 20 -> le ? "elf32-powerpcle" : "elf32-powerpc";
-            case 21 -> le ? "elf64-powerpcle" : "elf64-powerpc";
-            case 22 -> bits + "s390";
-            case 8, 10 -> bits + (le ? "tradlittlemips" : "tradbigmips");
-            case 243 -> bits + (le ? "littleriscv" : "bigriscv");
-            case 258 -> bits + "loongarch";
-            case 2, 18 -> "elf32-sparc";
-            case 43 -> "elf64-sparc";
-            default -> bits + (le ? "little" : "big");
-        };
+    private static int hexByte(byte[] b, int p, int v) {
+        int k = (v & 0xff) << 1;
+        b[p] = HEX_PAIRS[k];
+        b[p + 1] = HEX_PAIRS[k + 1];
+        return p + 2;
+    }
+
+    private void put(byte c) {
+        ensure(1);
+        buf[pos++] = c;
+    }
+
+    private void put(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buf, pos, bytes.length);
+        pos += bytes.length;
+    }
+
+    private void ensure(int more) {
+        if (more > buf.length - pos) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + more));
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

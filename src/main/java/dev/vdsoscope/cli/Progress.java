@@ -11,7 +11,9 @@ final class Progress implements AutoCloseable {
     private static final long SHOW_AFTER_NANOS = 500_000_000L;
 
     private final int total;
+    /** Whether a long batch may draw; whether standard error is a terminal is asked only when it would. */
     private final boolean enabled;
+    private Boolean terminal;
     private final long start = System.nanoTime();
     private int done;
     private long lastDraw;
@@ -23,7 +25,7 @@ final class Progress implements AutoCloseable {
     }
 
     static Progress start(int total) {
-        return new Progress(total, total > MIN_ITEMS && Terminal.stderrIsTerminal());
+        return new Progress(total, total > MIN_ITEMS);
     }
 
     void step(String subject) {
@@ -33,6 +35,13 @@ final class Progress implements AutoCloseable {
         }
         long now = System.nanoTime();
         if (now - start < SHOW_AFTER_NANOS || now - lastDraw < 100_000_000L) {
+            return;
+        }
+        if (terminal == null) {
+            // Asked late: the first native call costs more than a short batch takes.
+            terminal = Terminal.stderrIsTerminal();
+        }
+        if (!terminal) {
             return;
         }
         lastDraw = now;

@@ -37,15 +37,15 @@ final class SymbolsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (style == Style.objdump && !common.json) {
+            return ObjdumpBatch.run(files, all);
+        }
         Batch batch = new Batch();
         List<JsonFile> documents = new ArrayList<>();
-        ObjdumpSymbols objdump = style == Style.objdump ? new ObjdumpSymbols(Output.out()) : null;
         batch.each(files, file -> {
             try (ElfFile elf = ElfFile.open(Path.of(file))) {
                 if (common.json) {
                     documents.add(json(file, elf));
-                } else if (objdump != null) {
-                    objdump.print(file, elf, all);
                 } else {
                     table(file, elf);
                 }

@@ -18,6 +18,14 @@ final class Terminal {
     }
 
     private static boolean isatty(int fd) {
+        // Linux names a descriptor's file under /proc: reading that link costs one system call, where
+        // the first FFM downcall costs tens of milliseconds of linking.
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            // No /proc: ask libc.
+        }
         try {
             Linker linker = Linker.nativeLinker();
             MethodHandle isatty = linker.downcallHandle(linker.defaultLookup().find("isatty").orElseThrow(),

@@ -49,13 +49,14 @@ public final class DynamicTable {
         RawStruct dyn = elf.struct(RawLayouts.ELF32_DYN, RawLayouts.ELF64_DYN);
         long count = size / dyn.size();
         List<DynamicEntry> entries = new ArrayList<>();
+        RawStruct.Field dTag = dyn.field("d_tag"), dVal = dyn.field("d_val");
         for (long i = 0; i < count; i++) {
             long at = offset + i * dyn.size();
-            long tag = in.field(at, dyn.field("d_tag"));
+            long tag = in.field(at, dTag);
             if (tag == 0) {
                 break;
             }
-            entries.add(new DynamicEntry(new DynamicTag(signExtend(elf, tag)), in.field(at, dyn.field("d_val"))));
+            entries.add(new DynamicEntry(new DynamicTag(signExtend(elf, tag)), in.field(at, dVal)));
         }
         return Optional.of(new DynamicTable(elf, offset, List.copyOf(entries)));
     }
@@ -78,7 +79,7 @@ public final class DynamicTable {
     /** The value of the first entry with this tag. */
     public OptionalLong value(DynamicTag tag) {
         for (DynamicEntry e : entries) {
-            if (e.tag().equals(tag)) {
+            if (e.tag().value() == tag.value()) {
                 return OptionalLong.of(e.value());
             }
         }
@@ -93,7 +94,7 @@ public final class DynamicTable {
     public List<Long> values(DynamicTag tag) {
         List<Long> values = new ArrayList<>();
         for (DynamicEntry e : entries) {
-            if (e.tag().equals(tag)) {
+            if (e.tag().value() == tag.value()) {
                 values.add(e.value());
             }
         }

@@ -33,29 +33,48 @@ public interface ElfConstant {
      * same numbers on every architecture, live in nested classes marked {@link ForMachines}.
      */
     final class Names {
-        private final Map<Long, String> common;
-        private final Map<Long, Map<Long, String>> byMachine = new HashMap<>();
+        private final Class<?> holder;
+        private final Class<? extends ElfConstant> type;
+        private Map<Long, String> common;
+        private Map<Long, Map<Long, String>> byMachine;
 
+        /**
+         * The fields are read on first use, not here: this runs in the static initializer of every
+         * constant type, and reflection (annotation proxies included) would tax every program that
+         * merely compares constants.
+         */
         public Names(Class<?> holder, Class<? extends ElfConstant> type) {
-            this.common = fieldsOf(holder, type);
+            this.holder = holder;
+            this.type = type;
+        }
+
+        private synchronized void load() {
+            if (common != null) {
+                return;
+            }
+            Map<Long, Map<Long, String>> machines = new HashMap<>();
             for (Class<?> nested : holder.getDeclaredClasses()) {
-                ForMachines machines = nested.getAnnotation(ForMachines.class);
-                if (machines != null) {
+                ForMachines forMachines = nested.getAnnotation(ForMachines.class);
+                if (forMachines != null) {
                     Map<Long, String> names = fieldsOf(nested, type);
-                    for (long machine : machines.value()) {
-                        byMachine.put(machine, names);
+                    for (long machine : forMachines.value()) {
+                        machines.put(machine, names);
                     }
                 }
             }
+            byMachine = machines;
+            common = fieldsOf(holder, type);
         }
 
         /** The generic name, or null. */
-        public String name(long value) {
+        public synchronized String name(long value) {
+            load();
             return common.get(value);
         }
 
         /** The name with processor-specific values resolved for {@code machine} first, or null. */
-        public String name(long value, Machine machine) {
+        public synchronized String name(long value, Machine machine) {
+            load();
             Map<Long, String> specific = byMachine.get(machine.value());
             String name = specific == null ? null : specific.get(value);
             return name != null ? name : common.get(value);

@@ -85,6 +85,19 @@ public final class ElfFile implements AutoCloseable {
      * that nothing blocks or reads without end.
      */
     public static ElfFile open(Path path) throws IOException {
+        return open(path, false);
+    }
+
+    /**
+     * Like {@link #open(Path)}, but the mapping belongs to the calling thread: only that thread may read
+     * the file, and in exchange closing it is cheap (a shared mapping's close must synchronize with
+     * every thread). For batch tools that open thousands of files one after another.
+     */
+    public static ElfFile openConfined(Path path) throws IOException {
+        return open(path, true);
+    }
+
+    private static ElfFile open(Path path, boolean confined) throws IOException {
         BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
         if (attributes.isDirectory()) {
             throw new ElfFormatException("is a directory", -1);
@@ -92,7 +105,7 @@ public final class ElfFile implements AutoCloseable {
         if (!attributes.isRegularFile()) {
             throw new ElfFormatException("not a regular file", -1);
         }
-        Arena arena = Arena.ofShared();
+        Arena arena = confined ? Arena.ofConfined() : Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment image = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             return new ElfFile(path.toString(), image, arena);
@@ -217,13 +230,14 @@ public final class ElfFile implements AutoCloseable {
         }
         in.requireTable(header.phoff(), header.phnum(), stride, "program header table");
         List<ProgramHeader> list = new ArrayList<>((int) header.phnum());
+        RawStruct.Field pType = ph.field("p_type"), pFlags = ph.field("p_flags"), pOffset = ph.field("p_offset"),
+                pVaddr = ph.field("p_vaddr"), pPaddr = ph.field("p_paddr"), pFilesz = ph.field("p_filesz"),
+                pMemsz = ph.field("p_memsz"), pAlign = ph.field("p_align");
         for (int i = 0; i < header.phnum(); i++) {
             long at = header.phoff() + i * stride;
-            list.add(new ProgramHeader(i, at, new SegmentType(in.field(at, ph.field("p_type"))),
-                    in.field(at, ph.field("p_flags")), in.field(at, ph.field("p_offset")),
-                    in.field(at, ph.field("p_vaddr")), in.field(at, ph.field("p_paddr")),
-                    in.field(at, ph.field("p_filesz")), in.field(at, ph.field("p_memsz")),
-                    in.field(at, ph.field("p_align"))));
+            list.add(new ProgramHeader(i, at, new SegmentType(in.field(at, pType)), in.field(at, pFlags),
+                    in.field(at, pOffset), in.field(at, pVaddr), in.field(at, pPaddr), in.field(at, pFilesz),
+                    in.field(at, pMemsz), in.field(at, pAlign)));
         }
         return List.copyOf(list);
     }
@@ -255,14 +269,17 @@ public final class ElfFile implements AutoCloseable {
         int count = (int) header.shnum();
         long[] nameOffsets = new long[count];
         List<Section> raw = new ArrayList<>(count);
+        // The fields are looked up once, not once per header: a batch reads millions of headers.
+        RawStruct.Field shName = sh.field("sh_name"), shType = sh.field("sh_type"), shFlags = sh.field("sh_flags"),
+                shAddr = sh.field("sh_addr"), shOffset = sh.field("sh_offset"), shSize = sh.field("sh_size"),
+                shLink = sh.field("sh_link"), shInfo = sh.field("sh_info"), shAddralign = sh.field("sh_addralign"),
+                shEntsize = sh.field("sh_entsize");
         for (int i = 0; i < count; i++) {
             long at = header.shoff() + i * stride;
-            nameOffsets[i] = in.field(at, sh.field("sh_name"));
-            raw.add(new Section(i, "", new SectionType(in.field(at, sh.field("sh_type"))),
-                    in.field(at, sh.field("sh_flags")), in.field(at, sh.field("sh_addr")),
-                    in.field(at, sh.field("sh_offset")), in.field(at, sh.field("sh_size")),
-                    in.field(at, sh.field("sh_link")), in.field(at, sh.field("sh_info")),
-                    in.field(at, sh.field("sh_addralign")), in.field(at, sh.field("sh_entsize"))));
+            nameOffsets[i] = in.field(at, shName);
+            raw.add(new Section(i, "", new SectionType(in.field(at, shType)), in.field(at, shFlags),
+                    in.field(at, shAddr), in.field(at, shOffset), in.field(at, shSize), in.field(at, shLink),
+                    in.field(at, shInfo), in.field(at, shAddralign), in.field(at, shEntsize)));
         }
         if (header.shstrndx() == SectionIndex.SHN_UNDEF) {
             return List.copyOf(raw); // the gABI's "no section name string table"
@@ -277,14 +294,36 @@ public final class ElfFile implements AutoCloseable {
             String sectionName = "";
             try {
                 sectionName = in.cString(names.offset() + nameOffsets[s.index()], names.offset() + names.size(),
-                        "name of section " + s.index());
+                        "section name");
             } catch (ElfFormatException e) {
-                warn(e.getMessage());
+                warn(e.getMessage() + " (section " + s.index() + ")");
             }
             named.add(new Section(s.index(), sectionName, s.type(), s.flags(), s.addr(), s.offset(), s.size(),
                     s.link(), s.info(), s.addralign(), s.entsize()));
         }
         return List.copyOf(named);
+    }
+
+    /**
+     * The raw bytes of a section's name, undecoded (section names are bytes; {@link Section#name()}
+     * decodes them as UTF-8), or null when the name cannot be read.
+     */
+    public byte[] sectionNameBytes(int index) {
+        List<Section> list = sections();
+        if (index < 0 || index >= list.size() || header.shstrndx() >= list.size()) {
+            return null;
+        }
+        Section names = list.get((int) header.shstrndx());
+        RawStruct sh = struct(RawLayouts.ELF32_SHDR, RawLayouts.ELF64_SHDR);
+        long nameOffset = in.field(header.shoff() + (long) index * header.shentsize(), sh.field("sh_name"));
+        long end = names.offset() + names.size();
+        byte[] bytes = new byte[64];
+        int length = in.copyCString(names.offset() + nameOffset, end, bytes, 0);
+        if (length > bytes.length) {
+            bytes = new byte[length];
+            length = in.copyCString(names.offset() + nameOffset, end, bytes, 0);
+        }
+        return length < 0 ? null : java.util.Arrays.copyOf(bytes, length);
     }
 
     /** The first section with this name. */
@@ -299,8 +338,9 @@ public final class ElfFile implements AutoCloseable {
 
     /** The first section of this type. */
     public Optional<Section> section(SectionType type) {
+        long value = type.value();
         for (Section s : sections()) {
-            if (s.type().equals(type)) {
+            if (s.type().value() == value) {
                 return Optional.of(s);
             }
         }
@@ -309,8 +349,9 @@ public final class ElfFile implements AutoCloseable {
 
     /** The first segment of this type. */
     public Optional<ProgramHeader> segment(SegmentType type) {
+        long value = type.value();
         for (ProgramHeader p : segments()) {
-            if (p.type().equals(type)) {
+            if (p.type().value() == value) {
                 return Optional.of(p);
             }
         }
@@ -332,7 +373,7 @@ public final class ElfFile implements AutoCloseable {
      */
     public long offsetOf(long address, String what) {
         for (ProgramHeader p : segments()) {
-            if (p.type().equals(SegmentType.PT_LOAD) && p.containsFileBacked(address)) {
+            if (p.type().value() == SegmentType.PT_LOAD.value() && p.containsFileBacked(address)) {
                 return p.offset() + (address - p.vaddr());
             }
         }

@@ -2,6 +2,7 @@ package dev.vdsoscope.elf;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
@@ -18,13 +19,37 @@ public final class ElfInput {
     private final ValueLayout.OfInt u32;
     private final ValueLayout.OfLong u64;
     private final ByteOrder order;
+    /** The image as a buffer in its byte order (null when larger than 2 GiB), and in little-endian order. */
+    private final ByteBuffer view;
+    private final ByteBuffer scanView;
+    private static final ValueLayout.OfShort U16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt U32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong U64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    /** For {@link #indexOfNul}: byte i of the word is bits 8i..8i+7 whatever the image's order. */
+    private static final ValueLayout.OfLong SCAN = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     ElfInput(MemorySegment bytes, ByteOrder order) {
         this.bytes = bytes;
         this.order = order;
-        this.u16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
-        this.u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
-        this.u64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order);
+        boolean little = order == ByteOrder.LITTLE_ENDIAN;
+        // Shared layouts: each layout builds its access VarHandle once, so a new layout per image would
+        // rebuild them for every file a batch opens.
+        this.u16 = little ? U16_LE : U16_BE;
+        this.u32 = little ? U32_LE : U32_BE;
+        this.u64 = little ? U64_LE : U64_BE;
+        // A ByteBuffer view reads with a few plain method calls where a segment read goes through a
+        // VarHandle's method-handle chain: the difference is large until the JIT has compiled both,
+        // and a batch over many files reads every header and section table in that state.
+        if (bytes.byteSize() <= Integer.MAX_VALUE) {
+            this.view = bytes.asByteBuffer().order(order);
+            this.scanView = bytes.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        } else {
+            this.view = null;
+            this.scanView = null;
+        }
     }
 
     public long size() {
@@ -64,22 +89,22 @@ public final class ElfInput {
 
     public int u8(long offset) {
         require(offset, 1, "byte");
-        return Byte.toUnsignedInt(bytes.get(ValueLayout.JAVA_BYTE, offset));
+        return Byte.toUnsignedInt(view != null ? view.get((int) offset) : bytes.get(ValueLayout.JAVA_BYTE, offset));
     }
 
     public int u16(long offset) {
         require(offset, 2, "16-bit field");
-        return Short.toUnsignedInt(bytes.get(u16, offset));
+        return Short.toUnsignedInt(view != null ? view.getShort((int) offset) : bytes.get(u16, offset));
     }
 
     public long u32(long offset) {
         require(offset, 4, "32-bit field");
-        return Integer.toUnsignedLong(bytes.get(u32, offset));
+        return Integer.toUnsignedLong(view != null ? view.getInt((int) offset) : bytes.get(u32, offset));
     }
 
     public long u64(long offset) {
         require(offset, 8, "64-bit field");
-        return bytes.get(u64, offset);
+        return view != null ? view.getLong((int) offset) : bytes.get(u64, offset);
     }
 
     /** Reads an unsigned field of 1, 2, 4 or 8 bytes. */
@@ -120,14 +145,46 @@ public final class ElfInput {
         return new String(chars, StandardCharsets.UTF_8);
     }
 
-    /** Offset of the first NUL in [from, to), or -1. */
+    /** Offset of the first NUL in [from, to), or -1; reads eight bytes at a time. */
     public long indexOfNul(long from, long to) {
-        for (long i = from; i < to; i++) {
-            if (bytes.get(ValueLayout.JAVA_BYTE, i) == 0) {
+        long i = from;
+        for (; i + 8 <= to; i += 8) {
+            long word = scanView != null ? scanView.getLong((int) i) : bytes.get(SCAN, i);
+            // The lowest set bit marks the first zero byte (higher bits may be false positives).
+            long zeros = (word - 0x0101010101010101L) & ~word & 0x8080808080808080L;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if ((view != null ? view.get((int) i) : bytes.get(ValueLayout.JAVA_BYTE, i)) == 0) {
                 return i;
             }
         }
         return -1;
+    }
+
+    /**
+     * Copies the bytes of the NUL-terminated string at {@code offset} (which must end before
+     * {@code limit}) into {@code dst} at {@code at}, without the NUL, if they fit. Returns the string's
+     * length whether or not it was copied (the caller grows its buffer and asks again), or -1 when the
+     * string starts outside [0, limit) or has no NUL before it. Allocates nothing, for output paths
+     * that print millions of names as the raw bytes the file holds.
+     */
+    public int copyCString(long offset, long limit, byte[] dst, int at) {
+        long end = Math.min(limit, size());
+        if (offset < 0 || offset >= end) {
+            return -1;
+        }
+        long nul = indexOfNul(offset, end);
+        if (nul < 0 || nul - offset > Integer.MAX_VALUE - 16) {
+            return -1;
+        }
+        int length = (int) (nul - offset);
+        if (length <= dst.length - at) {
+            MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, offset, dst, at, length);
+        }
+        return length;
     }
 
     /** A read-only view of a range, checked first. */

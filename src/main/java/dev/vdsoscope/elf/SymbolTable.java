@@ -29,6 +29,10 @@ public final class SymbolTable extends AbstractList<Symbol> {
     private final long shndxCount;
     private final Origin origin;
     private final int sectionIndex;
+    /** Heap copies of the entries and the string table, made on first use (null when too large). */
+    private HeapBytes entries;
+    private HeapBytes strings;
+    private boolean copied;
 
     private SymbolTable(ElfFile elf, long offset, long entrySize, long count, long stringsStart, long stringsEnd,
             long shndxOffset, long shndxCount, Origin origin, int sectionIndex) {
@@ -87,7 +91,7 @@ public final class SymbolTable extends AbstractList<Symbol> {
         long shndx = -1;
         long shndxCount = 0;
         for (Section x : sections) {
-            if (x.type().equals(SectionType.SHT_SYMTAB_SHNDX) && x.link() == s.index()
+            if (x.type().value() == SectionType.SHT_SYMTAB_SHNDX.value() && x.link() == s.index()
                     && elf.input().contains(x.offset(), x.size())) {
                 shndx = x.offset();
                 shndxCount = x.size() / 4;
@@ -147,11 +151,108 @@ public final class SymbolTable extends AbstractList<Symbol> {
 
     @Override
     public Symbol get(int index) {
+        return new Symbol(index, name(nameOffset(index)), value(index), size(index), info(index), other(index),
+                shndx(index));
+    }
+
+    // Field access by index, allocating nothing: for printers that walk millions of symbols. get()
+    // returns the same values in a record. Reads go to heap copies of the table (see HeapBytes).
+
+    private void copy() {
+        copied = true;
+        entries = HeapBytes.copy(in, offset, count * entrySize);
+        long end = Math.min(stringsEnd, in.size());
+        if (stringsStart >= 0 && stringsStart < end) {
+            strings = HeapBytes.copy(in, stringsStart, end - stringsStart);
+        }
+    }
+
+    /** The offset of an entry in the heap copy, after the checks every accessor makes. */
+    private int entry(int index) {
         if (index < 0 || index >= count) {
             throw new IndexOutOfBoundsException(index);
         }
-        long at = offset + index * entrySize;
-        int shndx = (int) in.field(at, stShndx);
+        if (!copied) {
+            copy();
+        }
+        return (int) (index * entrySize);
+    }
+
+    /** A field of the symbol's class width (st_name is always 4 bytes, st_value and st_size 4 or 8). */
+    private long word(int index, RawStruct.Field field) {
+        int at = entry(index) + field.offset();
+        if (entries == null) {
+            return in.field(offset + index * entrySize, field);
+        }
+        return field.width() == 8 ? entries.u64(at) : entries.u32(at);
+    }
+
+    private int u8(int index, RawStruct.Field field) {
+        int at = entry(index) + field.offset();
+        return entries != null ? entries.u8(at) : (int) in.field(offset + index * entrySize, field);
+    }
+
+    /**
+     * The raw fields of one entry, filled in place by {@link #read}: for printers that walk millions
+     * of symbols without allocating. {@code shndx} is resolved as in {@link #shndx}.
+     */
+    public static final class Fields {
+        public long nameOffset;
+        public long value;
+        public long size;
+        public int info;
+        public int other;
+        public int shndx;
+    }
+
+    /** Reads entry {@code index} into {@code f}; the same values as {@link #get}, in one pass. */
+    public void read(int index, Fields f) {
+        int at = entry(index);
+        HeapBytes e = entries;
+        if (e == null) {
+            f.nameOffset = nameOffset(index);
+            f.value = value(index);
+            f.size = size(index);
+            f.info = info(index);
+            f.other = other(index);
+        } else {
+            f.nameOffset = e.u32(at + stName.offset());
+            f.info = e.u8(at + stInfo.offset());
+            f.other = e.u8(at + stOther.offset());
+            boolean wide = stValue.width() == 8;
+            f.value = wide ? e.u64(at + stValue.offset()) : e.u32(at + stValue.offset());
+            f.size = wide ? e.u64(at + stSize.offset()) : e.u32(at + stSize.offset());
+        }
+        f.shndx = shndx(index);
+    }
+
+    /** {@code st_name}: the offset of the name in the string table. */
+    public long nameOffset(int index) {
+        return word(index, stName);
+    }
+
+    public long value(int index) {
+        return word(index, stValue);
+    }
+
+    public long size(int index) {
+        return word(index, stSize);
+    }
+
+    /** {@code st_info}: binding in the high four bits, type in the low four. */
+    public int info(int index) {
+        return u8(index, stInfo);
+    }
+
+    /** {@code st_other}: visibility in the low two bits, the rest is processor-specific. */
+    public int other(int index) {
+        return u8(index, stOther);
+    }
+
+    /** The real section index: an {@code SHN_XINDEX} escape is resolved through {@code SHT_SYMTAB_SHNDX}. */
+    public int shndx(int index) {
+        int at = entry(index) + stShndx.offset();
+        int shndx = entries != null ? entries.u16(at) : (int) in.field(offset + index * entrySize, stShndx);
         if (shndx == SectionIndex.SHN_XINDEX && shndxOffset >= 0) {
             long extended = index < shndxCount ? in.u32(shndxOffset + 4L * index) : -1;
             if (extended < 0) {
@@ -163,8 +264,31 @@ public final class SymbolTable extends AbstractList<Symbol> {
                 shndx = (int) extended;
             }
         }
-        return new Symbol(index, name(in.field(at, stName)), in.field(at, stValue), in.field(at, stSize),
-                (int) in.field(at, stInfo), (int) in.field(at, stOther), shndx);
+        return shndx;
+    }
+
+    /**
+     * Copies the raw bytes of a symbol's name (no NUL, no decoding) into {@code dst} at {@code at} if
+     * they fit, and returns the name's length either way; a caller whose buffer was too small grows it
+     * and asks again. Returns -1 when the name cannot be read (offset outside the string table, or no
+     * NUL before its end); {@link #get} shows such a name as {@code <corrupt>}.
+     */
+    public int copyName(int index, byte[] dst, int at) {
+        return copyNameAt(nameOffset(index), dst, at);
+    }
+
+    /** {@link #copyName} for a name offset already read (see {@link Fields#nameOffset}). */
+    public int copyNameAt(long nameOffset, byte[] dst, int at) {
+        if (!copied) {
+            copy();
+        }
+        if (nameOffset == 0) {
+            return 0;
+        }
+        if (strings != null) {
+            return strings.copyCString(nameOffset, dst, at);
+        }
+        return in.copyCString(stringsStart + nameOffset, stringsEnd, dst, at);
     }
 
     private String name(long nameOffset) {

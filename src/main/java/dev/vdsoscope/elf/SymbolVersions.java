@@ -55,6 +55,9 @@ public final class SymbolVersions {
     private final boolean hasRequirementTable;
     private final List<Definition> definitions;
     private final List<Requirement> requirements;
+    /** A heap copy of the index table, made on first use (see HeapBytes); null when too large. */
+    private HeapBytes versymCopy;
+    private boolean versymCopied;
 
     private SymbolVersions(ElfFile elf, long versymOffset, long versymCount, boolean versymFromSection,
             boolean hasDefinitionTable, boolean hasRequirementTable, List<Definition> definitions,
@@ -231,6 +234,11 @@ public final class SymbolVersions {
         return versymOffset >= 0;
     }
 
+    /** The number of entries in the version index table (0 when there is none). */
+    public long versymCount() {
+        return versymOffset < 0 ? 0 : versymCount;
+    }
+
     /** Whether the index table came from a {@code .gnu.version} section (binutils reads only those). */
     public boolean fromSections() {
         return versymFromSection;
@@ -257,7 +265,11 @@ public final class SymbolVersions {
         if (versymOffset < 0 || symbolIndex < 0 || symbolIndex >= versymCount) {
             return -1;
         }
-        return in.u16(versymOffset + 2L * symbolIndex);
+        if (!versymCopied) {
+            versymCopied = true;
+            versymCopy = HeapBytes.copy(in, versymOffset, versymCount * 2);
+        }
+        return versymCopy != null ? versymCopy.u16(2 * symbolIndex) : in.u16(versymOffset + 2L * symbolIndex);
     }
 
     /** The definition with this vd_ndx. */

@@ -1,0 +1,58 @@
+package dev.vdsoscope.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/** Two workers must print exactly what one prints: same bytes, same messages in the same order. */
+class ObjdumpBatchTest {
+    private record Result(String out, String err, int code) {}
+
+    private static Result run(List<String> files, int workers) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Output.redirect(new PrintStream(out, false, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = ObjdumpBatch.run(files, false, workers);
+            Output.flush();
+            return new Result(out.toString(StandardCharsets.ISO_8859_1), err.toString(StandardCharsets.UTF_8), code);
+        } finally {
+            Output.redirect(null, null);
+        }
+    }
+
+    @Test
+    void twoWorkersPrintWhatOnePrints() throws IOException {
+        List<String> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(Path.of("src/test/resources/fixtures/vdso"))) {
+            s.map(Path::toString).sorted().forEach(files::add);
+        }
+        Path lib = Path.of("/usr/lib/x86_64-linux-gnu");
+        if (Files.isDirectory(lib)) {
+            try (Stream<Path> s = Files.list(lib)) {
+                s.filter(Files::isRegularFile).map(Path::toString).sorted().limit(150).forEach(files::add);
+            }
+        }
+        files.add("/nonexistent/file.so");
+        files.add("pom.xml");
+        for (int k = 0; k < 3; k++) {
+            files.addAll(files.subList(0, 12));
+        }
+        Result one = run(files, 1);
+        Result two = run(files, 2);
+        assertThat(two.out()).isEqualTo(one.out());
+        assertThat(two.err()).isEqualTo(one.err());
+        assertThat(two.code()).isEqualTo(one.code());
+        assertThat(one.err()).contains("vdsoscope: /nonexistent/file.so: no such file or directory");
+    }
+}
