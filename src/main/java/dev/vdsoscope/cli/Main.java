@@ -10,7 +10,7 @@ import picocli.CommandLine.ScopeType;
 /** The {@code vdsoscope} command line. */
 @Command(name = "vdsoscope", mixinStandardHelpOptions = true, version = "vdsoscope 0.1.0",
         description = "Inspect the Linux vDSO and any ELF image.",
-        subcommands = {ReportCommand.class, AuxvCommand.class, MapsCommand.class, DumpCommand.class,
+        subcommands = {ReportCommand.class, AuxvCommand.class, MapsCommand.class, DumpCommand.class, BenchCommand.class, DoctorCommand.class,
                 HeadersCommand.class, SymbolsCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 permission, 4 missing environment.",

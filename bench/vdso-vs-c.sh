@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# One run of the whole comparison: the C program (the physical limit) against JMH's measurement of
+# the FFM call into the vDSO, then against `vdsoscope bench --json`, on the same machine in the same
+# minute. Prints the ratios Java/C. Usage: bench/vdso-vs-c.sh [--quick] [OUTPUT_DIR]
+#
+# On a shared or virtual machine other work inflates averages; every figure is therefore given as
+# the median and as the best (minimum) sample, and the ratios use the best, which is the cost of
+# the call itself rather than of whatever preempted it.
+set -euo pipefail
+
+QUICK=0
+if [[ "${1:-}" == "--quick" ]]; then QUICK=1; shift; fi
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+OUT="${1:-$ROOT/bench/target/results}"
+JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+JAVA="$JAVA_HOME/bin/java"
+export JAVA_HOME
+mkdir -p "$OUT"
+
+echo "== building" >&2
+gcc -O2 -Wall -Wextra -o "$OUT/vdso_bench" "$ROOT/bench/c/vdso_bench.c"
+mvn -q -f "$ROOT/bench/pom.xml" package -DskipTests >&2
+mvn -q -f "$ROOT/pom.xml" package -DskipTests >&2
+
+echo "== C: vDSO, libc and syscall(2)" >&2
+"$OUT/vdso_bench" > "$OUT/c.json"
+
+echo "== JMH: VdsoCalls.clockGettimeNanos(CLOCK_MONOTONIC), with -prof gc" >&2
+if [[ $QUICK == 1 ]]; then JMH_ITER=(-wi 3 -i 5); else JMH_ITER=(-wi 5 -i 15); fi
+"$JAVA" -jar "$ROOT/bench/target/benchmarks.jar" ClockGettimeBenchmark -f 1 "${JMH_ITER[@]}" -prof gc \
+    -rf json -rff "$OUT/jmh.json" > "$OUT/jmh.txt"
+
+echo "== vdsoscope bench --json" >&2
+if [[ $QUICK == 1 ]]; then DURATION=0.5; else DURATION=2; fi
+"$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/target/vdsoscope.jar" bench --duration "$DURATION" --json \
+    > "$OUT/vdsoscope-bench.json"
+"$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/target/vdsoscope.jar" bench --duration "$DURATION" \
+    --chart "$OUT/bench.svg" --force > "$OUT/vdsoscope-bench.txt"
+
+python3 - "$OUT" <<'PY'
+import json, sys
+out = sys.argv[1]
+c = json.load(open(f"{out}/c.json"))
+jmh = json.load(open(f"{out}/jmh.json"))
+java = json.load(open(f"{out}/vdsoscope-bench.json"))
+
+def c_case(function, clock, path):
+    return next(r["nsPerCall"] for r in c if r["function"] == function and r["clock"] == clock and r["path"] == path)
+
+def java_case(function, clock, path):
+    row = next(r for r in java["results"] if r["function"] == function and r.get("clock") == clock)
+    return row["paths"].get(path)
+
+print("JMH vs C, clock_gettime(CLOCK_MONOTONIC) through the vDSO")
+c_mono = c_case("clock_gettime", "CLOCK_MONOTONIC", "vdso")
+for b in jmh:
+    name = b["benchmark"].rsplit(".", 1)[1]
+    iterations = [x for fork in b["primaryMetric"]["rawData"] for x in fork]
+    alloc = b["secondaryMetrics"].get("gc.alloc.rate.norm", {}).get("score", float("nan"))
+    best = min(iterations)
+    print(f"  {name:28s} mean {b['primaryMetric']['score']:7.2f} ns/op  best iteration {best:7.2f} ns/op"
+          f"  {alloc:.3f} B/op  best/C-best {best / c_mono['min']:.2f}x")
+print(f"  {'C (vdso_bench)':28s} median {c_mono['median']:6.2f} ns/call  best sample {c_mono['min']:7.2f} ns/call")
+print()
+print("vdsoscope bench vs C (best samples, ns per call; goal: Java/C <= 1.25)")
+print(f"  {'function':14s} {'clock':26s} {'path':8s} {'C':>8s} {'Java':>8s} {'Java/C':>7s}")
+for r in c:
+    j = java_case(r["function"], r["clock"], {"vdso": "vdso", "libc": "libc", "syscall": "syscall"}[r["path"]])
+    if j is None:
+        continue
+    ratio = j["min"] / r["nsPerCall"]["min"]
+    print(f"  {r['function']:14s} {r['clock'] or '':26s} {r['path']:8s} {r['nsPerCall']['min']:8.2f} {j['min']:8.2f} {ratio:7.2f}")
+PY
+echo "(raw results in $OUT)" >&2

@@ -1,0 +1,113 @@
+package dev.vdsoscope.measure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Times a {@link TimedCall.Batch}: warms it up until the JIT has compiled the loop and the cost per
+ * call stops falling, then times batches (never single calls: a call costs less than the clock's
+ * own overhead) long enough to dwarf System.nanoTime's resolution, and summarises them.
+ */
+public final class CallTimer {
+    public static final int MIN_SAMPLES = 10;
+    /** C2 compiles a loop after tens of thousands of back edges; warm-up goes well past that. */
+    private static final long MIN_WARMUP_CALLS = 200_000;
+    /** Rounds in a row without a 3 % improvement that count as steady state. */
+    private static final int STEADY_ROUNDS = 4;
+    private static final double WARMUP_SHARE = 0.3;
+    /**
+     * Warm-up runs on past its share of the budget until steady, by default up to this: under load a
+     * JIT compilation can take a second, and timing interpreted calls would be worthless.
+     */
+    public static final Duration MAX_WARMUP = Duration.ofSeconds(3);
+
+    private final long budgetNanos;
+    private final int samples;
+    private final long maxWarmupNanos;
+    private static volatile long sink;
+
+    /** {@code budget} is the time for one call path, warm-up included, unless the warm-up needs more. */
+    public CallTimer(Duration budget, int samples) {
+        this(budget, samples, MAX_WARMUP);
+    }
+
+    /** With a shorter cap on warm-up, for quick checks that must not overrun; see {@link Timing#steady()}. */
+    public CallTimer(Duration budget, int samples, Duration maxWarmup) {
+        if (samples < MIN_SAMPLES) {
+            throw new IllegalArgumentException("at least " + MIN_SAMPLES + " samples are needed, not " + samples);
+        }
+        this.budgetNanos = budget.toNanos();
+        this.samples = samples;
+        this.maxWarmupNanos = maxWarmup.toNanos();
+    }
+
+    public Timing time(TimedCall.Batch batch) {
+        return timeInterleaved(List.of(batch)).getFirst();
+    }
+
+    /**
+     * Times several batches that are to be compared: each is warmed up in turn, then their samples
+     * alternate, so that a change in the machine's load (other processes, frequency) affects all
+     * of them alike and sample i of one may be set against sample i of another.
+     */
+    public List<Timing> timeInterleaved(List<TimedCall.Batch> batches) {
+        long sampleNanos = Math.max(100_000, (long) (budgetNanos * (1 - WARMUP_SHARE) / samples));
+        long[] callsPerSample = new long[batches.size()];
+        long[] warmupCalls = new long[batches.size()];
+        boolean[] steady = new boolean[batches.size()];
+        for (int b = 0; b < batches.size(); b++) {
+            warmUp(batches.get(b), sampleNanos, b, callsPerSample, warmupCalls, steady);
+        }
+        double[][] nsPerCall = new double[batches.size()][samples];
+        for (int i = 0; i < samples; i++) {
+            for (int b = 0; b < batches.size(); b++) {
+                nsPerCall[b][i] = (double) timeBatch(batches.get(b), callsPerSample[b]) / callsPerSample[b];
+            }
+        }
+        List<Timing> timings = new ArrayList<>();
+        for (int b = 0; b < batches.size(); b++) {
+            timings.add(new Timing(callsPerSample[b], samples, warmupCalls[b], steady[b], Stats.of(nsPerCall[b]),
+                    nsPerCall[b]));
+        }
+        return timings;
+    }
+
+    /** Runs batch {@code b} until the cost per call stops falling; records the sample size that fills sampleNanos. */
+    private void warmUp(TimedCall.Batch batch, long sampleNanos, int b, long[] callsPerSample, long[] warmupCalls,
+            boolean[] steadyReached) {
+        long start = System.nanoTime();
+        long warmupShareEnd = start + (long) (budgetNanos * WARMUP_SHARE);
+        long warmupLimit = start + Math.max(maxWarmupNanos, (long) (budgetNanos * WARMUP_SHARE));
+        long calls = 256;
+        double best = Double.MAX_VALUE;
+        int steady = 0;
+        while (steady < STEADY_ROUNDS || warmupCalls[b] < MIN_WARMUP_CALLS || System.nanoTime() < warmupShareEnd) {
+            long elapsed = timeBatch(batch, calls);
+            warmupCalls[b] += calls;
+            double perCall = (double) elapsed / calls;
+            if (perCall < best * 0.97) {
+                best = perCall;
+                steady = 0;
+            } else {
+                steady++;
+            }
+            if (elapsed < sampleNanos) {
+                calls *= 2;
+            }
+            if (System.nanoTime() > warmupLimit) {
+                break;
+            }
+        }
+        callsPerSample[b] = Math.max(1, (long) (sampleNanos / best));
+        steadyReached[b] = steady >= STEADY_ROUNDS && warmupCalls[b] >= MIN_WARMUP_CALLS;
+    }
+
+    private static long timeBatch(TimedCall.Batch batch, long calls) {
+        long start = System.nanoTime();
+        long result = batch.run(calls);
+        long elapsed = System.nanoTime() - start;
+        sink = result;
+        return elapsed;
+    }
+}
