@@ -21,6 +21,11 @@ public final class Doctor {
 
     /** Below this ratio of vDSO to system-call cost, the vDSO served the call. */
     public static final double SERVED_BELOW_RATIO = 0.5;
+    /**
+     * Many short samples rather than a few long ones: on a loaded machine most short pairs escape
+     * preemption, so the median pair is a clean one.
+     */
+    private static final int SAMPLES = 41;
 
     public enum Verdict { VDSO, SYSCALL }
 
@@ -49,7 +54,7 @@ public final class Doctor {
     }
 
     public static ClockVerdict measure(ClockId clock, Duration perPath) {
-        return measure(clock, new CallTimer(perPath, CallTimer.MIN_SAMPLES + 1));
+        return measure(clock, new CallTimer(perPath, SAMPLES));
     }
 
     /**
@@ -57,7 +62,7 @@ public final class Doctor {
      * verdict is marked unsteady when the JIT had not finished.
      */
     public static ClockVerdict quick(ClockId clock, Duration perPath) {
-        return measure(clock, new CallTimer(perPath, CallTimer.MIN_SAMPLES + 1, perPath));
+        return measure(clock, new CallTimer(perPath, SAMPLES, perPath));
     }
 
     private static ClockVerdict measure(ClockId clock, CallTimer timer) {
