@@ -47,8 +47,9 @@ final class BenchCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).", defaultValue = "0.4")
     double durationSeconds;
 
-    @Option(names = "--samples", paramLabel = "N", description = "Timed batches per path, at least 10 "
-            + "(default: ${DEFAULT-VALUE}).", defaultValue = "21")
+    @Option(names = "--samples", paramLabel = "N", description = "The fewest timed batches per path, at least 10 "
+            + "(default: ${DEFAULT-VALUE}); a batch lasts about 2 ms, so a longer --duration takes more.",
+            defaultValue = "21")
     int samples;
 
     @Option(names = "--chart", paramLabel = "FILE.svg", description = "Also draw the medians as an SVG bar chart.")
@@ -66,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
             Double speedupVdsoOverSyscall) {}
 
     record JsonBench(String command, int schemaVersion, MachineContext context, double durationSecondsPerPath,
-            int samplesPerPath, List<JsonResult> results) {}
+            int minSamplesPerPath, List<JsonResult> results) {}
 
     @Override
     public Integer call() throws Exception {
@@ -123,8 +124,7 @@ final class BenchCommand implements Callable<Integer> {
                     round(s.q1()), round(s.q3()), m.timing().callsPerSample(), m.timing().samples()));
         });
         Double speedup = paths.containsKey(CallPath.VDSO) && paths.containsKey(CallPath.SYSCALL)
-                ? round(paths.get(CallPath.SYSCALL).timing().nsPerCall().median()
-                        / paths.get(CallPath.VDSO).timing().nsPerCall().median())
+                ? round(paths.get(CallPath.SYSCALL).timing().medianRatioTo(paths.get(CallPath.VDSO).timing()))
                 : null;
         VdsoFunction function = VdsoFunction.valueOf(any.function().toUpperCase(Locale.ROOT));
         return new JsonResult(any.function(), any.clock() == null ? null : any.clock().name(),

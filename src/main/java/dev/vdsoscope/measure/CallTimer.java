@@ -11,6 +11,12 @@ import java.util.List;
  */
 public final class CallTimer {
     public static final int MIN_SAMPLES = 10;
+    /**
+     * A sample lasts about this long: far above System.nanoTime's resolution, and short enough that
+     * on a loaded machine many samples run between two preemptions (which the median and the
+     * minimum then leave out). A longer budget buys more samples, not longer ones.
+     */
+    private static final long SAMPLE_NANOS = 2_000_000;
     /** C2 compiles a loop after tens of thousands of back edges; warm-up goes well past that. */
     private static final long MIN_WARMUP_CALLS = 200_000;
     /** Rounds in a row without a 3 % improvement that count as steady state. */
@@ -23,11 +29,15 @@ public final class CallTimer {
     public static final Duration MAX_WARMUP = Duration.ofSeconds(3);
 
     private final long budgetNanos;
+    /** At least this many samples; more when the budget allows. */
     private final int samples;
     private final long maxWarmupNanos;
     private static volatile long sink;
 
-    /** {@code budget} is the time for one call path, warm-up included, unless the warm-up needs more. */
+    /**
+     * {@code budget} is the time for one call path, warm-up included, unless the warm-up needs more;
+     * {@code samples} the fewest samples taken.
+     */
     public CallTimer(Duration budget, int samples) {
         this(budget, samples, MAX_WARMUP);
     }
@@ -52,7 +62,8 @@ public final class CallTimer {
      * of them alike and sample i of one may be set against sample i of another.
      */
     public List<Timing> timeInterleaved(List<TimedCall.Batch> batches) {
-        long sampleNanos = Math.max(100_000, (long) (budgetNanos * (1 - WARMUP_SHARE) / samples));
+        long sampleNanos = Math.max(100_000, Math.min(SAMPLE_NANOS, (long) (budgetNanos * (1 - WARMUP_SHARE) / samples)));
+        int samples = (int) Math.max(this.samples, budgetNanos * (1 - WARMUP_SHARE) / sampleNanos);
         long[] callsPerSample = new long[batches.size()];
         long[] warmupCalls = new long[batches.size()];
         boolean[] steady = new boolean[batches.size()];

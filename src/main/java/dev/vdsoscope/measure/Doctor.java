@@ -71,11 +71,7 @@ public final class Doctor {
         Timing vdso = timings.get(0);
         Timing syscall = timings.get(1);
         // Sample i of each path ran back to back: their ratio cancels the load of that moment.
-        double[] ratios = new double[vdso.samples()];
-        for (int i = 0; i < ratios.length; i++) {
-            ratios[i] = vdso.sampleNs()[i] / syscall.sampleNs()[i];
-        }
-        double ratio = Stats.of(ratios).median();
+        double ratio = vdso.medianRatioTo(syscall);
         Verdict verdict = ratio < SERVED_BELOW_RATIO ? Verdict.VDSO : Verdict.SYSCALL;
         String evidence = String.format(Locale.ROOT, "vDSO path %.1f ns, forced system call %.1f ns (medians):"
                 + " median ratio of paired samples %.2f %s %.1f", vdso.nsPerCall().median(),

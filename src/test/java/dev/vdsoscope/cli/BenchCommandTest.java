@@ -31,7 +31,7 @@ class BenchCommandTest {
 
         assertThat(bench.get("command").asText()).isEqualTo("bench");
         assertThat(bench.get("schemaVersion").asInt()).isEqualTo(1);
-        assertThat(bench.get("samplesPerPath").asInt()).isGreaterThanOrEqualTo(10);
+        assertThat(bench.get("minSamplesPerPath").asInt()).isGreaterThanOrEqualTo(10);
         JsonNode context = bench.get("context");
         assertThat(context.get("kernel").asText())
                 .isEqualTo(Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim());
