@@ -73,5 +73,26 @@ for r in c:
         continue
     ratio = j["min"] / r["nsPerCall"]["min"]
     print(f"  {r['function']:14s} {r['clock'] or '':26s} {r['path']:8s} {r['nsPerCall']['min']:8.2f} {j['min']:8.2f} {ratio:7.2f}")
+print()
+print("vdsoscope bench, Markdown (median [first quartile, third quartile], ns per call)")
+print()
+paths = ["vdso", "libc", "syscall", "java"]
+print("| function | " + " | ".join(paths) + " | vdso vs syscall |")
+print("| --- | " + " | ".join("---:" for _ in paths) + " | ---: |")
+for r in java["results"]:
+    name = r["function"] + (f"({r['clock']})" if r["clock"] else "")
+    cells = []
+    for p in paths:
+        v = r["paths"].get(p)
+        cells.append("-" if v is None else f"{v['median']:.1f} [{v['q1']:.1f}, {v['q3']:.1f}]")
+    speedup = r["speedupVdsoOverSyscall"]
+    print(f"| {name} | " + " | ".join(cells) + f" | {'-' if speedup is None else f'{speedup:.1f}x'} |")
+ctx = java["context"]
+print()
+print(f"CPU {ctx['cpuModel']} ({ctx['cpus']} CPUs), kernel {ctx['kernel']}, clocksource {ctx['clocksource']} "
+      f"(available: {' '.join(ctx['availableClocksources'])}), virtual machine: "
+      f"{'yes' if ctx['virtualization']['virtualMachine'] else 'no'}"
+      f"{' (' + ctx['virtualization']['cpuidSignature'] + ')' if ctx['virtualization']['cpuidSignature'] else ''}, "
+      f"meltdown: {ctx['vulnerabilities'].get('meltdown', 'unknown')}")
 PY
 echo "(raw results in $OUT)" >&2

@@ -154,7 +154,7 @@ final class BenchCommand implements Callable<Integer> {
                         p.q1(), p.q3()));
             }
             out.println(r.speedupVdsoOverSyscall() == null ? " -"
-                    : String.format(Locale.ROOT, " %.1fx faster", r.speedupVdsoOverSyscall()));
+                    : String.format(Locale.ROOT, " %.1fx", r.speedupVdsoOverSyscall()));
         }
         out.println();
         results.stream().filter(r -> r.paths().containsKey(CallPath.JAVA.key())).forEach(r -> out.printf(
