@@ -19,6 +19,13 @@ public final class CallTimer {
     private static final long SAMPLE_NANOS = 2_000_000;
     /** C2 compiles a loop after tens of thousands of back edges; warm-up goes well past that. */
     private static final long MIN_WARMUP_CALLS = 200_000;
+    /**
+     * Warm-up starts with this many rounds of {@link #FIRST_BATCH} calls: HotSpot compiles a method
+     * after some hundreds of invocations but a loop only after tens of thousands of iterations, and
+     * the first calls through FFM are interpreted at microseconds each.
+     */
+    private static final int SMALL_ROUNDS = 1000;
+    private static final long FIRST_BATCH = 16;
     /** Rounds in a row without a 3 % improvement that count as steady state. */
     private static final int STEADY_ROUNDS = 4;
     private static final double WARMUP_SHARE = 0.3;
@@ -90,20 +97,23 @@ public final class CallTimer {
         long start = System.nanoTime();
         long warmupShareEnd = start + (long) (budgetNanos * WARMUP_SHARE);
         long warmupLimit = start + Math.max(maxWarmupNanos, (long) (budgetNanos * WARMUP_SHARE));
-        long calls = 256;
+        long calls = FIRST_BATCH;
         double best = Double.MAX_VALUE;
         int steady = 0;
+        int rounds = 0;
         while (steady < STEADY_ROUNDS || warmupCalls[b] < MIN_WARMUP_CALLS || System.nanoTime() < warmupShareEnd) {
             long elapsed = timeBatch(batch, calls);
             warmupCalls[b] += calls;
             double perCall = (double) elapsed / calls;
+            // A bigger batch spreads the timer's own cost thinner: only rounds at one size tell steadiness.
+            boolean growing = ++rounds > SMALL_ROUNDS && elapsed < sampleNanos;
             if (perCall < best * 0.97) {
                 best = perCall;
                 steady = 0;
-            } else {
+            } else if (!growing) {
                 steady++;
             }
-            if (elapsed < sampleNanos) {
+            if (growing) {
                 calls *= 2;
             }
             if (System.nanoTime() > warmupLimit) {
