@@ -39,6 +39,7 @@ public final class CallTimer {
     /** At least this many samples; more when the budget allows. */
     private final int samples;
     private final long maxWarmupNanos;
+    /** Where each batch's result goes, so that the JIT cannot drop the calls as dead code. */
     private static volatile long sink;
 
     /**
