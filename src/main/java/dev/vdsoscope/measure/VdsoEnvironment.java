@@ -39,15 +39,29 @@ public record VdsoEnvironment(Image image, String auxvSysinfoEhdr, String vdsoMa
         Optional<Vdso> vdso = Vdso.find();
         long auxv = Boolean.getBoolean(Vdso.HIDE_PROPERTY) ? 0 : Libc.getauxval(AuxvType.AT_SYSINFO_EHDR.value());
         Optional<Mapping> mapping = maps().flatMap(m -> m.find(PseudoMapping.VDSO));
-        String mappingText = mapping.map(m -> "0x" + Long.toHexString(m.start()) + "-0x" + Long.toHexString(m.end()))
-                .orElse(null);
+        String mappingText = mapping.map(VdsoEnvironment::range).orElse(null);
         if (vdso.isEmpty()) {
             evidence.add(Boolean.getBoolean(Vdso.HIDE_PROPERTY)
                     ? "the vDSO is hidden by -D" + Vdso.HIDE_PROPERTY + "=true, as if AT_SYSINFO_EHDR were absent"
                     : "AT_SYSINFO_EHDR is absent from the auxiliary vector (valgrind, or a kernel booted with vdso=0)");
             return new VdsoEnvironment(Image.ABSENT, null, mappingText, evidence, timens);
         }
+        String release = MachineContext.read(Path.of("/proc/sys/kernel/osrelease")).orElse("");
+        Image image = identify(vdso.get(), auxv, mapping, release, evidence);
+        if (timens.separate()) {
+            evidence.add("this process runs in its own time namespace: the vDSO adds the namespace's offsets");
+        }
+        return new VdsoEnvironment(image, "0x" + Long.toHexString(auxv), mappingText, evidence, timens);
+    }
+
+    /**
+     * Whether an image is the running kernel's own vDSO: the kernel maps it exactly at
+     * AT_SYSINFO_EHDR as [vdso], and builds it with a "Linux" note carrying its version. An
+     * emulator's or sandbox's image (qemu-user, gVisor) fails one of these. Adds the evidence.
+     */
+    static Image identify(Vdso vdso, long auxv, Optional<Mapping> mapping, String release, List<String> evidence) {
         Image image = Image.KERNEL;
+        String mappingText = mapping.map(VdsoEnvironment::range).orElse(null);
         if (mapping.isEmpty() || mapping.get().start() != auxv) {
             image = Image.REPLACEMENT;
             evidence.add("AT_SYSINFO_EHDR 0x" + Long.toHexString(auxv) + " is not the start of the kernel's [vdso] mapping ("
@@ -55,23 +69,23 @@ public record VdsoEnvironment(Image image, String auxvSysinfoEhdr, String vdsoMa
         } else {
             evidence.add("AT_SYSINFO_EHDR points at the kernel's [vdso] mapping " + mappingText);
         }
-        Optional<String> noteVersion = vdso.get().image().notes().stream()
+        Optional<String> noteVersion = vdso.image().notes().stream()
                 .filter(n -> n.owner().equals("Linux") && n.type() == Note.LINUX_VERSION_CODE).findFirst()
-                .map(n -> n.describe(vdso.get().image().header()));
-        String release = MachineContext.read(Path.of("/proc/sys/kernel/osrelease")).orElse("");
+                .map(n -> n.describe(vdso.image().header()));
         if (noteVersion.isEmpty()) {
             image = Image.REPLACEMENT;
             evidence.add("the image has no \"Linux\" version note, which every kernel-built vDSO carries");
-        } else if (!release.startsWith(majorMinor(noteVersion.get()))) {
+        } else if (!release.startsWith(majorMinor(noteVersion.get()) + ".")) {
             image = Image.REPLACEMENT;
             evidence.add("the image's Linux note says " + noteVersion.get() + " but the kernel is " + release);
         } else {
             evidence.add("its Linux note (" + noteVersion.get() + ") matches the running kernel " + release);
         }
-        if (timens.separate()) {
-            evidence.add("this process runs in its own time namespace: the vDSO adds the namespace's offsets");
-        }
-        return new VdsoEnvironment(image, "0x" + Long.toHexString(auxv), mappingText, evidence, timens);
+        return image;
+    }
+
+    private static String range(Mapping m) {
+        return "0x" + Long.toHexString(m.start()) + "-0x" + Long.toHexString(m.end());
     }
 
     /** "6.18" from a version note's text such as "6.18.44" or "Linux 6.18.44 (0x6122c)". */
