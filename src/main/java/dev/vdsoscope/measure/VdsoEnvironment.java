@@ -109,10 +109,10 @@ public record VdsoEnvironment(Image image, String auxvSysinfoEhdr, String vdsoMa
         MachineContext.read(Path.of("/proc/self/timens_offsets")).ifPresent(text -> text.lines().forEach(line -> {
             String[] fields = line.trim().split("\\s+", 2);
             if (fields.length == 2) {
-                offsets.put(fields[0], fields[1]);
+                offsets.put(fields[0], fields[1].replaceAll("\\s+", " "));
             }
         }));
-        boolean shifted = offsets.values().stream().anyMatch(v -> !v.matches("0\\s+0"));
+        boolean shifted = offsets.values().stream().anyMatch(v -> !v.equals("0 0"));
         boolean differs = self != null && init != null && !self.equals(init);
         return new TimeNamespace(shifted || differs, self, init, offsets);
     }

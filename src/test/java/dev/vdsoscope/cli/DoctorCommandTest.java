@@ -66,24 +66,52 @@ class DoctorCommandTest {
         });
     }
 
-    @Test
-    void withTheVdsoHiddenEveryClockFallsBackAndTheExitCodeIsOne() throws Exception {
+    private record Child(int exitCode, JsonNode doctor, String stdout) {}
+
+    /** Runs {@code doctor --json} in a new JVM, behind {@code wrapper} (e.g. unshare), with extra JVM options. */
+    private static Child doctorInChildJvm(List<String> wrapper, String... jvmOptions) throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED",
-                "-D" + Vdso.HIDE_PROPERTY + "=true", "-cp", classpath, Main.class.getName(),
-                "doctor", "--json", "--duration", "0.15")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> command = new ArrayList<>(wrapper);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", classpath, Main.class.getName(), "doctor", "--json", "--duration", "0.15"));
+        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         byte[] out = child.getInputStream().readAllBytes();
         assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        JsonNode doctor = new ObjectMapper().readTree(out);
+        String text = new String(out, StandardCharsets.UTF_8);
+        return new Child(child.exitValue(), text.isEmpty() ? null : new ObjectMapper().readTree(out), text);
+    }
 
-        assertThat(child.exitValue()).as(new String(out, StandardCharsets.UTF_8)).isEqualTo(ExitCode.FINDINGS);
+    @Test
+    void withTheVdsoHiddenEveryClockFallsBackAndTheExitCodeIsOne() throws Exception {
+        Child child = doctorInChildJvm(List.of(), "-D" + Vdso.HIDE_PROPERTY + "=true");
+        JsonNode doctor = child.doctor();
+
+        assertThat(child.exitCode()).as(child.stdout()).isEqualTo(ExitCode.FINDINGS);
         assertThat(doctor.get("verdict").asText()).isEqualTo("fallback");
         assertThat(doctor.at("/environment/image").asText()).isEqualTo("ABSENT");
         assertThat(doctor.at("/environment/evidence/0").asText()).contains(Vdso.HIDE_PROPERTY);
         assertThat(verdicts(doctor)).containsEntry("CLOCK_MONOTONIC", "syscall").containsEntry("CLOCK_BOOTTIME", "syscall")
                 .containsEntry("CLOCK_MONOTONIC_COARSE", "syscall");
+    }
+
+    /** unshare(1) starts the child in a new time namespace with clock offsets; the vDSO keeps serving there. */
+    @Test
+    void aTimeNamespaceWithOffsetsIsReportedAndStillServedByTheVdso() throws Exception {
+        Process probe = new ProcessBuilder("unshare", "--time", "--monotonic", "86400", "true")
+                .redirectErrorStream(true).start();
+        assumeTrue(probe.waitFor() == 0, "unshare --time is not available (needs root and CONFIG_TIME_NS)");
+
+        Child child = doctorInChildJvm(List.of("unshare", "--time", "--monotonic", "86400", "--boottime", "3600"));
+        JsonNode namespace = child.doctor().at("/environment/timeNamespace");
+
+        assertThat(namespace.get("separate").asBoolean()).as(child.stdout()).isTrue();
+        assertThat(namespace.at("/offsets/monotonic").asText()).isEqualTo("86400 0");
+        assertThat(namespace.at("/offsets/boottime").asText()).isEqualTo("3600 0");
+        assertThat(child.doctor().at("/environment/evidence").toString()).contains("time namespace");
+        assertThat(verdicts(child.doctor())).containsEntry("CLOCK_MONOTONIC", "vdso").containsEntry("CLOCK_BOOTTIME", "vdso");
+        assertThat(child.exitCode()).isEqualTo(ExitCode.OK);
     }
 
     @Test
