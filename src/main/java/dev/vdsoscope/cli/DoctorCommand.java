@@ -13,6 +13,7 @@ import dev.vdsoscope.measure.Doctor;
 import dev.vdsoscope.measure.Doctor.ClockVerdict;
 import dev.vdsoscope.measure.Doctor.Diagnosis;
 import dev.vdsoscope.measure.VdsoEnvironment;
+import dev.vdsoscope.vdso.ClockId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -82,6 +83,11 @@ final class DoctorCommand implements Callable<Integer> {
             out.printf("  %-28s vDSO %-7s %s%n      %s%n", c.name() + (c.current() ? " *" : ""),
                     c.vdso().name().toLowerCase(Locale.ROOT), c.rule(), c.ifUsed());
         }
+        d.clocks().stream().filter(c -> c.clock() == ClockId.CLOCK_MONOTONIC && c.verdict() == Doctor.Verdict.VDSO)
+                .findFirst().ifPresent(c -> out.printf(Locale.ROOT, "  On a clocksource the vDSO cannot read (hpet, acpi_pm),"
+                        + " CLOCK_MONOTONIC would cost at least the system call's %.0f ns a call (more, as the kernel then reads"
+                        + " the slower device) instead of %.0f ns here.%n",
+                        c.syscallNs().median(), c.vdsoNs().median()));
         out.println();
         out.println("Clocks (measured: clock_gettime through the vDSO against the forced system call)");
         for (ClockVerdict c : d.clocks()) {
