@@ -14,7 +14,7 @@ import picocli.CommandLine.ScopeType;
         description = "Inspect the Linux vDSO and any ELF image.",
         subcommands = {ReportCommand.class, AuxvCommand.class, MapsCommand.class, DumpCommand.class,
                 FileCommand.class, HeadersCommand.class, SymbolsCommand.class, DisasmCommand.class,
-                GateCommand.class, DiffCommand.class, LddCommand.class,
+                GateCommand.class, DiffCommand.class, LddCommand.class, BenchCommand.class, DoctorCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", Main.EXIT_CODES})
 public final class Main implements Callable<Integer> {

@@ -28,6 +28,11 @@ final class Progress implements AutoCloseable {
         return new Progress(total, total > MIN_ITEMS);
     }
 
+    /** For a few long steps (measurements): shown on a terminal whatever the count. */
+    static Progress startLongSteps(int total) {
+        return new Progress(total, Terminal.stderrIsTerminal());
+    }
+
     void step(String subject) {
         done++;
         if (!enabled) {

@@ -57,8 +57,18 @@ public final class Vdso {
         return new Vdso(image, base);
     }
 
+    /**
+     * The system property that makes vdsoscope behave as in a process the kernel gave no vDSO (as
+     * under valgrind): {@link #find()} finds none and {@link VdsoCalls} binds every function to its
+     * system call. For tests and demonstrations of the fallback; docs/JSON.md describes it.
+     */
+    public static final String HIDE_PROPERTY = "vdsoscope.hideVdso";
+
     /** This process's vDSO, if the kernel gave it one (valgrind, for example, hides it). */
     public static Optional<Vdso> find() {
+        if (Boolean.getBoolean(HIDE_PROPERTY)) {
+            return Optional.empty();
+        }
         Vdso v = current;
         if (v == null) {
             synchronized (Vdso.class) {

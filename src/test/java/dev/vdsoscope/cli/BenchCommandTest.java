@@ -1,0 +1,82 @@
+package dev.vdsoscope.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** bench --json has the shape docs/JSON.md documents, and figures in the relations the kernel implies. */
+class BenchCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void jsonHasTheDocumentedShapeAndTheVdsoBeatsTheSystemCall() throws Exception {
+        Path chart = dir.resolve("bench.svg");
+        Cli.Result result = Cli.run("bench", "MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID", "getcpu", "--json",
+                "--duration", "0.3", "--chart", chart.toString());
+        assertThat(result.exitCode()).as(result.stderr()).isEqualTo(ExitCode.OK);
+        JsonNode bench = new ObjectMapper().readTree(result.stdout());
+
+        assertThat(bench.get("command").asText()).isEqualTo("bench");
+        assertThat(bench.get("schemaVersion").asInt()).isEqualTo(1);
+        assertThat(bench.get("minSamplesPerPath").asInt()).isGreaterThanOrEqualTo(10);
+        JsonNode context = bench.get("context");
+        assertThat(context.get("kernel").asText())
+                .isEqualTo(Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim());
+        assertThat(context.get("clocksource").asText()).isNotBlank();
+        assertThat(context.get("vulnerabilities").has("meltdown")).isTrue();
+        assertThat(context.at("/virtualization/virtualMachine").isBoolean()).isTrue();
+
+        Map<String, JsonNode> bySubject = new HashMap<>();
+        bench.get("results").forEach(r -> bySubject.put(r.get("function").asText() + "/" + r.get("clock").asText(), r));
+        assertThat(bySubject).containsOnlyKeys("clock_gettime/CLOCK_MONOTONIC", "clock_gettime/CLOCK_PROCESS_CPUTIME_ID",
+                "getcpu/null");
+        for (JsonNode r : bySubject.values()) {
+            r.get("paths").forEach(p -> {
+                assertThat(p.get("min").asDouble()).isPositive().isLessThanOrEqualTo(p.get("q1").asDouble());
+                assertThat(p.get("q1").asDouble()).isLessThanOrEqualTo(p.get("median").asDouble());
+                assertThat(p.get("median").asDouble()).isLessThanOrEqualTo(p.get("q3").asDouble());
+                assertThat(p.get("q3").asDouble()).isLessThanOrEqualTo(p.get("max").asDouble());
+            });
+        }
+
+        JsonNode monotonic = bySubject.get("clock_gettime/CLOCK_MONOTONIC");
+        assertThat(monotonic.get("vdsoExported").asBoolean()).isTrue();
+        assertThat(monotonic.get("paths").fieldNames()).toIterable().containsExactly("vdso", "libc", "syscall", "java");
+        assertThat(monotonic.at("/paths/java/api").asText()).isEqualTo("System.nanoTime()");
+        // The figure is 10x on this machine (bench/vdso-vs-c.sh); a loaded CI machine still gives 3x.
+        assertThat(monotonic.get("speedupVdsoOverSyscall").asDouble()).isGreaterThan(3);
+        // The control: the vDSO's clock_gettime makes the system call itself for a CPU-time clock.
+        JsonNode cpu = bySubject.get("clock_gettime/CLOCK_PROCESS_CPUTIME_ID");
+        assertThat(cpu.get("speedupVdsoOverSyscall").asDouble()).isLessThan(2);
+        assertThat(bySubject.get("getcpu/null").get("paths").has("java")).isFalse();
+
+        Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(chart.toFile());
+        assertThat(svg.getDocumentElement().getTagName()).isEqualTo("svg");
+        assertThat(svg.getElementsByTagName("rect").getLength()).isGreaterThan(10);
+    }
+
+    @Test
+    void anExistingChartIsKeptWithoutForceAndAnUnknownFunctionIsBadInput() throws Exception {
+        Path chart = Files.writeString(dir.resolve("old.svg"), "old");
+        Cli.Result kept = Cli.run("bench", "getcpu", "--duration", "0.05", "--chart", chart.toString());
+        assertThat(kept.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(Files.readString(chart)).isEqualTo("old");
+
+        Cli.Result unknown = Cli.run("bench", "sleep");
+        assertThat(unknown.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(unknown.stderr()).contains("sleep").contains("clock_gettime");
+    }
+}
