@@ -30,22 +30,25 @@ class LauncherIT {
     private record Result(int exitCode, String stdout, String stderr) {}
 
     private Result launch(String... args) throws Exception {
+        return launch(temp.resolve("stdout").toFile(), args);
+    }
+
+    private Result launch(File stdout, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(LAUNCHER.toString());
         command.addAll(List.of(args));
-        Path stdout = temp.resolve("stdout");
         Path stderr = temp.resolve("stderr");
         Process process = new ProcessBuilder(command)
                 .redirectInput(new File("/dev/null"))
-                .redirectOutput(stdout.toFile())
+                .redirectOutput(stdout)
                 .redirectError(stderr.toFile())
                 .start();
         if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new AssertionError("./vdsoscope did not finish in " + TIMEOUT_MINUTES + " minutes");
         }
-        return new Result(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
-                Files.readString(stderr, StandardCharsets.UTF_8));
+        String output = stdout.isFile() ? Files.readString(stdout.toPath(), StandardCharsets.UTF_8) : "";
+        return new Result(process.exitValue(), output, Files.readString(stderr, StandardCharsets.UTF_8));
     }
 
     @Test
@@ -75,5 +78,13 @@ class LauncherIT {
                 .singleElement(STRING)
                 .startsWith("vdsoscope: /nonexistent: ");
         assertThat(result.stdout()).isEmpty();
+    }
+
+    @Test
+    void outputThatCannotBeWrittenIsAFailure() throws Exception {
+        Result result = launch(new File("/dev/full"), "symbols", FIXTURE);
+
+        assertThat(result.exitCode()).isEqualTo(4);
+        assertThat(result.stderr()).isEqualTo("vdsoscope: standard output: No space left on device\n");
     }
 }
