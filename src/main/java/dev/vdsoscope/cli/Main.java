@@ -71,6 +71,11 @@ public final class Main implements Callable<Integer> {
         });
         int code = commandLine.execute(args);
         Output.flush();
+        String writeFailure = Output.writeFailure();
+        if (writeFailure != null) {
+            Output.err().println("vdsoscope: standard output: " + writeFailure);
+            return Math.max(code, ExitCode.MISSING_ENVIRONMENT);
+        }
         return code;
     }
 

@@ -3,6 +3,7 @@ package dev.vdsoscope.cli;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
@@ -14,13 +15,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 public final class Output {
     private static PrintStream out;
     private static PrintStream err;
+    private static CheckedStdout stdout;
 
     private Output() {}
 
     public static synchronized PrintStream out() {
         if (out == null) {
-            out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
-                    false, StandardCharsets.UTF_8);
+            stdout = new CheckedStdout();
+            out = new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false, StandardCharsets.UTF_8);
         }
         return out;
     }
@@ -41,6 +43,40 @@ public final class Output {
     public static void flush() {
         if (out != null) {
             out.flush();
+        }
+    }
+
+    /**
+     * Why standard output could not be written, if it could not: PrintStream swallows the error, and
+     * a full disk must not pass for success. A reader that went away (a broken pipe, as under
+     * {@code | head}) is not a failure.
+     */
+    public static synchronized String writeFailure() {
+        IOException failure = stdout == null ? null : stdout.failure;
+        if (failure == null || "Broken pipe".equals(failure.getMessage())) {
+            return null;
+        }
+        return failure.getMessage();
+    }
+
+    /** Standard output that remembers its first write error. */
+    private static final class CheckedStdout extends FileOutputStream {
+        private IOException failure;
+
+        CheckedStdout() {
+            super(FileDescriptor.out);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            try {
+                super.write(bytes, offset, length);
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+                throw e;
+            }
         }
     }
 

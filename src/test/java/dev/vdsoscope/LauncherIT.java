@@ -1,0 +1,90 @@
+package dev.vdsoscope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs ./vdsoscope as a user would, after 'package': it must find its JDK and jar by itself and
+ * print nothing but the tool's own output (no JVM, start-up cache or build messages).
+ */
+class LauncherIT {
+    private static final Path LAUNCHER = Path.of("vdsoscope").toAbsolutePath();
+    private static final String FIXTURE = "src/test/resources/fixtures/vdso/x86_64-linux-6.1-vdso64.so";
+    // The first run records the start-up cache, which takes a while on a busy machine.
+    private static final long TIMEOUT_MINUTES = 5;
+
+    @TempDir
+    Path temp;
+
+    private record Result(int exitCode, String stdout, String stderr) {}
+
+    private Result launch(String... args) throws Exception {
+        return launch(temp.resolve("stdout").toFile(), args);
+    }
+
+    private Result launch(File stdout, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(LAUNCHER.toString());
+        command.addAll(List.of(args));
+        Path stderr = temp.resolve("stderr");
+        Process process = new ProcessBuilder(command)
+                .redirectInput(new File("/dev/null"))
+                .redirectOutput(stdout)
+                .redirectError(stderr.toFile())
+                .start();
+        if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("./vdsoscope did not finish in " + TIMEOUT_MINUTES + " minutes");
+        }
+        String output = stdout.isFile() ? Files.readString(stdout.toPath(), StandardCharsets.UTF_8) : "";
+        return new Result(process.exitValue(), output, Files.readString(stderr, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpPrintsUsageAndNothingElse() throws Exception {
+        Result result = launch("--help");
+
+        assertThat(result.stderr()).isEmpty();
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.stdout()).startsWith("Usage: vdsoscope");
+    }
+
+    @Test
+    void symbolsOfAFixtureRunWithoutWarnings() throws Exception {
+        Result result = launch("symbols", FIXTURE);
+
+        assertThat(result.stderr()).isEmpty();
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.stdout()).contains("__vdso_clock_gettime");
+    }
+
+    @Test
+    void aMissingFileIsOneLineAndExitCode2() throws Exception {
+        Result result = launch("symbols", "/nonexistent");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.stderr().lines().toList())
+                .singleElement(STRING)
+                .startsWith("vdsoscope: /nonexistent: ");
+        assertThat(result.stdout()).isEmpty();
+    }
+
+    @Test
+    void outputThatCannotBeWrittenIsAFailure() throws Exception {
+        Result result = launch(new File("/dev/full"), "symbols", FIXTURE);
+
+        assertThat(result.exitCode()).isEqualTo(4);
+        assertThat(result.stderr()).isEqualTo("vdsoscope: standard output: No space left on device\n");
+    }
+}
