@@ -12,14 +12,15 @@ import picocli.CommandLine.ScopeType;
 /** The {@code vdsoscope} command line. */
 @Command(name = "vdsoscope", mixinStandardHelpOptions = true, version = "vdsoscope 0.1.0",
         description = "Inspect the Linux vDSO and any ELF image.",
-        subcommands = {ReportCommand.class, AuxvCommand.class, MapsCommand.class, DumpCommand.class,
-                FileCommand.class, HeadersCommand.class, SymbolsCommand.class, DisasmCommand.class,
-                GateCommand.class, DiffCommand.class, LddCommand.class, BenchCommand.class, DoctorCommand.class,
-                CommandLine.HelpCommand.class},
         footer = {"", Main.EXIT_CODES})
 public final class Main implements Callable<Integer> {
     static final String EXIT_CODES = "Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 permission,"
             + " 4 missing environment (docs/ERRORS.md). JSON shapes: docs/JSON.md.";
+
+    /** The commands, in the order --help lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(ReportCommand.class, AuxvCommand.class, MapsCommand.class,
+            DumpCommand.class, FileCommand.class, HeadersCommand.class, SymbolsCommand.class, DisasmCommand.class,
+            GateCommand.class, DiffCommand.class, LddCommand.class, BenchCommand.class, DoctorCommand.class);
 
     private static boolean debug;
 
@@ -49,10 +50,7 @@ public final class Main implements Callable<Integer> {
             Output.flush();
             return code;
         }
-        CommandLine commandLine = new CommandLine(new Main());
-        for (CommandLine sub : commandLine.getSubcommands().values()) {
-            sub.getCommandSpec().usageMessage().footer("", EXIT_CODES);
-        }
+        CommandLine commandLine = commandLine(args);
         commandLine.setOut(new java.io.PrintWriter(Output.out(), true));
         commandLine.setErr(new java.io.PrintWriter(Output.err(), true));
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -77,6 +75,36 @@ public final class Main implements Callable<Integer> {
             return Math.max(code, ExitCode.MISSING_ENVIRONMENT);
         }
         return code;
+    }
+
+    /**
+     * The command line with only the subcommand that {@code args} names, when it names one: picocli
+     * builds a command's model by reflection, and building all of them costs more start-up time than
+     * most commands take to run. Anything else (no command, --help, a typo) gets them all.
+     */
+    private static CommandLine commandLine(String[] args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        String first = args.length > 0 ? args[0] : null;
+        boolean named = COMMANDS.stream().anyMatch(c -> name(c).equals(first));
+        if (args.length == 0) {
+            return commandLine;
+        }
+        for (Class<?> command : COMMANDS) {
+            if (!named || name(command).equals(first)) {
+                commandLine.addSubcommand(name(command), command);
+            }
+        }
+        if (!named) {
+            commandLine.addSubcommand("help", CommandLine.HelpCommand.class);
+        }
+        for (CommandLine sub : commandLine.getSubcommands().values()) {
+            sub.getCommandSpec().usageMessage().footer("", EXIT_CODES);
+        }
+        return commandLine;
+    }
+
+    private static String name(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
     }
 
     /**

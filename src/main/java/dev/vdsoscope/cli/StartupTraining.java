@@ -15,12 +15,16 @@ public final class StartupTraining {
             List.of("symbols"),
             List.of("symbols", "--json"),
             List.of("headers"),
-            List.of("headers", "--json"));
+            List.of("headers", "--json"),
+            List.of("file"),
+            List.of("ldd"));
 
     private StartupTraining() {}
 
     public static void main(String[] files) {
         Main.run("--help");
+        Main.run();
+        Main.run("auxv");
         for (List<String> command : FILE_COMMANDS) {
             List<String> args = new ArrayList<>(command);
             args.addAll(List.of(files));
