@@ -37,7 +37,7 @@ pick_jdk() {
 
 # The jdkHome entries of Maven's toolchains file, one per line.
 toolchain_jdk_homes() {
-    local file=$HOME/.m2/toolchains.xml content
+    local file=${HOME:-}/.m2/toolchains.xml content
     local pattern='<jdkHome>[[:space:]]*([^<[:space:]]+)[[:space:]]*</jdkHome>(.*)'
     [[ -r $file ]] || return 0
     content=$(<"$file")
