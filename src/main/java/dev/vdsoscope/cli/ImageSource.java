@@ -34,7 +34,11 @@ final class ImageSource implements AutoCloseable {
             throw new Failure(null, "give a FILE or --pid, not both", ExitCode.BAD_INPUT);
         }
         if (file != null) {
-            return new ImageSource(ElfFile.open(Path.of(file)), file, false, null);
+            try {
+                return new ImageSource(ElfFile.open(Path.of(file)), file, false, null);
+            } catch (IOException | RuntimeException e) {
+                throw Failure.of(file, e);
+            }
         }
         if (pid != null) {
             Arena arena = Arena.ofConfined();
