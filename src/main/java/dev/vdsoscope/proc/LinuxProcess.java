@@ -47,9 +47,31 @@ public final class LinuxProcess {
     public static LinuxProcess of(long pid) throws ProcessException {
         LinuxProcess process = new LinuxProcess(pid);
         if (pid <= 0 || !Files.isDirectory(process.dir)) {
-            throw new ProcessException(pid, ProcessException.Kind.NO_SUCH_PROCESS, "no such process");
+            String hidden = procHidesOthers();
+            throw new ProcessException(pid, ProcessException.Kind.NO_SUCH_PROCESS, hidden == null ? "no such process"
+                    : "no such process visible: /proc is mounted with " + hidden
+                            + ", which hides other users' processes");
         }
         return process;
+    }
+
+    /** The hidepid option of the /proc this process sees ("hidepid=invisible"), or null when it shows all. */
+    private static String procHidesOthers() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] fields = line.split(" ");
+                if (fields.length > 4 && fields[4].equals("/proc")) {
+                    for (String option : line.substring(line.indexOf(" - ") + 3).split("[ ,]")) {
+                        if (option.startsWith("hidepid=") && !option.equals("hidepid=0") && !option.equals("hidepid=off")) {
+                            return option;
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // No mountinfo: nothing to explain.
+        }
+        return null;
     }
 
     public static LinuxProcess self() {
