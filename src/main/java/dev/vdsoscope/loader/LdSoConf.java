@@ -64,6 +64,11 @@ public final class LdSoConf {
                 if (line.isEmpty() || line.startsWith("hwcap ")) {
                     continue;
                 }
+                if (line.indexOf('\0') >= 0) {
+                    // No path can hold a NUL byte: ldconfig would stop the name there; we skip the line.
+                    warnings.add(shownName + ": a line holds a NUL byte, ignored");
+                    continue;
+                }
                 if (line.startsWith("include ") || line.startsWith("include\t")) {
                     for (String pattern : line.substring("include".length()).strip().split("\\s+")) {
                         include(pattern, shownName);
@@ -89,6 +94,15 @@ public final class LdSoConf {
 
     /** An include pattern is a glob, relative to the including file's directory unless absolute. */
     private void include(String pattern, String includedFrom) {
+        try {
+            includeMatches(pattern, includedFrom);
+        } catch (IllegalArgumentException e) {
+            // An unclosed bracket or brace is no glob (PatternSyntaxException is one of these).
+            warnings.add(includedFrom + ": include pattern '" + pattern + "' is not a valid glob, ignored");
+        }
+    }
+
+    private void includeMatches(String pattern, String includedFrom) {
         String absolute = pattern.startsWith("/") ? pattern
                 : Path.of(includedFrom).resolveSibling(pattern).toString();
         Path shown = Path.of(absolute);
