@@ -22,6 +22,9 @@ final class AtomicOutput {
     static void write(Path target, ByteBuffer bytes, boolean force) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path directory = absolute.getParent();
+        if (Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
+            throw new java.nio.file.FileSystemException(target.toString(), null, "is a directory");
+        }
         if (!force && Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
             throw new FileAlreadyExistsException(target.toString(), null, "exists (use --force to replace it)");
         }

@@ -102,13 +102,18 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<JsonResult> results = new ArrayList<>();
         measured.forEach(paths -> results.add(result(paths)));
-        if (chart != null) {
-            writeChart(results);
-        }
         if (common.json) {
             Output.json(new JsonBench("bench", 1, MachineContext.current(), durationSeconds, samples, results));
         } else {
             text(Output.out(), MachineContext.current(), results);
+        }
+        if (chart != null) {
+            // After the table, so that a chart that cannot be written does not throw the figures away.
+            try {
+                writeChart(results);
+            } catch (java.io.IOException e) {
+                throw Failure.of(chart.toString(), e);
+            }
         }
         return ExitCode.OK;
     }

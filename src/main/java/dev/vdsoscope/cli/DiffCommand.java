@@ -1,5 +1,7 @@
 package dev.vdsoscope.cli;
 
+import dev.vdsoscope.elf.ElfFormatException;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,12 +31,20 @@ final class DiffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (images.size() > 2) {
+            throw new Failure(null, "diff compares two images, not " + images.size(), ExitCode.BAD_INPUT);
+        }
         if (images.size() == 2 && target.pid != null) {
             throw new Failure(null, "give two images, or one image and --pid, not both", ExitCode.BAD_INPUT);
         }
         String second = images.size() == 2 ? images.get(1) : target.pid != null ? "pid:" + target.pid : "self";
         try (ImageSource a = open(images.get(0)); ImageSource b = open(second)) {
-            ImageDiff.Result r = ImageDiff.compare(a.elf(), a.label(), b.elf(), b.label());
+            ImageDiff.Result r;
+            try {
+                r = ImageDiff.compare(a.elf(), a.label(), b.elf(), b.label());
+            } catch (ElfFormatException e) {
+                throw Failure.of(a.label() + " or " + b.label(), e);
+            }
             if (common.json) {
                 Output.json(json(r));
             } else {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
+import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.disasm.CapstoneLibrary;
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
 import dev.vdsoscope.disasm.Isa;
@@ -71,7 +72,9 @@ final class DisasmCommand implements Callable<Integer> {
         } catch (CapstoneUnavailableException e) {
             throw ImageSource.missing(e);
         } catch (Isa.UnsupportedInstructionSetException e) {
-            throw ImageSource.unsupported(file, e);
+            throw ImageSource.unsupported(ImageSource.subject(file, target.pid), e);
+        } catch (ElfFormatException e) {
+            throw Failure.of(ImageSource.subject(file, target.pid), e);
         }
         return ExitCode.OK;
     }
@@ -79,13 +82,13 @@ final class DisasmCommand implements Callable<Integer> {
     private List<ImageDisassembler.Block> select(ImageDisassembler d) throws CapstoneUnavailableException {
         List<ImageDisassembler.Block> blocks = new ArrayList<>();
         for (String name : symbols) {
-            CodeSymbols.Function f = d.symbols().named(name).orElseThrow(() -> new Failure(null,
-                    "no function named " + name + " in " + d.elf().name(), ExitCode.BAD_INPUT));
+            CodeSymbols.Function f = d.symbols().named(name).orElseThrow(() -> new Failure(d.elf().name(),
+                    "no function named " + name, ExitCode.BAD_INPUT));
             blocks.add(d.function(f));
         }
         if (start != null) {
             long end = stop != null ? stop : d.symbols().containing(start).map(CodeSymbols.Function::end)
-                    .orElseThrow(() -> new Failure(null, "0x" + Long.toHexString(start)
+                    .orElseThrow(() -> new Failure(d.elf().name(), "0x" + Long.toHexString(start)
                             + " is in no function: give --stop", ExitCode.BAD_INPUT));
             if (end <= start) {
                 throw new Failure(null, "--stop must be above --start", ExitCode.BAD_INPUT);

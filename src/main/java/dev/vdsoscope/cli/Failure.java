@@ -74,6 +74,11 @@ public final class Failure extends RuntimeException {
     }
 
     private static String describe(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+            // The JDK passes strerror's text ("Too many levels of symbolic links"); our lines are lower case.
+            String reason = fs.getReason();
+            return reason.substring(0, 1).toLowerCase(java.util.Locale.ROOT) + reason.substring(1);
+        }
         String message = e.getMessage();
         if (message == null) {
             return e.getClass().getSimpleName();

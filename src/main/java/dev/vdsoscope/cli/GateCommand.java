@@ -13,6 +13,7 @@ import dev.vdsoscope.disasm.DebugImages;
 import dev.vdsoscope.disasm.Isa;
 import dev.vdsoscope.disasm.GateAnalysis;
 import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.ElfFormatException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,7 +66,9 @@ final class GateCommand implements Callable<Integer> {
         } catch (CapstoneUnavailableException e) {
             throw ImageSource.missing(e);
         } catch (Isa.UnsupportedInstructionSetException e) {
-            throw ImageSource.unsupported(file, e);
+            throw ImageSource.unsupported(ImageSource.subject(file, target.pid), e);
+        } catch (ElfFormatException e) {
+            throw Failure.of(ImageSource.subject(file, target.pid), e);
         }
         return ExitCode.OK;
     }

@@ -14,6 +14,7 @@ import dev.vdsoscope.elf.DynamicTable;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
+import dev.vdsoscope.elf.Machine;
 import dev.vdsoscope.elf.Note;
 import dev.vdsoscope.elf.ProgramHeader;
 import dev.vdsoscope.elf.Section;
@@ -192,28 +193,56 @@ final class HeadersCommand implements Callable<Integer> {
 
     record JsonDocument(String command, int schemaVersion, List<JsonHeaders> files) {}
 
-    record JsonHeaders(String file, ElfHeader header, List<ProgramHeader> segments, List<Section> sections,
+    record JsonHeaders(String file, JsonHeader header, List<JsonSegment> segments, List<JsonSection> sections,
             List<JsonDynamic> dynamic, List<JsonNote> notes, List<String> warnings) {}
 
-    record JsonDynamic(String tag, long value, String string) {}
+    /** The file header with C names for constants and hex strings for addresses (docs/JSON.md). */
+    record JsonHeader(String elfClass, String data, int identVersion, String osAbi, int abiVersion, String type,
+            String machine, String machineDescription, boolean x32, long version, String entry, long phoff, long shoff,
+            String flags, int ehsize, int phentsize, long phnum, int shentsize, long shnum, long shstrndx, int ePhnum,
+            int eShnum, int eShstrndx) {}
+
+    record JsonSegment(int index, String type, String flags, long offset, String vaddr, String paddr, long filesz,
+            long memsz, long align) {}
+
+    record JsonSection(int index, String name, String type, String flags, String addr, long offset, long size,
+            long link, long info, long addralign, long entsize) {}
+
+    record JsonDynamic(String tag, long value, String hex, String string) {}
 
     record JsonNote(String owner, long type, String typeName, long size, String description) {}
 
+    private static String hex(long value) {
+        return "0x" + Long.toHexString(value);
+    }
+
     private JsonHeaders json(String file, ElfFile elf, List<String> problems) {
+        ElfHeader h = elf.header();
+        Machine machine = h.machine();
+        JsonHeader header = new JsonHeader(h.elfClass().name(), h.data().name(), h.identVersion(), h.osAbi().cName(),
+                h.abiVersion(), h.type().cName(), machine.cName(), machine.description(), h.isX32(), h.version(),
+                hex(h.entry()), h.phoff(), h.shoff(), hex(h.flags()), h.ehsize(), h.phentsize(), h.phnum(),
+                h.shentsize(), h.shnum(), h.shstrndx(), h.ePhnum(), h.eShnum(), h.eShstrndx());
+        List<ProgramHeader> segments = part(problems, "program headers", elf::segments, null);
+        List<Section> sections = part(problems, "section headers", elf::sections, null);
         List<JsonDynamic> dynamic = new ArrayList<>();
         part(problems, "dynamic table", elf::dynamic, Optional.<DynamicTable>empty()).ifPresent(d -> {
             for (DynamicEntry e : d.entries()) {
                 String string = e.tag().isStringOffset() ? part(problems, e.tag().cName(), () -> d.string(e.value()), null)
                         : null;
-                dynamic.add(new JsonDynamic(e.tag().cName(elf.machine()), e.value(), string));
+                dynamic.add(new JsonDynamic(e.tag().cName(machine), e.value(), hex(e.value()), string));
             }
         });
         List<JsonNote> notes = new ArrayList<>();
         for (Note n : part(problems, "notes", elf::notes, List.<Note>of())) {
-            notes.add(new JsonNote(n.owner(), n.type(), n.typeName(), n.descSize(), n.describe(elf.header())));
+            notes.add(new JsonNote(n.owner(), n.type(), n.typeName(), n.descSize(), n.describe(h)));
         }
-        List<String> warnings = new ArrayList<>(problems);
-        return new JsonHeaders(file, elf.header(), part(problems, "program headers", elf::segments, List.of()),
-                part(problems, "section headers", elf::sections, List.of()), dynamic, notes, warnings);
+        return new JsonHeaders(file, header, segments == null ? null : segments.stream().map(p -> new JsonSegment(
+                        p.index(), p.type().cName(machine), p.flagString(), p.offset(), hex(p.vaddr()), hex(p.paddr()),
+                        p.filesz(), p.memsz(), p.align())).toList(),
+                sections == null ? null : sections.stream().map(x -> new JsonSection(x.index(), x.name(),
+                        x.type().cName(machine), x.flagString(), hex(x.addr()), x.offset(), x.size(), x.link(), x.info(),
+                        x.addralign(), x.entsize())).toList(),
+                dynamic, notes, java.util.stream.Stream.concat(problems.stream(), elf.warnings().stream()).toList());
     }
 }

@@ -70,6 +70,11 @@ final class ImageSource implements AutoCloseable {
     }
 
     /** The exit-2 failure for an image of a machine nothing here decodes. */
+    /** The subject of error lines about the image a FILE or --pid names (the tool's own vDSO without either). */
+    static String subject(String file, Long pid) {
+        return file != null ? file : pid != null ? "pid " + pid : "[vdso] of vdsoscope";
+    }
+
     static Failure unsupported(String subject, Isa.UnsupportedInstructionSetException e) {
         return new Failure(subject, e.getMessage(), ExitCode.BAD_INPUT, e);
     }

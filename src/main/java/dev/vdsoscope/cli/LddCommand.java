@@ -72,6 +72,9 @@ final class LddCommand implements Callable<Integer> {
     public Integer call() {
         LoaderOptions options = LoaderOptions.system();
         if (root != null) {
+            if (!java.nio.file.Files.isDirectory(root)) {
+                throw new Failure(root.toString(), "--root is not a directory", ExitCode.BAD_INPUT);
+            }
             options = options.withRoot(root);
         }
         if (libraryPath != null) {

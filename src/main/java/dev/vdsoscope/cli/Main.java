@@ -46,9 +46,11 @@ public final class Main implements Callable<Integer> {
     public static int run(String... args) {
         List<String> objdumpFiles = objdumpFastPath(args);
         if (objdumpFiles != null) {
-            int code = ObjdumpBatch.run(objdumpFiles, false);
-            Output.flush();
-            return code;
+            return withWriteCheck(ObjdumpBatch.run(objdumpFiles, false));
+        }
+        if (args.length > 0 && isReportOption(args[0])) {
+            args = java.util.stream.Stream.concat(java.util.stream.Stream.of("report"), java.util.Arrays.stream(args))
+                    .toArray(String[]::new);
         }
         CommandLine commandLine = commandLine(args);
         commandLine.setOut(new java.io.PrintWriter(Output.out(), true));
@@ -67,7 +69,17 @@ public final class Main implements Callable<Integer> {
             Output.err().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return ExitCode.BAD_INPUT;
         });
-        int code = commandLine.execute(args);
+        return withWriteCheck(commandLine.execute(args));
+    }
+
+    /** `vdsoscope --pid 42` and `vdsoscope --json` are the report's options given without its name. */
+    private static boolean isReportOption(String arg) {
+        return arg.equals("--json") || arg.equals("--pid") || arg.equals("-p") || arg.startsWith("--pid=")
+                || (arg.startsWith("-p") && arg.length() > 2 && Character.isDigit(arg.charAt(2)));
+    }
+
+    /** Flushes standard output; a write that failed (a full disk) turns the exit code into 4. */
+    private static int withWriteCheck(int code) {
         Output.flush();
         String writeFailure = Output.writeFailure();
         if (writeFailure != null) {
@@ -97,8 +109,10 @@ public final class Main implements Callable<Integer> {
         if (!named) {
             commandLine.addSubcommand("help", CommandLine.HelpCommand.class);
         }
+        String[] version = commandLine.getCommandSpec().version();
         for (CommandLine sub : commandLine.getSubcommands().values()) {
             sub.getCommandSpec().usageMessage().footer("", EXIT_CODES);
+            sub.getCommandSpec().version(version);
         }
         return commandLine;
     }

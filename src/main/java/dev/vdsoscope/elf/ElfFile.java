@@ -363,7 +363,7 @@ public final class ElfFile implements AutoCloseable {
         if (!section.hasFileBytes()) {
             return MemorySegment.NULL.reinterpret(0);
         }
-        return in.slice(section.offset(), section.size(), "section " + section.name());
+        return in.slice(section.offset(), section.size(), section.label());
     }
 
     /**

@@ -40,10 +40,6 @@ public final class GnuHashTable implements HashTable {
         return nbuckets;
     }
 
-    public long symbolOffset() {
-        return symoffset;
-    }
-
     /**
      * The highest symbol index reachable from any bucket, plus one: walk to the end of the chain
      * that starts at the largest bucket value. Bounded by the bytes in the image.

@@ -43,21 +43,6 @@ public final class Linkage {
                 table.map(t -> t.value(DynamicTag.DT_FLAGS_1)).orElse(OptionalLong.empty()));
     }
 
-    /** Whether there is a {@code PT_DYNAMIC} segment. */
-    public boolean hasDynamicSegment() {
-        return dynamicSegment;
-    }
-
-    /** Whether there is a {@code PT_INTERP} segment naming a dynamic loader. */
-    public boolean hasInterpreter() {
-        return interpreter;
-    }
-
-    /** How many {@code DT_NEEDED} entries the dynamic table has. */
-    public int neededCount() {
-        return needed;
-    }
-
     /** The value of {@code DT_FLAGS_1}, when the dynamic table has that entry. */
     public OptionalLong flags1() {
         return flags1;

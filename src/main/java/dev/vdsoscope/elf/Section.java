@@ -7,6 +7,11 @@ public record Section(int index, String name, SectionType type, long flags, long
             SHF_STRINGS = 0x20, SHF_INFO_LINK = 0x40, SHF_LINK_ORDER = 0x80, SHF_OS_NONCONFORMING = 0x100,
             SHF_GROUP = 0x200, SHF_TLS = 0x400, SHF_COMPRESSED = 0x800, SHF_EXCLUDE = 0x80000000L;
 
+    /** "section .dynsym" for messages, or "section [5]" when the name could not be read. */
+    public String label() {
+        return name.isEmpty() ? "section [" + index + "]" : "section " + name;
+    }
+
     /** Whether the section has bytes in the file (everything but SHT_NOBITS and SHT_NULL). */
     public boolean hasFileBytes() {
         return !type.equals(SectionType.SHT_NOBITS) && !type.equals(SectionType.SHT_NULL);

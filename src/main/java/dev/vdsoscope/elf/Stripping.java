@@ -22,19 +22,6 @@ public final class Stripping {
         return new Stripping(elf.section(SectionType.SHT_SYMTAB).isPresent(), debugInfo);
     }
 
-    /** Whether a static symbol table ({@code SHT_SYMTAB}) is present. */
-    public boolean hasSymbolTable() {
-        return symbolTable;
-    }
-
-    /**
-     * The DWARF {@code .debug_info} section (or its old compressed form {@code .zdebug_info}); its
-     * presence means the image carries debugging information, as {@code gcc -g} leaves it.
-     */
-    public Optional<Section> debugInfoSection() {
-        return debugInfo;
-    }
-
     public boolean hasDebugInfo() {
         return debugInfo.isPresent();
     }

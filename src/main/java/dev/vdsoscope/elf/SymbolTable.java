@@ -73,10 +73,10 @@ public final class SymbolTable extends AbstractList<Symbol> {
         RawStruct sym = elf.struct(RawLayouts.ELF32_SYM, RawLayouts.ELF64_SYM);
         long entrySize = s.entsize() == 0 ? sym.size() : s.entsize();
         if (entrySize < sym.size()) {
-            throw new ElfFormatException("section " + s.name() + " has entry size " + entrySize + ", less than "
+            throw new ElfFormatException(s.label() + " has entry size " + Long.toUnsignedString(entrySize) + ", less than "
                     + sym.name() + " (" + sym.size() + ")", s.offset());
         }
-        elf.input().require(s.offset(), s.size(), "section " + s.name());
+        elf.input().require(s.offset(), s.size(), s.label());
         List<Section> sections = elf.sections();
         long stringsStart = 0;
         long stringsEnd = 0;
@@ -86,7 +86,7 @@ public final class SymbolTable extends AbstractList<Symbol> {
             stringsStart = strings.offset();
             stringsEnd = strings.offset() + strings.size();
         } else {
-            elf.warn("section " + s.name() + " links to a missing string table (" + s.link() + ")");
+            elf.warn(s.label() + " links to a missing string table (" + s.link() + ")");
         }
         long shndx = -1;
         long shndxCount = 0;

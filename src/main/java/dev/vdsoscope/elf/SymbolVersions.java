@@ -124,7 +124,7 @@ public final class SymbolVersions {
         Section s = found.get();
         List<Section> sections = elf.sections();
         if (s.link() >= sections.size()) {
-            elf.warn("section " + s.name() + " links to a missing string table");
+            elf.warn(s.label() + " links to a missing string table");
             return new Table(s.offset(), s.info(), 0, 0);
         }
         Section strings = sections.get((int) s.link());

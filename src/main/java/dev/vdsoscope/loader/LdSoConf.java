@@ -23,6 +23,10 @@ public final class LdSoConf {
     private final List<String> warnings = new ArrayList<>();
     private final Set<Path> open = new HashSet<>();
 
+    private static final long MAX_FILE_BYTES = 1 << 20;
+    private static final int MAX_FILES = 1024;
+    private int filesRead;
+
     private LdSoConf(Path root) {
         this.root = root;
     }
@@ -55,6 +59,19 @@ public final class LdSoConf {
         }
         if (!open.add(real)) {
             warnings.add(shownName + ": include loop, not read again");
+            return;
+        }
+        // A configuration is a small regular file; a device, a FIFO or a huge file is not read, and the
+        // whole tree of includes is bounded, since a hostile sysroot chooses what they match.
+        try {
+            if (!Files.isRegularFile(real) || Files.size(real) > MAX_FILE_BYTES || ++filesRead > MAX_FILES) {
+                warnings.add(shownName + ": not a regular file of at most " + MAX_FILE_BYTES
+                        + " bytes, or more than " + MAX_FILES + " files included; not read");
+                open.remove(real);
+                return;
+            }
+        } catch (IOException e) {
+            open.remove(real);
             return;
         }
         try {
@@ -107,7 +124,12 @@ public final class LdSoConf {
                 : Path.of(includedFrom).resolveSibling(pattern).toString();
         Path shown = Path.of(absolute);
         Path parent = shown.getParent() == null ? Path.of("/") : shown.getParent();
-        Path inRoot = root.resolve(parent.toString().substring(1));
+        Path inRoot = root.resolve(parent.toString().substring(1)).normalize();
+        if (!inRoot.startsWith(root.normalize())) {
+            // "include /../*" must not climb out of the sysroot.
+            warnings.add(includedFrom + ": include pattern '" + pattern + "' leaves the root, ignored");
+            return;
+        }
         String glob = shown.getFileName() == null ? "*" : shown.getFileName().toString();
         PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
         Set<String> matches = new TreeSet<>();

@@ -25,10 +25,6 @@ public record Clocksources(String current, List<Clocksource> available) {
         return new Clocksources(current, available);
     }
 
-    public boolean currentServesVdso() {
-        return available.stream().anyMatch(c -> c.current() && c.vdso() == VdsoCapability.YES);
-    }
-
     /** The rules of arch/x86 (tsc, kvm-clock, Hyper-V, Xen) and arm64 (the architected counter). */
     static Clocksource describe(String name, boolean current, String arch) {
         VdsoCapability capability;

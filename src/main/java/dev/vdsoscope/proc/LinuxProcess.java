@@ -154,7 +154,8 @@ public final class LinuxProcess {
     public Maps maps() throws ProcessException {
         String text = new String(read("maps", MAX_MAPS), StandardCharsets.UTF_8);
         if (text.isEmpty()) {
-            requireAlive();
+            // Only kernel threads and zombies have no mappings at all.
+            throw gone();
         }
         try {
             return Maps.parse(text);

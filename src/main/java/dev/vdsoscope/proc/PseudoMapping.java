@@ -21,10 +21,6 @@ public enum PseudoMapping {
         this.explanation = explanation;
     }
 
-    public String mapName() {
-        return name;
-    }
-
     public String explanation() {
         return explanation;
     }

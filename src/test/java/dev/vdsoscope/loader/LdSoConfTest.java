@@ -1,6 +1,7 @@
 package dev.vdsoscope.loader;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,5 +22,18 @@ class LdSoConfTest {
         assertThat(conf.directories()).containsExactly("/opt/lib");
         assertThat(conf.warnings()).containsExactly("/etc/ld.so.conf: a line holds a NUL byte, ignored",
                 "/etc/ld.so.conf: include pattern '[a-' is not a valid glob, ignored");
+    }
+
+    @Test
+    void anIncludeCannotLeaveTheRootNorReadADevice() throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Files.createDirectories(root.resolve("dev"));
+        Files.createSymbolicLink(root.resolve("dev/zero"), Path.of("/dev/zero"));
+        Files.writeString(root.resolve("etc/ld.so.conf"), "include /../*\ninclude /dev/*\n/opt/lib\n");
+        LdSoConf conf = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> LdSoConf.read(root));
+        assertThat(conf.directories()).containsExactly("/opt/lib");
+        assertThat(conf.warnings()).hasSize(2);
+        assertThat(conf.warnings().get(0)).isEqualTo("/etc/ld.so.conf: include pattern '/../*' leaves the root, ignored");
+        assertThat(conf.warnings().get(1)).startsWith("/dev/zero: not a regular file");
     }
 }
