@@ -20,10 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "gate", mixinStandardHelpOptions = true,
-        description = {"How each exported function enters the kernel.",
-                "Its entry instructions, the system call each makes, the kind of function, and on x86",
-                "the alternatives the kernel patches in.",
-                "No FILE and no --pid: vdsoscope's own vDSO, with the alternatives this machine applied."})
+        description = "How each exported function enters the kernel. Its entry instructions, the system call "
+                + "each makes, the kind of function, and on x86 the alternatives the kernel patches in. No "
+                + "FILE and no --pid: vdsoscope's own vDSO, with the alternatives this machine applied.")
 final class GateCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -55,7 +54,7 @@ final class GateCommand implements Callable<Integer> {
                             unstripped == null ? null : unstripped.toString(), json(result)));
                 } else {
                     PrintStream out = Output.out();
-                    out.println("Kernel entries of " + source.label() + " (" + result.isa() + ", system calls of "
+                    out.println("Kernel entries of " + source.label() + " (" + result.isa() + ", system calls of"
                             + result.syscalls() + ")");
                     if (unstripped != null) {
                         out.println("Code as linked: " + unstripped);
@@ -136,7 +135,7 @@ final class GateCommand implements Callable<Integer> {
         }
         r.alternatives().ifPresent(a -> {
             out.println();
-            out.println(indent + "Alternatives (.altinstructions: " + a.entries() + " entries, " + a.layout() + ", "
+            out.println(indent + "Alternatives (.altinstructions: " + a.entries() + " entries, " + a.layout() + ","
                     + a.sites().size() + " sites; those outside exported functions follow)");
             for (String note : a.notes()) {
                 out.println(indent + "  Note: " + note);
