@@ -129,7 +129,7 @@ final class DiffCommand implements Callable<Integer> {
 
     private static void list(PrintStream out, String what, List<String> names) {
         if (!names.isEmpty()) {
-            out.println("  " + what + (what.length() < 7 ? " ".repeat(7 - what.length()) : "") + " "
+            out.println("  " + what + (what.length() < 7 ? " ".repeat(7 - what.length()) : "") + "  "
                     + String.join(", ", names));
         }
     }

@@ -54,7 +54,7 @@ final class GateCommand implements Callable<Integer> {
                             unstripped == null ? null : unstripped.toString(), json(result)));
                 } else {
                     PrintStream out = Output.out();
-                    out.println("Kernel entries of " + source.label() + " (" + result.isa() + ", system calls of"
+                    out.println("Kernel entries of " + source.label() + " (" + result.isa() + ", system calls of "
                             + result.syscalls() + ")");
                     if (unstripped != null) {
                         out.println("Code as linked: " + unstripped);
@@ -135,7 +135,7 @@ final class GateCommand implements Callable<Integer> {
         }
         r.alternatives().ifPresent(a -> {
             out.println();
-            out.println(indent + "Alternatives (.altinstructions: " + a.entries() + " entries, " + a.layout() + ","
+            out.println(indent + "Alternatives (.altinstructions: " + a.entries() + " entries, " + a.layout() + ", "
                     + a.sites().size() + " sites; those outside exported functions follow)");
             for (String note : a.notes()) {
                 out.println(indent + "  Note: " + note);
