@@ -5,6 +5,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.vdsoscope.elf.raw.RawStruct;
 
@@ -145,8 +147,30 @@ public final class ElfInput {
         return new String(chars, StandardCharsets.UTF_8);
     }
 
+    /**
+     * For each scan end seen, the lowest start from which no NUL was found before it. Without this, a
+     * hostile string table with no NUL and a million symbols pointing into it costs a scan to its end
+     * per symbol: quadratic time for an answer that is an error every time.
+     */
+    private final Map<Long, Long> unterminatedFrom = new ConcurrentHashMap<>();
+
     /** Offset of the first NUL in [from, to), or -1; reads eight bytes at a time. */
     public long indexOfNul(long from, long to) {
+        if (!unterminatedFrom.isEmpty()) {
+            // Only hostile or damaged files get here; well-formed ones never box a key.
+            Long knownUnterminated = unterminatedFrom.get(to);
+            if (knownUnterminated != null && from >= knownUnterminated) {
+                return -1;
+            }
+        }
+        long nul = scanForNul(from, to);
+        if (nul < 0) {
+            unterminatedFrom.merge(to, from, Math::min);
+        }
+        return nul;
+    }
+
+    private long scanForNul(long from, long to) {
         long i = from;
         for (; i + 8 <= to; i += 8) {
             long word = scanView != null ? scanView.getLong((int) i) : bytes.get(SCAN, i);
