@@ -23,7 +23,7 @@ class LayeringTest {
             "linux", Set.of(),
             "proc", Set.of("elf", "linux"),
             "vdso", Set.of("elf", "linux", "proc"),
-            "disasm", Set.of("elf"),
+            "disasm", Set.of("elf", "linux"),
             "loader", Set.of("elf", "vdso"),
             "measure", Set.of("elf", "linux", "proc", "vdso"));
 

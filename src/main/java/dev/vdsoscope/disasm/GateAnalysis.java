@@ -10,7 +10,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.Machine;
 import dev.vdsoscope.elf.Note;
+import dev.vdsoscope.linux.SyscallTable;
 
 /**
  * Where an image's exported functions enter the kernel: the kernel-entry instructions they hold, the
@@ -77,7 +79,7 @@ public final class GateAnalysis {
             }
             Optional<Alternatives> alternatives = d.isa().isX86()
                     ? alternatives(d, image, live, debugImage, notes) : Optional.empty();
-            SyscallTable table = SyscallTable.of(image);
+            SyscallTable table = syscallTable(image);
             Optional<CodeSymbols.Function> gate = d.symbols().named(KERNEL_VSYSCALL);
             List<FunctionGates> functions = new ArrayList<>();
             for (CodeSymbols.Function f : d.symbols().functions()) {
@@ -220,6 +222,37 @@ public final class GateAnalysis {
     }
 
     /** KERNEL_VERSION(a, b, c) from the image's "Linux" note, 0 when it has none. */
+    private static final long EF_MIPS_ABI2 = 0x20;
+
+    /** The system-call ABI an image's code uses. */
+    static SyscallTable syscallTable(ElfFile elf) {
+        Machine m = elf.machine();
+        boolean is64 = elf.header().is64();
+        if (m.equals(Machine.EM_X86_64)) {
+            return is64 ? SyscallTable.X86_64 : SyscallTable.X32;
+        }
+        if (m.equals(Machine.EM_386)) {
+            return SyscallTable.I386;
+        }
+        if (m.equals(Machine.EM_ARM)) {
+            return SyscallTable.ARM;
+        }
+        if (m.equals(Machine.EM_AARCH64) || m.equals(Machine.EM_RISCV) || m.equals(Machine.EM_LOONGARCH)) {
+            return SyscallTable.GENERIC;
+        }
+        if (m.equals(Machine.EM_PPC) || m.equals(Machine.EM_PPC64)) {
+            return SyscallTable.PPC;
+        }
+        if (m.equals(Machine.EM_S390)) {
+            return SyscallTable.S390;
+        }
+        if (m.equals(Machine.EM_MIPS) || m.equals(Machine.EM_MIPS_RS3_LE)) {
+            return is64 ? SyscallTable.MIPS_N64
+                    : (elf.header().flags() & EF_MIPS_ABI2) != 0 ? SyscallTable.MIPS_N32 : SyscallTable.MIPS_O32;
+        }
+        return SyscallTable.UNKNOWN;
+    }
+
     public static int linuxVersionCode(ElfFile image) {
         return image.notes().stream().filter(n -> n.owner().equals("Linux") && n.type() == Note.LINUX_VERSION_CODE
                 && n.descSize() >= 4).findFirst().map(n -> n.descriptor().get(

@@ -10,7 +10,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -29,24 +28,12 @@ public final class Syscall {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
 
-    /** Numbers of the time-related calls per host architecture (from each arch's unistd tables). */
-    private static final Map<String, Map<String, Long>> NUMBERS = Map.of(
-            "amd64", Map.of("clock_gettime", 228L, "clock_getres", 229L, "gettimeofday", 96L, "time", 201L,
-                    "getcpu", 309L),
-            "aarch64", Map.of("clock_gettime", 113L, "clock_getres", 114L, "gettimeofday", 169L, "getcpu", 168L),
-            "riscv64", Map.of("clock_gettime", 113L, "clock_getres", 114L, "gettimeofday", 169L, "getcpu", 168L),
-            "loongarch64", Map.of("clock_gettime", 113L, "clock_getres", 114L, "getcpu", 168L),
-            "ppc64le", Map.of("clock_gettime", 246L, "clock_getres", 247L, "gettimeofday", 78L, "time", 13L,
-                    "getcpu", 302L),
-            "s390x", Map.of("clock_gettime", 260L, "clock_getres", 261L, "gettimeofday", 78L, "getcpu", 311L));
-
     private static final ThreadLocal<MemorySegment> STATE = ThreadLocal.withInitial(
             () -> Arena.ofAuto().allocate(CALL_STATE));
 
     /** The number of a system call on the running architecture, if it has one. */
     public static OptionalLong number(String name) {
-        Long n = NUMBERS.getOrDefault(System.getProperty("os.arch"), Map.of()).get(name);
-        return n == null ? OptionalLong.empty() : OptionalLong.of(n);
+        return SyscallTable.host().number(name);
     }
 
     /** Makes the call; returns its result, or minus errno on failure (the kernel's own convention). */

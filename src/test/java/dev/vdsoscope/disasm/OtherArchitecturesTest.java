@@ -11,6 +11,7 @@ import java.util.List;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import dev.vdsoscope.linux.SyscallTable;
 
 /**
  * The architectures without a fixture: hand-assembled signal trampolines (the system-call number

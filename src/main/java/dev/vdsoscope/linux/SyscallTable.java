@@ -1,10 +1,8 @@
-package dev.vdsoscope.disasm;
+package dev.vdsoscope.linux;
 
 import java.util.Map;
 import java.util.Optional;
-
-import dev.vdsoscope.elf.ElfFile;
-import dev.vdsoscope.elf.Machine;
+import java.util.OptionalLong;
 
 /**
  * System-call numbers of each Linux ABI, for the calls that appear in vDSOs (their fallbacks and
@@ -63,40 +61,31 @@ public enum SyscallTable {
     /** No table: numbers are shown bare. */
     UNKNOWN(Map.of());
 
-    private static final long EF_MIPS_ABI2 = 0x20;
-
     private final Map<Integer, String> names;
 
     SyscallTable(Map<Integer, String> names) {
         this.names = names;
     }
 
-    /** The system-call ABI an image's code uses. */
-    public static SyscallTable of(ElfFile elf) {
-        Machine m = elf.machine();
-        boolean is64 = elf.header().is64();
-        if (m.equals(Machine.EM_X86_64)) {
-            return is64 ? X86_64 : X32;
+    /** The table of the architecture this JVM runs on (UNKNOWN where there is none). */
+    public static SyscallTable host() {
+        return switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> X86_64;
+            case "aarch64", "riscv64", "loongarch64" -> GENERIC;
+            case "ppc64", "ppc64le" -> PPC;
+            case "s390x" -> S390;
+            default -> UNKNOWN;
+        };
+    }
+
+    /** The number of a call by name, if this ABI has it (arm64 has no time(2), for instance). */
+    public OptionalLong number(String name) {
+        for (Map.Entry<Integer, String> e : names.entrySet()) {
+            if (e.getValue().equals(name)) {
+                return OptionalLong.of(e.getKey());
+            }
         }
-        if (m.equals(Machine.EM_386)) {
-            return I386;
-        }
-        if (m.equals(Machine.EM_ARM)) {
-            return ARM;
-        }
-        if (m.equals(Machine.EM_AARCH64) || m.equals(Machine.EM_RISCV) || m.equals(Machine.EM_LOONGARCH)) {
-            return GENERIC;
-        }
-        if (m.equals(Machine.EM_PPC) || m.equals(Machine.EM_PPC64)) {
-            return PPC;
-        }
-        if (m.equals(Machine.EM_S390)) {
-            return S390;
-        }
-        if (m.equals(Machine.EM_MIPS) || m.equals(Machine.EM_MIPS_RS3_LE)) {
-            return is64 ? MIPS_N64 : (elf.header().flags() & EF_MIPS_ABI2) != 0 ? MIPS_N32 : MIPS_O32;
-        }
-        return UNKNOWN;
+        return OptionalLong.empty();
     }
 
     public Optional<String> name(long number) {
