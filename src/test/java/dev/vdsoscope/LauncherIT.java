@@ -2,6 +2,7 @@ package dev.vdsoscope;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -86,5 +87,32 @@ class LauncherIT {
 
         assertThat(result.exitCode()).isEqualTo(4);
         assertThat(result.stderr()).isEqualTo("vdsoscope: standard output: No space left on device\n");
+    }
+
+    /**
+     * The build re-encodes picocli's Java 5 class files so that the AOT cache keeps them (JDK 25+).
+     * Checked with the JDK and cache the launcher recorded (its key file names the JDK), since the
+     * launcher itself switches JVM logging off.
+     */
+    @Test
+    void picocliIsLoadedFromTheStartupCache() throws Exception {
+        launch("file", FIXTURE); // records the cache if this is the first run
+        Path cache = Path.of("target/vdsoscope.aot");
+        assumeTrue(Files.isRegularFile(cache), "no AOT cache: the launcher found a JDK older than 25");
+        String jdk = Files.readString(Path.of("target/vdsoscope.aot.key")).split(" ")[0];
+        Path classes = temp.resolve("classes.txt");
+
+        Process java = new ProcessBuilder(jdk + "/bin/java", "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseSerialGC", "-XX:AOTCache=" + cache, "-Xlog:class+load=info:file=" + classes,
+                "-jar", "target/vdsoscope.jar", "file", FIXTURE)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+
+        assertThat(java.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
+        assertThat(java.exitValue()).isZero();
+        assertThat(Files.readAllLines(classes))
+                .anyMatch(line -> line.endsWith(" picocli.CommandLine source: shared objects file"))
+                .noneMatch(line -> line.contains(" picocli.") && !line.endsWith("source: shared objects file"));
     }
 }

@@ -17,7 +17,8 @@ public final class StartupTraining {
             List.of("headers"),
             List.of("headers", "--json"),
             List.of("file"),
-            List.of("ldd"));
+            List.of("ldd"),
+            List.of("ldd", "--style=ldd"));
 
     private StartupTraining() {}
 
