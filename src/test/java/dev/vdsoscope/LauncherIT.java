@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedReader;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -114,5 +116,24 @@ class LauncherIT {
         assertThat(Files.readAllLines(classes))
                 .anyMatch(line -> line.endsWith(" picocli.CommandLine source: shared objects file"))
                 .noneMatch(line -> line.contains(" picocli.") && !line.endsWith("source: shared objects file"));
+    }
+
+    /** Under {@code | head}: the batch stops when the reader goes away, as a program killed by SIGPIPE. */
+    @Test
+    void aReaderThatGoesAwayStopsTheBatch() throws Exception {
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString(), "headers"));
+        command.addAll(Collections.nCopies(2000, FIXTURE));
+        Path stderr = temp.resolve("stderr");
+        Process process = new ProcessBuilder(command)
+                .redirectInput(new File("/dev/null"))
+                .redirectError(stderr.toFile())
+                .start();
+        try (BufferedReader stdout = process.inputReader()) {
+            assertThat(stdout.readLine()).isNotEmpty();
+        }
+
+        assertThat(process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(141);
+        assertThat(Files.readString(stderr)).isEmpty();
     }
 }

@@ -14,4 +14,9 @@ public final class ExitCode {
     public static final int PERMISSION = 3;
     /** Something the environment lacks: a native library (Capstone), a kernel feature, a JDK. */
     public static final int MISSING_ENVIRONMENT = 4;
+    /**
+     * Standard output's reader went away (a broken pipe, as under {@code | head}): the tool stops at
+     * once with the status a shell reports for a program killed by SIGPIPE (128 + 13), as binutils does.
+     */
+    public static final int BROKEN_PIPE = 141;
 }

@@ -48,18 +48,20 @@ public final class Output {
 
     /**
      * Why standard output could not be written, if it could not: PrintStream swallows the error, and
-     * a full disk must not pass for success. A reader that went away (a broken pipe, as under
-     * {@code | head}) is not a failure.
+     * a full disk must not pass for success.
      */
     public static synchronized String writeFailure() {
         IOException failure = stdout == null ? null : stdout.failure;
-        if (failure == null || "Broken pipe".equals(failure.getMessage())) {
-            return null;
-        }
-        return failure.getMessage();
+        return failure == null ? null : failure.getMessage();
     }
 
-    /** Standard output that remembers its first write error. */
+    /**
+     * Standard output that remembers its first write error, and ends the process when its reader has
+     * gone: the JVM ignores SIGPIPE, so without this a batch under {@code | head} would go on
+     * reading every file for nobody. Halting (no shutdown hooks) is safe here: nothing the tool
+     * writes to standard output has a file to clean up, and a hook could wait on a lock this
+     * thread holds.
+     */
     private static final class CheckedStdout extends FileOutputStream {
         private IOException failure;
 
@@ -72,6 +74,9 @@ public final class Output {
             try {
                 super.write(bytes, offset, length);
             } catch (IOException e) {
+                if ("Broken pipe".equals(e.getMessage())) {
+                    Runtime.getRuntime().halt(ExitCode.BROKEN_PIPE);
+                }
                 if (failure == null) {
                     failure = e;
                 }
