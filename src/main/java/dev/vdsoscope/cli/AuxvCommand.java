@@ -50,7 +50,7 @@ final class AuxvCommand implements Callable<Integer> {
             }
             Output.json(new JsonAuxv("auxv", 1, process.pid(), abi.wordSize() * 8, abi.machine().cName(), entries));
         } else if (style == Style.ld_show_auxv) {
-            LdShowAuxv.print(Output.out(), auxv);
+            LdShowAuxv.print(Output.out(), auxv, abi.machine());
         } else {
             table(Output.out(), process, abi, auxv);
         }

@@ -31,17 +31,23 @@ public final class Hwcap {
 
     /** The names of the set bits, or an empty list when this machine's bits are not known here. */
     public static List<String> decode(Machine machine, AuxvType type, long value) {
-        String[] names = table(machine, type);
         List<String> set = new ArrayList<>();
-        if (names == null) {
+        if (table(machine, type) == null) {
             return set;
         }
         for (int bit = 0; bit < 64; bit++) {
             if ((value & (1L << bit)) != 0) {
-                set.add(bit < names.length && names[bit] != null ? names[bit] : "bit" + bit);
+                String name = name(machine, type, bit);
+                set.add(name != null ? name : "bit" + bit);
             }
         }
         return set;
+    }
+
+    /** The kernel's name for one bit of AT_HWCAP or AT_HWCAP2, or null when it has none (or is not known here). */
+    public static String name(Machine machine, AuxvType type, int bit) {
+        String[] names = table(machine, type);
+        return names != null && bit >= 0 && bit < names.length ? names[bit] : null;
     }
 
     private static String[] table(Machine machine, AuxvType type) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +69,32 @@ class LiveProcessCommandsTest {
         assertThat(ours.out().lines().toList()).isEqualTo(glibc);
         Map<String, String> fields = byName(glibc);
         assertThat(fields).containsKeys("AT_PAGESZ", "AT_HWCAP", "AT_PHENT", "AT_UID", "AT_PLATFORM", "AT_SYSINFO_EHDR");
+    }
+
+    /** A 32-bit x86 process's glibc prints AT_HWCAP as names; the tool must print what the process would. */
+    @Test
+    void auxvOfA32BitChildMatchesItsOwnLdShowAuxv() throws Exception {
+        // The loader prints the vector before main runs; main then says so and waits.
+        Files.writeString(dir.resolve("wait.c"),
+                "#include <unistd.h>\nint main(void) { write(1, \"ready\\n\", 6); pause(); return 0; }\n");
+        Assumptions.assumeTrue(Toolchain.works(dir, "gcc", "-m32", "-o", "wait32", "wait.c"),
+                "gcc -m32 needs gcc-multilib");
+        ProcessBuilder builder = new ProcessBuilder(dir.resolve("wait32").toString());
+        builder.environment().put("LD_SHOW_AUXV", "1");
+        child = builder.start();
+        List<String> glibc = new java.util.ArrayList<>();
+        var reader = child.inputReader(StandardCharsets.UTF_8);
+        for (String line = reader.readLine(); line != null && !line.equals("ready"); line = reader.readLine()) {
+            glibc.add(line);
+        }
+
+        Cli.Result ours = Cli.run("auxv", "--pid", Long.toString(child.pid()), "--style=ld-show-auxv");
+
+        assertThat(ours.exitCode()).isZero();
+        assertThat(ours.stderr()).isEmpty();
+        assertThat(ours.out().lines().toList()).isEqualTo(glibc);
+        assertThat(glibc).anyMatch(line -> line.startsWith("AT_HWCAP:    fpu "));
+        assertThat(glibc).anyMatch(line -> line.startsWith("AT_SYSINFO: "));
     }
 
     @Test
