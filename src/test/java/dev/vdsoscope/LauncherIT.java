@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -135,5 +136,47 @@ class LauncherIT {
         assertThat(process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
         assertThat(process.exitValue()).isEqualTo(141);
         assertThat(Files.readString(stderr)).isEmpty();
+    }
+
+    /**
+     * Under the POSIX locale (a container's default, where the JVM would decode arguments as ASCII),
+     * files named in UTF-8 open, and their names print as file(1) prints them in a UTF-8 locale:
+     * printable characters as they are, control characters in octal. Names are made and passed
+     * by the shell, as bytes, so that this test's own JVM locale plays no part.
+     */
+    @Test
+    void utf8FileNamesWorkUnderThePosixLocale() throws Exception {
+        String names = "\"$D/\\303\\251.so\" \"$D/\\346\\227\\245\\346\\234\\254.so\" \"$D/a\\001b.so\" \"$D/tab\\011here.so\"";
+        String script = "set -e; for n in " + names + "; do cp \"$F\" \"$(printf \"$n\")\"; done; "
+                + "set --; for n in " + names + "; do set -- \"$@\" \"$(printf \"$n\")\"; done; "
+                + "env -u LC_ALL -u LC_CTYPE -u LANG \"$L\" file -N \"$@\" > ours; LC_ALL=C.UTF-8 file -N \"$@\" > theirs";
+        Process shell = shell(script);
+
+        assertThat(shell.exitValue()).isZero();
+        assertThat(Files.readAllBytes(temp.resolve("ours"))).isEqualTo(Files.readAllBytes(temp.resolve("theirs")));
+    }
+
+    /** A name with a byte that is not UTF-8 cannot reach the file through the JVM: the message says why. */
+    @Test
+    void aNameThatIsNotUtf8IsExplained() throws Exception {
+        String script = "cp \"$F\" \"$D/bad$(printf '\\377').so\"; \"$L\" file \"$D/bad$(printf '\\377').so\" 2> err; echo $? > status";
+        shell(script);
+
+        assertThat(Files.readString(temp.resolve("status")).strip()).isEqualTo("2");
+        assertThat(Files.readString(temp.resolve("err"), StandardCharsets.UTF_8))
+                .contains("no such file or directory (the name has bytes that are not UTF-8");
+    }
+
+    /** Runs a shell script in the temporary directory, with $L the launcher, $F the fixture and $D the directory. */
+    private Process shell(String script) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", script).directory(temp.toFile())
+                .redirectInput(new File("/dev/null"))
+                .redirectOutput(temp.resolve("shell.out").toFile())
+                .redirectError(temp.resolve("shell.err").toFile());
+        builder.environment().putAll(Map.of("L", LAUNCHER.toString(), "F", Path.of(FIXTURE).toAbsolutePath().toString(),
+                "D", temp.toString()));
+        Process shell = builder.start();
+        assertThat(shell.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
+        return shell;
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemLoopException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 
 import dev.vdsoscope.elf.ElfFormatException;
@@ -56,6 +57,13 @@ public final class Failure extends RuntimeException {
         return s.toString();
     }
 
+    /**
+     * The JVM decodes command-line arguments as UTF-8 and has no way back to bytes that were not: such a
+     * byte arrives as U+FFFD, and the name no longer matches the file.
+     */
+    private static final String NOT_UTF8_HINT =
+            " (the name has bytes that are not UTF-8, which the JVM turns into U+FFFD; rename the file or use a link)";
+
     /** Turns whatever went wrong while handling {@code subject} into the documented failure. */
     public static Failure of(String subject, Throwable t) {
         return switch (t) {
@@ -63,7 +71,10 @@ public final class Failure extends RuntimeException {
             case ElfFormatException e -> new Failure(subject, e.getMessage(), ExitCode.BAD_INPUT, e);
             case ProcessException e -> new Failure("pid " + e.pid(), e.getMessage(),
                     e.kind() == ProcessException.Kind.PERMISSION ? ExitCode.PERMISSION : ExitCode.BAD_INPUT, e);
-            case NoSuchFileException e -> new Failure(subject, "no such file or directory", ExitCode.BAD_INPUT, e);
+            case NoSuchFileException e -> new Failure(subject, "no such file or directory"
+                    + (subject != null && subject.indexOf('\ufffd') >= 0 ? NOT_UTF8_HINT : ""), ExitCode.BAD_INPUT, e);
+            case InvalidPathException e -> new Failure(subject, "cannot be a file name in this locale's encoding ("
+                    + System.getProperty("sun.jnu.encoding") + "); run under a UTF-8 locale", ExitCode.BAD_INPUT, e);
             case FileAlreadyExistsException e -> new Failure(subject, "exists (use --force to replace it)", ExitCode.BAD_INPUT, e);
             case AccessDeniedException e -> new Failure(subject, "permission denied", ExitCode.PERMISSION, e);
             case FileSystemLoopException e -> new Failure(subject, "too many levels of symbolic links", ExitCode.BAD_INPUT, e);

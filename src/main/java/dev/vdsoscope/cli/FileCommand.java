@@ -56,7 +56,7 @@ final class FileCommand implements Callable<Integer> {
                     documents.add(json(file, elf, d));
                 } else {
                     String pad = noPad ? "" : " ".repeat(width - width(file));
-                    Output.out().println(brief ? d.text() : FileDescription.printable(file) + ":" + pad + " " + d.text());
+                    Output.out().println(brief ? d.text() : FileDescription.printableName(file) + ":" + pad + " " + d.text());
                 }
             }
         });

@@ -383,6 +383,31 @@ final class FileDescription {
         return value == 0 ? "0" : "0x" + Long.toHexString(value);
     }
 
+    /**
+     * A file name as file(1) shows it in a UTF-8 locale: printable characters as they are, anything
+     * else (controls, and U+FFFD standing for bytes that were not UTF-8) as its UTF-8 bytes in octal.
+     */
+    static String printableName(String name) {
+        StringBuilder s = new StringBuilder(name.length());
+        name.codePoints().forEach(c -> {
+            boolean printable = c >= 0x20 && c != 0x7f && c != 0xfffd && !Character.isISOControl(c)
+                    && Character.isDefined(c) && Character.getType(c) != Character.SURROGATE;
+            if (printable) {
+                s.appendCodePoint(c);
+            } else {
+                for (byte b : Character.toString(c).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                    octal(s, b & 0xff);
+                }
+            }
+        });
+        return s.toString();
+    }
+
+    private static void octal(StringBuilder s, int b) {
+        s.append('\\').append((char) ('0' + ((b >> 6) & 3))).append((char) ('0' + ((b >> 3) & 7)))
+                .append((char) ('0' + (b & 7)));
+    }
+
     /** file's last pass: every byte that is not printable ASCII becomes a backslash and 3 octal digits. */
     static String printable(String text) {
         StringBuilder s = new StringBuilder(text.length());
@@ -391,8 +416,7 @@ final class FileDescription {
             if (c >= 0x20 && c < 0x7f) {
                 s.append(c);
             } else {
-                s.append('\\').append((char) ('0' + ((c >> 6) & 3))).append((char) ('0' + ((c >> 3) & 7)))
-                        .append((char) ('0' + (c & 7)));
+                octal(s, c);
             }
         }
         return s.toString();
