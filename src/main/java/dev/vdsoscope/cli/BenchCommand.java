@@ -30,10 +30,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"The cost per call of every vDSO function this machine exports, called four ways:",
-                "the vDSO directly (FFM), libc's wrapper, the forced system call (syscall(2)), and the",
-                "Java API for the same job. Median and spread over batches, after JIT warm-up; the",
-                "paths of one function are sampled in turn so that they meet the same machine load."})
+        description = {"The cost per call of every vDSO function this machine exports.",
+                "Each is called four ways: the vDSO directly (FFM), libc's wrapper, the forced system call "
+                        + "(syscall(2)), and the Java API for the same job. Median and spread over batches, "
+                        + "after JIT warm-up; the paths of one function are sampled in turn so that they meet "
+                        + "the same machine load."})
 final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

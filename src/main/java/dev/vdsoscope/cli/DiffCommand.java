@@ -13,11 +13,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "diff", mixinStandardHelpOptions = true,
-        description = "Compare two images: identity, symbols, versions, sections and code. Soname, build-id, "
-                + "exported symbols (added, removed, moved, resized), version definitions, sections, and "
-                + "per function whether the code changed. An image is a FILE, pid:N (that process's vDSO) "
-                + "or self (vdsoscope's own vDSO). With one image, the other is --pid N, or else "
-                + "vdsoscope's own vDSO. Exit code 0: no difference; 1: the images differ.")
+        description = {"Compare two images: identity, symbols, versions, sections and code.",
+                "Soname, build-id, exported symbols (added, removed, moved, resized), version definitions, "
+                        + "sections, and per function whether the code changed. An image is a FILE, pid:N (that "
+                        + "process's vDSO) or self (vdsoscope's own vDSO). With one image, the other is --pid N, "
+                        + "or else vdsoscope's own vDSO. Exit code 0: no difference; 1: the images differ."})
 final class DiffCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

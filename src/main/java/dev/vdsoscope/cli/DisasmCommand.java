@@ -20,9 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "disasm", mixinStandardHelpOptions = true,
-        description = "Disassemble an image with Capstone. Every executable section split at its symbols, named "
-                + "functions (--symbol) or an address range (--start/--stop). No FILE and no --pid: "
-                + "vdsoscope's own vDSO.")
+        description = {"Disassemble an image with Capstone.",
+                "Every executable section split at its symbols, named functions (--symbol) or an address "
+                        + "range (--start/--stop). No FILE and no --pid: vdsoscope's own vDSO."})
 final class DisasmCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

@@ -19,9 +19,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Whether this machine's time calls are served by the vDSO: the clocksources and which",
-                "of them the vDSO can read, a measured verdict per clock, and environments that remove or",
-                "replace the vDSO. Exit code 1 when a clock the vDSO should serve falls back to a system call."})
+        description = {"Whether this machine's time calls are served by the vDSO.",
+                "The clocksources and which of them the vDSO can read, a measured verdict per clock, and "
+                        + "environments that remove or replace the vDSO. Exit code 1 when a clock the vDSO "
+                        + "should serve falls back to a system call."})
 final class DoctorCommand implements Callable<Integer> {
     enum Format { text, json, prometheus }
 

@@ -20,9 +20,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "gate", mixinStandardHelpOptions = true,
-        description = "How each exported function enters the kernel. Its entry instructions, the system call "
-                + "each makes, the kind of function, and on x86 the alternatives the kernel patches in. No "
-                + "FILE and no --pid: vdsoscope's own vDSO, with the alternatives this machine applied.")
+        description = {"How each exported function enters the kernel.",
+                "Its entry instructions, the system call each makes, the kind of function, and on x86 the "
+                        + "alternatives the kernel patches in. No FILE and no --pid: vdsoscope's own vDSO, with "
+                        + "the alternatives this machine applied."})
 final class GateCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

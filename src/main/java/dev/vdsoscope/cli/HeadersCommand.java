@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "headers", mixinStandardHelpOptions = true,
-        description = {"Show the file header, program headers, sections, dynamic table and notes",
-                "(what 'readelf -h -l -S -d -n' shows)."})
+        description = {"Show the file header, program headers, sections, dynamic table and notes.",
+                "What 'readelf -h -l -S -d -n' shows, in one layout."})
 final class HeadersCommand implements Callable<Integer> {
     enum Part { header, segments, sections, dynamic, notes }
 

@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
         footer = {"", Main.EXIT_CODES})
 public final class Main implements Callable<Integer> {
     static final String EXIT_CODES = "Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 permission,"
-            + " 4 missing environment (docs/ERRORS.md). JSON shapes: docs/JSON.md.";
+            + " 4 missing environment, 141 standard output closed by its reader (docs/ERRORS.md)."
+            + " JSON shapes: docs/JSON.md.";
 
     /** The commands, in the order --help lists them. */
     private static final List<Class<?>> COMMANDS = List.of(ReportCommand.class, AuxvCommand.class, MapsCommand.class,

@@ -28,8 +28,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"The whole investigation of one process's vDSO (the default command):",
-                "where it is, what it is, what it exports, and its kernel neighbours."})
+        description = {"The whole investigation of one process's vDSO (the default command).",
+                "Where it is, what it is, what it exports, how it enters the kernel, its kernel",
+                "neighbours, and whether its time calls are fast."})
 final class ReportCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
