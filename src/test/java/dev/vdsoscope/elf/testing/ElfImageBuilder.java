@@ -642,13 +642,17 @@ public final class ElfImageBuilder {
         return is64 && (machine == EM_S390 || machine == EM_ALPHA) ? 8 : 4;
     }
 
-    /** Undefined symbols first; the defined ones, which the GNU hash covers, grouped by bucket. */
+    /**
+     * For a GNU hash, undefined symbols first and the defined ones, which it covers, grouped by bucket;
+     * without one, the order they were added in (a SysV hash chains any order).
+     */
     private List<Sym> orderDynamicSymbols(boolean gnuHash) {
+        if (!gnuHash) {
+            return new ArrayList<>(dynamicSymbols);
+        }
         List<Sym> ordered = new ArrayList<>(dynamicSymbols.stream().filter(Sym::undefined).toList());
         List<Sym> defined = new ArrayList<>(dynamicSymbols.stream().filter(s -> !s.undefined()).toList());
-        if (gnuHash) {
-            defined.sort(Comparator.comparingLong(s -> gnuHash(s.name()) % gnuBuckets));
-        }
+        defined.sort(Comparator.comparingLong(s -> gnuHash(s.name()) % gnuBuckets));
         ordered.addAll(defined);
         return ordered;
     }
