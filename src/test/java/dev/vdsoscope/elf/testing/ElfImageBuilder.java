@@ -30,10 +30,12 @@ public final class ElfImageBuilder {
     public static final int SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2,
             SHN_XINDEX = 0xffff;
     public static final int PN_XNUM = 0xffff;
+    public static final long SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400;
     public static final int VER_FLG_BASE = 1, VER_FLG_WEAK = 2;
     public static final int SHT_NULL = 0, SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_HASH = 5,
-            SHT_DYNAMIC = 6, SHT_NOTE = 7, SHT_DYNSYM = 11, SHT_SYMTAB_SHNDX = 18, SHT_GNU_HASH = 0x6ffffff6,
-            SHT_GNU_VERDEF = 0x6ffffffd, SHT_GNU_VERNEED = 0x6ffffffe, SHT_GNU_VERSYM = 0x6fffffff;
+            SHT_DYNAMIC = 6, SHT_NOTE = 7, SHT_NOBITS = 8, SHT_DYNSYM = 11, SHT_SYMTAB_SHNDX = 18,
+            SHT_GNU_HASH = 0x6ffffff6, SHT_GNU_VERDEF = 0x6ffffffd, SHT_GNU_VERNEED = 0x6ffffffe,
+            SHT_GNU_VERSYM = 0x6fffffff;
     public static final int PT_NULL = 0, PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_NOTE = 4;
     public static final long DT_NULL = 0, DT_NEEDED = 1, DT_HASH = 4, DT_STRTAB = 5, DT_SYMTAB = 6, DT_STRSZ = 10,
             DT_SYMENT = 11, DT_SONAME = 14, DT_GNU_HASH = 0x6ffffef5L, DT_VERSYM = 0x6ffffff0L,
@@ -250,7 +252,6 @@ public final class ElfImageBuilder {
         }
     }
 
-    private static final long SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4;
     private static final int ET_DYN = 3;
     /** The read-write segment's addresses are shifted by this much more than the read-only one's. */
     private static final long DATA_SHIFT = 0x100000;
