@@ -75,8 +75,9 @@ public final class ElfImageBuilder {
 
     /**
      * A section the builder knows nothing about, placed after .text: any type and flags, its
-     * contents (for SHT_NOBITS the zeros stand for the size and are written all the same), sh_link
-     * by section name (null for 0) and a raw sh_info.
+     * contents, sh_link by section name (null for 0) and a raw sh_info. For SHT_NOBITS the zeros
+     * stand for the size; they are written all the same, so that the sections after it keep
+     * addresses of their own.
      */
     public record ExtraSection(String name, int type, long flags, byte[] content, String link, long info,
             long entsize) {
