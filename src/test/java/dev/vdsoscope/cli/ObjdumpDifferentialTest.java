@@ -1,10 +1,19 @@
 package dev.vdsoscope.cli;
 
+import static dev.vdsoscope.elf.testing.ElfImageBuilder.SHF_ALLOC;
+import static dev.vdsoscope.elf.testing.ElfImageBuilder.SHF_TLS;
+import static dev.vdsoscope.elf.testing.ElfImageBuilder.SHF_WRITE;
+import static dev.vdsoscope.elf.testing.ElfImageBuilder.SHN_ABS;
+import static dev.vdsoscope.elf.testing.ElfImageBuilder.SHN_COMMON;
+import static dev.vdsoscope.elf.testing.ElfImageBuilder.SHN_UNDEF;
+import static dev.vdsoscope.elf.testing.ElfImageBuilder.SHT_NOBITS;
+import static dev.vdsoscope.elf.testing.ElfImageBuilder.SHT_PROGBITS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -18,22 +27,25 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.vdsoscope.testing.ElfBuilder;
-import dev.vdsoscope.testing.ElfBuilder.Extra;
-import dev.vdsoscope.testing.ElfBuilder.Sym;
-import dev.vdsoscope.testing.ElfBuilder.VerDef;
-import dev.vdsoscope.testing.ElfBuilder.VerNeed;
+import dev.vdsoscope.elf.testing.ElfImageBuilder;
+import dev.vdsoscope.elf.testing.ElfImageBuilder.ExtraSection;
+import dev.vdsoscope.elf.testing.ElfImageBuilder.HashStyle;
+import dev.vdsoscope.elf.testing.ElfImageBuilder.Sym;
+import dev.vdsoscope.elf.testing.ElfImageBuilder.VerDef;
+import dev.vdsoscope.elf.testing.ElfImageBuilder.VerNeed;
+import dev.vdsoscope.elf.testing.ElfImageBuilder.VerNeedAux;
 import dev.vdsoscope.testing.Objdump;
 
 /**
  * {@code symbols --style=objdump} against the real {@code objdump -T} (binutils 2.40): the vDSO
  * fixtures, libraries built here with gcc, ELF files of other architectures and byte orders made by
- * {@link ElfBuilder}, and a sample of this machine's ELF files. Every file's output must be the same
- * bytes; the sample allows one file in a thousand to differ and names the ones that do.
+ * {@link ElfImageBuilder}, and a sample of this machine's ELF files. Every file's output must be the
+ * same bytes; the sample allows one file in a thousand to differ and names the ones that do.
  */
 class ObjdumpDifferentialTest {
     private static final int LOCAL = 0, GLOBAL = 1, WEAK = 2, UNIQUE = 10;
     private static final int NOTYPE = 0, OBJECT = 1, FUNC = 2, SECTION = 3, FILE = 4, COMMON = 5, TLS = 6, IFUNC = 10;
+    private static final int EM_X86_64 = 62, EM_MIPS = 8;
 
     @BeforeAll
     static void needObjdump() {
@@ -59,55 +71,84 @@ class ObjdumpDifferentialTest {
         assertSame(files);
     }
 
+    /** A symbol defined in a section of the image, named. */
+    private static Sym sym(String name, int bind, int type, String section, long value, long size) {
+        return new Sym(name, value, size, type, bind, 0, section, 0, 0, false);
+    }
+
+    /** A symbol whose st_shndx is given: undefined, absolute, common, reserved or out of range. */
+    private static Sym at(String name, int bind, int type, int shndx, long value, long size) {
+        return new Sym(name, value, size, type, bind, 0, null, shndx, 0, false);
+    }
+
+    /**
+     * An image with the sections the symbols name besides .text: .data, the TLS .tdata and .bss. Only
+     * a SysV hash, so that .dynsym keeps the symbols in the order given (.gnu.hash would group them by
+     * bucket) and a {@code versionTable} lines up with them.
+     */
+    private static ElfImageBuilder image(int bits, boolean little, int machine, List<Sym> symbols) {
+        ElfImageBuilder b = ElfImageBuilder.of(bits == 64, little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN,
+                machine).hashStyle(HashStyle.SYSV)
+                .extraSection(ExtraSection.zeros(".data", SHT_PROGBITS, SHF_WRITE | SHF_ALLOC, 32))
+                .extraSection(ExtraSection.zeros(".tdata", SHT_PROGBITS, SHF_WRITE | SHF_ALLOC | SHF_TLS, 16))
+                .extraSection(ExtraSection.zeros(".bss", SHT_NOBITS, SHF_WRITE | SHF_ALLOC, 32));
+        symbols.forEach(b::dynamicSymbol);
+        return b;
+    }
+
+    private static ElfImageBuilder x86_64(List<Sym> symbols) {
+        return image(64, true, EM_X86_64, symbols);
+    }
+
     /** Symbols that exercise every column: flags, sections, reserved indexes, st_other, special names. */
     static List<Sym> richSymbols() {
         List<Sym> s = new ArrayList<>();
-        s.add(Sym.of("func", GLOBAL, FUNC, ".text", 0x10b0, 8));
-        s.add(Sym.of("oddfunc", GLOBAL, FUNC, ".text", 0x10b1, 4));
-        s.add(Sym.of("ifunc", GLOBAL, IFUNC, ".text", 0x10b5, 4));
-        s.add(Sym.of("weak_ifunc", WEAK, IFUNC, ".text", 0x10b0, 4));
-        s.add(Sym.of("object", GLOBAL, OBJECT, ".data", 0x10f0, 4));
-        s.add(Sym.of("tls", GLOBAL, TLS, ".tdata", 0, 4));
-        s.add(Sym.of("notype_odd", GLOBAL, NOTYPE, ".text", 0x10b3, 0));
-        s.add(Sym.of("", LOCAL, SECTION, ".text", 0x10b0, 0));
-        s.add(Sym.of("named_section_sym", LOCAL, SECTION, ".data", 0x10f0, 0));
-        s.add(Sym.at("", LOCAL, SECTION, ElfBuilder.SHN_UNDEF, 0, 0));
-        s.add(Sym.at("", LOCAL, SECTION, ElfBuilder.SHN_ABS, 0x10, 0));
-        s.add(Sym.at("", LOCAL, SECTION, 0xff01, 0x10b0, 0));
-        s.add(Sym.of("filesym", GLOBAL, FILE, ".text", 0x10b0, 4));
-        s.add(Sym.of("local_obj", LOCAL, OBJECT, ".bss", 0x1100, 4));
-        s.add(Sym.at("weak_undef", WEAK, NOTYPE, ElfBuilder.SHN_UNDEF, 0, 0));
-        s.add(Sym.at("undef_func", GLOBAL, FUNC, ElfBuilder.SHN_UNDEF, 0, 0));
-        s.add(Sym.of("unique", UNIQUE, OBJECT, ".bss", 0x1104, 4));
-        s.add(Sym.at("common", GLOBAL, OBJECT, ElfBuilder.SHN_COMMON, 16, 8));
-        s.add(Sym.at("common0", GLOBAL, OBJECT, ElfBuilder.SHN_COMMON, 8, 0));
-        s.add(Sym.at("tlscommon0", GLOBAL, TLS, ElfBuilder.SHN_COMMON, 8, 0));
-        s.add(Sym.of("stt_common", GLOBAL, COMMON, ".bss", 0x1108, 4));
-        s.add(Sym.at("absolute", GLOBAL, OBJECT, ElfBuilder.SHN_ABS, 0x1234, 0));
+        s.add(sym("func", GLOBAL, FUNC, ".text", 0x10b0, 8));
+        s.add(sym("oddfunc", GLOBAL, FUNC, ".text", 0x10b1, 4));
+        s.add(sym("ifunc", GLOBAL, IFUNC, ".text", 0x10b5, 4));
+        s.add(sym("weak_ifunc", WEAK, IFUNC, ".text", 0x10b0, 4));
+        s.add(sym("object", GLOBAL, OBJECT, ".data", 0x10f0, 4));
+        s.add(sym("tls", GLOBAL, TLS, ".tdata", 0, 4));
+        s.add(sym("notype_odd", GLOBAL, NOTYPE, ".text", 0x10b3, 0));
+        s.add(sym("", LOCAL, SECTION, ".text", 0x10b0, 0));
+        s.add(sym("named_section_sym", LOCAL, SECTION, ".data", 0x10f0, 0));
+        s.add(at("", LOCAL, SECTION, SHN_UNDEF, 0, 0));
+        s.add(at("", LOCAL, SECTION, SHN_ABS, 0x10, 0));
+        s.add(at("", LOCAL, SECTION, 0xff01, 0x10b0, 0));
+        s.add(sym("filesym", GLOBAL, FILE, ".text", 0x10b0, 4));
+        s.add(sym("local_obj", LOCAL, OBJECT, ".bss", 0x1100, 4));
+        s.add(at("weak_undef", WEAK, NOTYPE, SHN_UNDEF, 0, 0));
+        s.add(at("undef_func", GLOBAL, FUNC, SHN_UNDEF, 0, 0));
+        s.add(sym("unique", UNIQUE, OBJECT, ".bss", 0x1104, 4));
+        s.add(at("common", GLOBAL, OBJECT, SHN_COMMON, 16, 8));
+        s.add(at("common0", GLOBAL, OBJECT, SHN_COMMON, 8, 0));
+        s.add(at("tlscommon0", GLOBAL, TLS, SHN_COMMON, 8, 0));
+        s.add(sym("stt_common", GLOBAL, COMMON, ".bss", 0x1108, 4));
+        s.add(at("absolute", GLOBAL, OBJECT, SHN_ABS, 0x1234, 0));
         for (int shndx : new int[] {0xff00, 0xff01, 0xff02, 0xff03, 0xff04, 0xff05, 0xff1f, 0xfff0, 0xfffe, 200}) {
-            s.add(Sym.at("shn_" + Integer.toHexString(shndx), GLOBAL, shndx == 0xff01 ? FUNC : OBJECT, shndx, 0x10f0, 0x20));
+            s.add(at("shn_" + Integer.toHexString(shndx), GLOBAL, shndx == 0xff01 ? FUNC : OBJECT, shndx, 0x10f0, 0x20));
         }
-        s.add(Sym.at("shn_ff01_odd", GLOBAL, FUNC, 0xff01, 0x10b1, 4));
+        s.add(at("shn_ff01_odd", GLOBAL, FUNC, 0xff01, 0x10b1, 4));
         for (int other : new int[] {1, 2, 3, 4, 0x13, 0x60, 0x80, 0xf3}) {
-            s.add(Sym.of("other_" + Integer.toHexString(other), GLOBAL, FUNC, ".text", 0x10b0, 1).other(other));
+            s.add(new Sym("other_" + Integer.toHexString(other), 0x10b0, 1, FUNC, GLOBAL, other, ".text", 0, 0, false));
         }
         for (int type : new int[] {7, 8, 9, 11, 12, 13, 14, 15}) {
             // Odd, for ARM's Thumb bit; below 32, as SPARC64 prints type 13 as a register number.
-            s.add(Sym.of("type" + type, GLOBAL, type, ".text", 0x11, 4));
+            s.add(sym("type" + type, GLOBAL, type, ".text", 0x11, 4));
         }
-        s.add(Sym.at("reg_g2", GLOBAL, 13, ElfBuilder.SHN_UNDEF, 2, 0));
-        s.add(Sym.at("", GLOBAL, 13, ElfBuilder.SHN_UNDEF, 9, 0));
-        s.add(Sym.at("reg_local", LOCAL, 13, ElfBuilder.SHN_UNDEF, 30, 0));
+        s.add(at("reg_g2", GLOBAL, 13, SHN_UNDEF, 2, 0));
+        s.add(at("", GLOBAL, 13, SHN_UNDEF, 9, 0));
+        s.add(at("reg_local", LOCAL, 13, SHN_UNDEF, 30, 0));
         for (int bind : new int[] {3, 11, 13, 15}) {
-            s.add(Sym.of("bind" + bind, bind, FUNC, ".text", 0x10b0, 4));
+            s.add(sym("bind" + bind, bind, FUNC, ".text", 0x10b0, 4));
         }
         for (String name : new String[] {"$x", "$d", "$a", "$t", "$m", "$p", "$f", "$b", "$z", "$", "$x.foo", "$t.",
             "$xyz", "$dd", "$Z", "$ab", "$L1", ".L1", ".Lfoo$x", "..x", "_.L_x", "_.L", "L1\u0001x", "L12\u0002",
             "L\u0001", "", "a_long_symbol_name_for_versions", "__gnu_lto_slim"}) {
-            s.add(Sym.of(name, LOCAL, NOTYPE, ".text", 0x10b0, 0));
+            s.add(sym(name, LOCAL, NOTYPE, ".text", 0x10b0, 0));
         }
-        s.add(Sym.at("__gnu_lto_slim", GLOBAL, OBJECT, ElfBuilder.SHN_COMMON, 8, 0));
-        s.add(Sym.of("huge", GLOBAL, OBJECT, ".data", -1L, 0x123456789abcdef0L));
+        s.add(at("__gnu_lto_slim", GLOBAL, OBJECT, SHN_COMMON, 8, 0));
+        s.add(sym("huge", GLOBAL, OBJECT, ".data", -1L, 0x123456789abcdef0L));
         return s;
     }
 
@@ -143,8 +184,7 @@ class ObjdumpDifferentialTest {
         List<Sym> symbols = richSymbols();
         for (Target t : targets()) {
             Path p = dir.resolve(t.tag() + "-" + t.bits() + (t.little() ? "le" : "be") + ".so");
-            new ElfBuilder().elfClass(t.bits()).littleEndian(t.little()).machine(t.machine()).flags(t.flags())
-                    .osabi(t.osabi()).symbols(symbols).write(p);
+            image(t.bits(), t.little(), t.machine(), symbols).flags(t.flags()).osAbi(t.osabi()).build().write(p);
             files.add(p.toString());
         }
         assertSame(files);
@@ -159,41 +199,43 @@ class ObjdumpDifferentialTest {
         int[][] machines = {{62, 64}, {62, 32}, {183, 64}, {40, 32}, {8, 32}, {50, 64}, {0x9026, 64}, {3, 32}, {21, 64},
             {243, 64}};
         List<String> files = new ArrayList<>();
-        List<Sym> symbols = List.of(Sym.of("f", GLOBAL, FUNC, ".text", 0x10b1, 4), Sym.of("$x", LOCAL, NOTYPE, ".text", 0x10b0, 0),
-                Sym.of(".L1", LOCAL, NOTYPE, ".text", 0x10b0, 0), Sym.at("c", GLOBAL, OBJECT, 0xff02, 8, 4));
+        List<Sym> symbols = List.of(sym("f", GLOBAL, FUNC, ".text", 0x10b1, 4), sym("$x", LOCAL, NOTYPE, ".text", 0x10b0, 0),
+                sym(".L1", LOCAL, NOTYPE, ".text", 0x10b0, 0), at("c", GLOBAL, OBJECT, 0xff02, 8, 4));
         for (int[] m : machines) {
             for (long[] t : types) {
                 Path p = dir.resolve("sec-" + m[0] + "-" + m[1] + "-" + Long.toHexString(t[0]) + "-" + t[1] + ".so");
-                new ElfBuilder().elfClass(m[1]).machine(m[0]).symbols(symbols)
-                        .extra(Extra.of(".xx", t[0], t[1], 8)).write(p);
+                image(m[1], true, m[0], symbols).extraSection(ExtraSection.zeros(".xx", (int) t[0], t[1], 8)).build()
+                        .write(p);
                 files.add(p.toString());
             }
         }
         assertSame(files);
     }
 
-    /** Indexes of sections BFD makes no section for: .symtab, its strings, relocations against it, .shstrtab. */
+    /**
+     * Indexes of sections BFD makes no section for: .symtab, its strings, relocations against it, .shstrtab
+     * (.symtab and .strtab are the builder's own).
+     */
     @Test
     void sectionsWithoutBfdSection(@TempDir Path dir) throws Exception {
         List<String> files = new ArrayList<>();
         for (int type : new int[] {3, 1, 2, 0x1234}) {
-            ElfBuilder b = new ElfBuilder().type(type)
-                    .extra(new Extra(".symtab", 2, 0, new byte[48], ".strtab", 1, 24))
-                    .extra(new Extra(".strtab", 3, 0, new byte[] {0, 'x', 0}, null, 0, 0))
-                    .extra(new Extra(".rela.text", 4, 0, new byte[24], ".symtab", 1, 24))
-                    .extra(new Extra(".rela.dyn", 4, 2, new byte[24], ".dynsym", 0, 24))
-                    .extra(new Extra(".symtab_shndx", 18, 0, new byte[8], ".symtab", 0, 4))
-                    .extra(new Extra(".shlib", 10, 0, new byte[8], null, 0, 0))
-                    .extra(new Extra(".comment", 1, 0x30, new byte[8], null, 0, 1));
             List<Sym> symbols = new ArrayList<>();
             String[] names = {".text", ".data", ".tdata", ".bss", ".symtab", ".strtab", ".rela.text", ".rela.dyn",
                 ".symtab_shndx", ".shlib", ".comment", ".dynsym", ".hash", ".dynstr", ".dynamic", ".shstrtab"};
             for (String n : names) {
-                symbols.add(Sym.of("in" + n, GLOBAL, OBJECT, n, 0x10f0, 4));
+                symbols.add(sym("in" + n, GLOBAL, OBJECT, n, 0x10f0, 4));
             }
-            symbols.add(Sym.at("common", GLOBAL, OBJECT, ElfBuilder.SHN_COMMON, 16, 8));
+            symbols.add(at("common", GLOBAL, OBJECT, SHN_COMMON, 16, 8));
             Path p = dir.resolve("secs-type" + type + ".so");
-            b.symbols(symbols).write(p);
+            // sh_info 1 of .rela.text is the first section, .hash: relocations for a section BFD makes.
+            x86_64(symbols).fileType(type)
+                    .extraSection(new ExtraSection(".rela.text", 4, 0, new byte[24], ".symtab", 1, 24))
+                    .extraSection(new ExtraSection(".rela.dyn", 4, SHF_ALLOC, new byte[24], ".dynsym", 0, 24))
+                    .extraSection(new ExtraSection(".symtab_shndx", 18, 0, new byte[8], ".symtab", 0, 4))
+                    .extraSection(new ExtraSection(".shlib", 10, 0, new byte[8], null, 0, 0))
+                    .extraSection(new ExtraSection(".comment", SHT_PROGBITS, 0x30, new byte[8], null, 0, 1))
+                    .build().write(p);
             files.add(p.toString());
         }
         assertSame(files);
@@ -204,40 +246,52 @@ class ObjdumpDifferentialTest {
         List<Sym> symbols = new ArrayList<>();
         int[] versym = {0, 1, 2, 3, 0x8002, 4, 5, 0x8001, 9, 0x8009, 6, 0x8000, 2, 3};
         for (int i = 0; i < versym.length; i++) {
-            symbols.add(Sym.of(i == 12 ? "V1" : "s" + i, GLOBAL, FUNC, ".text", 0x10b0 + i, 4));
+            symbols.add(sym(i == 12 ? "V1" : "s" + i, GLOBAL, FUNC, ".text", 0x10b0 + i, 4));
         }
-        List<VerDef> defs = List.of(new VerDef(1, 1, "libt.so"), new VerDef(2, 0, "V1"),
-                new VerDef(3, 0, "VERSION_LONG_NAME"));
-        List<VerNeed> needs = List.of(new VerNeed("libc.so.6", "GLIBC_2.2.5", 4), new VerNeed("libc.so.6", "GLIBC_2.3", 5),
-                new VerNeed("libm.so.6", "GLIBC_2.29", 6), new VerNeed("libx.so", "GLIBC_2.2.5", 6));
+        List<VerDef> defs = List.of(definition(1, 1, "libt.so"), definition(2, 0, "V1"),
+                definition(3, 0, "VERSION_LONG_NAME"));
+        List<VerNeed> needs = List.of(
+                new VerNeed("libc.so.6", List.of(new VerNeedAux("GLIBC_2.2.5", 0, 4), new VerNeedAux("GLIBC_2.3", 0, 5))),
+                new VerNeed("libm.so.6", List.of(new VerNeedAux("GLIBC_2.29", 0, 6))),
+                new VerNeed("libx.so", List.of(new VerNeedAux("GLIBC_2.2.5", 0, 6))));
         List<String> files = new ArrayList<>();
         Object[][] cases = {
-            {"full", defs, needs}, {"no-verneed", defs, null}, {"no-verdef", null, needs}, {"versym-only", null, null},
-            {"base-not-flagged", List.of(new VerDef(1, 0, "libt.so"), new VerDef(2, 0, "V1")), needs},
-            {"base-weak", List.of(new VerDef(1, 3, "libt.so"), new VerDef(2, 0, "V1")), needs},
-            {"gap", List.of(new VerDef(1, 1, "libt.so"), new VerDef(3, 0, "V3")), needs}};
+            {"full", defs, needs}, {"no-verneed", defs, List.of()}, {"no-verdef", List.of(), needs},
+            {"versym-only", List.of(), List.of()},
+            {"base-not-flagged", List.of(definition(1, 0, "libt.so"), definition(2, 0, "V1")), needs},
+            {"base-weak", List.of(definition(1, 3, "libt.so"), definition(2, 0, "V1")), needs},
+            {"gap", List.of(definition(1, 1, "libt.so"), definition(3, 0, "V3")), needs}};
         for (Object[] c : cases) {
             @SuppressWarnings("unchecked")
             List<VerDef> d = (List<VerDef>) c[1];
             @SuppressWarnings("unchecked")
             List<VerNeed> n = (List<VerNeed>) c[2];
             Path p = dir.resolve("ver-" + c[0] + ".so");
-            new ElfBuilder().symbols(symbols).versym(versym).verdefs(d).verneeds(n).write(p);
+            versions(x86_64(symbols).versionTable(versym), d, n).build().write(p);
             files.add(p.toString());
         }
         Path shortVersym = dir.resolve("ver-short.so");
-        new ElfBuilder().symbols(symbols).versym(1, 2, 3).verdefs(defs).verneeds(needs).write(shortVersym);
+        versions(x86_64(symbols).versionTable(1, 2, 3), defs, needs).build().write(shortVersym);
         files.add(shortVersym.toString());
         Path be = dir.resolve("ver-be32.so");
-        new ElfBuilder().elf32().bigEndian().machine(8).symbols(symbols).versym(versym).verdefs(defs).verneeds(needs)
-                .write(be);
+        versions(image(32, false, EM_MIPS, symbols).versionTable(versym), defs, needs).build().write(be);
         files.add(be.toString());
         assertSame(files);
     }
 
+    private static VerDef definition(int index, int flags, String name) {
+        return new VerDef(index, flags, name, List.of());
+    }
+
+    private static ElfImageBuilder versions(ElfImageBuilder b, List<VerDef> definitions, List<VerNeed> requirements) {
+        definitions.forEach(b::definition);
+        requirements.forEach(b::requirement);
+        return b;
+    }
+
     @Test
     void unrecognizedFilesPrintNothing(@TempDir Path dir) throws Exception {
-        Path badVersion = new ElfBuilder().identVersion(2).symbols(richSymbols()).write(dir.resolve("identversion.so"));
+        Path badVersion = x86_64(richSymbols()).identVersion(2).build().write(dir.resolve("identversion.so"));
         Path text = Files.writeString(dir.resolve("text.so"), "not an ELF file\n");
         List<String> files = List.of(badVersion.toString(), text.toString());
         assertSame(files);
@@ -247,12 +301,13 @@ class ObjdumpDifferentialTest {
     /** Without section headers objdump 2.40 prints nothing useful; we print what the dynamic table gives. */
     @Test
     void noSectionHeadersIsAnIntendedDifference(@TempDir Path dir) throws Exception {
-        Path p = new ElfBuilder().noSectionHeaders()
-                .symbols(List.of(Sym.of("func", GLOBAL, FUNC, ".text", 0x10b0, 8), Sym.of("obj", GLOBAL, OBJECT, ".data", 0x10f0, 4),
-                        Sym.of("tls", GLOBAL, TLS, ".tdata", 0, 4), Sym.at("und", GLOBAL, FUNC, 0, 0, 0),
-                        Sym.of("notype", GLOBAL, NOTYPE, ".text", 0x10b0, 0)))
-                .versym(2, 3, 2, 0, 2).verdefs(List.of(new VerDef(1, 1, "libt.so"), new VerDef(2, 0, "V2")))
-                .verneeds(List.of(new VerNeed("libc.so.6", "GLIBC_2.2.5", 3))).write(dir.resolve("noshdr.so"));
+        List<Sym> symbols = List.of(sym("func", GLOBAL, FUNC, ".text", 0x10b0, 8),
+                sym("obj", GLOBAL, OBJECT, ".data", 0x10f0, 4), sym("tls", GLOBAL, TLS, ".tdata", 0, 4),
+                at("und", GLOBAL, FUNC, SHN_UNDEF, 0, 0), sym("notype", GLOBAL, NOTYPE, ".text", 0x10b0, 0));
+        Path p = versions(x86_64(symbols).withoutSectionHeaders().versionTable(2, 3, 2, 0, 2),
+                List.of(definition(1, 1, "libt.so"), definition(2, 0, "V2")),
+                List.of(new VerNeed("libc.so.6", List.of(new VerNeedAux("GLIBC_2.2.5", 0, 3)))))
+                .build().write(dir.resolve("noshdr.so"));
         Objdump.Run ours = Objdump.symbols(List.of(p.toString()));
         assertThat(new String(ours.stdout(), StandardCharsets.UTF_8)).isEqualTo("\n" + p + ":     file format elf64-x86-64\n\n"
                 + "DYNAMIC SYMBOL TABLE:\n"

@@ -15,7 +15,8 @@ import java.util.Map;
  * a disagreement (and readelf settles which side is wrong).
  *
  * <p>File layout: ELF header, program headers, then a read-only PT_LOAD holding .interp, the notes,
- * the hash tables, .dynsym/.dynstr, the version tables and .text; a second, read-write PT_LOAD at a
+ * the hash tables, .dynsym/.dynstr, the version tables, .text and the extra sections a test adds
+ * (allocated or not, in the order added); a second, read-write PT_LOAD at a
  * different address delta holding .dynamic (so address-to-offset translation must pick the right
  * segment); then the non-allocated .symtab/.strtab, the filler sections, .shstrtab and the section
  * header table.
@@ -26,12 +27,15 @@ public final class ElfImageBuilder {
     public static final int STT_OBJECT = 1, STT_FUNC = 2, STT_FILE = 4;
     public static final int STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2;
     public static final int STV_DEFAULT = 0, STV_HIDDEN = 2, STV_PROTECTED = 3;
-    public static final int SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_XINDEX = 0xffff;
+    public static final int SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2,
+            SHN_XINDEX = 0xffff;
     public static final int PN_XNUM = 0xffff;
+    public static final long SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400;
     public static final int VER_FLG_BASE = 1, VER_FLG_WEAK = 2;
     public static final int SHT_NULL = 0, SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_HASH = 5,
-            SHT_DYNAMIC = 6, SHT_NOTE = 7, SHT_DYNSYM = 11, SHT_SYMTAB_SHNDX = 18, SHT_GNU_HASH = 0x6ffffff6,
-            SHT_GNU_VERDEF = 0x6ffffffd, SHT_GNU_VERNEED = 0x6ffffffe, SHT_GNU_VERSYM = 0x6fffffff;
+            SHT_DYNAMIC = 6, SHT_NOTE = 7, SHT_NOBITS = 8, SHT_DYNSYM = 11, SHT_SYMTAB_SHNDX = 18,
+            SHT_GNU_HASH = 0x6ffffff6, SHT_GNU_VERDEF = 0x6ffffffd, SHT_GNU_VERNEED = 0x6ffffffe,
+            SHT_GNU_VERSYM = 0x6fffffff;
     public static final int PT_NULL = 0, PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_NOTE = 4;
     public static final long DT_NULL = 0, DT_NEEDED = 1, DT_HASH = 4, DT_STRTAB = 5, DT_SYMTAB = 6, DT_STRSZ = 10,
             DT_SYMENT = 11, DT_SONAME = 14, DT_GNU_HASH = 0x6ffffef5L, DT_VERSYM = 0x6ffffff0L,
@@ -46,17 +50,41 @@ public final class ElfImageBuilder {
     public enum HashStyle { SYSV, GNU, BOTH }
 
     /**
-     * A symbol. {@code section} names the section it is defined in, or is null for an undefined
-     * symbol, or {@link #ABS} for an absolute one; {@code version} is the .gnu.version index.
+     * A symbol. {@code other} is the whole st_other byte (the visibility in its low bits, and whatever
+     * else a back-end keeps there). {@code section} names the section it is defined in; when it is null,
+     * {@code shndx} is written as it is: {@link #SHN_UNDEF}, {@link #SHN_ABS}, {@link #SHN_COMMON}, or any
+     * reserved or out-of-range index. {@code version} is the .gnu.version index.
      */
-    public record Sym(String name, long value, long size, int type, int binding, int visibility, String section,
-            int version, boolean hidden) {
+    public record Sym(String name, long value, long size, int type, int binding, int other, String section,
+            int shndx, int version, boolean hidden) {
+        public Sym {
+            if (section != null && shndx != SHN_UNDEF) {
+                throw new IllegalArgumentException(name + ": a section name or an index, not both");
+            }
+        }
+
         public int info() {
             return binding << 4 | type;
         }
+
+        /** Undefined symbols answer no lookup and are left out of .gnu.hash. */
+        public boolean undefined() {
+            return section == null && shndx == SHN_UNDEF;
+        }
     }
 
-    public static final String ABS = "*ABS*";
+    /**
+     * A section the builder knows nothing about, placed after .text: any type and flags, its
+     * contents, sh_link by section name (null for 0) and a raw sh_info. For SHT_NOBITS the zeros
+     * stand for the size; they are written all the same, so that the sections after it keep
+     * addresses of their own.
+     */
+    public record ExtraSection(String name, int type, long flags, byte[] content, String link, long info,
+            long entsize) {
+        public static ExtraSection zeros(String name, int type, long flags, int size) {
+            return new ExtraSection(name, type, flags, new byte[size], null, 0, 0);
+        }
+    }
 
     /** A version definition; {@code parents} become the extra Verdaux entries, as ld writes them. */
     public record VerDef(int index, int flags, String name, List<String> parents) {}
@@ -69,6 +97,10 @@ public final class ElfImageBuilder {
     private final boolean is64;
     private final ByteOrder order;
     private final int machine;
+    private int fileType = ET_DYN;
+    private int osAbi;
+    private long flags;
+    private int identVersion = 1;
     private String interpreter;
     private String soname;
     private final List<String> needed = new ArrayList<>();
@@ -76,6 +108,8 @@ public final class ElfImageBuilder {
     private final List<Sym> staticSymbols = new ArrayList<>();
     private final List<VerDef> definitions = new ArrayList<>();
     private final List<VerNeed> requirements = new ArrayList<>();
+    private int[] versionTable;
+    private final List<ExtraSection> extraSections = new ArrayList<>();
     private byte[] buildId;
     private int[] abiTag;
     private Integer linuxVersionCode;
@@ -105,6 +139,14 @@ public final class ElfImageBuilder {
 
     /** The address of the first byte (as the old x86-64 vDSO's 0xffffffffff700000): top bit set allowed. */
     public ElfImageBuilder loadBase(long address) { this.loadBase = address; return this; }
+    /** e_type; ET_DYN unless set. */
+    public ElfImageBuilder fileType(int type) { this.fileType = type; return this; }
+    /** EI_OSABI, which some BFD back-ends require (FreeBSD, HP-UX, FDPIC). */
+    public ElfImageBuilder osAbi(int abi) { this.osAbi = abi; return this; }
+    /** e_flags, which choose among the ABIs of one machine (MIPS n32, microMIPS, SPARC32PLUS). */
+    public ElfImageBuilder flags(long value) { this.flags = value; return this; }
+    /** EI_VERSION; anything but 1 makes BFD refuse the file. */
+    public ElfImageBuilder identVersion(int version) { this.identVersion = version; return this; }
     public ElfImageBuilder interpreter(String path) { this.interpreter = path; return this; }
     public ElfImageBuilder soname(String name) { this.soname = name; return this; }
     public ElfImageBuilder needed(String... names) { needed.addAll(List.of(names)); return this; }
@@ -112,6 +154,13 @@ public final class ElfImageBuilder {
     public ElfImageBuilder staticSymbol(Sym s) { staticSymbols.add(s); return this; }
     public ElfImageBuilder definition(VerDef d) { definitions.add(d); return this; }
     public ElfImageBuilder requirement(VerNeed n) { requirements.add(n); return this; }
+    /**
+     * The .gnu.version entries of dynamic symbols 1.. in .dynsym order, written as given instead of
+     * the symbols' own versions, and written even with no definitions or requirements: a table shorter
+     * than .dynsym, or one naming versions that do not exist.
+     */
+    public ElfImageBuilder versionTable(int... entries) { this.versionTable = entries.clone(); return this; }
+    public ElfImageBuilder extraSection(ExtraSection s) { extraSections.add(s); return this; }
     public ElfImageBuilder buildId(byte[] id) { this.buildId = id.clone(); return this; }
     public ElfImageBuilder abiTag(int os, int major, int minor, int patch) {
         this.abiTag = new int[] {os, major, minor, patch};
@@ -153,20 +202,25 @@ public final class ElfImageBuilder {
                 .requirement(new VerNeed("libc.so.6", List.of(new VerNeedAux("GLIBC_2.2", 0, 4),
                         new VerNeedAux("GLIBC_2.34", VER_FLG_WEAK, 5))))
                 .requirement(new VerNeed("libm.so.6", List.of(new VerNeedAux("GLIBC_2.29", 0, 6))))
-                .dynamicSymbol(new Sym("test_open", 0x100, 0x20, STT_FUNC, STB_GLOBAL, STV_DEFAULT, ".text", 2, false))
-                .dynamicSymbol(new Sym("test_open", 0x140, 0x18, STT_FUNC, STB_GLOBAL, STV_DEFAULT, ".text", 3, false))
-                .dynamicSymbol(new Sym("test_close", 0x180, 0x10, STT_FUNC, STB_WEAK, STV_DEFAULT, ".text", 3, false))
-                .dynamicSymbol(new Sym("test_old", 0x190, 0x8, STT_FUNC, STB_GLOBAL, STV_PROTECTED, ".text", 2, true))
-                .dynamicSymbol(new Sym("test_table", 0x1a0, 0x40, STT_OBJECT, STB_GLOBAL, STV_DEFAULT, ".text", 1,
+                .dynamicSymbol(new Sym("test_open", 0x100, 0x20, STT_FUNC, STB_GLOBAL, STV_DEFAULT, ".text", 0,
+                        2, false))
+                .dynamicSymbol(new Sym("test_open", 0x140, 0x18, STT_FUNC, STB_GLOBAL, STV_DEFAULT, ".text", 0,
+                        3, false))
+                .dynamicSymbol(new Sym("test_close", 0x180, 0x10, STT_FUNC, STB_WEAK, STV_DEFAULT, ".text", 0,
+                        3, false))
+                .dynamicSymbol(new Sym("test_old", 0x190, 0x8, STT_FUNC, STB_GLOBAL, STV_PROTECTED, ".text", 0,
+                        2, true))
+                .dynamicSymbol(new Sym("test_table", 0x1a0, 0x40, STT_OBJECT, STB_GLOBAL, STV_DEFAULT, ".text", 0, 1,
                         false))
-                .dynamicSymbol(new Sym("TEST_1.0", 0, 0, STT_OBJECT, STB_GLOBAL, STV_DEFAULT, ABS, 2, false))
-                .dynamicSymbol(new Sym("malloc", 0, 0, STT_FUNC, STB_GLOBAL, STV_DEFAULT, null, 4, false))
-                .dynamicSymbol(new Sym("free", 0, 0, STT_FUNC, STB_GLOBAL, STV_DEFAULT, null, 5, false))
-                .dynamicSymbol(new Sym("sin", 0, 0, STT_FUNC, STB_WEAK, STV_DEFAULT, null, 6, false))
-                .staticSymbol(new Sym("test.c", 0, 0, STT_FILE, STB_LOCAL, STV_DEFAULT, ABS, 0, false))
-                .staticSymbol(new Sym("helper", 0x1e0, 0xc, STT_FUNC, STB_LOCAL, STV_HIDDEN, ".text", 0, false))
-                .staticSymbol(new Sym("test_open", 0x140, 0x18, STT_FUNC, STB_GLOBAL, STV_DEFAULT, ".text", 0, false))
-                .staticSymbol(new Sym("test_table", 0x1a0, 0x40, STT_OBJECT, STB_GLOBAL, STV_DEFAULT, ".text", 0,
+                .dynamicSymbol(new Sym("TEST_1.0", 0, 0, STT_OBJECT, STB_GLOBAL, STV_DEFAULT, null, SHN_ABS, 2, false))
+                .dynamicSymbol(new Sym("malloc", 0, 0, STT_FUNC, STB_GLOBAL, STV_DEFAULT, null, SHN_UNDEF, 4, false))
+                .dynamicSymbol(new Sym("free", 0, 0, STT_FUNC, STB_GLOBAL, STV_DEFAULT, null, SHN_UNDEF, 5, false))
+                .dynamicSymbol(new Sym("sin", 0, 0, STT_FUNC, STB_WEAK, STV_DEFAULT, null, SHN_UNDEF, 6, false))
+                .staticSymbol(new Sym("test.c", 0, 0, STT_FILE, STB_LOCAL, STV_DEFAULT, null, SHN_ABS, 0, false))
+                .staticSymbol(new Sym("helper", 0x1e0, 0xc, STT_FUNC, STB_LOCAL, STV_HIDDEN, ".text", 0, 0, false))
+                .staticSymbol(new Sym("test_open", 0x140, 0x18, STT_FUNC, STB_GLOBAL, STV_DEFAULT, ".text", 0,
+                        0, false))
+                .staticSymbol(new Sym("test_table", 0x1a0, 0x40, STT_OBJECT, STB_GLOBAL, STV_DEFAULT, ".text", 0, 0,
                         false))
                 .buildId(new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9,
                         10, 11, 12, 13, 14, 15, 16})
@@ -199,7 +253,6 @@ public final class ElfImageBuilder {
         }
     }
 
-    private static final long SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4;
     private static final int ET_DYN = 3;
     /** The read-write segment's addresses are shifted by this much more than the read-only one's. */
     private static final long DATA_SHIFT = 0x100000;
@@ -268,13 +321,19 @@ public final class ElfImageBuilder {
         Part gnu = gnuHash ? add(parts, new Part(".gnu.hash", SHT_GNU_HASH, SHF_ALLOC, word, is64 ? 0 : 4)) : null;
         Part dynsymPart = add(parts, new Part(".dynsym", SHT_DYNSYM, SHF_ALLOC, word, symentsize));
         Part dynstrPart = add(parts, new Part(".dynstr", SHT_STRTAB, SHF_ALLOC, 1, 0));
-        boolean versioned = !definitions.isEmpty() || !requirements.isEmpty();
+        boolean versioned = !definitions.isEmpty() || !requirements.isEmpty() || versionTable != null;
         Part versym = versioned ? add(parts, new Part(".gnu.version", SHT_GNU_VERSYM, SHF_ALLOC, 2, 2)) : null;
         Part verdef = definitions.isEmpty() ? null
                 : add(parts, new Part(".gnu.version_d", SHT_GNU_VERDEF, SHF_ALLOC, word, 0));
         Part verneed = requirements.isEmpty() ? null
                 : add(parts, new Part(".gnu.version_r", SHT_GNU_VERNEED, SHF_ALLOC, word, 0));
         Part text = add(parts, new Part(".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 16, 0));
+        for (ExtraSection e : extraSections) {
+            Part extra = add(parts, new Part(e.name(), e.type(), e.flags(), word, e.entsize()));
+            extra.content = e.content();
+            extra.link = e.link();
+            extra.info = e.info();
+        }
         Part dynamic = add(parts, new Part(".dynamic", SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, word, dynentsize));
         int firstNonAllocated = parts.size();
         Part symtabPart = null;
@@ -323,10 +382,12 @@ public final class ElfImageBuilder {
         dynsymPart.content = symbolTable(dynsym, dynstr, sectionIndex, dynsymShndx != null);
         dynstrPart.content = dynstr.bytes();
         if (versym != null) {
-            ByteBuffer b = ByteBuffer.allocate(2 * (dynsym.size() + 1)).order(order);
+            int[] entries = versionTable != null ? versionTable
+                    : dynsym.stream().mapToInt(s -> s.version() | (s.hidden() ? 0x8000 : 0)).toArray();
+            ByteBuffer b = ByteBuffer.allocate(2 * (entries.length + 1)).order(order);
             b.putShort((short) 0);
-            for (Sym s : dynsym) {
-                b.putShort((short) (s.version() | (s.hidden() ? 0x8000 : 0)));
+            for (int entry : entries) {
+                b.putShort((short) entry);
             }
             versym.content = b.array();
             versym.link = ".dynsym";
@@ -395,7 +456,8 @@ public final class ElfImageBuilder {
             p.address = (p == dynamic ? loadBase + DATA_SHIFT : loadBase) + at;
             at += p.content.length;
         }
-        long textEnd = text.offset + text.content.length;
+        Part lastReadOnly = parts.get(parts.indexOf(dynamic) - 1);
+        long readOnlyEnd = lastReadOnly.offset + lastReadOnly.content.length;
         for (int i = firstNonAllocated; i < parts.size(); i++) {
             Part p = parts.get(i);
             at = align(at, Math.max(1, p.align));
@@ -456,7 +518,7 @@ public final class ElfImageBuilder {
             segments.add(new long[] {PT_INTERP, 4, interp.offset, interp.address, interp.content.length,
                     interp.content.length, 1});
         }
-        segments.add(new long[] {PT_LOAD, 4 | 1, 0, loadBase, textEnd, textEnd, 0x1000});
+        segments.add(new long[] {PT_LOAD, 4 | 1, 0, loadBase, readOnlyEnd, readOnlyEnd, 0x1000});
         segments.add(new long[] {PT_LOAD, 4 | 2, dynamic.offset, dynamic.address, dynamic.content.length,
                 dynamic.content.length, 0x1000});
         segments.add(new long[] {PT_DYNAMIC, 4 | 2, dynamic.offset, dynamic.address, dynamic.content.length,
@@ -485,12 +547,13 @@ public final class ElfImageBuilder {
         // File header.
         ByteBuffer eh = out.slice(0, ehsize).order(order);
         eh.put(new byte[] {0x7f, 'E', 'L', 'F', (byte) (is64 ? 2 : 1),
-                (byte) (order == ByteOrder.LITTLE_ENDIAN ? 1 : 2), 1, 0, 0, 0, 0, 0, 0, 0, 0, 0});
-        eh.putShort((short) ET_DYN).putShort((short) machine).putInt(1);
+                (byte) (order == ByteOrder.LITTLE_ENDIAN ? 1 : 2), (byte) identVersion, (byte) osAbi, 0, 0, 0, 0, 0,
+                0, 0, 0});
+        eh.putShort((short) fileType).putShort((short) machine).putInt(1);
         putWord(eh, 0);
         putWord(eh, phoff);
         putWord(eh, shoff);
-        eh.putInt(0).putShort((short) ehsize).putShort((short) phentsize)
+        eh.putInt((int) flags).putShort((short) ehsize).putShort((short) phentsize)
                 .putShort((short) (phnumEscaped ? PN_XNUM : phnum)).putShort((short) (sectionHeaders ? shentsize : 0))
                 .putShort((short) (countEscaped ? 0 : shnum)).putShort((short) (nameEscaped ? SHN_XINDEX : shstrndx));
 
@@ -570,8 +633,7 @@ public final class ElfImageBuilder {
 
     private boolean needsEscape(List<Sym> symbols, Map<String, Integer> sectionIndex) {
         for (Sym s : symbols) {
-            if (s.section() != null && !s.section().equals(ABS)
-                    && (escapeSymbolSections || sectionIndex.get(s.section()) >= SHN_LORESERVE)) {
+            if (s.section() != null && (escapeSymbolSections || sectionIndex.get(s.section()) >= SHN_LORESERVE)) {
                 return true;
             }
         }
@@ -582,23 +644,24 @@ public final class ElfImageBuilder {
         return is64 && (machine == EM_S390 || machine == EM_ALPHA) ? 8 : 4;
     }
 
-    /** Undefined symbols first; the defined ones, which the GNU hash covers, grouped by bucket. */
+    /**
+     * For a GNU hash, undefined symbols first and the defined ones, which it covers, grouped by bucket;
+     * without one, the order they were added in (a SysV hash chains any order).
+     */
     private List<Sym> orderDynamicSymbols(boolean gnuHash) {
-        List<Sym> ordered = new ArrayList<>(dynamicSymbols.stream().filter(s -> s.section() == null).toList());
-        List<Sym> defined = new ArrayList<>(dynamicSymbols.stream().filter(s -> s.section() != null).toList());
-        if (gnuHash) {
-            defined.sort(Comparator.comparingLong(s -> gnuHash(s.name()) % gnuBuckets));
+        if (!gnuHash) {
+            return new ArrayList<>(dynamicSymbols);
         }
+        List<Sym> ordered = new ArrayList<>(dynamicSymbols.stream().filter(Sym::undefined).toList());
+        List<Sym> defined = new ArrayList<>(dynamicSymbols.stream().filter(s -> !s.undefined()).toList());
+        defined.sort(Comparator.comparingLong(s -> gnuHash(s.name()) % gnuBuckets));
         ordered.addAll(defined);
         return ordered;
     }
 
     private int symbolSection(Sym s, Map<String, Integer> sectionIndex) {
         if (s.section() == null) {
-            return SHN_UNDEF;
-        }
-        if (s.section().equals(ABS)) {
-            return SHN_ABS;
+            return s.shndx();
         }
         Integer index = sectionIndex.get(s.section());
         if (index == null) {
@@ -613,15 +676,14 @@ public final class ElfImageBuilder {
         b.position(is64 ? 24 : 16);
         for (Sym s : symbols) {
             int index = symbolSection(s, sectionIndex);
-            boolean escape = escaped && s.section() != null && !s.section().equals(ABS)
-                    && (escapeSymbolSections || index >= SHN_LORESERVE);
+            boolean escape = escaped && s.section() != null && (escapeSymbolSections || index >= SHN_LORESERVE);
             short shndx = (short) (escape ? SHN_XINDEX : index);
             if (is64) {
-                b.putInt(strings.offset(s.name())).put((byte) s.info()).put((byte) s.visibility()).putShort(shndx)
+                b.putInt(strings.offset(s.name())).put((byte) s.info()).put((byte) s.other()).putShort(shndx)
                         .putLong(s.value()).putLong(s.size());
             } else {
                 b.putInt(strings.offset(s.name())).putInt((int) s.value()).putInt((int) s.size())
-                        .put((byte) s.info()).put((byte) s.visibility()).putShort(shndx);
+                        .put((byte) s.info()).put((byte) s.other()).putShort(shndx);
             }
         }
         return b.array();
@@ -632,8 +694,7 @@ public final class ElfImageBuilder {
         ByteBuffer b = ByteBuffer.allocate(4 * (symbols.size() + 1)).order(order);
         b.putInt(0);
         for (Sym s : symbols) {
-            boolean escape = s.section() != null && !s.section().equals(ABS);
-            b.putInt(escape ? symbolSection(s, sectionIndex) : 0);
+            b.putInt(s.section() != null ? symbolSection(s, sectionIndex) : 0);
         }
         return b.array();
     }
@@ -669,7 +730,7 @@ public final class ElfImageBuilder {
     }
 
     private byte[] gnuHashTable(List<Sym> symbols) {
-        int symoffset = 1 + (int) symbols.stream().filter(s -> s.section() == null).count();
+        int symoffset = 1 + (int) symbols.stream().filter(Sym::undefined).count();
         int bloomBits = is64 ? 64 : 32;
         int bloomShift = is64 ? 6 : 5;
         int bloomSize = 2;
