@@ -22,7 +22,8 @@ public record Machine(long value) implements ElfConstant {
     public static final Machine EM_PPC64 = new Machine(21);
     public static final Machine EM_S390 = new Machine(22);
     public static final Machine EM_ARM = new Machine(40);
-    public static final Machine EM_ALPHA = new Machine(41);
+    /** 41 is what the gABI lists for Alpha; real Alpha files use {@link #EM_ALPHA}, as glibc's elf.h names them. */
+    public static final Machine EM_FAKE_ALPHA = new Machine(41);
     public static final Machine EM_SH = new Machine(42);
     public static final Machine EM_SPARCV9 = new Machine(43);
     public static final Machine EM_IA_64 = new Machine(50);
@@ -45,6 +46,9 @@ public record Machine(long value) implements ElfConstant {
     public static final Machine EM_BPF = new Machine(247);
     public static final Machine EM_CSKY = new Machine(252);
     public static final Machine EM_LOONGARCH = new Machine(258);
+    public static final Machine EM_ALPHA = new Machine(0x9026);
+    /** The S/390 number before 22 was assigned (binutils' name). */
+    public static final Machine EM_S390_OLD = new Machine(0xa390);
 
     private static final ElfConstant.Names NAMES = new ElfConstant.Names(Machine.class, Machine.class);
 
@@ -73,7 +77,7 @@ public record Machine(long value) implements ElfConstant {
             case 21 -> "PowerPC64";
             case 22 -> "IBM S/390";
             case 40 -> "ARM";
-            case 41 -> "Alpha";
+            case 41 -> "Digital Alpha (old)";
             case 42 -> "Renesas / SuperH SH";
             case 43 -> "Sparc v9";
             case 50 -> "Intel IA-64";
@@ -96,6 +100,8 @@ public record Machine(long value) implements ElfConstant {
             case 247 -> "Linux BPF";
             case 252 -> "C-SKY";
             case 258 -> "LoongArch";
+            case 0x9026 -> "Alpha";
+            case 0xa390 -> "IBM S/390";
             default -> "<unknown>: 0x" + Long.toHexString(value);
         };
     }

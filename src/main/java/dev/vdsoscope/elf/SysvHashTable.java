@@ -18,8 +18,10 @@ public final class SysvHashTable implements HashTable {
         this.elf = elf;
         this.in = elf.input();
         this.offset = offset;
-        boolean wide = elf.header().is64()
-                && (elf.machine().equals(Machine.EM_S390) || elf.machine().equals(Machine.EM_ALPHA));
+        // 64-bit s390 and Alpha use 64-bit hash words (glibc's Elf_Symndx; readelf agrees).
+        Machine machine = elf.machine();
+        boolean wide = elf.header().is64() && (machine.equals(Machine.EM_S390) || machine.equals(Machine.EM_S390_OLD)
+                || machine.equals(Machine.EM_ALPHA));
         this.wordSize = wide ? 8 : 4;
         this.nbucket = word(0);
         this.nchain = word(1);

@@ -72,6 +72,7 @@ class BuiltImageTest {
             new Target(true, ByteOrder.LITTLE_ENDIAN, ElfImageBuilder.EM_AARCH64, "ELF64 LSB AArch64"),
             new Target(true, ByteOrder.BIG_ENDIAN, ElfImageBuilder.EM_S390, "ELF64 MSB s390x (64-bit hash words)"),
             new Target(true, ByteOrder.BIG_ENDIAN, ElfImageBuilder.EM_PPC64, "ELF64 MSB ppc64"),
+            new Target(true, ByteOrder.LITTLE_ENDIAN, ElfImageBuilder.EM_ALPHA, "ELF64 LSB Alpha (64-bit hash words)"),
             new Target(false, ByteOrder.LITTLE_ENDIAN, ElfImageBuilder.EM_386, "ELF32 LSB i386"),
             new Target(false, ByteOrder.LITTLE_ENDIAN, ElfImageBuilder.EM_ARM, "ELF32 LSB ARM"),
             new Target(false, ByteOrder.BIG_ENDIAN, ElfImageBuilder.EM_PPC, "ELF32 MSB ppc"),
@@ -328,8 +329,8 @@ class BuiltImageTest {
                     HashTable hash = elf.hashTable().orElseThrow();
                     assertThat(hash).isInstanceOf(style == HashStyle.SYSV ? SysvHashTable.class : GnuHashTable.class);
                     if (hash instanceof SysvHashTable sysv) {
-                        assertThat(sysv.wordSize()).isEqualTo(t.is64() && t.machine() == ElfImageBuilder.EM_S390
-                                ? 8 : 4);
+                        assertThat(sysv.wordSize()).isEqualTo(t.is64() && (t.machine() == ElfImageBuilder.EM_S390
+                                || t.machine() == ElfImageBuilder.EM_ALPHA) ? 8 : 4);
                     }
                     SymbolTable symbols = elf.dynamicSymbols().orElseThrow();
                     assertThat(hash.symbolCount()).isEqualTo(symbols.size());

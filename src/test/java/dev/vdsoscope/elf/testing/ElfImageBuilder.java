@@ -22,7 +22,7 @@ import java.util.Map;
  * header table.
  */
 public final class ElfImageBuilder {
-    public static final int EM_386 = 3, EM_PPC = 20, EM_PPC64 = 21, EM_S390 = 22, EM_ARM = 40, EM_ALPHA = 41,
+    public static final int EM_386 = 3, EM_PPC = 20, EM_PPC64 = 21, EM_S390 = 22, EM_ARM = 40, EM_ALPHA = 0x9026,
             EM_X86_64 = 62, EM_AARCH64 = 183;
     public static final int STT_OBJECT = 1, STT_FUNC = 2, STT_FILE = 4;
     public static final int STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2;
