@@ -30,8 +30,16 @@ public record ElfObject(Object fileKey, ElfHeader header, boolean hasDynamic, Op
 
     /** Reads a file; the mapping is closed before this returns. */
     public static ElfObject read(Path file) throws IOException {
-        Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-        try (ElfFile elf = ElfFile.open(file)) {
+        return read(file, Files.readAttributes(file, BasicFileAttributes.class).fileKey());
+    }
+
+    /**
+     * Reads a file whose device and inode the caller has already looked up. The mapping belongs to
+     * this thread, so that closing it needs no handshake with every other thread of the JVM: a batch
+     * maps and unmaps one file per target and per library.
+     */
+    static ElfObject read(Path file, Object key) throws IOException {
+        try (ElfFile elf = ElfFile.openConfined(file)) {
             Optional<DynamicTable> dynamic = elf.dynamic();
             Optional<String> interpreter = elf.interpreter();
             List<String> needed = List.of();

@@ -581,7 +581,7 @@ public final class Loader {
             Object key = attributes.fileKey();
             ElfObject elf = key == null ? null : objectsByKey.get(key);
             if (elf == null) {
-                elf = ElfObject.read(file);
+                elf = ElfObject.read(file, key);
                 if (key != null) {
                     objectsByKey.put(key, elf);
                 }
