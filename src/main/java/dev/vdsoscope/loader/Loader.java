@@ -36,13 +36,18 @@ public final class Loader {
     private final Hwcaps hostHwcaps;
     private final Map<String, Set<String>> listings = new HashMap<>();
     private final Map<String, Candidate> candidates = new HashMap<>();
+    /** Each path as the model asked for it (before the root is applied), and what is there. */
+    private final Map<String, Candidate> checked = new HashMap<>();
     private final Map<Object, ElfObject> objectsByKey = new HashMap<>();
-    private final Map<String, Optional<LdSoCache>> caches = new HashMap<>();
     private final Map<String, List<String>> trustedDirectoriesByAbi = new HashMap<>();
+    private final Map<TargetAbi, AbiSearch> searchesByAbi = new HashMap<>();
     private final List<String> sessionWarnings = new ArrayList<>();
+    private Optional<LdSoCache> cache;
     private List<String> confDirectories;
     private boolean cacheAbsent;
     private final boolean systemRoot;
+    /** LD_LIBRARY_PATH is unset or has no $ token, so it means the same directories for every target. */
+    private final boolean fixedLibraryPath;
 
     /** Why a file that exists was passed over, as ld.so's open_verify decides. */
     enum Verdict {
@@ -63,10 +68,35 @@ public final class Loader {
 
     private record Found(String path, ElfObject elf, SearchRule rule, String source) {}
 
+    /** A search's outcome (null when nothing was found) and the places it passed over. */
+    private record Search(Found found, List<Attempt> attempts) {}
+
+    /**
+     * What the targets of one ABI share: the directories ld.so would search and the searches already
+     * done that depend on the name alone (see {@link Resolution#dependsOnNameAlone}), so that a batch
+     * looks up libc.so.6 once rather than once per program.
+     */
+    private static final class AbiSearch {
+        final Hwcaps hwcaps;
+        final List<String> trustedDirectories;
+        final String libToken;
+        final List<String> subdirectories;
+        final Map<String, Search> byName = new HashMap<>();
+
+        AbiSearch(Hwcaps hwcaps, List<String> trustedDirectories) {
+            this.hwcaps = hwcaps;
+            this.trustedDirectories = trustedDirectories;
+            // $LIB is ld.so's own library directory, the first trusted one (lib/x86_64-linux-gnu, lib32, lib64).
+            this.libToken = trustedDirectories.getFirst().substring(1);
+            this.subdirectories = hwcaps.searchSubdirectories();
+        }
+    }
+
     public Loader(LoaderOptions options) {
         this.options = options;
         this.hostHwcaps = Hwcaps.detect();
         this.systemRoot = options.isSystemRoot();
+        this.fixedLibraryPath = options.libraryPath().isEmpty() || options.libraryPath().get().indexOf('$') < 0;
     }
 
     /**
@@ -141,28 +171,29 @@ public final class Loader {
         private final LoadedLibrary interpreter;
         private final List<String> trustedDirectories;
         private final String libToken;
+        private final AbiSearch search;
 
         Resolution(LoadedLibrary main, String mainInRoot, TargetAbi abi, boolean musl) {
             this.main = main;
             this.mainOrigin = DynamicStrings.origin(mainInRoot, options.workingDirectory());
             this.abi = abi;
             this.musl = musl;
-            this.hwcaps = TargetAbi.isHost(abi) ? hwcaps()
-                    : Hwcaps.none(abi.platform()).withGlibcHwcaps(options.hwcaps().orElse(List.of()));
-            this.trustedDirectories = trustedDirectories(abi);
-            // $LIB is ld.so's own library directory, the first trusted one (lib/x86_64-linux-gnu, lib32, lib64).
-            this.libToken = trustedDirectories.getFirst().substring(1);
-            this.subdirectories = musl ? List.of("") : hwcaps.searchSubdirectories();
+            this.search = abiSearch(abi);
+            this.hwcaps = search.hwcaps;
+            this.trustedDirectories = search.trustedDirectories;
+            this.libToken = search.libToken;
+            this.subdirectories = musl ? List.of("") : search.subdirectories;
             loaded.add(main);
-            abi.vdso().ifPresent(vdso -> {
-                LoadedLibrary library = new LoadedLibrary(LoadedLibrary.Kind.VDSO, vdso.soname(), null, null, null,
-                        SearchRule.VDSO, "", List.of());
+            if (abi.vdso().isPresent()) {
+                LoadedLibrary library = new LoadedLibrary(LoadedLibrary.Kind.VDSO, abi.vdso().get().soname(), null,
+                        null, null, SearchRule.VDSO, "", List.of());
                 loaded.add(library);
                 chain.add(library);
-            });
+            }
             // ldd runs the system's ld.so for the ABI, never the one PT_INTERP names: that ld.so keeps
             // the PT_INTERP string as its first name and its own path as its file (rtld.c).
-            String interpreterName = main.elf().flatMap(ElfObject::interpreter).orElse(abi.interpreter());
+            Optional<String> programInterpreter = main.elfOrNull().interpreter();
+            String interpreterName = programInterpreter.isPresent() ? programInterpreter.get() : abi.interpreter();
             String interpreterPath = musl ? interpreterName : abi.interpreter();
             ElfObject interpreterElf = readQuietly(interpreterPath);
             interpreter = new LoadedLibrary(LoadedLibrary.Kind.INTERPRETER, interpreterName, interpreterPath,
@@ -179,7 +210,8 @@ public final class Loader {
             queue.add(main);
             while (!queue.isEmpty()) {
                 LoadedLibrary object = queue.poll();
-                for (String name : object.elf().map(ElfObject::needed).orElse(List.of())) {
+                ElfObject elf = object.elfOrNull();
+                for (String name : elf == null ? List.<String>of() : elf.needed()) {
                     LoadedLibrary dependency = map(name, object);
                     object.addNeed(dependency);
                     if (dependency.kind() != LoadedLibrary.Kind.NOT_FOUND && searched.add(dependency)) {
@@ -238,9 +270,10 @@ public final class Loader {
                 return missing;
             }
             Found hit = found.get();
+            Object fileKey = hit.elf().fileKey();
             for (LoadedLibrary library : loaded) {
-                if (library.elf().isPresent() && library.elf().get().fileKey() != null
-                        && library.elf().get().fileKey().equals(hit.elf().fileKey())) {
+                ElfObject elf = library.elfOrNull();
+                if (elf != null && elf.fileKey() != null && elf.fileKey().equals(fileKey)) {
                     // The same file under another name: ld.so adds the name to the loaded object.
                     library.addName(requested);
                     return library;
@@ -254,6 +287,45 @@ public final class Loader {
         }
 
         private Optional<Found> search(String requested, LoadedLibrary loader, List<Attempt> attempts) {
+            if (!dependsOnNameAlone(requested, loader)) {
+                return searchFor(requested, loader, attempts);
+            }
+            Search known = search.byName.get(requested);
+            if (known == null) {
+                // Nothing was tried before this search for the name: the attempts are all its own.
+                List<Attempt> tried = new ArrayList<>();
+                known = new Search(searchFor(requested, loader, tried).orElse(null), List.copyOf(tried));
+                search.byName.put(requested, known);
+            }
+            attempts.addAll(known.attempts());
+            return Optional.ofNullable(known.found());
+        }
+
+        /**
+         * Whether a search for this name would go the same way for any program of the ABI: a plain
+         * name (no $ token, no slash), no RPATH anywhere up the chain nor RUNPATH on the loader, an
+         * LD_LIBRARY_PATH without tokens, and no DF_1_NODEFLIB (whose attempts name the loader).
+         * Everything else the search reads (ld.so.cache, the directories, the files) is read once per
+         * Loader anyway.
+         */
+        private boolean dependsOnNameAlone(String requested, LoadedLibrary loader) {
+            if (!fixedLibraryPath || requested.indexOf('$') >= 0 || requested.indexOf('/') >= 0) {
+                return false;
+            }
+            ElfObject loaderElf = loader.elfOrNull();
+            if (loaderElf.runpath().isPresent() || loaderElf.noDefaultLib()) {
+                return false;
+            }
+            for (LoadedLibrary l = loader; l != null; l = l.loadedByOrNull()) {
+                ElfObject elf = l.elfOrNull();
+                if (elf != null && elf.effectiveRpath().isPresent()) {
+                    return false;
+                }
+            }
+            return main.elfOrNull().effectiveRpath().isEmpty();
+        }
+
+        private Optional<Found> searchFor(String requested, LoadedLibrary loader, List<Attempt> attempts) {
             Optional<String> expandedName = DynamicStrings.expand(requested, origin(loader), hwcaps.platform(),
                     libToken, false);
             if (expandedName.isEmpty()) {
@@ -331,7 +403,12 @@ public final class Loader {
         }
 
         private boolean inTrustedDirectory(String path) {
-            return trustedDirectories.stream().anyMatch(dir -> path.startsWith(dir + "/"));
+            for (String directory : trustedDirectories) {
+                if (path.startsWith(directory) && path.startsWith("/", directory.length())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** An RPATH, RUNPATH or LD_LIBRARY_PATH value, with its tokens expanded for {@code owner}. */
@@ -470,12 +547,13 @@ public final class Loader {
             if (library == main) {
                 return mainOrigin;
             }
-            return library.path().map(p -> DynamicStrings.origin(p, options.workingDirectory())).orElse(null);
+            String path = library.pathOrNull();
+            return path == null ? null : DynamicStrings.origin(path, options.workingDirectory());
         }
 
         /** open_verify: whether a file could be loaded into a process of this ABI. */
         private Candidate check(String path) {
-            Candidate candidate = Loader.this.check(hostPath(path));
+            Candidate candidate = checkPath(path);
             if (candidate.verdict() != Verdict.OK) {
                 return candidate;
             }
@@ -500,9 +578,20 @@ public final class Loader {
         }
 
         private ElfObject readQuietly(String path) {
-            Candidate candidate = Loader.this.check(hostPath(path));
-            return candidate.elf();
+            return checkPath(path).elf();
         }
+    }
+
+    /** The search context of an ABI, made for its first target. */
+    private AbiSearch abiSearch(TargetAbi abi) {
+        AbiSearch search = searchesByAbi.get(abi);
+        if (search == null) {
+            Hwcaps hwcaps = TargetAbi.isHost(abi) ? hwcaps()
+                    : Hwcaps.none(abi.platform()).withGlibcHwcaps(options.hwcaps().orElse(List.of()));
+            search = new AbiSearch(hwcaps, trustedDirectories(abi));
+            searchesByAbi.put(abi, search);
+        }
+        return search;
     }
 
     /** The ABI's ld.so's own trusted directories, read from its file once; else Debian's layout. */
@@ -535,6 +624,16 @@ public final class Loader {
         return false;
     }
 
+    /** {@link #check(Path)} for a path of the target system, remembered by its text. */
+    private Candidate checkPath(String path) {
+        Candidate candidate = checked.get(path);
+        if (candidate == null) {
+            candidate = check(hostPath(path));
+            checked.put(path, candidate);
+        }
+        return candidate;
+    }
+
     /** Reads a candidate file once per loader, consulting a listing of its directory first. */
     private Candidate check(Path file) {
         Path parent = file.getParent();
@@ -545,7 +644,13 @@ public final class Loader {
                 return new Candidate(Verdict.MISSING, null);
             }
         }
-        return candidates.computeIfAbsent(file.toString(), key -> read(file));
+        String key = file.toString();
+        Candidate candidate = candidates.get(key);
+        if (candidate == null) {
+            candidate = read(file);
+            candidates.put(key, candidate);
+        }
+        return candidate;
     }
 
     /** A directory's names; MISSING_DIRECTORY when it is not a directory, null when it cannot be listed. */
@@ -607,26 +712,31 @@ public final class Loader {
 
     /** ld.so.cache of the root, read once; empty (with a warning) when missing or corrupt. */
     private Optional<LdSoCache> cache() {
-        return caches.computeIfAbsent("cache", key -> {
-            Path file = hostPath("/etc/ld.so.cache");
-            try {
-                return Optional.of(LdSoCache.read(file));
-            } catch (NoSuchFileException e) {
-                cacheAbsent = true;
-                if (!systemRoot) {
-                    sessionWarnings.add(file + ": no ld.so.cache in the root; using the directories of its ld.so.conf");
-                }
-                return Optional.empty();
-            } catch (IOException e) {
-                sessionWarnings.add(file + ": cannot read ld.so.cache (" + e.getClass().getSimpleName()
-                        + "); searching the directories only");
-                return Optional.empty();
-            } catch (LdSoCache.CorruptCacheException e) {
-                sessionWarnings.add(file + ": corrupt ld.so.cache (" + e.getMessage()
-                        + "); searching the directories only, as ld.so does");
-                return Optional.empty();
+        if (cache == null) {
+            cache = readCache();
+        }
+        return cache;
+    }
+
+    private Optional<LdSoCache> readCache() {
+        Path file = hostPath("/etc/ld.so.cache");
+        try {
+            return Optional.of(LdSoCache.read(file));
+        } catch (NoSuchFileException e) {
+            cacheAbsent = true;
+            if (!systemRoot) {
+                sessionWarnings.add(file + ": no ld.so.cache in the root; using the directories of its ld.so.conf");
             }
-        });
+            return Optional.empty();
+        } catch (IOException e) {
+            sessionWarnings.add(file + ": cannot read ld.so.cache (" + e.getClass().getSimpleName()
+                    + "); searching the directories only");
+            return Optional.empty();
+        } catch (LdSoCache.CorruptCacheException e) {
+            sessionWarnings.add(file + ": corrupt ld.so.cache (" + e.getMessage()
+                    + "); searching the directories only, as ld.so does");
+            return Optional.empty();
+        }
     }
 
     private List<String> confDirectories() {
