@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.vdsoscope.elf.ElfData;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.ElfType;
@@ -40,7 +41,8 @@ public final class Loader {
     private final Map<String, Candidate> checked = new HashMap<>();
     private final Map<Object, ElfObject> objectsByKey = new HashMap<>();
     private final Map<String, List<String>> trustedDirectoriesByAbi = new HashMap<>();
-    private final Map<TargetAbi, AbiSearch> searchesByAbi = new HashMap<>();
+    /** By ABI name and byte order, which together determine a TargetAbi (hashing the record would not be cheap). */
+    private final Map<String, AbiSearch> searchesByAbi = new HashMap<>();
     private final List<String> sessionWarnings = new ArrayList<>();
     private Optional<LdSoCache> cache;
     private List<String> confDirectories;
@@ -415,7 +417,7 @@ public final class Loader {
         private Optional<Found> searchList(String name, String value, String separators, LoadedLibrary owner,
                 SearchRule rule, List<Attempt> attempts) {
             List<String> directories = new ArrayList<>();
-            for (String element : value.split("[" + separators + "]", -1)) {
+            for (String element : split(value, separators)) {
                 Optional<String> expanded = DynamicStrings.expand(element, origin(owner), hwcaps.platform(),
                         libToken, false);
                 if (expanded.isEmpty()) {
@@ -441,7 +443,7 @@ public final class Loader {
             for (String directory : directories) {
                 boolean rejected = false;
                 for (String subdirectory : subdirectories) {
-                    String path = join(directory, subdirectory + name);
+                    String path = join(directory, subdirectory.concat(name));
                     Candidate candidate = check(path);
                     if (candidate.verdict() == Verdict.OK) {
                         return Optional.of(new Found(path, candidate.elf(), rule, source));
@@ -518,7 +520,7 @@ public final class Loader {
 
         private Optional<Found> searchMuslList(String name, String value, LoadedLibrary owner, SearchRule rule,
                 String source, List<Attempt> attempts) {
-            for (String element : value.split("[:\n]")) {
+            for (String element : split(value, ":\n")) {
                 if (element.isEmpty()) {
                     continue;
                 }
@@ -564,14 +566,15 @@ public final class Loader {
             if (header.data() != abi.data()) {
                 return new Candidate(Verdict.WRONG_BYTE_ORDER, null);
             }
-            if (!header.machine().equals(abi.machine())) {
+            if (header.machine().value() != abi.machine().value()) {
                 return new Candidate(Verdict.WRONG_MACHINE, null);
             }
             long osAbi = header.osAbi().value();
             if (osAbi != 0 && osAbi != 3) {
                 return new Candidate(Verdict.WRONG_OSABI, null);
             }
-            if (!header.type().equals(ElfType.ET_DYN) && !header.type().equals(ElfType.ET_EXEC)) {
+            long type = header.type().value();
+            if (type != ElfType.ET_DYN.value() && type != ElfType.ET_EXEC.value()) {
                 return new Candidate(Verdict.WRONG_TYPE, null);
             }
             return candidate;
@@ -584,12 +587,13 @@ public final class Loader {
 
     /** The search context of an ABI, made for its first target. */
     private AbiSearch abiSearch(TargetAbi abi) {
-        AbiSearch search = searchesByAbi.get(abi);
+        String key = abi.data() == ElfData.ELFDATA2MSB ? abi.name().concat(" big-endian") : abi.name();
+        AbiSearch search = searchesByAbi.get(key);
         if (search == null) {
             Hwcaps hwcaps = TargetAbi.isHost(abi) ? hwcaps()
                     : Hwcaps.none(abi.platform()).withGlibcHwcaps(options.hwcaps().orElse(List.of()));
             search = new AbiSearch(hwcaps, trustedDirectories(abi));
-            searchesByAbi.put(abi, search);
+            searchesByAbi.put(key, search);
         }
         return search;
     }
@@ -605,7 +609,26 @@ public final class Loader {
     }
 
     private static String join(String directory, String rest) {
-        return directory.isEmpty() || directory.endsWith("/") ? directory + rest : directory + "/" + rest;
+        return directory.isEmpty() || directory.endsWith("/") ? directory.concat(rest)
+                : new StringBuilder(directory.length() + 1 + rest.length()).append(directory).append('/').append(rest)
+                        .toString();
+    }
+
+    /**
+     * The pieces of a search path between any of the separator characters, empty ones included (as
+     * {@code String.split} with a negative limit gives them), without compiling a pattern per call.
+     */
+    static List<String> split(String value, String separators) {
+        List<String> pieces = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < value.length(); i++) {
+            if (separators.indexOf(value.charAt(i)) >= 0) {
+                pieces.add(value.substring(start, i));
+                start = i + 1;
+            }
+        }
+        pieces.add(value.substring(start));
+        return pieces;
     }
 
     private static String fileName(String path) {
