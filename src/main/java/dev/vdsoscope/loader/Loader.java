@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +33,8 @@ import dev.vdsoscope.elf.ElfType;
  */
 public final class Loader {
     private static final Set<String> MISSING_DIRECTORY = Set.of();
+    /** A directory that opens, whose names have not been read (compared by identity). */
+    private static final Set<String> NOT_READ = Collections.unmodifiableSet(new HashSet<>());
 
     private final LoaderOptions options;
     private final Hwcaps hostHwcaps;
@@ -657,29 +660,71 @@ public final class Loader {
         return candidate;
     }
 
-    /** Reads a candidate file once per loader, consulting a listing of its directory first. */
+    /**
+     * Reads a candidate file once per loader. Its directory decides first: a name it does not list is
+     * missing, and a directory that is missing answers for every name in it without a system call.
+     * Reading a directory of a thousand libraries to find one of them costs more than a stat,
+     * though, so a directory is first only opened, and its names are read the first time one is
+     * missing from it: until then, a file that is there is simply read (a name that stats is one
+     * the directory lists).
+     */
     private Candidate check(Path file) {
-        Path parent = file.getParent();
-        String fileName = file.getFileName() == null ? "" : file.getFileName().toString();
-        if (parent != null) {
-            Set<String> listing = listing(parent.toString());
-            if (listing == MISSING_DIRECTORY || (listing != null && !listing.contains(fileName))) {
-                return new Candidate(Verdict.MISSING, null);
-            }
-        }
         String key = file.toString();
         Candidate candidate = candidates.get(key);
-        if (candidate == null) {
-            candidate = read(file);
-            candidates.put(key, candidate);
+        if (candidate != null) {
+            return candidate;
         }
+        Path parent = file.getParent();
+        String fileName = file.getFileName() == null ? "" : file.getFileName().toString();
+        BasicFileAttributes attributes = null;
+        if (parent != null) {
+            String directory = parent.toString();
+            Set<String> listing = openDirectory(directory);
+            if (listing == NOT_READ && !fileName.equals(".") && !fileName.equals("..")) {
+                try {
+                    attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                } catch (NoSuchFileException e) {
+                    listing(directory);
+                    return new Candidate(Verdict.MISSING, null);
+                } catch (IOException e) {
+                    // Not a plain answer: let the directory's names decide, as for any other name.
+                }
+            }
+            if (attributes == null) {
+                listing = listing(directory);
+                if (listing == MISSING_DIRECTORY || (listing != null && !listing.contains(fileName))) {
+                    return new Candidate(Verdict.MISSING, null);
+                }
+            }
+        }
+        candidate = read(file, attributes);
+        candidates.put(key, candidate);
         return candidate;
+    }
+
+    /**
+     * What is known of a directory, opening it the first time: NOT_READ when it opens,
+     * MISSING_DIRECTORY when it is not a directory, null when it cannot be listed.
+     */
+    private Set<String> openDirectory(String directory) {
+        if (listings.containsKey(directory)) {
+            return listings.get(directory);
+        }
+        Set<String> state = NOT_READ;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(directory))) {
+            // Opened; its names are read when one is needed.
+        } catch (IOException e) {
+            state = unlistable(directory, e);
+        }
+        listings.put(directory, state);
+        return state;
     }
 
     /** A directory's names; MISSING_DIRECTORY when it is not a directory, null when it cannot be listed. */
     private Set<String> listing(String directory) {
-        if (listings.containsKey(directory)) {
-            return listings.get(directory);
+        Set<String> known = openDirectory(directory);
+        if (known != NOT_READ) {
+            return known;
         }
         Set<String> names;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(directory))) {
@@ -687,22 +732,28 @@ public final class Loader {
             for (Path entry : entries) {
                 names.add(entry.getFileName().toString());
             }
-        } catch (NoSuchFileException | NotDirectoryException e) {
-            names = MISSING_DIRECTORY;
-        } catch (AccessDeniedException e) {
-            // Searchable but not listable (mode 711) still lets ld.so open files by name.
-            sessionWarnings.add(directory + ": cannot list the directory (permission denied); trying each name in it");
-            names = null;
         } catch (IOException e) {
-            names = null;
+            names = unlistable(directory, e);
         }
         listings.put(directory, names);
         return names;
     }
 
-    private Candidate read(Path file) {
+    private Set<String> unlistable(String directory, IOException e) {
+        if (e instanceof NoSuchFileException || e instanceof NotDirectoryException) {
+            return MISSING_DIRECTORY;
+        }
+        if (e instanceof AccessDeniedException) {
+            // Searchable but not listable (mode 711) still lets ld.so open files by name.
+            sessionWarnings.add(directory + ": cannot list the directory (permission denied); trying each name in it");
+        }
+        return null;
+    }
+
+    /** The candidate at a path; {@code attributes} are the file's when already read, else null. */
+    private Candidate read(Path file, BasicFileAttributes known) {
         try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            BasicFileAttributes attributes = known != null ? known : Files.readAttributes(file, BasicFileAttributes.class);
             if (!attributes.isRegularFile()) {
                 return new Candidate(Verdict.NOT_REGULAR, null);
             }
