@@ -76,6 +76,18 @@ final class LddCommand implements Callable<Integer> {
     /** Where the vDSO is mapped and how many bytes its pages span. */
     private record VdsoPlace(long base, long size) {}
 
+    /**
+     * {@code ldd --style=ldd FILE...} without picocli (Main's fast path): every other option has its
+     * default, as picocli would leave it.
+     */
+    static int lddStyle(List<String> files) {
+        LddCommand command = new LddCommand();
+        command.common = new CommonOptions();
+        command.style = Style.ldd;
+        command.files = files;
+        return command.call();
+    }
+
     @Override
     public Integer call() {
         LoaderOptions options = LoaderOptions.system();
