@@ -172,7 +172,12 @@ public final class Main implements Callable<Integer> {
         return style && !files.isEmpty() ? files : null;
     }
 
+    /**
+     * Ends with Runtime.halt rather than System.exit, whose Runtime.exit first looks up and starts
+     * the System.Logger machinery to log the exit (some 10 ms of every run, measured on a
+     * hello-world). The tool registers no shutdown hook, and run() has flushed what it wrote.
+     */
     public static void main(String[] args) {
-        System.exit(run(args));
+        Runtime.getRuntime().halt(run(args));
     }
 }
