@@ -1,6 +1,7 @@
 package dev.vdsoscope.loader;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
@@ -48,6 +49,7 @@ public final class Loader {
     private final Map<String, AbiSearch> searchesByAbi = new HashMap<>();
     private final List<String> sessionWarnings = new ArrayList<>();
     private Optional<LdSoCache> cache;
+    private ByteBuffer scratch;
     private List<String> confDirectories;
     private boolean cacheAbsent;
     private final boolean systemRoot;
@@ -122,7 +124,8 @@ public final class Loader {
     /** Resolves one file (a path on this machine, inside the root when one is given). */
     public LoadResult resolve(String file) throws IOException {
         String shown = file.contains("/") ? file : "./" + file;
-        ElfObject elf = ElfObject.read(Path.of(shown));
+        Path target = Path.of(shown);
+        ElfObject elf = ElfObject.read(target, Files.readAttributes(target, BasicFileAttributes.class), scratch());
         String inRoot = pathInRoot(shown);
         LoadedLibrary main = new LoadedLibrary(LoadedLibrary.Kind.MAIN, shown, shown, elf, null, SearchRule.MAIN,
                 "", List.of());
@@ -760,7 +763,7 @@ public final class Loader {
             Object key = attributes.fileKey();
             ElfObject elf = key == null ? null : objectsByKey.get(key);
             if (elf == null) {
-                elf = ElfObject.read(file, key);
+                elf = ElfObject.read(file, attributes, scratch());
                 if (key != null) {
                     objectsByKey.put(key, elf);
                 }
@@ -782,6 +785,14 @@ public final class Loader {
                     : Verdict.DAMAGED;
             return new Candidate(verdict, null);
         }
+    }
+
+    /** The buffer small files are read into, one per loader (a loader runs on one thread). */
+    private ByteBuffer scratch() {
+        if (scratch == null) {
+            scratch = ByteBuffer.allocateDirect(ElfObject.SMALL_FILE);
+        }
+        return scratch;
     }
 
     /** ld.so.cache of the root, read once; empty (with a warning) when missing or corrupt. */
