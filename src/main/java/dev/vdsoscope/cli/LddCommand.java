@@ -171,7 +171,9 @@ final class LddCommand implements Callable<Integer> {
                 }
             }
         }
-        Output.out().print(text);
+        // As bytes: the same UTF-8 the stream would encode, without its per-call encoder.
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        Output.out().write(bytes, 0, bytes.length);
     }
 
     private static void lddLine(StringBuilder text, LoadedLibrary library, long address, int digits) {
