@@ -756,7 +756,8 @@ public final class Loader {
     /** The candidate at a path; {@code attributes} are the file's when already read, else null. */
     private Candidate read(Path file, BasicFileAttributes known) {
         try {
-            BasicFileAttributes attributes = known != null ? known : Files.readAttributes(file, BasicFileAttributes.class);
+            BasicFileAttributes attributes = known != null ? known
+                    : Files.readAttributes(file, BasicFileAttributes.class);
             if (!attributes.isRegularFile()) {
                 return new Candidate(Verdict.NOT_REGULAR, null);
             }
