@@ -1,12 +1,13 @@
 package dev.vdsoscope.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -21,6 +22,9 @@ import dev.vdsoscope.loader.Loader;
 import dev.vdsoscope.loader.LoaderException;
 import dev.vdsoscope.loader.LoaderOptions;
 import dev.vdsoscope.loader.TargetAbi;
+import dev.vdsoscope.proc.Mapping;
+import dev.vdsoscope.proc.Maps;
+import dev.vdsoscope.proc.PseudoMapping;
 import dev.vdsoscope.vdso.Vdso;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,7 +70,23 @@ final class LddCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE")
     List<String> files;
 
-    private final Map<LoadedLibrary, Long> addresses = new HashMap<>();
+    /** This process's vDSO, looked for once (by the first target of this tool's ABI); null until then. */
+    private Optional<VdsoPlace> vdso;
+
+    /** Where the vDSO is mapped and how many bytes its pages span. */
+    private record VdsoPlace(long base, long size) {}
+
+    /**
+     * {@code ldd --style=ldd FILE...} without picocli (Main's fast path): every other option has its
+     * default, as picocli would leave it.
+     */
+    static int lddStyle(List<String> files) {
+        LddCommand command = new LddCommand();
+        command.common = new CommonOptions();
+        command.style = Style.ldd;
+        command.files = files;
+        return command.call();
+    }
 
     @Override
     public Integer call() {
@@ -130,72 +150,112 @@ final class LddCommand implements Callable<Integer> {
         }
     }
 
-    /** ldd's lines: a "FILE:" header when there are several files, then one tab-indented line each. */
+    /**
+     * ldd's lines: a "FILE:" header when there are several files, then one tab-indented line each,
+     * written in one piece per file.
+     */
     private void ldd(LoadResult result) {
-        PrintStream out = Output.out();
+        StringBuilder text = new StringBuilder(256);
         if (files.size() > 1) {
-            out.println(result.file() + ":");
+            text.append(result.file()).append(":\n");
         }
         switch (result.linkage()) {
-            case NOT_DYNAMIC -> out.println("\tnot a dynamic executable");
-            case STATICALLY_LINKED -> out.println("\tstatically linked");
+            case NOT_DYNAMIC -> text.append("\tnot a dynamic executable\n");
+            case STATICALLY_LINKED -> text.append("\tstatically linked\n");
             case DYNAMIC -> {
-                layOut(result);
-                for (LoadedLibrary library : result.listing()) {
-                    out.println("\t" + lddLine(result, library));
+                long[] addresses = layOut(result);
+                int digits = result.abi().isPresent() ? result.abi().get().elfClass().wordSize() * 2 : 16;
+                List<LoadedLibrary> listing = result.listing();
+                for (int i = 0; i < listing.size(); i++) {
+                    lddLine(text.append('\t'), listing.get(i), addresses == null ? 0 : addresses[i], digits);
                 }
             }
         }
+        // As bytes: the same UTF-8 the stream would encode, without its per-call encoder.
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        Output.out().write(bytes, 0, bytes.length);
     }
 
-    private String lddLine(LoadResult result, LoadedLibrary library) {
+    private static void lddLine(StringBuilder text, LoadedLibrary library, long address, int digits) {
+        String name = library.name();
+        text.append(name);
         if (library.kind() == LoadedLibrary.Kind.NOT_FOUND) {
-            return library.name() + " => not found";
+            text.append(" => not found\n");
+            return;
         }
-        String address = "(0x" + hex(addresses.getOrDefault(library, 0L), addressDigits(result)) + ")";
-        String path = library.path().orElse(library.name());
-        return path.equals(library.name()) ? library.name() + " " + address
-                : library.name() + " => " + path + " " + address;
-    }
-
-    private static int addressDigits(LoadResult result) {
-        return result.abi().map(abi -> abi.elfClass().wordSize() * 2).orElse(16);
-    }
-
-    private static String hex(long value, int digits) {
-        String text = Long.toHexString(value);
-        return "0".repeat(Math.max(0, digits - text.length())) + text;
+        String path = library.path().orElse(name);
+        if (!path.equals(name)) {
+            text.append(" => ").append(path);
+        }
+        String hex = Long.toHexString(address);
+        text.append(" (0x").repeat('0', Math.max(0, digits - hex.length())).append(hex).append(")\n");
     }
 
     /**
      * Load addresses are per process and randomised, so ldd's own differ on every run. For targets of
      * this tool's ABI the vDSO's is this process's real one; ld.so sits just above the vDSO and each
      * library is placed below the previous one, top down, as the kernel's mmap does. Other targets
-     * get zeros.
+     * get zeros: the result is null for them (and when this process has no vDSO), else the address
+     * of each object of the listing, at its index (0 for a library not found).
      */
-    private void layOut(LoadResult result) {
-        addresses.clear();
+    private long[] layOut(LoadResult result) {
         if (result.abi().isEmpty() || !TargetAbi.isHost(result.abi().get())) {
-            return;
+            return null;
         }
-        Optional<Vdso> vdso = Vdso.find();
+        if (vdso == null) {
+            vdso = findVdso();
+        }
         if (vdso.isEmpty()) {
-            return;
+            return null;
         }
         long vdsoBase = vdso.get().base();
-        long vdsoSize = (vdso.get().image().input().size() + PAGE - 1) & -PAGE;
+        long vdsoSize = (vdso.get().size() + PAGE - 1) & -PAGE;
         long next = vdsoBase - VVAR_SIZE;
-        for (LoadedLibrary library : result.listing()) {
+        List<LoadedLibrary> listing = result.listing();
+        long[] addresses = new long[listing.size()];
+        for (int i = 0; i < addresses.length; i++) {
+            LoadedLibrary library = listing.get(i);
             switch (library.kind()) {
-                case VDSO -> addresses.put(library, vdsoBase);
-                case INTERPRETER -> addresses.put(library, vdsoBase + vdsoSize);
+                case VDSO -> addresses[i] = vdsoBase;
+                case INTERPRETER -> addresses[i] = vdsoBase + vdsoSize;
                 case FILE -> {
                     next -= library.elf().map(ElfObject::mapSpan).orElse(PAGE);
-                    addresses.put(library, next);
+                    addresses[i] = next;
                 }
                 default -> { }
             }
         }
+        return addresses;
+    }
+
+    /**
+     * This process's vDSO as {@link Vdso#find()} sees it (its address and the size of its mapping),
+     * read from the [vdso] line of /proc/self/maps: binding getauxval() through FFM, as Vdso.find()
+     * does, costs some 50 ms of start-up, more than ldd takes for a file. Without a readable
+     * /proc/self/maps, Vdso.find() answers.
+     */
+    private static Optional<VdsoPlace> findVdso() {
+        if (Boolean.getBoolean(Vdso.HIDE_PROPERTY)) {
+            return Optional.empty();
+        }
+        try {
+            // Bytes as Latin-1: a mapped file's name need not be UTF-8, and the fields wanted are ASCII.
+            String maps = new String(Files.readAllBytes(Path.of("/proc/self/maps")), StandardCharsets.ISO_8859_1);
+            for (int at = maps.indexOf("[vdso]"); at > 0; at = maps.indexOf("[vdso]", at + 1)) {
+                int end = at + "[vdso]".length();
+                if (maps.charAt(at - 1) != ' ' || (end < maps.length() && maps.charAt(end) != '\n')) {
+                    continue;
+                }
+                Maps line = Maps.parse(maps.substring(maps.lastIndexOf('\n', at) + 1, end));
+                Mapping mapping = line.mappings().getFirst();
+                if (mapping.pseudo() == PseudoMapping.VDSO) {
+                    return Optional.of(new VdsoPlace(mapping.start(), mapping.size()));
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            // Fall through to Vdso.find().
+        }
+        return Vdso.find().map(found -> new VdsoPlace(found.base(), found.image().input().size()));
     }
 
     /** The default view: one aligned line per object, saying what it is, and why with --why. */
@@ -304,17 +364,19 @@ final class LddCommand implements Callable<Integer> {
 
     /** JSON gives only the vDSO's address, the one real address (this process's). */
     private JsonFile json(LoadResult result) {
-        layOut(result);
-        addresses.keySet().removeIf(library -> library.kind() != LoadedLibrary.Kind.VDSO);
+        long[] addresses = layOut(result);
         List<JsonLibrary> libraries = new ArrayList<>();
-        for (LoadedLibrary library : result.listing()) {
+        List<LoadedLibrary> listing = result.listing();
+        for (int i = 0; i < listing.size(); i++) {
+            LoadedLibrary library = listing.get(i);
             List<JsonAttempt> searched = library.attempts().stream()
                     .map(a -> new JsonAttempt(a.rule().name(), a.source(), a.place(), a.outcome())).toList();
             libraries.add(new JsonLibrary(library.name(), library.kind().name().toLowerCase().replace('_', '-'),
                     library.path().orElse(null), library.rule().name(), library.reason(),
                     library.loadedBy().map(LddCommand::label).orElse(null),
                     library.needs().stream().map(LoadedLibrary::name).toList(),
-                    addresses.containsKey(library) ? "0x" + Long.toHexString(addresses.get(library)) : null,
+                    addresses != null && library.kind() == LoadedLibrary.Kind.VDSO
+                            ? "0x" + Long.toHexString(addresses[i]) : null,
                     searched));
         }
         return new JsonFile(result.file(), result.linkage().name().toLowerCase().replace('_', '-'),

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -63,13 +64,14 @@ public final class ElfFile implements AutoCloseable {
         if (image.byteSize() < EI_NIDENT) {
             throw new ElfFormatException("truncated ELF identification", 0);
         }
-        ElfClass elfClass = ElfClass.of(image.get(ValueLayout.JAVA_BYTE, EI_CLASS));
+        ByteBuffer ident = image.asSlice(0, EI_NIDENT).asByteBuffer();
+        ElfClass elfClass = ElfClass.of(ident.get(EI_CLASS));
         if (elfClass == null) {
-            throw new ElfFormatException("invalid ELF class " + image.get(ValueLayout.JAVA_BYTE, EI_CLASS), EI_CLASS);
+            throw new ElfFormatException("invalid ELF class " + ident.get(EI_CLASS), EI_CLASS);
         }
-        ElfData data = ElfData.of(image.get(ValueLayout.JAVA_BYTE, EI_DATA));
+        ElfData data = ElfData.of(ident.get(EI_DATA));
         if (data == null) {
-            throw new ElfFormatException("invalid ELF byte order " + image.get(ValueLayout.JAVA_BYTE, EI_DATA), EI_DATA);
+            throw new ElfFormatException("invalid ELF byte order " + ident.get(EI_DATA), EI_DATA);
         }
         this.in = new ElfInput(image, data.order());
         this.header = readHeader(elfClass, data);
@@ -115,13 +117,18 @@ public final class ElfFile implements AutoCloseable {
         }
     }
 
-    /** Whether the segment starts with the ELF magic; cheap, for sorting ELF from other files. */
+    /**
+     * Whether the segment starts with the ELF magic; cheap, for sorting ELF from other files. Read
+     * through a ByteBuffer, as {@link ElfInput} reads: a segment read goes through a VarHandle, whose
+     * method-handle chain the JVM spins on first use, milliseconds of start-up for four bytes.
+     */
     public static boolean startsWithMagic(MemorySegment bytes) {
         if (bytes.byteSize() < MAGIC.length) {
             return false;
         }
+        ByteBuffer head = bytes.asSlice(0, MAGIC.length).asByteBuffer();
         for (int i = 0; i < MAGIC.length; i++) {
-            if (bytes.get(ValueLayout.JAVA_BYTE, i) != MAGIC[i]) {
+            if (head.get(i) != MAGIC[i]) {
                 return false;
             }
         }

@@ -143,7 +143,12 @@ public final class ElfInput {
 
     private String string(long offset, int length) {
         byte[] chars = new byte[length];
-        MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, offset, chars, 0, length);
+        if (view != null) {
+            // Not MemorySegment.copy, whose first call spins a type-switch class: start-up for ldd.
+            view.get((int) offset, chars, 0, length);
+        } else {
+            MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, offset, chars, 0, length);
+        }
         return new String(chars, StandardCharsets.UTF_8);
     }
 

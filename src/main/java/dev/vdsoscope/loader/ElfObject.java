@@ -1,14 +1,21 @@
 package dev.vdsoscope.loader;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 
+import dev.vdsoscope.elf.DynamicEntry;
 import dev.vdsoscope.elf.DynamicTable;
+import dev.vdsoscope.elf.DynamicTag;
 import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.ProgramHeader;
 import dev.vdsoscope.elf.SegmentType;
@@ -27,36 +34,115 @@ public record ElfObject(Object fileKey, ElfHeader header, boolean hasDynamic, Op
         List<String> warnings) {
 
     private static final long PAGE = 4096;
+    private static final long DT_NEEDED = DynamicTag.DT_NEEDED.value();
+    private static final long DT_SONAME = DynamicTag.DT_SONAME.value();
+    private static final long DT_RPATH = DynamicTag.DT_RPATH.value();
+    private static final long DT_RUNPATH = DynamicTag.DT_RUNPATH.value();
+    private static final long DT_FLAGS_1 = DynamicTag.DT_FLAGS_1.value();
+
+    /** The largest file {@link #read(Path, BasicFileAttributes, ByteBuffer)} reads rather than maps. */
+    static final int SMALL_FILE = 128 * 1024;
 
     /** Reads a file; the mapping is closed before this returns. */
     public static ElfObject read(Path file) throws IOException {
-        Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-        try (ElfFile elf = ElfFile.open(file)) {
-            Optional<DynamicTable> dynamic = elf.dynamic();
-            Optional<String> interpreter = elf.interpreter();
-            List<String> needed = List.of();
-            Optional<String> soname = Optional.empty();
-            Optional<String> rpath = Optional.empty();
-            Optional<String> runpath = Optional.empty();
-            long flags1 = 0;
-            if (dynamic.isPresent()) {
-                DynamicTable table = dynamic.get();
-                needed = List.copyOf(table.needed());
-                soname = table.soname();
-                rpath = table.rpath();
-                runpath = table.runpath();
-                flags1 = table.flags1();
+        return read(file, Files.readAttributes(file, BasicFileAttributes.class), null);
+    }
+
+    /**
+     * Reads a file whose attributes the caller has already looked up. A regular file of at most
+     * {@link #SMALL_FILE} bytes is read whole into {@code scratch} (a direct buffer of that size,
+     * reused from file to file; null for none): one copy costs less than mapping it, faulting its
+     * pages in and unmapping it, which makes the kernel flush the other CPUs' TLBs. Anything else is
+     * mapped, and the mapping belongs to this thread, so that closing it needs no handshake with
+     * every other thread of the JVM. Nothing of the image is kept: the strings are copied out.
+     */
+    static ElfObject read(Path file, BasicFileAttributes attributes, ByteBuffer scratch) throws IOException {
+        Object key = attributes.fileKey();
+        if (scratch != null && attributes.isRegularFile() && attributes.size() <= scratch.capacity()) {
+            try {
+                // The size the file had when looked up, as a mapping of it would have (a /proc file says 0).
+                int length = readWhole(file, scratch.clear().limit((int) attributes.size()));
+                return of(ElfFile.of(file.toString(), MemorySegment.ofBuffer(scratch.clear()).asSlice(0, length)), key);
+            } catch (IOException | ElfFormatException e) {
+                // Said by the mapping below, as it always was: a file that cannot be mapped (sysfs) may still read.
             }
-            return new ElfObject(key, elf.header(), elf.segment(SegmentType.PT_DYNAMIC).isPresent(), interpreter, soname, needed, rpath, runpath,
-                    flags1, span(elf.segments()), elf.warnings());
         }
+        try (ElfFile elf = ElfFile.openConfined(file)) {
+            return of(elf, key);
+        }
+    }
+
+    /** Reads the start of a file into the buffer, up to its limit; returns how many bytes there were. */
+    private static int readWhole(Path file, ByteBuffer into) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (into.hasRemaining() && channel.read(into) >= 0) {
+                // Until the limit or the end of the file.
+            }
+            return into.position();
+        }
+    }
+
+    private static ElfObject of(ElfFile elf, Object key) {
+        Optional<DynamicTable> dynamic = elf.dynamic();
+        Optional<String> interpreter = elf.interpreter();
+        List<String> needed = List.of();
+        Optional<String> soname = Optional.empty();
+        Optional<String> rpath = Optional.empty();
+        Optional<String> runpath = Optional.empty();
+        long flags1 = 0;
+        if (dynamic.isPresent()) {
+            // One pass over the table; strings are then read in the order (and with the checks) of
+            // DynamicTable's needed(), soname(), rpath() and runpath(), which each scan it again.
+            DynamicTable table = dynamic.get();
+            List<DynamicEntry> entries = table.entries();
+            long[] neededAt = new long[entries.size()];
+            int neededCount = 0;
+            long sonameAt = -1;
+            long rpathAt = -1;
+            long runpathAt = -1;
+            boolean flags1Seen = false;
+            for (DynamicEntry entry : entries) {
+                long tag = entry.tag().value();
+                if (tag == DT_NEEDED) {
+                    neededAt[neededCount++] = entry.value();
+                } else if (tag == DT_SONAME && sonameAt < 0) {
+                    sonameAt = entry.value();
+                } else if (tag == DT_RPATH && rpathAt < 0) {
+                    rpathAt = entry.value();
+                } else if (tag == DT_RUNPATH && runpathAt < 0) {
+                    runpathAt = entry.value();
+                } else if (tag == DT_FLAGS_1 && !flags1Seen) {
+                    flags1 = entry.value();
+                    flags1Seen = true;
+                }
+            }
+            if (neededCount > 0 || sonameAt >= 0 || rpathAt >= 0 || runpathAt >= 0) {
+                long start = table.stringTableOffset();
+                long end = table.stringTableEnd();
+                String[] names = new String[neededCount];
+                for (int i = 0; i < neededCount; i++) {
+                    names[i] = string(elf, start + neededAt[i], end);
+                }
+                needed = List.of(names);
+                soname = sonameAt < 0 ? Optional.empty() : Optional.of(string(elf, start + sonameAt, end));
+                rpath = rpathAt < 0 ? Optional.empty() : Optional.of(string(elf, start + rpathAt, end));
+                runpath = runpathAt < 0 ? Optional.empty() : Optional.of(string(elf, start + runpathAt, end));
+            }
+        }
+        return new ElfObject(key, elf.header(), elf.segment(SegmentType.PT_DYNAMIC).isPresent(), interpreter, soname, needed, rpath, runpath,
+                flags1, span(elf.segments()), elf.warnings());
+    }
+
+    /** A string of the dynamic string table, as {@link DynamicTable#string} reads it. */
+    private static String string(ElfFile elf, long offset, long end) {
+        return elf.input().cString(offset, end, "dynamic string");
     }
 
     private static long span(List<ProgramHeader> segments) {
         long low = Long.MAX_VALUE;
         long high = 0;
         for (ProgramHeader p : segments) {
-            if (p.type().equals(SegmentType.PT_LOAD)) {
+            if (p.type().value() == SegmentType.PT_LOAD.value()) {
                 low = Math.min(low, p.vaddr() & -PAGE);
                 high = Math.max(high, p.vaddr() + p.memsz());
             }

@@ -1,5 +1,6 @@
 package dev.vdsoscope.loader;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,6 +16,12 @@ public record LoadResult(String file, Linkage linkage, Optional<TargetAbi> abi, 
 
     /** The libraries that were not found, in listing order. */
     public List<LoadedLibrary> missing() {
-        return listing.stream().filter(l -> l.kind() == LoadedLibrary.Kind.NOT_FOUND).toList();
+        List<LoadedLibrary> missing = new ArrayList<>();
+        for (LoadedLibrary library : listing) {
+            if (library.kind() == LoadedLibrary.Kind.NOT_FOUND) {
+                missing.add(library);
+            }
+        }
+        return List.copyOf(missing);
     }
 }

@@ -59,9 +59,22 @@ public final class LoadedLibrary {
         return Optional.ofNullable(elf);
     }
 
+    /** The file's contents, or null for the vDSO and a missing library (no Optional on the hot path). */
+    ElfObject elfOrNull() {
+        return elf;
+    }
+
     /** The object whose DT_NEEDED first asked for it (ld.so's l_loader); empty for the target. */
     public Optional<LoadedLibrary> loadedBy() {
         return Optional.ofNullable(loadedBy);
+    }
+
+    LoadedLibrary loadedByOrNull() {
+        return loadedBy;
+    }
+
+    String pathOrNull() {
+        return path;
     }
 
     public SearchRule rule() {
@@ -95,7 +108,7 @@ public final class LoadedLibrary {
         if (names.contains(requested)) {
             return true;
         }
-        return elf != null && elf.soname().map(requested::equals).orElse(false);
+        return elf != null && elf.soname().isPresent() && elf.soname().get().equals(requested);
     }
 
     /** Only the names it was loaded or found under, not its soname (musl's rule). */

@@ -1,6 +1,7 @@
 package dev.vdsoscope.loader;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.vdsoscope.elf.ElfData;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.ElfType;
@@ -31,18 +34,27 @@ import dev.vdsoscope.elf.ElfType;
  */
 public final class Loader {
     private static final Set<String> MISSING_DIRECTORY = Set.of();
+    /** A directory that opens, whose names have not been read (compared by identity). */
+    private static final Set<String> NOT_READ = Collections.unmodifiableSet(new HashSet<>());
 
     private final LoaderOptions options;
     private final Hwcaps hostHwcaps;
     private final Map<String, Set<String>> listings = new HashMap<>();
     private final Map<String, Candidate> candidates = new HashMap<>();
+    /** Each path as the model asked for it (before the root is applied), and what is there. */
+    private final Map<String, Candidate> checked = new HashMap<>();
     private final Map<Object, ElfObject> objectsByKey = new HashMap<>();
-    private final Map<String, Optional<LdSoCache>> caches = new HashMap<>();
     private final Map<String, List<String>> trustedDirectoriesByAbi = new HashMap<>();
+    /** By ABI name and byte order, which together determine a TargetAbi (hashing the record would not be cheap). */
+    private final Map<String, AbiSearch> searchesByAbi = new HashMap<>();
     private final List<String> sessionWarnings = new ArrayList<>();
+    private Optional<LdSoCache> cache;
+    private ByteBuffer scratch;
     private List<String> confDirectories;
     private boolean cacheAbsent;
     private final boolean systemRoot;
+    /** LD_LIBRARY_PATH is unset or has no $ token, so it means the same directories for every target. */
+    private final boolean fixedLibraryPath;
 
     /** Why a file that exists was passed over, as ld.so's open_verify decides. */
     enum Verdict {
@@ -63,10 +75,35 @@ public final class Loader {
 
     private record Found(String path, ElfObject elf, SearchRule rule, String source) {}
 
+    /** A search's outcome (null when nothing was found) and the places it passed over. */
+    private record Search(Found found, List<Attempt> attempts) {}
+
+    /**
+     * What the targets of one ABI share: the directories ld.so would search and the searches already
+     * done that depend on the name alone (see {@link Resolution#dependsOnNameAlone}), so that a batch
+     * looks up libc.so.6 once rather than once per program.
+     */
+    private static final class AbiSearch {
+        final Hwcaps hwcaps;
+        final List<String> trustedDirectories;
+        final String libToken;
+        final List<String> subdirectories;
+        final Map<String, Search> byName = new HashMap<>();
+
+        AbiSearch(Hwcaps hwcaps, List<String> trustedDirectories) {
+            this.hwcaps = hwcaps;
+            this.trustedDirectories = trustedDirectories;
+            // $LIB is ld.so's own library directory, the first trusted one (lib/x86_64-linux-gnu, lib32, lib64).
+            this.libToken = trustedDirectories.getFirst().substring(1);
+            this.subdirectories = hwcaps.searchSubdirectories();
+        }
+    }
+
     public Loader(LoaderOptions options) {
         this.options = options;
         this.hostHwcaps = Hwcaps.detect();
         this.systemRoot = options.isSystemRoot();
+        this.fixedLibraryPath = options.libraryPath().isEmpty() || options.libraryPath().get().indexOf('$') < 0;
     }
 
     /**
@@ -87,7 +124,8 @@ public final class Loader {
     /** Resolves one file (a path on this machine, inside the root when one is given). */
     public LoadResult resolve(String file) throws IOException {
         String shown = file.contains("/") ? file : "./" + file;
-        ElfObject elf = ElfObject.read(Path.of(shown));
+        Path target = Path.of(shown);
+        ElfObject elf = ElfObject.read(target, Files.readAttributes(target, BasicFileAttributes.class), scratch());
         String inRoot = pathInRoot(shown);
         LoadedLibrary main = new LoadedLibrary(LoadedLibrary.Kind.MAIN, shown, shown, elf, null, SearchRule.MAIN,
                 "", List.of());
@@ -141,28 +179,29 @@ public final class Loader {
         private final LoadedLibrary interpreter;
         private final List<String> trustedDirectories;
         private final String libToken;
+        private final AbiSearch search;
 
         Resolution(LoadedLibrary main, String mainInRoot, TargetAbi abi, boolean musl) {
             this.main = main;
             this.mainOrigin = DynamicStrings.origin(mainInRoot, options.workingDirectory());
             this.abi = abi;
             this.musl = musl;
-            this.hwcaps = TargetAbi.isHost(abi) ? hwcaps()
-                    : Hwcaps.none(abi.platform()).withGlibcHwcaps(options.hwcaps().orElse(List.of()));
-            this.trustedDirectories = trustedDirectories(abi);
-            // $LIB is ld.so's own library directory, the first trusted one (lib/x86_64-linux-gnu, lib32, lib64).
-            this.libToken = trustedDirectories.getFirst().substring(1);
-            this.subdirectories = musl ? List.of("") : hwcaps.searchSubdirectories();
+            this.search = abiSearch(abi);
+            this.hwcaps = search.hwcaps;
+            this.trustedDirectories = search.trustedDirectories;
+            this.libToken = search.libToken;
+            this.subdirectories = musl ? List.of("") : search.subdirectories;
             loaded.add(main);
-            abi.vdso().ifPresent(vdso -> {
-                LoadedLibrary library = new LoadedLibrary(LoadedLibrary.Kind.VDSO, vdso.soname(), null, null, null,
-                        SearchRule.VDSO, "", List.of());
+            if (abi.vdso().isPresent()) {
+                LoadedLibrary library = new LoadedLibrary(LoadedLibrary.Kind.VDSO, abi.vdso().get().soname(), null,
+                        null, null, SearchRule.VDSO, "", List.of());
                 loaded.add(library);
                 chain.add(library);
-            });
+            }
             // ldd runs the system's ld.so for the ABI, never the one PT_INTERP names: that ld.so keeps
             // the PT_INTERP string as its first name and its own path as its file (rtld.c).
-            String interpreterName = main.elf().flatMap(ElfObject::interpreter).orElse(abi.interpreter());
+            Optional<String> programInterpreter = main.elfOrNull().interpreter();
+            String interpreterName = programInterpreter.isPresent() ? programInterpreter.get() : abi.interpreter();
             String interpreterPath = musl ? interpreterName : abi.interpreter();
             ElfObject interpreterElf = readQuietly(interpreterPath);
             interpreter = new LoadedLibrary(LoadedLibrary.Kind.INTERPRETER, interpreterName, interpreterPath,
@@ -179,7 +218,8 @@ public final class Loader {
             queue.add(main);
             while (!queue.isEmpty()) {
                 LoadedLibrary object = queue.poll();
-                for (String name : object.elf().map(ElfObject::needed).orElse(List.of())) {
+                ElfObject elf = object.elfOrNull();
+                for (String name : elf == null ? List.<String>of() : elf.needed()) {
                     LoadedLibrary dependency = map(name, object);
                     object.addNeed(dependency);
                     if (dependency.kind() != LoadedLibrary.Kind.NOT_FOUND && searched.add(dependency)) {
@@ -238,9 +278,10 @@ public final class Loader {
                 return missing;
             }
             Found hit = found.get();
+            Object fileKey = hit.elf().fileKey();
             for (LoadedLibrary library : loaded) {
-                if (library.elf().isPresent() && library.elf().get().fileKey() != null
-                        && library.elf().get().fileKey().equals(hit.elf().fileKey())) {
+                ElfObject elf = library.elfOrNull();
+                if (elf != null && elf.fileKey() != null && elf.fileKey().equals(fileKey)) {
                     // The same file under another name: ld.so adds the name to the loaded object.
                     library.addName(requested);
                     return library;
@@ -254,6 +295,45 @@ public final class Loader {
         }
 
         private Optional<Found> search(String requested, LoadedLibrary loader, List<Attempt> attempts) {
+            if (!dependsOnNameAlone(requested, loader)) {
+                return searchFor(requested, loader, attempts);
+            }
+            Search known = search.byName.get(requested);
+            if (known == null) {
+                // Nothing was tried before this search for the name: the attempts are all its own.
+                List<Attempt> tried = new ArrayList<>();
+                known = new Search(searchFor(requested, loader, tried).orElse(null), List.copyOf(tried));
+                search.byName.put(requested, known);
+            }
+            attempts.addAll(known.attempts());
+            return Optional.ofNullable(known.found());
+        }
+
+        /**
+         * Whether a search for this name would go the same way for any program of the ABI: a plain
+         * name (no $ token, no slash), no RPATH anywhere up the chain nor RUNPATH on the loader, an
+         * LD_LIBRARY_PATH without tokens, and no DF_1_NODEFLIB (whose attempts name the loader).
+         * Everything else the search reads (ld.so.cache, the directories, the files) is read once per
+         * Loader anyway.
+         */
+        private boolean dependsOnNameAlone(String requested, LoadedLibrary loader) {
+            if (!fixedLibraryPath || requested.indexOf('$') >= 0 || requested.indexOf('/') >= 0) {
+                return false;
+            }
+            ElfObject loaderElf = loader.elfOrNull();
+            if (loaderElf.runpath().isPresent() || loaderElf.noDefaultLib()) {
+                return false;
+            }
+            for (LoadedLibrary l = loader; l != null; l = l.loadedByOrNull()) {
+                ElfObject elf = l.elfOrNull();
+                if (elf != null && elf.effectiveRpath().isPresent()) {
+                    return false;
+                }
+            }
+            return main.elfOrNull().effectiveRpath().isEmpty();
+        }
+
+        private Optional<Found> searchFor(String requested, LoadedLibrary loader, List<Attempt> attempts) {
             Optional<String> expandedName = DynamicStrings.expand(requested, origin(loader), hwcaps.platform(),
                     libToken, false);
             if (expandedName.isEmpty()) {
@@ -331,14 +411,19 @@ public final class Loader {
         }
 
         private boolean inTrustedDirectory(String path) {
-            return trustedDirectories.stream().anyMatch(dir -> path.startsWith(dir + "/"));
+            for (String directory : trustedDirectories) {
+                if (path.startsWith(directory) && path.startsWith("/", directory.length())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** An RPATH, RUNPATH or LD_LIBRARY_PATH value, with its tokens expanded for {@code owner}. */
         private Optional<Found> searchList(String name, String value, String separators, LoadedLibrary owner,
                 SearchRule rule, List<Attempt> attempts) {
             List<String> directories = new ArrayList<>();
-            for (String element : value.split("[" + separators + "]", -1)) {
+            for (String element : split(value, separators)) {
                 Optional<String> expanded = DynamicStrings.expand(element, origin(owner), hwcaps.platform(),
                         libToken, false);
                 if (expanded.isEmpty()) {
@@ -364,7 +449,7 @@ public final class Loader {
             for (String directory : directories) {
                 boolean rejected = false;
                 for (String subdirectory : subdirectories) {
-                    String path = join(directory, subdirectory + name);
+                    String path = join(directory, subdirectory.concat(name));
                     Candidate candidate = check(path);
                     if (candidate.verdict() == Verdict.OK) {
                         return Optional.of(new Found(path, candidate.elf(), rule, source));
@@ -441,7 +526,7 @@ public final class Loader {
 
         private Optional<Found> searchMuslList(String name, String value, LoadedLibrary owner, SearchRule rule,
                 String source, List<Attempt> attempts) {
-            for (String element : value.split("[:\n]")) {
+            for (String element : split(value, ":\n")) {
                 if (element.isEmpty()) {
                     continue;
                 }
@@ -470,12 +555,13 @@ public final class Loader {
             if (library == main) {
                 return mainOrigin;
             }
-            return library.path().map(p -> DynamicStrings.origin(p, options.workingDirectory())).orElse(null);
+            String path = library.pathOrNull();
+            return path == null ? null : DynamicStrings.origin(path, options.workingDirectory());
         }
 
         /** open_verify: whether a file could be loaded into a process of this ABI. */
         private Candidate check(String path) {
-            Candidate candidate = Loader.this.check(hostPath(path));
+            Candidate candidate = checkPath(path);
             if (candidate.verdict() != Verdict.OK) {
                 return candidate;
             }
@@ -486,23 +572,36 @@ public final class Loader {
             if (header.data() != abi.data()) {
                 return new Candidate(Verdict.WRONG_BYTE_ORDER, null);
             }
-            if (!header.machine().equals(abi.machine())) {
+            if (header.machine().value() != abi.machine().value()) {
                 return new Candidate(Verdict.WRONG_MACHINE, null);
             }
             long osAbi = header.osAbi().value();
             if (osAbi != 0 && osAbi != 3) {
                 return new Candidate(Verdict.WRONG_OSABI, null);
             }
-            if (!header.type().equals(ElfType.ET_DYN) && !header.type().equals(ElfType.ET_EXEC)) {
+            long type = header.type().value();
+            if (type != ElfType.ET_DYN.value() && type != ElfType.ET_EXEC.value()) {
                 return new Candidate(Verdict.WRONG_TYPE, null);
             }
             return candidate;
         }
 
         private ElfObject readQuietly(String path) {
-            Candidate candidate = Loader.this.check(hostPath(path));
-            return candidate.elf();
+            return checkPath(path).elf();
         }
+    }
+
+    /** The search context of an ABI, made for its first target. */
+    private AbiSearch abiSearch(TargetAbi abi) {
+        String key = abi.data() == ElfData.ELFDATA2MSB ? abi.name().concat(" big-endian") : abi.name();
+        AbiSearch search = searchesByAbi.get(key);
+        if (search == null) {
+            Hwcaps hwcaps = TargetAbi.isHost(abi) ? hwcaps()
+                    : Hwcaps.none(abi.platform()).withGlibcHwcaps(options.hwcaps().orElse(List.of()));
+            search = new AbiSearch(hwcaps, trustedDirectories(abi));
+            searchesByAbi.put(key, search);
+        }
+        return search;
     }
 
     /** The ABI's ld.so's own trusted directories, read from its file once; else Debian's layout. */
@@ -516,7 +615,26 @@ public final class Loader {
     }
 
     private static String join(String directory, String rest) {
-        return directory.isEmpty() || directory.endsWith("/") ? directory + rest : directory + "/" + rest;
+        return directory.isEmpty() || directory.endsWith("/") ? directory.concat(rest)
+                : new StringBuilder(directory.length() + 1 + rest.length()).append(directory).append('/').append(rest)
+                        .toString();
+    }
+
+    /**
+     * The pieces of a search path between any of the separator characters, empty ones included (as
+     * {@code String.split} with a negative limit gives them), without compiling a pattern per call.
+     */
+    static List<String> split(String value, String separators) {
+        List<String> pieces = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < value.length(); i++) {
+            if (separators.indexOf(value.charAt(i)) >= 0) {
+                pieces.add(value.substring(start, i));
+                start = i + 1;
+            }
+        }
+        pieces.add(value.substring(start));
+        return pieces;
     }
 
     private static String fileName(String path) {
@@ -535,23 +653,81 @@ public final class Loader {
         return false;
     }
 
-    /** Reads a candidate file once per loader, consulting a listing of its directory first. */
+    /** {@link #check(Path)} for a path of the target system, remembered by its text. */
+    private Candidate checkPath(String path) {
+        Candidate candidate = checked.get(path);
+        if (candidate == null) {
+            candidate = check(hostPath(path));
+            checked.put(path, candidate);
+        }
+        return candidate;
+    }
+
+    /**
+     * Reads a candidate file once per loader. Its directory decides first: a name it does not list is
+     * missing, and a directory that is missing answers for every name in it without a system call.
+     * Reading a directory of a thousand libraries to find one of them costs more than a stat,
+     * though, so a directory is first only opened, and its names are read the first time one is
+     * missing from it: until then, a file that is there is simply read (a name that stats is one
+     * the directory lists).
+     */
     private Candidate check(Path file) {
+        String key = file.toString();
+        Candidate candidate = candidates.get(key);
+        if (candidate != null) {
+            return candidate;
+        }
         Path parent = file.getParent();
         String fileName = file.getFileName() == null ? "" : file.getFileName().toString();
+        BasicFileAttributes attributes = null;
         if (parent != null) {
-            Set<String> listing = listing(parent.toString());
-            if (listing == MISSING_DIRECTORY || (listing != null && !listing.contains(fileName))) {
-                return new Candidate(Verdict.MISSING, null);
+            String directory = parent.toString();
+            Set<String> listing = openDirectory(directory);
+            if (listing == NOT_READ && !fileName.equals(".") && !fileName.equals("..")) {
+                try {
+                    attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                } catch (NoSuchFileException e) {
+                    listing(directory);
+                    return new Candidate(Verdict.MISSING, null);
+                } catch (IOException e) {
+                    // Not a plain answer: let the directory's names decide, as for any other name.
+                }
+            }
+            if (attributes == null) {
+                listing = listing(directory);
+                if (listing == MISSING_DIRECTORY || (listing != null && !listing.contains(fileName))) {
+                    return new Candidate(Verdict.MISSING, null);
+                }
             }
         }
-        return candidates.computeIfAbsent(file.toString(), key -> read(file));
+        candidate = read(file, attributes);
+        candidates.put(key, candidate);
+        return candidate;
+    }
+
+    /**
+     * What is known of a directory, opening it the first time: NOT_READ when it opens,
+     * MISSING_DIRECTORY when it is not a directory, null when it cannot be listed.
+     */
+    private Set<String> openDirectory(String directory) {
+        if (listings.containsKey(directory)) {
+            return listings.get(directory);
+        }
+        Set<String> state = NOT_READ;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(directory))) {
+            // Opened; its names are read when one is needed.
+        } catch (IOException e) {
+            state = unlistable(directory, e);
+        }
+        listings.put(directory, state);
+        return state;
     }
 
     /** A directory's names; MISSING_DIRECTORY when it is not a directory, null when it cannot be listed. */
     private Set<String> listing(String directory) {
-        if (listings.containsKey(directory)) {
-            return listings.get(directory);
+        Set<String> known = openDirectory(directory);
+        if (known != NOT_READ) {
+            return known;
         }
         Set<String> names;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(directory))) {
@@ -559,29 +735,36 @@ public final class Loader {
             for (Path entry : entries) {
                 names.add(entry.getFileName().toString());
             }
-        } catch (NoSuchFileException | NotDirectoryException e) {
-            names = MISSING_DIRECTORY;
-        } catch (AccessDeniedException e) {
-            // Searchable but not listable (mode 711) still lets ld.so open files by name.
-            sessionWarnings.add(directory + ": cannot list the directory (permission denied); trying each name in it");
-            names = null;
         } catch (IOException e) {
-            names = null;
+            names = unlistable(directory, e);
         }
         listings.put(directory, names);
         return names;
     }
 
-    private Candidate read(Path file) {
+    private Set<String> unlistable(String directory, IOException e) {
+        if (e instanceof NoSuchFileException || e instanceof NotDirectoryException) {
+            return MISSING_DIRECTORY;
+        }
+        if (e instanceof AccessDeniedException) {
+            // Searchable but not listable (mode 711) still lets ld.so open files by name.
+            sessionWarnings.add(directory + ": cannot list the directory (permission denied); trying each name in it");
+        }
+        return null;
+    }
+
+    /** The candidate at a path; {@code attributes} are the file's when already read, else null. */
+    private Candidate read(Path file, BasicFileAttributes known) {
         try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            BasicFileAttributes attributes = known != null ? known
+                    : Files.readAttributes(file, BasicFileAttributes.class);
             if (!attributes.isRegularFile()) {
                 return new Candidate(Verdict.NOT_REGULAR, null);
             }
             Object key = attributes.fileKey();
             ElfObject elf = key == null ? null : objectsByKey.get(key);
             if (elf == null) {
-                elf = ElfObject.read(file);
+                elf = ElfObject.read(file, attributes, scratch());
                 if (key != null) {
                     objectsByKey.put(key, elf);
                 }
@@ -605,28 +788,41 @@ public final class Loader {
         }
     }
 
+    /** The buffer small files are read into, one per loader (a loader runs on one thread). */
+    private ByteBuffer scratch() {
+        if (scratch == null) {
+            scratch = ByteBuffer.allocateDirect(ElfObject.SMALL_FILE);
+        }
+        return scratch;
+    }
+
     /** ld.so.cache of the root, read once; empty (with a warning) when missing or corrupt. */
     private Optional<LdSoCache> cache() {
-        return caches.computeIfAbsent("cache", key -> {
-            Path file = hostPath("/etc/ld.so.cache");
-            try {
-                return Optional.of(LdSoCache.read(file));
-            } catch (NoSuchFileException e) {
-                cacheAbsent = true;
-                if (!systemRoot) {
-                    sessionWarnings.add(file + ": no ld.so.cache in the root; using the directories of its ld.so.conf");
-                }
-                return Optional.empty();
-            } catch (IOException e) {
-                sessionWarnings.add(file + ": cannot read ld.so.cache (" + e.getClass().getSimpleName()
-                        + "); searching the directories only");
-                return Optional.empty();
-            } catch (LdSoCache.CorruptCacheException e) {
-                sessionWarnings.add(file + ": corrupt ld.so.cache (" + e.getMessage()
-                        + "); searching the directories only, as ld.so does");
-                return Optional.empty();
+        if (cache == null) {
+            cache = readCache();
+        }
+        return cache;
+    }
+
+    private Optional<LdSoCache> readCache() {
+        Path file = hostPath("/etc/ld.so.cache");
+        try {
+            return Optional.of(LdSoCache.read(file));
+        } catch (NoSuchFileException e) {
+            cacheAbsent = true;
+            if (!systemRoot) {
+                sessionWarnings.add(file + ": no ld.so.cache in the root; using the directories of its ld.so.conf");
             }
-        });
+            return Optional.empty();
+        } catch (IOException e) {
+            sessionWarnings.add(file + ": cannot read ld.so.cache (" + e.getClass().getSimpleName()
+                    + "); searching the directories only");
+            return Optional.empty();
+        } catch (LdSoCache.CorruptCacheException e) {
+            sessionWarnings.add(file + ": corrupt ld.so.cache (" + e.getMessage()
+                    + "); searching the directories only, as ld.so does");
+            return Optional.empty();
+        }
     }
 
     private List<String> confDirectories() {

@@ -124,4 +124,27 @@ class LddCommandTest {
         assertThat(none.out()).contains("libdep.so => " + dir + "/lib/libdep.so");
         assertThat(none.exitCode()).isZero();
     }
+
+    /** ldd --style=ldd FILE... skips picocli (Main.styleFastPath); "--" sends the same line through it. */
+    @Test
+    void lddStyleSaysTheSameWithAndWithoutPicocli() throws Exception {
+        Path script = Files.writeString(dir.resolve("script.sh"), "#!/bin/sh\necho hi\n");
+        List<String> files = List.of("/bin/true", "/usr/bin/ls", dir.resolve("missing").toString(), script.toString(),
+                dir.toString(), "/dev/null", "/lib64/ld-linux-x86-64.so.2");
+        List<String> fast = new ArrayList<>(List.of("ldd", "--style=ldd"));
+        fast.addAll(files);
+        List<String> parsed = new ArrayList<>(List.of("ldd", "--style=ldd", "--"));
+        parsed.addAll(files);
+        assertThat(Main.styleFastPath(fast.toArray(String[]::new), "ldd", "ldd")).isEqualTo(files);
+        assertThat(Main.styleFastPath(parsed.toArray(String[]::new), "ldd", "ldd")).isNull();
+        Cli.Result withoutPicocli = Cli.run(fast.toArray(String[]::new));
+        Cli.Result withPicocli = Cli.run(parsed.toArray(String[]::new));
+        assertThat(withoutPicocli.out()).isEqualTo(withPicocli.out()).contains("/usr/bin/ls:\n\tlinux-vdso.so.1 (0x");
+        assertThat(withoutPicocli.stderr()).isEqualTo(withPicocli.stderr()).contains("missing: no such file");
+        assertThat(withoutPicocli.exitCode()).isEqualTo(withPicocli.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        for (String other : List.of("ldd --style=ldd", "ldd --why --style=ldd /bin/true", "ldd --style=ldd @files",
+                "ldd --style=clear /bin/true", "file --style=ldd /bin/true")) {
+            assertThat(Main.styleFastPath(other.split(" "), "ldd", "ldd")).as(other).isNull();
+        }
+    }
 }

@@ -1,0 +1,105 @@
+package dev.vdsoscope.loader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The loader's shortcuts give the answers of the plain code they stand in for: the hand-made search
+ * path split, Horspool's scan of ld.so, and reading a small file instead of mapping it.
+ */
+class FastPathsTest {
+    @Test
+    void searchPathsSplitAsARegexSplitWithANegativeLimitWould() {
+        Random random = new Random(5);
+        for (int i = 0; i < 20_000; i++) {
+            String value = randomText(random, "a/:;\n$", 12);
+            for (String separators : List.of(":", ":;", ":\n")) {
+                assertThat(Loader.split(value, separators)).as("[%s] by [%s]", value, separators)
+                        .containsExactly(value.split("[" + separators + "]", -1));
+            }
+        }
+    }
+
+    @Test
+    void horspoolFindsTheFirstOccurrenceAsAPlainScanDoes() {
+        Random random = new Random(7);
+        byte[] tail = "\0/lib/\0/usr/lib/\0".getBytes();
+        for (int i = 0; i < 20_000; i++) {
+            byte[] text = randomText(random, "\0/libusr/x", 60).getBytes();
+            if (random.nextInt(3) == 0 && text.length >= tail.length) {
+                System.arraycopy(tail, 0, text, random.nextInt(text.length - tail.length + 1), tail.length);
+            }
+            byte[] pattern = random.nextBoolean() ? tail
+                    : Arrays.copyOfRange(tail, random.nextInt(4), 4 + random.nextInt(tail.length - 3));
+            assertThat(SystemDirectories.indexOf(text, pattern)).isEqualTo(plainIndexOf(text, pattern));
+        }
+    }
+
+    @Test
+    void aSmallFileReadWholeIsTheSameObjectAsWhenMapped() throws Exception {
+        ByteBuffer scratch = ByteBuffer.allocateDirect(ElfObject.SMALL_FILE);
+        int compared = 0;
+        for (String name : List.of("/bin/true", "/bin/ls", "/lib64/ld-linux-x86-64.so.2", "/usr/bin/env")) {
+            Path file = Path.of(name);
+            if (!Files.isRegularFile(file)) {
+                continue;
+            }
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            ElfObject mapped = ElfObject.read(file, attributes, null);
+            ElfObject read = ElfObject.read(file, attributes, scratch);
+            assertThat(read).isEqualTo(mapped);
+            compared += attributes.size() <= ElfObject.SMALL_FILE ? 1 : 0;
+        }
+        assumeTrue(compared > 0, "no small ELF file here");
+    }
+
+    @Test
+    void aFileThatDoesNotParseFailsAsTheMappingDoes(@TempDir Path directory) throws Exception {
+        ByteBuffer scratch = ByteBuffer.allocateDirect(ElfObject.SMALL_FILE);
+        for (byte[] contents : List.of(new byte[0], "not ELF".getBytes(), new byte[] {0x7f, 'E', 'L', 'F', 2, 1})) {
+            Path file = Files.write(directory.resolve("f" + contents.length), contents);
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            String expected = null;
+            try {
+                ElfObject.read(file, attributes, null);
+            } catch (RuntimeException e) {
+                expected = e.getMessage();
+            }
+            assertThat(expected).isNotNull();
+            assertThatThrownBy(() -> ElfObject.read(file, attributes, scratch)).hasMessage(expected);
+        }
+    }
+
+    private static String randomText(Random random, String alphabet, int maxLength) {
+        StringBuilder text = new StringBuilder();
+        for (int i = random.nextInt(maxLength + 1); i > 0; i--) {
+            text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return text.toString();
+    }
+
+    private static int plainIndexOf(byte[] text, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= text.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (text[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
