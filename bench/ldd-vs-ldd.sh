@@ -33,17 +33,27 @@ ratio() { # label-a label-b: how many times slower a is than b, in wall and CPU 
 
 echo "$count ELF files in $dir"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, kernel $(uname -r), $("$java" -version 2>&1 | head -1)"
-# A class-data-sharing archive (created by the first run) is how a JVM tool starts fast; C1 only,
-# since one pass over a few hundred files is over before C2 would pay off.
-jvm=("$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1
-     -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=target/vdsoscope-ldd.jsa -jar "$jar")
-"${jvm[@]}" ldd --style=ldd $(cat "$list") > /dev/null 2>&1 || true
+# Two ways of starting vdsoscope, both measured:
+#  - the launcher, ./vdsoscope, as users run it (C1 only, its AOT cache trained on all commands);
+#  - a JVM given what a packaged ldd tool would ship: C1 only and a class-data archive of its own,
+#    trained on a different workload (the ELF programs of /usr/sbin), not on the list measured.
+archive=target/vdsoscope-ldd.jsa
+[ -f "$archive" ] && [ "$jar" -nt "$archive" ] && rm -f "$archive" # the JVM will not use an archive of an older jar
+jvm=("$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms16m -XX:-UsePerfData -XX:TieredStopAtLevel=1
+     -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="$archive" -Xlog:disable -jar "$jar")
+training=$(for f in /usr/sbin/*; do
+  [ -f "$f" ] && [ ! -L "$f" ] && [ "$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] && echo "$f"
+done)
+"${jvm[@]}" ldd --style=ldd $training > /dev/null 2>&1 || true
+./vdsoscope ldd --style=ldd /bin/true > /dev/null 2>&1 || true # builds and records the launcher's cache if needed
+measure launcher ./vdsoscope ldd --style=ldd $(cat "$list")
 measure vdsoscope "${jvm[@]}" ldd --style=ldd $(cat "$list")
 measure ldd-each bash -c 'while read -r f; do ldd "$f"; done < "$1"' _ "$list"
 if command -v lddtree > /dev/null; then
   # The distribution's python has pyelftools; a python3 earlier on PATH may not.
   measure lddtree /usr/bin/python3 "$(command -v lddtree)" $(cat "$list")
 fi
+ratio ldd-each launcher
 ratio ldd-each vdsoscope
-[ -f "$list.lddtree" ] && ratio lddtree vdsoscope
+[ -f "$list.lddtree" ] && ratio lddtree launcher
 echo "load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
