@@ -35,16 +35,28 @@ echo "$count ELF files in $dir"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, kernel $(uname -r), $("$java" -version 2>&1 | head -1)"
 # Two ways of starting vdsoscope, both measured:
 #  - the launcher, ./vdsoscope, as users run it (C1 only, its AOT cache trained on all commands);
-#  - a JVM given what a packaged ldd tool would ship: C1 only and a class-data archive of its own,
-#    trained on a different workload (the ELF programs of /usr/sbin), not on the list measured.
-archive=target/vdsoscope-ldd.jsa
-[ -f "$archive" ] && [ "$jar" -nt "$archive" ] && rm -f "$archive" # the JVM will not use an archive of an older jar
-jvm=("$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms16m -XX:-UsePerfData -XX:TieredStopAtLevel=1
-     -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="$archive" -Xlog:disable -jar "$jar")
+#  - a JVM given what a packaged ldd tool would ship: C1 only and a start-up cache of its own (an
+#    AOT cache on JDK 25+, else a class-data archive), trained on a different workload (the ELF
+#    programs of /usr/sbin), not on the list measured.
 training=$(for f in /usr/sbin/*; do
   [ -f "$f" ] && [ ! -L "$f" ] && [ "$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] && echo "$f"
 done)
-"${jvm[@]}" ldd --style=ldd $training > /dev/null 2>&1 || true
+jvm=("$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms16m -XX:-UsePerfData -XX:TieredStopAtLevel=1 -Xlog:disable)
+source scripts/lib/jdk.sh
+read_jdk "${java%/bin/java}" || { echo "no JDK 22 or newer at ${java%/bin/java}" >&2; exit 4; }
+if ((JDK_MAJOR >= 25)); then
+  cache=target/vdsoscope-ldd.aot
+  if [ ! -f "$cache" ] || [ "$jar" -nt "$cache" ]; then # a cache is only good for the jar it was made from
+    rm -f "$cache"
+    "${jvm[@]}" -XX:AOTCacheOutput="$cache" -jar "$jar" ldd --style=ldd $training > /dev/null 2>&1 || true
+  fi
+  jvm+=(-XX:AOTCache="$cache" -jar "$jar")
+else
+  cache=target/vdsoscope-ldd.jsa
+  [ -f "$cache" ] && [ "$jar" -nt "$cache" ] && rm -f "$cache"
+  jvm+=(-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="$cache" -jar "$jar")
+  "${jvm[@]}" ldd --style=ldd $training > /dev/null 2>&1 || true
+fi
 ./vdsoscope ldd --style=ldd /bin/true > /dev/null 2>&1 || true # builds and records the launcher's cache if needed
 measure launcher ./vdsoscope ldd --style=ldd $(cat "$list")
 measure vdsoscope "${jvm[@]}" ldd --style=ldd $(cat "$list")
