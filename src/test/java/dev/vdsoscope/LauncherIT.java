@@ -122,13 +122,36 @@ class LauncherIT {
     /** Under {@code | head}: the batch stops when the reader goes away, as a program killed by SIGPIPE. */
     @Test
     void aReaderThatGoesAwayStopsTheBatch() throws Exception {
+        assertStopsWhenTheReaderGoesAway(Map.of());
+    }
+
+    /**
+     * The same in a language whose glibc translates the error ("Datenübergabe unterbrochen"): the
+     * JDK reports only strerror's text. The locale is built with localedef into a temporary LOCPATH.
+     */
+    @Test
+    void aReaderThatGoesAwayStopsTheBatchInGermanToo() throws Exception {
+        assumeTrue(Files.isRegularFile(Path.of("/usr/share/locale/de/LC_MESSAGES/libc.mo")),
+                "glibc's German messages (Debian package libc-l10n)");
+        Path locales = Files.createDirectory(temp.resolve("locales"));
+        Process localedef = new ProcessBuilder("localedef", "-i", "de_DE", "-f", "UTF-8",
+                locales.resolve("de_DE.UTF-8").toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(localedef.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
+        assumeTrue(Files.isDirectory(locales.resolve("de_DE.UTF-8")), "localedef could not build de_DE.UTF-8");
+
+        assertStopsWhenTheReaderGoesAway(Map.of("LOCPATH", locales.toString(), "LC_ALL", "de_DE.UTF-8"));
+    }
+
+    private void assertStopsWhenTheReaderGoesAway(Map<String, String> environment) throws Exception {
         List<String> command = new ArrayList<>(List.of(LAUNCHER.toString(), "headers"));
         command.addAll(Collections.nCopies(2000, FIXTURE));
         Path stderr = temp.resolve("stderr");
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(new File("/dev/null"))
-                .redirectError(stderr.toFile())
-                .start();
+                .redirectError(stderr.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         try (BufferedReader stdout = process.inputReader()) {
             assertThat(stdout.readLine()).isNotEmpty();
         }
@@ -139,7 +162,8 @@ class LauncherIT {
     }
 
     /**
-     * Under the POSIX locale (a container's default, where the JVM would decode arguments as ASCII),
+     * Under the POSIX locale (a container's default, where the JVM would decode arguments as ASCII) and
+     * under a locale only named UTF-8,
      * files named in UTF-8 open, and their names print as file(1) prints them in a UTF-8 locale:
      * printable characters as they are, control characters in octal. Names are made and passed
      * by the shell, as bytes, so that this test's own JVM locale plays no part.
@@ -149,11 +173,15 @@ class LauncherIT {
         String names = "\"$D/\\303\\251.so\" \"$D/\\346\\227\\245\\346\\234\\254.so\" \"$D/a\\001b.so\" \"$D/tab\\011here.so\"";
         String script = "set -e; for n in " + names + "; do cp \"$F\" \"$(printf \"$n\")\"; done; "
                 + "set --; for n in " + names + "; do set -- \"$@\" \"$(printf \"$n\")\"; done; "
-                + "env -u LC_ALL -u LC_CTYPE -u LANG \"$L\" file -N \"$@\" > ours; LC_ALL=C.UTF-8 file -N \"$@\" > theirs";
+                + "env -u LC_ALL -u LC_CTYPE -u LANG \"$L\" file -N \"$@\" > ours; "
+                // A locale named UTF-8 that is not one (as a Mac sends over ssh) must not fool the launcher.
+                + "env -u LC_ALL -u LANG LC_CTYPE=UTF-8 \"$L\" file -N \"$@\" > ours-named; "
+                + "LC_ALL=C.UTF-8 file -N \"$@\" > theirs";
         Process shell = shell(script);
 
         assertThat(shell.exitValue()).isZero();
         assertThat(Files.readAllBytes(temp.resolve("ours"))).isEqualTo(Files.readAllBytes(temp.resolve("theirs")));
+        assertThat(Files.readAllBytes(temp.resolve("ours-named"))).isEqualTo(Files.readAllBytes(temp.resolve("theirs")));
     }
 
     /** A name with a byte that is not UTF-8 cannot reach the file through the JVM: the message says why. */

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import dev.vdsoscope.linux.Libc;
+
 /** Where commands write: a large buffer over standard output, flushed once at the end. */
 public final class Output {
     private static PrintStream out;
@@ -63,6 +65,15 @@ public final class Output {
      * thread holds.
      */
     private static final class CheckedStdout extends FileOutputStream {
+        /**
+         * The JDK gives only strerror's text, which is translated in the user's locale ("Datenübergabe
+         * unterbrochen (broken pipe)"), so it is compared with this process's own text for EPIPE.
+         */
+        private static boolean isBrokenPipe(IOException e) {
+            String message = e.getMessage();
+            return message != null && (message.equals("Broken pipe") || message.equals(Libc.strerror(Libc.EPIPE)));
+        }
+
         private IOException failure;
 
         CheckedStdout() {
@@ -74,7 +85,8 @@ public final class Output {
             try {
                 super.write(bytes, offset, length);
             } catch (IOException e) {
-                if ("Broken pipe".equals(e.getMessage())) {
+                if (isBrokenPipe(e)) {
+                    Progress.clearIfDrawn();
                     Runtime.getRuntime().halt(ExitCode.BROKEN_PIPE);
                 }
                 if (failure == null) {

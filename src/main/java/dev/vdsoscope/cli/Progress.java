@@ -18,6 +18,8 @@ final class Progress implements AutoCloseable {
     private int done;
     private long lastDraw;
     private boolean drawn;
+    /** The bar on the terminal now, if any: a process that halts must not leave it under the prompt. */
+    private static volatile Progress onScreen;
 
     private Progress(int total, boolean enabled) {
         this.total = total;
@@ -51,6 +53,7 @@ final class Progress implements AutoCloseable {
         }
         lastDraw = now;
         drawn = true;
+        onScreen = this;
         int width = 30;
         int filled = (int) ((long) width * done / total);
         String name = subject.length() > 40 ? "..." + subject.substring(subject.length() - 37) : subject;
@@ -65,6 +68,16 @@ final class Progress implements AutoCloseable {
         if (drawn) {
             Output.err().print("\r\033[K");
             Output.err().flush();
+            drawn = false;
+        }
+        onScreen = null;
+    }
+
+    /** Clears the bar on the terminal, if one is drawn; for a process about to halt. */
+    static void clearIfDrawn() {
+        Progress bar = onScreen;
+        if (bar != null) {
+            bar.close();
         }
     }
 }

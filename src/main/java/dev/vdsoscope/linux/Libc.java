@@ -29,7 +29,7 @@ public final class Libc {
 
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
-    public static final int EIO = 5, EACCES = 13, EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4;
+    public static final int EIO = 5, EACCES = 13, EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EPIPE = 32;
 
     static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(
