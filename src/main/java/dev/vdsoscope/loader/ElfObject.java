@@ -57,19 +57,24 @@ public record ElfObject(Object fileKey, ElfHeader header, boolean hasDynamic, Op
      * every other thread of the JVM. Nothing of the image is kept: the strings are copied out.
      */
     static ElfObject read(Path file, BasicFileAttributes attributes, ByteBuffer scratch) throws IOException {
-        Object key = attributes.fileKey();
         if (scratch != null && attributes.isRegularFile() && attributes.size() <= scratch.capacity()) {
             try {
-                // The size the file had when looked up, as a mapping of it would have (a /proc file says 0).
-                int length = readWhole(file, scratch.clear().limit((int) attributes.size()));
-                return of(ElfFile.of(file.toString(), MemorySegment.ofBuffer(scratch.clear()).asSlice(0, length)), key);
+                return readSmall(file, attributes, scratch);
             } catch (IOException | ElfFormatException e) {
                 // Said by the mapping below, as it always was: a file that cannot be mapped (sysfs) may still read.
             }
         }
         try (ElfFile elf = ElfFile.openConfined(file)) {
-            return of(elf, key);
+            return of(elf, attributes.fileKey());
         }
+    }
+
+    /** The small-file way alone, with no mapping to fall back on; {@code scratch} is free again on return. */
+    static ElfObject readSmall(Path file, BasicFileAttributes attributes, ByteBuffer scratch) throws IOException {
+        // The size the file had when looked up, as a mapping of it would have (a /proc file says 0).
+        int length = readWhole(file, scratch.clear().limit((int) attributes.size()));
+        return of(ElfFile.of(file.toString(), MemorySegment.ofBuffer(scratch.clear()).asSlice(0, length)),
+                attributes.fileKey());
     }
 
     /** Reads the start of a file into the buffer, up to its limit; returns how many bytes there were. */
