@@ -231,4 +231,41 @@ class GccTreeTest {
         assertThat(lines).filteredOn(l -> l.startsWith("libtwo")).hasSize(1);
         assertThat(lines).isEqualTo(Gcc.ldSoListIn(dir, program, Map.of()));
     }
+
+    /**
+     * One loader (one batch, whose searches are remembered) resolving programs with an RPATH, a
+     * RUNPATH and neither, in every order, with and without LD_LIBRARY_PATH: each must still get what
+     * ld.so --list gives it alone, so no remembered answer leaks from one kind of program to another.
+     */
+    @Test
+    void aBatchAnswersEachProgramAsItsOwnRunWould() throws IOException {
+        Gcc.library(dir.resolve("a/libdep.so"), "libdep.so", "dep");
+        Gcc.library(dir.resolve("b/libdep.so"), "libdep.so", "dep");
+        String a = dir.resolve("a").toString();
+        List<Path> programs = List.of(
+                Gcc.compile(dir.resolve("rpath"), MAIN, "-L" + a, "-ldep", "-Wl,--disable-new-dtags,-rpath," + a),
+                Gcc.compile(dir.resolve("runpath"), MAIN, "-L" + a, "-ldep", "-Wl,--enable-new-dtags,-rpath," + a),
+                Gcc.compile(dir.resolve("plain"), MAIN, "-L" + a, "-ldep"));
+        List<List<Path>> orders = List.of(
+                List.of(programs.get(0), programs.get(1), programs.get(2)),
+                List.of(programs.get(0), programs.get(2), programs.get(1)),
+                List.of(programs.get(1), programs.get(0), programs.get(2)),
+                List.of(programs.get(1), programs.get(2), programs.get(0)),
+                List.of(programs.get(2), programs.get(0), programs.get(1)),
+                List.of(programs.get(2), programs.get(1), programs.get(0)));
+        for (Optional<String> libraryPath : List.of(Optional.<String>empty(), Optional.of(dir.resolve("b").toString()))) {
+            Map<Path, List<String>> alone = new java.util.HashMap<>();
+            for (Path program : programs) {
+                alone.put(program, Gcc.ldSoList(program, libraryPath.map(p -> Map.of("LD_LIBRARY_PATH", p)).orElse(Map.of())));
+            }
+            for (List<Path> order : orders) {
+                Loader batch = new Loader(LoaderOptions.system().withLibraryPath(libraryPath).withHwcaps(Optional.empty()));
+                for (Path program : order) {
+                    assertThat(LddDifferentialTest.lines(batch, program.toString()))
+                            .as("%s after %s, LD_LIBRARY_PATH %s", program.getFileName(), order, libraryPath)
+                            .isEqualTo(alone.get(program));
+                }
+            }
+        }
+    }
 }
