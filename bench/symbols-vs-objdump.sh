@@ -7,18 +7,18 @@
 # The list: regular files (symlinks are left out, so no library is counted twice) named *.so or
 # *.so.* whose first four bytes are the ELF magic, sorted.
 #
-# How vdsoscope is started: with ./vdsoscope when the tree has that launcher; otherwise with the JVM
-# flags the launcher is to use, which are:
+# How vdsoscope is started: with ./vdsoscope when the tree has that launcher, as users run it;
+# otherwise, or with BENCH_PACKAGED=1, as a packaged tool would ship it: the launcher's JVM flags
 #   --enable-native-access=ALL-UNNAMED   FFM maps the files
-#   -XX:+UseSerialGC                     one-core-friendly GC, smallest footprint and start-up
-#   -Xms16m -Xmx256m -Xmn8m              a small young generation: the printer allocates little
+#   -XX:+UseSerialGC -Xms16m             one-core-friendly GC, smallest footprint and start-up
 #   -XX:-UsePerfData                     no hsperfdata file
-#   -XX:AOTCache=target/vdsoscope.aot    JDK 25 AOT cache (classes loaded and linked, profiles)
-# The cache is made when missing or older than the jar, by a training run of the same command over
-# the vDSO fixtures and the ELF programs in /usr/bin (not over the benchmark's libraries).
+#   -XX:TieredStopAtLevel=1              C1 alone: the run is over before C2 would pay off
+# and an AOT cache of its own, target/vdsoscope-objdump.aot, made when missing or older than the jar
+# by a training run of the same command over the vDSO fixtures and the ELF programs in /usr/bin
+# (not over the benchmark's libraries).
 #
 # Usage: bench/symbols-vs-objdump.sh [RUNS]   (default 5; runs are interleaved: ours, objdump, ...)
-# Environment: JAVA_HOME (a JDK 25; default /usr/lib/jvm/temurin-25-jdk-amd64), LIBDIR, and
+# Environment: JAVA_HOME (a JDK 25; default /usr/lib/jvm/temurin-25-jdk-amd64), LIBDIR, BENCH_PACKAGED, and
 # BENCH_RT=1 to run both commands under `chrt -f 50` (real-time priority; needs root): on a machine
 # shared with other builds, wall times are otherwise mostly other people's load.
 set -euo pipefail
@@ -41,13 +41,13 @@ find "$LIBDIR" -type f \( -name '*.so' -o -name '*.so.*' \) -print0 | sort -z |
 COUNT=$(wc -l < "$LIST")
 mapfile -t FILES < "$LIST"
 
-JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms16m -Xmx256m -Xmn8m -XX:-UsePerfData)
-if [ -x ./vdsoscope ]; then
+JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms16m -XX:-UsePerfData -XX:TieredStopAtLevel=1)
+if [ -x ./vdsoscope ] && [ "${BENCH_PACKAGED:-0}" != 1 ]; then
     OURS=(./vdsoscope)
     HOW="./vdsoscope (the launcher)"
 else
     [ -f target/vdsoscope.jar ] || mvn -q -o package -DskipTests
-    AOT=target/vdsoscope.aot
+    AOT=target/vdsoscope-objdump.aot
     if [ ! -f "$AOT" ] || [ target/vdsoscope.jar -nt "$AOT" ]; then
         # Training: the same command over the ELF programs in /usr/bin, a workload disjoint from the
         # benchmark's list of libraries.
