@@ -137,6 +137,8 @@ class LddCommandTest {
         parsed.addAll(files);
         assertThat(Main.styleFastPath(fast.toArray(String[]::new), "ldd", "ldd")).isEqualTo(files);
         assertThat(Main.styleFastPath(parsed.toArray(String[]::new), "ldd", "ldd")).isNull();
+        assertThat(Main.styleFastPath(new String[] {"ldd", "/bin/true", "--style", "ldd", "/usr/bin/ls"}, "ldd", "ldd"))
+                .as("the style spelled apart, after a file").containsExactly("/bin/true", "/usr/bin/ls");
         Cli.Result withoutPicocli = Cli.run(fast.toArray(String[]::new));
         Cli.Result withPicocli = Cli.run(parsed.toArray(String[]::new));
         assertThat(withoutPicocli.out()).isEqualTo(withPicocli.out()).contains("/usr/bin/ls:\n\tlinux-vdso.so.1 (0x");
