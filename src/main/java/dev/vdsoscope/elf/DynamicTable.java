@@ -18,6 +18,7 @@ public final class DynamicTable {
     private final ElfFile elf;
     private final long offset;
     private final List<DynamicEntry> entries;
+    private StringTable strings;
 
     private DynamicTable(ElfFile elf, long offset, List<DynamicEntry> entries) {
         this.elf = elf;
@@ -101,24 +102,41 @@ public final class DynamicTable {
         return values;
     }
 
-    /** The file offset and size of the dynamic string table. */
+    /** The file offset of the dynamic string table. */
     public long stringTableOffset() {
-        long address = value(DynamicTag.DT_STRTAB).orElseThrow(
-                () -> new ElfFormatException("dynamic table has no DT_STRTAB", offset));
-        return elf.offsetOf(address, "DT_STRTAB");
+        return strings().start();
     }
 
+    /** Where the dynamic string table ends in the file (DT_STRSZ, kept inside the image). */
     public long stringTableEnd() {
-        long start = stringTableOffset();
-        OptionalLong size = value(DynamicTag.DT_STRSZ);
-        long end = size.isPresent() ? start + size.getAsLong() : elf.input().size();
-        return Math.min(end < start ? elf.input().size() : end, elf.input().size());
+        return strings().end();
     }
 
     /** A string of the dynamic string table, e.g. the value of DT_NEEDED. */
     public String string(long stringOffset) {
-        long start = stringTableOffset();
-        return elf.input().cString(start + stringOffset, stringTableEnd(), "dynamic string");
+        StringTable table = strings();
+        return elf.input().cString(table.start() + stringOffset, table.end(), "dynamic string");
+    }
+
+    private record StringTable(long start, long end) {}
+
+    /**
+     * The string table's extent, found on first use and then kept: every name read through the table
+     * needs it, and finding it scans the entries and translates an address. A table without
+     * DT_STRTAB fails each time a string is asked for, as before.
+     */
+    private StringTable strings() {
+        StringTable table = strings;
+        if (table == null) {
+            long address = value(DynamicTag.DT_STRTAB).orElseThrow(
+                    () -> new ElfFormatException("dynamic table has no DT_STRTAB", offset));
+            long start = elf.offsetOf(address, "DT_STRTAB");
+            OptionalLong size = value(DynamicTag.DT_STRSZ);
+            long end = size.isPresent() ? start + size.getAsLong() : elf.input().size();
+            table = new StringTable(start, Math.min(end < start ? elf.input().size() : end, elf.input().size()));
+            strings = table;
+        }
+        return table;
     }
 
     /** The names listed by DT_NEEDED, in order. */

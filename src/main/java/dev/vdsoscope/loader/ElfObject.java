@@ -11,9 +11,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 
-import dev.vdsoscope.elf.DynamicEntry;
 import dev.vdsoscope.elf.DynamicTable;
-import dev.vdsoscope.elf.DynamicTag;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
@@ -34,11 +32,6 @@ public record ElfObject(Object fileKey, ElfHeader header, boolean hasDynamic, Op
         List<String> warnings) {
 
     private static final long PAGE = 4096;
-    private static final long DT_NEEDED = DynamicTag.DT_NEEDED.value();
-    private static final long DT_SONAME = DynamicTag.DT_SONAME.value();
-    private static final long DT_RPATH = DynamicTag.DT_RPATH.value();
-    private static final long DT_RUNPATH = DynamicTag.DT_RUNPATH.value();
-    private static final long DT_FLAGS_1 = DynamicTag.DT_FLAGS_1.value();
 
     /** The largest file {@link #read(Path, BasicFileAttributes, ByteBuffer)} reads rather than maps. */
     static final int SMALL_FILE = 128 * 1024;
@@ -96,51 +89,15 @@ public record ElfObject(Object fileKey, ElfHeader header, boolean hasDynamic, Op
         Optional<String> runpath = Optional.empty();
         long flags1 = 0;
         if (dynamic.isPresent()) {
-            // One pass over the table; strings are then read in the order (and with the checks) of
-            // DynamicTable's needed(), soname(), rpath() and runpath(), which each scan it again.
             DynamicTable table = dynamic.get();
-            List<DynamicEntry> entries = table.entries();
-            long[] neededAt = new long[entries.size()];
-            int neededCount = 0;
-            long sonameAt = -1;
-            long rpathAt = -1;
-            long runpathAt = -1;
-            boolean flags1Seen = false;
-            for (DynamicEntry entry : entries) {
-                long tag = entry.tag().value();
-                if (tag == DT_NEEDED) {
-                    neededAt[neededCount++] = entry.value();
-                } else if (tag == DT_SONAME && sonameAt < 0) {
-                    sonameAt = entry.value();
-                } else if (tag == DT_RPATH && rpathAt < 0) {
-                    rpathAt = entry.value();
-                } else if (tag == DT_RUNPATH && runpathAt < 0) {
-                    runpathAt = entry.value();
-                } else if (tag == DT_FLAGS_1 && !flags1Seen) {
-                    flags1 = entry.value();
-                    flags1Seen = true;
-                }
-            }
-            if (neededCount > 0 || sonameAt >= 0 || rpathAt >= 0 || runpathAt >= 0) {
-                long start = table.stringTableOffset();
-                long end = table.stringTableEnd();
-                String[] names = new String[neededCount];
-                for (int i = 0; i < neededCount; i++) {
-                    names[i] = string(elf, start + neededAt[i], end);
-                }
-                needed = List.of(names);
-                soname = sonameAt < 0 ? Optional.empty() : Optional.of(string(elf, start + sonameAt, end));
-                rpath = rpathAt < 0 ? Optional.empty() : Optional.of(string(elf, start + rpathAt, end));
-                runpath = runpathAt < 0 ? Optional.empty() : Optional.of(string(elf, start + runpathAt, end));
-            }
+            needed = List.copyOf(table.needed());
+            soname = table.soname();
+            rpath = table.rpath();
+            runpath = table.runpath();
+            flags1 = table.flags1();
         }
         return new ElfObject(key, elf.header(), elf.segment(SegmentType.PT_DYNAMIC).isPresent(), interpreter, soname, needed, rpath, runpath,
                 flags1, span(elf.segments()), elf.warnings());
-    }
-
-    /** A string of the dynamic string table, as {@link DynamicTable#string} reads it. */
-    private static String string(ElfFile elf, long offset, long end) {
-        return elf.input().cString(offset, end, "dynamic string");
     }
 
     private static long span(List<ProgramHeader> segments) {
