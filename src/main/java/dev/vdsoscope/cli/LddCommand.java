@@ -23,7 +23,8 @@ import dev.vdsoscope.loader.LoaderException;
 import dev.vdsoscope.loader.LoaderOptions;
 import dev.vdsoscope.loader.TargetAbi;
 import dev.vdsoscope.proc.Mapping;
-import dev.vdsoscope.proc.Maps;
+import dev.vdsoscope.proc.LinuxProcess;
+import dev.vdsoscope.proc.ProcessException;
 import dev.vdsoscope.proc.PseudoMapping;
 import dev.vdsoscope.vdso.Vdso;
 import picocli.CommandLine.Command;
@@ -230,8 +231,8 @@ final class LddCommand implements Callable<Integer> {
 
     /**
      * This process's vDSO as {@link Vdso#find()} sees it (its address and the size of its mapping),
-     * read from the [vdso] line of /proc/self/maps: binding getauxval() through FFM, as Vdso.find()
-     * does, costs some 50 ms of start-up, more than ldd takes for a file. Without a readable
+     * from the [vdso] line of /proc/self/maps: binding getauxval() through FFM, as Vdso.find() does,
+     * costs some 50 ms of start-up, more than ldd takes for a file. Without a readable
      * /proc/self/maps, Vdso.find() answers.
      */
     private static Optional<VdsoPlace> findVdso() {
@@ -239,20 +240,11 @@ final class LddCommand implements Callable<Integer> {
             return Optional.empty();
         }
         try {
-            // Bytes as Latin-1: a mapped file's name need not be UTF-8, and the fields wanted are ASCII.
-            String maps = new String(Files.readAllBytes(Path.of("/proc/self/maps")), StandardCharsets.ISO_8859_1);
-            for (int at = maps.indexOf("[vdso]"); at > 0; at = maps.indexOf("[vdso]", at + 1)) {
-                int end = at + "[vdso]".length();
-                if (maps.charAt(at - 1) != ' ' || (end < maps.length() && maps.charAt(end) != '\n')) {
-                    continue;
-                }
-                Maps line = Maps.parse(maps.substring(maps.lastIndexOf('\n', at) + 1, end));
-                Mapping mapping = line.mappings().getFirst();
-                if (mapping.pseudo() == PseudoMapping.VDSO) {
-                    return Optional.of(new VdsoPlace(mapping.start(), mapping.size()));
-                }
+            Optional<Mapping> mapping = LinuxProcess.self().maps().find(PseudoMapping.VDSO);
+            if (mapping.isPresent()) {
+                return Optional.of(new VdsoPlace(mapping.get().start(), mapping.get().size()));
             }
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (ProcessException e) {
             // Fall through to Vdso.find().
         }
         return Vdso.find().map(found -> new VdsoPlace(found.base(), found.image().input().size()));
