@@ -111,34 +111,22 @@ public record Hwcaps(List<String> glibcHwcaps, List<String> legacy, String platf
     }
 
     /**
-     * The flags of the first CPU in /proc/cpuinfo, read up to that line only, and split by hand (as
-     * {@code split("\\s+")} would split them, without compiling a pattern at start-up).
+     * The flags of the first CPU in /proc/cpuinfo, read up to that line only, and split without
+     * compiling a pattern at start-up.
      */
     private static Set<String> cpuFlags() {
         try (BufferedReader reader = Files.newBufferedReader(Path.of("/proc/cpuinfo"))) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 if (line.startsWith("flags")) {
                     int colon = line.indexOf(':');
-                    return words(line.substring(colon + 1).trim());
+                    Set<String> flags = new HashSet<>(Loader.split(line.substring(colon + 1), " \t"));
+                    flags.remove("");
+                    return flags;
                 }
             }
         } catch (IOException e) {
             // Without /proc the loader model falls back to no capabilities, which only loses hwcaps dirs.
         }
         return Set.of();
-    }
-
-    private static Set<String> words(String text) {
-        Set<String> words = new HashSet<>();
-        int start = 0;
-        for (int i = 0; i <= text.length(); i++) {
-            if (i == text.length() || " \t\n\u000b\f\r".indexOf(text.charAt(i)) >= 0) {
-                if (i > start || text.isEmpty()) {
-                    words.add(text.substring(start, i));
-                }
-                start = i + 1;
-            }
-        }
-        return words;
     }
 }
