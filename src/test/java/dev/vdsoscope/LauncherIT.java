@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.File;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +118,63 @@ class LauncherIT {
         assertThat(Files.readAllLines(classes))
                 .anyMatch(line -> line.endsWith(" picocli.CommandLine source: shared objects file"))
                 .noneMatch(line -> line.contains(" picocli.") && !line.endsWith("source: shared objects file"));
+    }
+
+    /**
+     * The two batch lines that skip picocli get the lean start-up cache, every other line the cache of
+     * all commands: the launcher's test of a line must agree with Main's, or a batch loses its cache
+     * (or another line loads too few classes from it).
+     */
+    @Test
+    void batchLinesAndOnlyThemGetTheBatchCache() throws Exception {
+        Method fastPath = Class.forName("dev.vdsoscope.cli.Main")
+                .getDeclaredMethod("styleFastPath", String[].class, String.class, String.class);
+        fastPath.setAccessible(true);
+        List<List<String>> lines = List.of(
+                List.of("symbols", "--style=objdump", FIXTURE),
+                List.of("symbols", FIXTURE, "--style", "objdump", FIXTURE),
+                List.of("ldd", "--style=ldd", "/bin/true"),
+                List.of("ldd", "--style", "ldd", "/bin/true", "/bin/sh"),
+                List.of("symbols", "--style=objdump"),
+                List.of("symbols", "--style=ldd", FIXTURE),
+                List.of("ldd", "--style=objdump", "/bin/true"),
+                List.of("symbols", "--style=objdump", "--style=objdump", FIXTURE),
+                List.of("symbols", "--style", "objdump"),
+                List.of("symbols", "--style=objdump", "--json", FIXTURE),
+                List.of("symbols", "--style=objdump", "@files"),
+                List.of("symbols", "--style=objdump", ""),
+                List.of("ldd", "/bin/true"),
+                List.of("file", "--style=ldd", "/bin/true"),
+                List.of("--debug", "ldd", "--style=ldd", "/bin/true"));
+        int batchLines = 0;
+        for (List<String> line : lines) {
+            String[] args = line.toArray(String[]::new);
+            boolean fast = fastPath.invoke(null, args, "symbols", "objdump") != null
+                    || fastPath.invoke(null, args, "ldd", "ldd") != null;
+            batchLines += fast ? 1 : 0;
+            String cache = fast ? "vdsoscope-batch." : "vdsoscope.";
+            assertThat(javaCommand(args)).as(String.join(" ", line))
+                    .anyMatch(arg -> arg.startsWith("-XX:AOTCache=") || arg.startsWith("-XX:SharedArchiveFile="))
+                    .filteredOn(arg -> arg.startsWith("-XX:AOTCache=") || arg.startsWith("-XX:SharedArchiveFile="))
+                    .singleElement(STRING)
+                    .contains("/target/" + cache);
+        }
+        assertThat(batchLines).isEqualTo(4);
+    }
+
+    /** The java command line the launcher would run (VDSOSCOPE_PRINT_JAVA=1), one argument an element. */
+    private List<String> javaCommand(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(new File("/dev/null"))
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("VDSOSCOPE_PRINT_JAVA", "1");
+        Process process = builder.start();
+        List<String> lines = process.inputReader().lines().toList();
+        assertThat(process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        return lines;
     }
 
     /** Under {@code | head}: the batch stops when the reader goes away, as a program killed by SIGPIPE. */

@@ -62,7 +62,9 @@ final class ObjdumpSymbols {
     static {
         String[] names = {"", " .internal", " .hidden", " .protected"};
         for (int v = 0; v < 256; v++) {
-            OTHER_COLUMNS[v] = ascii(v < 4 ? names[v] : String.format(" 0x%02x", v));
+            // Not String.format: its first use costs milliseconds of start-up.
+            OTHER_COLUMNS[v] = v < 4 ? ascii(names[v])
+                    : new byte[] {' ', '0', 'x', HEX_PAIRS[2 * v], HEX_PAIRS[2 * v + 1]};
         }
     }
     /** A version column that is not printed at all (BFD found no name for the index). */

@@ -37,6 +37,12 @@ import dev.vdsoscope.elf.raw.RawStruct;
 public final class ElfFile implements AutoCloseable {
     private static final int MAX_WARNINGS = 64;
     private static final byte[] MAGIC = {0x7f, 'E', 'L', 'F'};
+    /**
+     * The size of the scratch buffer batches give {@link #openConfined(Path, BasicFileAttributes, ByteBuffer)}:
+     * larger than most programs and small libraries (a gconv module, a PAM module), which are read,
+     * while the large libraries, of which a batch reads only the headers and tables, are mapped.
+     */
+    public static final int SMALL_FILE = 128 * 1024;
 
     private final String name;
     private final ElfInput in;
@@ -99,8 +105,51 @@ public final class ElfFile implements AutoCloseable {
         return open(path, true);
     }
 
+    /**
+     * For batches that read one file after another on one thread: a regular file of at most
+     * {@code scratch.capacity()} bytes is {@linkplain #read read} into {@code scratch} (a direct buffer
+     * reused from file to file; null for none), since one copy costs less than mapping a small file,
+     * faulting its pages in and unmapping it (which makes the kernel flush the other CPUs' TLBs).
+     * Anything else, and a small file that does not read as ELF, is {@linkplain #openConfined mapped},
+     * so that every error is said in the mapping's words. An image read into {@code scratch} lasts
+     * until the buffer is reused.
+     */
+    public static ElfFile openConfined(Path path, BasicFileAttributes attributes, ByteBuffer scratch)
+            throws IOException {
+        if (scratch != null && attributes.isRegularFile() && attributes.size() <= scratch.capacity()) {
+            try {
+                return read(path, attributes, scratch);
+            } catch (IOException | ElfFormatException e) {
+                // Said again by the mapping: a file that cannot be read whole (sysfs) may still map.
+            }
+        }
+        return open(path, attributes, true);
+    }
+
+    /**
+     * Reads a regular file of at most {@code into.capacity()} bytes whole into {@code into}, and
+     * returns the image there: it lasts until the buffer is reused. Reads as many bytes as the
+     * attributes say, as a mapping would (a file that grew since is read up to that size).
+     */
+    public static ElfFile read(Path path, BasicFileAttributes attributes, ByteBuffer into) throws IOException {
+        if (!attributes.isRegularFile() || attributes.size() > into.capacity()) {
+            throw new IllegalArgumentException(path + " is not a regular file of at most " + into.capacity() + " bytes");
+        }
+        into.clear().limit((int) attributes.size());
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            while (into.hasRemaining() && channel.read(into) >= 0) {
+                // Until the size looked up, or the end of a file that shrank.
+            }
+        }
+        int length = into.position();
+        return new ElfFile(path.toString(), MemorySegment.ofBuffer(into.clear()).asSlice(0, length), null);
+    }
+
     private static ElfFile open(Path path, boolean confined) throws IOException {
-        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        return open(path, Files.readAttributes(path, BasicFileAttributes.class), confined);
+    }
+
+    private static ElfFile open(Path path, BasicFileAttributes attributes, boolean confined) throws IOException {
         if (attributes.isDirectory()) {
             throw new ElfFormatException("is a directory", -1);
         }

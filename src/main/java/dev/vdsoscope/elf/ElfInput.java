@@ -143,12 +143,7 @@ public final class ElfInput {
 
     private String string(long offset, int length) {
         byte[] chars = new byte[length];
-        if (view != null) {
-            // Not MemorySegment.copy, whose first call spins a type-switch class: start-up for ldd.
-            view.get((int) offset, chars, 0, length);
-        } else {
-            MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, offset, chars, 0, length);
-        }
+        copy(offset, chars, 0, length);
         return new String(chars, StandardCharsets.UTF_8);
     }
 
@@ -211,9 +206,21 @@ public final class ElfInput {
         }
         int length = (int) (nul - offset);
         if (length <= dst.length - at) {
-            MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, offset, dst, at, length);
+            copy(offset, dst, at, length);
         }
         return length;
+    }
+
+    /**
+     * Copies bytes already checked to lie inside the image. Through the buffer view when there is one:
+     * the first MemorySegment.copy into an array spins a type-switch class, milliseconds of start-up.
+     */
+    void copy(long offset, byte[] dst, int at, int length) {
+        if (view != null) {
+            view.get((int) offset, dst, at, length);
+        } else {
+            MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, offset, dst, at, length);
+        }
     }
 
     /** A read-only view of a range, checked first. */

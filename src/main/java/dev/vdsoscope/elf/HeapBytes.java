@@ -1,7 +1,6 @@
 package dev.vdsoscope.elf;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -36,7 +35,7 @@ final class HeapBytes {
         }
         in.require(offset, length, "table");
         byte[] bytes = new byte[(int) length];
-        MemorySegment.copy(in.segment(), ValueLayout.JAVA_BYTE, offset, bytes, 0, bytes.length);
+        in.copy(offset, bytes, 0, bytes.length);
         return new HeapBytes(bytes, in.order());
     }
 

@@ -1,19 +1,15 @@
 package dev.vdsoscope.loader;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 
 import dev.vdsoscope.elf.DynamicTable;
 import dev.vdsoscope.elf.ElfFile;
-import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.ProgramHeader;
 import dev.vdsoscope.elf.SegmentType;
@@ -33,51 +29,26 @@ public record ElfObject(Object fileKey, ElfHeader header, boolean hasDynamic, Op
 
     private static final long PAGE = 4096;
 
-    /** The largest file {@link #read(Path, BasicFileAttributes, ByteBuffer)} reads rather than maps. */
-    static final int SMALL_FILE = 128 * 1024;
-
     /** Reads a file; the mapping is closed before this returns. */
     public static ElfObject read(Path file) throws IOException {
         return read(file, Files.readAttributes(file, BasicFileAttributes.class), null);
     }
 
     /**
-     * Reads a file whose attributes the caller has already looked up. A regular file of at most
-     * {@link #SMALL_FILE} bytes is read whole into {@code scratch} (a direct buffer of that size,
-     * reused from file to file; null for none): one copy costs less than mapping it, faulting its
-     * pages in and unmapping it, which makes the kernel flush the other CPUs' TLBs. Anything else is
-     * mapped, and the mapping belongs to this thread, so that closing it needs no handshake with
-     * every other thread of the JVM. Nothing of the image is kept: the strings are copied out.
+     * Reads a file whose attributes the caller has already looked up; {@code scratch} is a direct
+     * buffer of {@link ElfFile#SMALL_FILE} bytes reused from file to file (null for none), as
+     * {@link ElfFile#openConfined(Path, BasicFileAttributes, ByteBuffer)} takes it. Nothing of the image
+     * is kept: the strings are copied out.
      */
     static ElfObject read(Path file, BasicFileAttributes attributes, ByteBuffer scratch) throws IOException {
-        if (scratch != null && attributes.isRegularFile() && attributes.size() <= scratch.capacity()) {
-            try {
-                return readSmall(file, attributes, scratch);
-            } catch (IOException | ElfFormatException e) {
-                // Said by the mapping below, as it always was: a file that cannot be mapped (sysfs) may still read.
-            }
-        }
-        try (ElfFile elf = ElfFile.openConfined(file)) {
+        try (ElfFile elf = ElfFile.openConfined(file, attributes, scratch)) {
             return of(elf, attributes.fileKey());
         }
     }
 
     /** The small-file way alone, with no mapping to fall back on; {@code scratch} is free again on return. */
     static ElfObject readSmall(Path file, BasicFileAttributes attributes, ByteBuffer scratch) throws IOException {
-        // The size the file had when looked up, as a mapping of it would have (a /proc file says 0).
-        int length = readWhole(file, scratch.clear().limit((int) attributes.size()));
-        return of(ElfFile.of(file.toString(), MemorySegment.ofBuffer(scratch.clear()).asSlice(0, length)),
-                attributes.fileKey());
-    }
-
-    /** Reads the start of a file into the buffer, up to its limit; returns how many bytes there were. */
-    private static int readWhole(Path file, ByteBuffer into) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (into.hasRemaining() && channel.read(into) >= 0) {
-                // Until the limit or the end of the file.
-            }
-            return into.position();
-        }
+        return of(ElfFile.read(file, attributes, scratch), attributes.fileKey());
     }
 
     private static ElfObject of(ElfFile elf, Object key) {

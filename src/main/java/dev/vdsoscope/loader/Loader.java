@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.vdsoscope.elf.ElfData;
+import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.ElfType;
@@ -791,7 +792,7 @@ public final class Loader {
     /** The buffer small files are read into, one per loader (a loader runs on one thread). */
     private ByteBuffer scratch() {
         if (scratch == null) {
-            scratch = ByteBuffer.allocateDirect(ElfObject.SMALL_FILE);
+            scratch = ByteBuffer.allocateDirect(ElfFile.SMALL_FILE);
         }
         return scratch;
     }

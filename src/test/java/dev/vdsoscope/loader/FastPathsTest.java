@@ -20,6 +20,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.vdsoscope.elf.ElfFile;
+
 /**
  * The loader's shortcuts give the answers of the plain code they stand in for: the hand-made search
  * path split, Horspool's scan of ld.so, and reading a small file instead of mapping it.
@@ -61,14 +63,14 @@ class FastPathsTest {
         List<Path> small = new ArrayList<>();
         try (Stream<Path> files = Files.list(Path.of("/usr/bin"))) {
             for (Path file : files.sorted().toList()) {
-                if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) <= ElfObject.SMALL_FILE
+                if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) <= ElfFile.SMALL_FILE
                         && isElf(file) && small.size() < 40) {
                     small.add(file);
                 }
             }
         }
         assumeTrue(small.size() >= 5, "few small ELF programs in /usr/bin");
-        ByteBuffer scratch = ByteBuffer.allocateDirect(ElfObject.SMALL_FILE);
+        ByteBuffer scratch = ByteBuffer.allocateDirect(ElfFile.SMALL_FILE);
         List<ElfObject> read = new ArrayList<>();
         for (Path file : small) {
             read.add(ElfObject.readSmall(file, Files.readAttributes(file, BasicFileAttributes.class), scratch));
@@ -89,7 +91,7 @@ class FastPathsTest {
 
     @Test
     void aFileThatDoesNotParseFailsAsTheMappingDoes(@TempDir Path directory) throws Exception {
-        ByteBuffer scratch = ByteBuffer.allocateDirect(ElfObject.SMALL_FILE);
+        ByteBuffer scratch = ByteBuffer.allocateDirect(ElfFile.SMALL_FILE);
         for (byte[] contents : List.of(new byte[0], "not ELF".getBytes(), new byte[] {0x7f, 'E', 'L', 'F', 2, 1})) {
             Path file = Files.write(directory.resolve("f" + contents.length), contents);
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
