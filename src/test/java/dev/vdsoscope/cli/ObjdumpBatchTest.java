@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -43,6 +44,13 @@ class ObjdumpBatchTest {
                 s.filter(Files::isRegularFile).map(Path::toString).sorted().limit(150).forEach(files::add);
             }
         }
+        // The largest library: its block (6 MB for libLLVM-15) may pass the buffer limit and be streamed.
+        if (Files.isDirectory(lib)) {
+            try (Stream<Path> s = Files.list(lib)) {
+                s.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().contains(".so"))
+                        .max(Comparator.comparingLong(ObjdumpBatchTest::size)).map(Path::toString).ifPresent(files::add);
+            }
+        }
         files.add("/nonexistent/file.so");
         files.add("pom.xml");
         for (int k = 0; k < 3; k++) {
@@ -54,5 +62,13 @@ class ObjdumpBatchTest {
         assertThat(two.err()).isEqualTo(one.err());
         assertThat(two.code()).isEqualTo(one.code());
         assertThat(one.err()).contains("vdsoscope: /nonexistent/file.so: no such file or directory");
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 }
