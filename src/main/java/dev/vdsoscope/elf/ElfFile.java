@@ -323,41 +323,41 @@ public final class ElfFile implements AutoCloseable {
         }
         in.requireTable(header.shoff(), header.shnum(), stride, "section header table");
         int count = (int) header.shnum();
-        long[] nameOffsets = new long[count];
-        List<Section> raw = new ArrayList<>(count);
         // The fields are looked up once, not once per header: a batch reads millions of headers.
         RawStruct.Field shName = sh.field("sh_name"), shType = sh.field("sh_type"), shFlags = sh.field("sh_flags"),
                 shAddr = sh.field("sh_addr"), shOffset = sh.field("sh_offset"), shSize = sh.field("sh_size"),
                 shLink = sh.field("sh_link"), shInfo = sh.field("sh_info"), shAddralign = sh.field("sh_addralign"),
                 shEntsize = sh.field("sh_entsize");
+        // The section name table, read first so that each header is read once; -1 when there is none.
+        long namesStart = -1;
+        long namesEnd = -1;
+        if (header.shstrndx() != SectionIndex.SHN_UNDEF) { // else the gABI's "no section name string table"
+            long at = header.shoff() + header.shstrndx() * stride;
+            long offset = header.shstrndx() < count ? in.field(at, shOffset) : -1;
+            long size = header.shstrndx() < count ? in.field(at, shSize) : -1;
+            if (offset >= 0 && in.contains(offset, size)) {
+                namesStart = offset;
+                namesEnd = offset + size;
+            } else {
+                warn("section name table (index " + header.shstrndx() + ") is missing or out of range");
+            }
+        }
+        List<Section> list = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             long at = header.shoff() + i * stride;
-            nameOffsets[i] = in.field(at, shName);
-            raw.add(new Section(i, "", new SectionType(in.field(at, shType)), in.field(at, shFlags),
+            String sectionName = "";
+            if (namesStart >= 0) {
+                try {
+                    sectionName = in.cString(namesStart + in.field(at, shName), namesEnd, "section name");
+                } catch (ElfFormatException e) {
+                    warn(e.getMessage() + " (section " + i + ")");
+                }
+            }
+            list.add(new Section(i, sectionName, new SectionType(in.field(at, shType)), in.field(at, shFlags),
                     in.field(at, shAddr), in.field(at, shOffset), in.field(at, shSize), in.field(at, shLink),
                     in.field(at, shInfo), in.field(at, shAddralign), in.field(at, shEntsize)));
         }
-        if (header.shstrndx() == SectionIndex.SHN_UNDEF) {
-            return List.copyOf(raw); // the gABI's "no section name string table"
-        }
-        Section names = header.shstrndx() < count ? raw.get((int) header.shstrndx()) : null;
-        if (names == null || !in.contains(names.offset(), names.size())) {
-            warn("section name table (index " + header.shstrndx() + ") is missing or out of range");
-            return List.copyOf(raw);
-        }
-        List<Section> named = new ArrayList<>(count);
-        for (Section s : raw) {
-            String sectionName = "";
-            try {
-                sectionName = in.cString(names.offset() + nameOffsets[s.index()], names.offset() + names.size(),
-                        "section name");
-            } catch (ElfFormatException e) {
-                warn(e.getMessage() + " (section " + s.index() + ")");
-            }
-            named.add(new Section(s.index(), sectionName, s.type(), s.flags(), s.addr(), s.offset(), s.size(),
-                    s.link(), s.info(), s.addralign(), s.entsize()));
-        }
-        return List.copyOf(named);
+        return List.copyOf(list);
     }
 
     /**
@@ -446,9 +446,11 @@ public final class ElfFile implements AutoCloseable {
         ProgramHeader p = interp.get();
         in.require(p.offset(), p.filesz(), "PT_INTERP");
         long nul = in.indexOfNul(p.offset(), p.offset() + p.filesz());
-        long end = nul < 0 ? p.offset() + p.filesz() : nul;
-        return Optional.of(new String(in.segment().asSlice(p.offset(), end - p.offset())
-                .toArray(ValueLayout.JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8));
+        long length = (nul < 0 ? p.offset() + p.filesz() : nul) - p.offset();
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new ElfFormatException("PT_INTERP of " + length + " bytes is too long for a path", p.offset());
+        }
+        return Optional.of(in.string(p.offset(), (int) length));
     }
 
     /** The dynamic table, from PT_DYNAMIC (what the loader uses) or else the SHT_DYNAMIC section. */

@@ -17,6 +17,7 @@ import dev.vdsoscope.elf.raw.RawStruct;
  */
 public final class ElfInput {
     private final MemorySegment bytes;
+    private final long size;
     private final ValueLayout.OfShort u16;
     private final ValueLayout.OfInt u32;
     private final ValueLayout.OfLong u64;
@@ -35,6 +36,7 @@ public final class ElfInput {
 
     ElfInput(MemorySegment bytes, ByteOrder order) {
         this.bytes = bytes;
+        this.size = bytes.byteSize();
         this.order = order;
         boolean little = order == ByteOrder.LITTLE_ENDIAN;
         // Shared layouts: each layout builds its access VarHandle once, so a new layout per image would
@@ -55,7 +57,7 @@ public final class ElfInput {
     }
 
     public long size() {
-        return bytes.byteSize();
+        return size;
     }
 
     public ByteOrder order() {
@@ -69,7 +71,7 @@ public final class ElfInput {
 
     /** True when {@code length} bytes starting at {@code offset} lie inside the image. */
     public boolean contains(long offset, long length) {
-        return offset >= 0 && length >= 0 && offset <= size() && length <= size() - offset;
+        return offset >= 0 && length >= 0 && offset <= size && length <= size - offset;
     }
 
     /** Throws unless the range lies inside the image; {@code what} names the structure for the user. */
@@ -89,24 +91,39 @@ public final class ElfInput {
         require(offset, count * stride, what);
     }
 
+    // Each read is one flat test and one buffer read when the field is inside an image of up to 2 GiB
+    // (see field); else the checked way, which says what is wrong.
+
     public int u8(long offset) {
+        if (view != null && offset >= 0 && offset < size) {
+            return Byte.toUnsignedInt(view.get((int) offset));
+        }
         require(offset, 1, "byte");
-        return Byte.toUnsignedInt(view != null ? view.get((int) offset) : bytes.get(ValueLayout.JAVA_BYTE, offset));
+        return Byte.toUnsignedInt(bytes.get(ValueLayout.JAVA_BYTE, offset));
     }
 
     public int u16(long offset) {
+        if (view != null && offset >= 0 && offset <= size - 2) {
+            return Short.toUnsignedInt(view.getShort((int) offset));
+        }
         require(offset, 2, "16-bit field");
-        return Short.toUnsignedInt(view != null ? view.getShort((int) offset) : bytes.get(u16, offset));
+        return Short.toUnsignedInt(bytes.get(u16, offset));
     }
 
     public long u32(long offset) {
+        if (view != null && offset >= 0 && offset <= size - 4) {
+            return Integer.toUnsignedLong(view.getInt((int) offset));
+        }
         require(offset, 4, "32-bit field");
-        return Integer.toUnsignedLong(view != null ? view.getInt((int) offset) : bytes.get(u32, offset));
+        return Integer.toUnsignedLong(bytes.get(u32, offset));
     }
 
     public long u64(long offset) {
+        if (view != null && offset >= 0 && offset <= size - 8) {
+            return view.getLong((int) offset);
+        }
         require(offset, 8, "64-bit field");
-        return view != null ? view.getLong((int) offset) : bytes.get(u64, offset);
+        return bytes.get(u64, offset);
     }
 
     /** Reads an unsigned field of 1, 2, 4 or 8 bytes. */
@@ -120,9 +137,26 @@ public final class ElfInput {
         };
     }
 
-    /** Reads a named field of a raw structure that starts at {@code base}. */
+    /**
+     * Reads a named field of a raw structure that starts at {@code base}. In one flat method when the
+     * field is inside the image (else through {@link #unsigned}, which says why not): a batch reads
+     * millions of fields, many before the JIT has compiled anything, and the interpreter pays for
+     * every call.
+     */
     public long field(long base, RawStruct.Field field) {
-        return unsigned(base + field.offset(), field.width());
+        long at = base + field.offset();
+        int width = field.width();
+        if (view == null || at < 0 || at > size - width) {
+            return unsigned(at, width);
+        }
+        int i = (int) at;
+        return switch (width) {
+            case 1 -> Byte.toUnsignedInt(view.get(i));
+            case 2 -> Short.toUnsignedInt(view.getShort(i));
+            case 4 -> Integer.toUnsignedLong(view.getInt(i));
+            case 8 -> view.getLong(i);
+            default -> unsigned(at, width);
+        };
     }
 
     /**
@@ -141,7 +175,8 @@ public final class ElfInput {
         return string(offset, (int) (nul - offset));
     }
 
-    private String string(long offset, int length) {
+    /** The bytes at [offset, offset + length), already checked to lie inside the image, decoded as UTF-8. */
+    String string(long offset, int length) {
         byte[] chars = new byte[length];
         copy(offset, chars, 0, length);
         return new String(chars, StandardCharsets.UTF_8);

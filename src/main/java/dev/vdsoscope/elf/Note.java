@@ -131,14 +131,15 @@ public record Note(String owner, long type, long descOffset, long descSize, long
         }
         long at = offset;
         long end = offset + size;
+        RawStruct.Field nNamesz = nhdr.field("n_namesz"), nDescsz = nhdr.field("n_descsz"), nType = nhdr.field("n_type");
         while (end - at >= nhdr.size()) {
             if (notes.size() >= MAX_NOTES) {
                 elf.warn("more than " + MAX_NOTES + " notes; the rest are ignored");
                 return;
             }
-            long namesz = in.field(at, nhdr.field("n_namesz"));
-            long descsz = in.field(at, nhdr.field("n_descsz"));
-            long type = in.field(at, nhdr.field("n_type"));
+            long namesz = in.field(at, nNamesz);
+            long descsz = in.field(at, nDescsz);
+            long type = in.field(at, nType);
             long nameAt = at + nhdr.size();
             // The descriptor follows header and name padded together: in 8-aligned notes the name alone is not.
             long descAt = at + align(nhdr.size() + namesz, align);

@@ -149,6 +149,25 @@ public final class SymbolVersions {
         }
     }
 
+    // The fields of the versioning structures, looked up once: the chains are walked for every file of a batch.
+    private static final RawStruct.Field VDA_NAME = RawLayouts.VERDAUX.field("vda_name");
+    private static final RawStruct.Field VDA_NEXT = RawLayouts.VERDAUX.field("vda_next");
+    private static final RawStruct.Field VD_AUX = RawLayouts.VERDEF.field("vd_aux");
+    private static final RawStruct.Field VD_CNT = RawLayouts.VERDEF.field("vd_cnt");
+    private static final RawStruct.Field VD_FLAGS = RawLayouts.VERDEF.field("vd_flags");
+    private static final RawStruct.Field VD_HASH = RawLayouts.VERDEF.field("vd_hash");
+    private static final RawStruct.Field VD_NDX = RawLayouts.VERDEF.field("vd_ndx");
+    private static final RawStruct.Field VD_NEXT = RawLayouts.VERDEF.field("vd_next");
+    private static final RawStruct.Field VNA_FLAGS = RawLayouts.VERNAUX.field("vna_flags");
+    private static final RawStruct.Field VNA_HASH = RawLayouts.VERNAUX.field("vna_hash");
+    private static final RawStruct.Field VNA_NAME = RawLayouts.VERNAUX.field("vna_name");
+    private static final RawStruct.Field VNA_NEXT = RawLayouts.VERNAUX.field("vna_next");
+    private static final RawStruct.Field VNA_OTHER = RawLayouts.VERNAUX.field("vna_other");
+    private static final RawStruct.Field VN_AUX = RawLayouts.VERNEED.field("vn_aux");
+    private static final RawStruct.Field VN_CNT = RawLayouts.VERNEED.field("vn_cnt");
+    private static final RawStruct.Field VN_FILE = RawLayouts.VERNEED.field("vn_file");
+    private static final RawStruct.Field VN_NEXT = RawLayouts.VERNEED.field("vn_next");
+
     private static List<Definition> readDefinitions(ElfFile elf, Table table) {
         ElfInput in = elf.input();
         RawStruct vd = RawLayouts.VERDEF;
@@ -162,24 +181,24 @@ public final class SymbolVersions {
                 elf.warn("version definition chain is broken or loops at offset 0x" + Long.toHexString(at));
                 break;
             }
-            int auxCount = (int) in.field(at, vd.field("vd_cnt"));
+            int auxCount = (int) in.field(at, VD_CNT);
             List<String> names = new ArrayList<>();
-            long aux = at + in.field(at, vd.field("vd_aux"));
+            long aux = at + in.field(at, VD_AUX);
             for (int j = 0; j < auxCount && budget-- > 0; j++) {
                 if (!in.contains(aux, vda.size())) {
                     elf.warn("version definition name entry out of range at offset 0x" + Long.toHexString(aux));
                     break;
                 }
-                names.add(string(elf, table, in.field(aux, vda.field("vda_name"))));
-                long next = in.field(aux, vda.field("vda_next"));
+                names.add(string(elf, table, in.field(aux, VDA_NAME)));
+                long next = in.field(aux, VDA_NEXT);
                 if (next == 0) {
                     break;
                 }
                 aux += next;
             }
-            list.add(new Definition((int) in.field(at, vd.field("vd_ndx")), (int) in.field(at, vd.field("vd_flags")),
-                    in.field(at, vd.field("vd_hash")), List.copyOf(names)));
-            long next = in.field(at, vd.field("vd_next"));
+            list.add(new Definition((int) in.field(at, VD_NDX), (int) in.field(at, VD_FLAGS),
+                    in.field(at, VD_HASH), List.copyOf(names)));
+            long next = in.field(at, VD_NEXT);
             if (next == 0) {
                 break;
             }
@@ -201,26 +220,26 @@ public final class SymbolVersions {
                 elf.warn("version requirement chain is broken or loops at offset 0x" + Long.toHexString(at));
                 break;
             }
-            String file = string(elf, table, in.field(at, vn.field("vn_file")));
-            int auxCount = (int) in.field(at, vn.field("vn_cnt"));
+            String file = string(elf, table, in.field(at, VN_FILE));
+            int auxCount = (int) in.field(at, VN_CNT);
             List<Needed> versions = new ArrayList<>();
-            long aux = at + in.field(at, vn.field("vn_aux"));
+            long aux = at + in.field(at, VN_AUX);
             for (int j = 0; j < auxCount && budget-- > 0; j++) {
                 if (!in.contains(aux, vna.size())) {
                     elf.warn("version requirement entry out of range at offset 0x" + Long.toHexString(aux));
                     break;
                 }
-                versions.add(new Needed(string(elf, table, in.field(aux, vna.field("vna_name"))),
-                        in.field(aux, vna.field("vna_hash")), (int) in.field(aux, vna.field("vna_flags")),
-                        (int) in.field(aux, vna.field("vna_other"))));
-                long next = in.field(aux, vna.field("vna_next"));
+                versions.add(new Needed(string(elf, table, in.field(aux, VNA_NAME)),
+                        in.field(aux, VNA_HASH), (int) in.field(aux, VNA_FLAGS),
+                        (int) in.field(aux, VNA_OTHER)));
+                long next = in.field(aux, VNA_NEXT);
                 if (next == 0) {
                     break;
                 }
                 aux += next;
             }
             list.add(new Requirement(file, List.copyOf(versions)));
-            long next = in.field(at, vn.field("vn_next"));
+            long next = in.field(at, VN_NEXT);
             if (next == 0) {
                 break;
             }
