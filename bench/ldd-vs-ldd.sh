@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # vdsoscope ldd (one invocation over every ELF executable in /usr/bin) against ldd run on each file,
-# and against pax-utils' lddtree on the same list. Prints wall times, the ratio and peak RSS.
-# Usage: bench/ldd-vs-ldd.sh [DIR]   (build first: mvn -o package -DskipTests)
+# and against pax-utils' lddtree on the same list. Runs each RUNS times, interleaved, and prints every
+# run's wall time (from bash's microsecond clock), CPU time and peak RSS (GNU time), then the medians
+# and the ratios of the medians.
+# Usage: bench/ldd-vs-ldd.sh [DIR] [RUNS]   (default /usr/bin, 5; build first: mvn -o package -DskipTests)
+# (No real-time priority option, unlike bench/symbols-vs-objdump.sh: ldd over the list runs for
+# seconds, and the kernel's real-time throttling then slows it by 10 to 15%, measured.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-/usr/bin}
+runs=${2:-5}
 java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 jar=target/vdsoscope.jar
 [ -f "$jar" ] || { echo "build first: mvn -o package -DskipTests" >&2; exit 4; }
@@ -15,29 +20,33 @@ for f in "$dir"/*; do
 done > "$list"
 count=$(wc -l < "$list")
 
-measure() { # label, command...: prints wall time, CPU time (user+sys) and peak RSS
+measure() { # label, command...: one run; prints it and appends "wall cpu kib" to $list.$label
   local label=$1; shift
-  /usr/bin/time -f '%e %M %U %S' -o "$list.time" "$@" > /dev/null 2>&1 || true
-  read -r seconds kib user sys < <(tail -1 "$list.time")
-  local cpu
+  local start=$EPOCHREALTIME
+  /usr/bin/time -f '%M %U %S' -o "$list.time" "$@" > /dev/null 2>&1 || true
+  local end=$EPOCHREALTIME
+  read -r kib user sys < <(tail -1 "$list.time")
+  local wall cpu
+  wall=$(echo "(${end/./} - ${start/./}) / 1000000" | bc -l)
   cpu=$(echo "$user + $sys" | bc)
-  printf '%-12s wall %7.2f s   cpu %7.2f s   peak RSS %6.1f MiB\n' "$label" "$seconds" "$cpu" \
-      "$(echo "$kib / 1024" | bc -l)"
-  echo "$seconds $cpu" > "$list.$label"
+  printf '%-12s wall %7.3f s   cpu %7.2f s   peak RSS %6.1f MiB\n' "$label" "$wall" "$cpu" "$(echo "$kib / 1024" | bc -l)"
+  echo "$wall $cpu $kib" >> "$list.$label"
 }
-ratio() { # label-a label-b: how many times slower a is than b, in wall and CPU time
-  read -r wa ca < "$list.$1"
-  read -r wb cb < "$list.$2"
-  echo "$1/$2: wall $(echo "scale=1; $wa / $wb" | bc)x, cpu $(echo "scale=1; $ca / $cb" | bc)x"
+median() { # label column: the median of that column over the runs
+  awk -v c="$2" '{print $c}' "$list.$1" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'
+}
+ratio() { # label-a label-b: how many times slower a is than b, medians of wall and CPU time
+  echo "$1/$2: wall $(echo "scale=1; $(median "$1" 1) / $(median "$2" 1)" | bc)x, cpu $(echo "scale=1; $(median "$1" 2) / $(median "$2" 2)" | bc)x"
 }
 
 echo "$count ELF files in $dir"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, kernel $(uname -r), $("$java" -version 2>&1 | head -1)"
 # Two ways of starting vdsoscope, both measured:
-#  - the launcher, ./vdsoscope, as users run it (C1 only, its AOT cache trained on all commands);
-#  - a JVM given what a packaged ldd tool would ship: C1 only and a start-up cache of its own (an
-#    AOT cache on JDK 25+, else a class-data archive), trained on a different workload (the ELF
-#    programs of /usr/sbin), not on the list measured.
+#  - the launcher, ./vdsoscope, as users run it (C1 only, compiling after 100 calls, and the start-up
+#    cache of the batch lines, trained on them over the vDSO fixtures, libc, /bin/sh and /usr/sbin);
+#  - a JVM given what a packaged ldd tool would ship: C1 only (default thresholds) and a start-up
+#    cache of its own (an AOT cache on JDK 25+, else a class-data archive), trained on `ldd` alone
+#    over the ELF programs of /usr/sbin. Neither is trained on the list measured.
 training=$(for f in /usr/sbin/*; do
   [ -f "$f" ] && [ ! -L "$f" ] && [ "$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] && echo "$f"
 done)
@@ -58,14 +67,23 @@ else
   "${jvm[@]}" ldd --style=ldd $training > /dev/null 2>&1 || true
 fi
 ./vdsoscope ldd --style=ldd /bin/true > /dev/null 2>&1 || true # builds and records the launcher's cache if needed
-measure launcher ./vdsoscope ldd --style=ldd $(cat "$list")
-measure vdsoscope "${jvm[@]}" ldd --style=ldd $(cat "$list")
-measure ldd-each bash -c 'while read -r f; do ldd "$f"; done < "$1"' _ "$list"
-if command -v lddtree > /dev/null; then
-  # The distribution's python has pyelftools; a python3 earlier on PATH may not.
-  measure lddtree /usr/bin/python3 "$(command -v lddtree)" $(cat "$list")
-fi
+have_lddtree=0
+command -v lddtree > /dev/null && have_lddtree=1
+for run in $(seq 1 "$runs"); do
+  echo "run $run"
+  measure launcher ./vdsoscope ldd --style=ldd $(cat "$list")
+  measure vdsoscope "${jvm[@]}" ldd --style=ldd $(cat "$list")
+  measure ldd-each bash -c 'while read -r f; do ldd "$f"; done < "$1"' _ "$list"
+  if ((have_lddtree)); then
+    # The distribution's python has pyelftools; a python3 earlier on PATH may not.
+    measure lddtree /usr/bin/python3 "$(command -v lddtree)" $(cat "$list")
+  fi
+done
+for label in launcher vdsoscope ldd-each lddtree; do
+  [ -f "$list.$label" ] && printf 'median %-12s wall %7.3f s   cpu %7.2f s   peak RSS %6.1f MiB (largest)\n' "$label" \
+      "$(median "$label" 1)" "$(median "$label" 2)" "$(awk 'm < $3 {m = $3} END {print m / 1024}' "$list.$label")"
+done
 ratio ldd-each launcher
 ratio ldd-each vdsoscope
-[ -f "$list.lddtree" ] && ratio lddtree launcher
+((have_lddtree)) && ratio lddtree launcher
 echo "load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
