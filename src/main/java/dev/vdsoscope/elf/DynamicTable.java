@@ -1,6 +1,7 @@
 package dev.vdsoscope.elf;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -17,13 +18,23 @@ import dev.vdsoscope.elf.raw.RawStruct;
 public final class DynamicTable {
     private final ElfFile elf;
     private final long offset;
-    private final List<DynamicEntry> entries;
+    /**
+     * The tags and values of the entries before DT_NULL, in two arrays of which the first
+     * {@code count} are used: a batch asks each file for five or six tags, and a scan of an array
+     * costs the interpreter far less than one of entry records.
+     */
+    private final long[] tags;
+    private final long[] values;
+    private final int count;
+    private List<DynamicEntry> entries;
     private StringTable strings;
 
-    private DynamicTable(ElfFile elf, long offset, List<DynamicEntry> entries) {
+    private DynamicTable(ElfFile elf, long offset, long[] tags, long[] values, int count) {
         this.elf = elf;
         this.offset = offset;
-        this.entries = entries;
+        this.tags = tags;
+        this.values = values;
+        this.count = count;
     }
 
     static Optional<DynamicTable> read(ElfFile elf) {
@@ -48,23 +59,29 @@ public final class DynamicTable {
             size = available;
         }
         RawStruct dyn = elf.struct(RawLayouts.ELF32_DYN, RawLayouts.ELF64_DYN);
-        long count = size / dyn.size();
-        List<DynamicEntry> entries = new ArrayList<>();
+        long capacity = size / dyn.size();
+        int stride = dyn.size();
+        // Grown as entries are read, not sized by the segment: only the entries before DT_NULL count.
+        long[] tags = new long[(int) Math.min(capacity, 32)];
+        long[] values = new long[tags.length];
+        int count = 0;
         RawStruct.Field dTag = dyn.field("d_tag"), dVal = dyn.field("d_val");
-        for (long i = 0; i < count; i++) {
-            long at = offset + i * dyn.size();
+        for (long i = 0; i < capacity; i++) {
+            long at = offset + i * stride;
+            // d_tag as read: a 32-bit tag stays positive, as elf.h writes them.
             long tag = in.field(at, dTag);
             if (tag == 0) {
                 break;
             }
-            entries.add(new DynamicEntry(new DynamicTag(signExtend(elf, tag)), in.field(at, dVal)));
+            if (count == tags.length) {
+                tags = Arrays.copyOf(tags, count * 2);
+                values = Arrays.copyOf(values, count * 2);
+            }
+            tags[count] = tag;
+            values[count] = in.field(at, dVal);
+            count++;
         }
-        return Optional.of(new DynamicTable(elf, offset, List.copyOf(entries)));
-    }
-
-    /** d_tag is signed (Elf32_Sword / Elf64_Sxword); keep 32-bit tags positive as elf.h writes them. */
-    private static long signExtend(ElfFile elf, long tag) {
-        return elf.header().is64() ? tag : tag & 0xffffffffL;
+        return Optional.of(new DynamicTable(elf, offset, tags, values, count));
     }
 
     /** The file offset of the table. */
@@ -74,14 +91,22 @@ public final class DynamicTable {
 
     /** The entries before DT_NULL, in file order. */
     public List<DynamicEntry> entries() {
+        if (entries == null) {
+            List<DynamicEntry> list = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                list.add(new DynamicEntry(new DynamicTag(tags[i]), values[i]));
+            }
+            entries = List.copyOf(list);
+        }
         return entries;
     }
 
     /** The value of the first entry with this tag. */
     public OptionalLong value(DynamicTag tag) {
-        for (DynamicEntry e : entries) {
-            if (e.tag().value() == tag.value()) {
-                return OptionalLong.of(e.value());
+        long wanted = tag.value();
+        for (int i = 0; i < count; i++) {
+            if (tags[i] == wanted) {
+                return OptionalLong.of(values[i]);
             }
         }
         return OptionalLong.empty();
@@ -93,13 +118,14 @@ public final class DynamicTable {
 
     /** The values of every entry with this tag, in order (DT_NEEDED appears many times). */
     public List<Long> values(DynamicTag tag) {
-        List<Long> values = new ArrayList<>();
-        for (DynamicEntry e : entries) {
-            if (e.tag().value() == tag.value()) {
-                values.add(e.value());
+        long wanted = tag.value();
+        List<Long> found = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            if (tags[i] == wanted) {
+                found.add(values[i]);
             }
         }
-        return values;
+        return found;
     }
 
     /** The file offset of the dynamic string table. */
@@ -141,9 +167,12 @@ public final class DynamicTable {
 
     /** The names listed by DT_NEEDED, in order. */
     public List<String> needed() {
+        long wanted = DynamicTag.DT_NEEDED.value();
         List<String> names = new ArrayList<>();
-        for (long v : values(DynamicTag.DT_NEEDED)) {
-            names.add(string(v));
+        for (int i = 0; i < count; i++) {
+            if (tags[i] == wanted) {
+                names.add(string(values[i]));
+            }
         }
         return names;
     }
