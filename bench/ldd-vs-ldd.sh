@@ -7,6 +7,9 @@
 # (No real-time priority option, unlike bench/symbols-vs-objdump.sh: ldd over the list runs for
 # seconds, and the kernel's real-time throttling then slows it by 10 to 15%, measured.)
 set -euo pipefail
+# Wall times come from $EPOCHREALTIME (bash 5), whose decimal point follows the locale.
+export LC_ALL=C
+[ -n "${EPOCHREALTIME:-}" ] || { echo "needs bash 5 or newer (\$EPOCHREALTIME)" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 dir=${1:-/usr/bin}
 runs=${2:-5}
@@ -40,6 +43,9 @@ ratio() { # label-a label-b: how many times slower a is than b, medians of wall 
 }
 
 echo "$count ELF files in $dir"
+if [ /usr/sbin -ef "$dir" ]; then
+  echo "note: /usr/sbin is $dir here, so both start-up caches were trained on the list measured"
+fi
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, kernel $(uname -r), $("$java" -version 2>&1 | head -1)"
 # Two ways of starting vdsoscope, both measured:
 #  - the launcher, ./vdsoscope, as users run it (C1 only, compiling after 100 calls, and the start-up

@@ -22,6 +22,9 @@
 # BENCH_RT=1 to run both commands under `chrt -f 50` (real-time priority; needs root): on a machine
 # shared with other builds, wall times are otherwise mostly other people's load.
 set -euo pipefail
+# Wall times come from $EPOCHREALTIME (bash 5), whose decimal point follows the locale.
+export LC_ALL=C
+[ -n "${EPOCHREALTIME:-}" ] || { echo "needs bash 5 or newer (\$EPOCHREALTIME)" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 LIBDIR=${LIBDIR:-/usr/lib/x86_64-linux-gnu}
@@ -83,11 +86,14 @@ run() { # label, command... ; prints the run's line, leaves "seconds kilobytes u
     local end=$EPOCHREALTIME
     local secs
     secs=$(echo "(${end/./} - ${start/./}) / 1000000" | bc -l)
-    read -r kb user sys < "$LIST.time"
+    # The last line: GNU time writes "Command exited with non-zero status N" first when it did.
+    read -r kb user sys < <(tail -1 "$LIST.time")
     echo "$secs $kb $user $sys" > "$LIST.time"
     printf '%-8s %6.3f s wall %6.2f s cpu %8d KB\n' "$label" "$secs" "$(echo "$user + $sys" | bc)" "$kb"
 }
 
+# Once before measuring: the launcher builds the jar and records its cache when they are stale.
+"${OURS[@]}" symbols --style=objdump "${FILES[0]}" > /dev/null 2>&1 || true
 OURS_T=(); THEIRS_T=(); OURS_C=(); THEIRS_C=(); MAXRSS=0; THEIRS_MAXRSS=0
 for i in $(seq 1 "$RUNS"); do
     run "ours" "${OURS[@]}" symbols --style=objdump "${FILES[@]}"

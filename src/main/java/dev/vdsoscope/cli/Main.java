@@ -47,7 +47,11 @@ public final class Main implements Callable<Integer> {
     public static int run(String... args) {
         List<String> objdumpFiles = objdumpFastPath(args);
         if (objdumpFiles != null) {
-            return withWriteCheck(ObjdumpBatch.run(objdumpFiles, false));
+            try {
+                return withWriteCheck(ObjdumpBatch.run(objdumpFiles, false));
+            } catch (RuntimeException e) {
+                return withWriteCheck(failed(e));
+            }
         }
         List<String> lddFiles = styleFastPath(args, "ldd", "ldd");
         if (lddFiles != null) {

@@ -37,6 +37,8 @@ final class OrderedBatch {
     private final Block[] pending = new Block[WINDOW];
     /** The index of the next file to write; guarded by this. */
     private int next;
+    /** What stopped a thread outside any one file's work; the other then stops too. Guarded by this. */
+    private Throwable abandoned;
 
     private OrderedBatch(List<String> files, Progress progress) {
         this.files = files;
@@ -54,31 +56,52 @@ final class OrderedBatch {
             OrderedBatch ordered = new OrderedBatch(files, progress);
             Thread helper = null;
             if (threads > 1) {
-                helper = Thread.ofPlatform().name("batch-helper").daemon().start(() -> ordered.work(workers.get()));
+                helper = Thread.ofPlatform().name("batch-helper").daemon().start(() -> ordered.work(workers));
             }
-            ordered.work(workers.get());
+            ordered.work(workers);
             if (helper != null) {
-                try {
-                    helper.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                joinUninterruptibly(helper);
+            }
+            synchronized (ordered) {
+                if (ordered.abandoned != null) {
+                    // Said as the one-line internal error; nothing that was written is taken back.
+                    throw new IllegalStateException("a thread of the batch failed: " + ordered.abandoned,
+                            ordered.abandoned);
                 }
             }
             return ordered.batch.exitCode();
         }
     }
 
-    private void work(Worker worker) {
-        for (int i = taken.getAndIncrement(); i < files.size(); i = taken.getAndIncrement()) {
-            awaitWindow(i);
-            Block block = new Block(i, files.get(i));
-            try {
-                worker.work(block.file, block);
-            } catch (Throwable t) {
-                block.fail(Failure.of(block.file, t));
+    /**
+     * Takes files until none is left. A file's own failure is its one-line message; anything else
+     * (the message itself failing, an error while writing) stops this thread, and the other one
+     * with it, rather than leave the batch waiting for a block that will never come.
+     */
+    private void work(Supplier<Worker> workers) {
+        try {
+            Worker worker = workers.get();
+            for (int i = taken.getAndIncrement(); i < files.size(); i = taken.getAndIncrement()) {
+                awaitWindow(i);
+                Block block = new Block(i, files.get(i));
+                try {
+                    worker.work(block.file, block);
+                } catch (Throwable t) {
+                    block.fail(Failure.of(block.file, t));
+                } finally {
+                    complete(block);
+                }
             }
-            complete(block);
+        } catch (Throwable t) {
+            abandon(t);
         }
+    }
+
+    private synchronized void abandon(Throwable t) {
+        if (abandoned == null) {
+            abandoned = t;
+        }
+        notifyAll();
     }
 
     private synchronized void awaitWindow(int file) {
@@ -109,11 +132,30 @@ final class OrderedBatch {
         }
     }
 
+    /**
+     * Waits for the writing to move on, unless the other thread has given up. Not interruptible:
+     * nothing interrupts a batch's threads, and a thread left interrupted would fail every file
+     * read after (ClosedByInterruptException).
+     */
     private void waitUninterruptibly() {
+        if (abandoned != null) {
+            throw new IllegalStateException("the other thread of the batch failed", abandoned);
+        }
         try {
             wait();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // See above: waited for again by the caller's loop.
+        }
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        while (true) {
+            try {
+                thread.join();
+                return;
+            } catch (InterruptedException e) {
+                // As in waitUninterruptibly: the helper's blocks must be written before the batch ends.
+            }
         }
     }
 
