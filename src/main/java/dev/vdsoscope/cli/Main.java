@@ -3,6 +3,7 @@ package dev.vdsoscope.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.ToIntFunction;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,20 +46,14 @@ public final class Main implements Callable<Integer> {
 
     /** Runs a command line and returns its exit code, without exiting (for tests). */
     public static int run(String... args) {
-        List<String> objdumpFiles = objdumpFastPath(args);
-        if (objdumpFiles != null) {
-            try {
-                return withWriteCheck(ObjdumpBatch.run(objdumpFiles, false));
-            } catch (RuntimeException e) {
-                return withWriteCheck(failed(e));
-            }
-        }
-        List<String> lddFiles = styleFastPath(args, "ldd", "ldd");
-        if (lddFiles != null) {
-            try {
-                return withWriteCheck(LddCommand.lddStyle(lddFiles));
-            } catch (RuntimeException e) {
-                return withWriteCheck(failed(e));
+        for (BatchLine line : BATCH_LINES) {
+            List<String> files = styleFastPath(args, line.command(), line.style());
+            if (files != null) {
+                try {
+                    return withWriteCheck(line.run().applyAsInt(files));
+                } catch (RuntimeException e) {
+                    return withWriteCheck(failed(e));
+                }
             }
         }
         if (args.length > 0 && isReportOption(args[0])) {
@@ -138,22 +133,22 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * The files of {@code symbols --style=objdump FILE...} when that is the whole command line (the
-     * style given as {@code --style=objdump} or {@code --style objdump}, anywhere after {@code symbols},
-     * no other option, no {@code @argfile}), else null. Such a line means the same with or without
-     * picocli, and skipping picocli's model building saves more time than printing a small file takes:
-     * this command is meant to race objdump over whole directories.
+     * A batch line that skips picocli, {@code COMMAND --style=STYLE FILE...}: it means the same with or
+     * without picocli, whose model of a command costs some 50 ms of start-up, and whose parser tries
+     * every file name as a number (two exceptions each) before taking it as a positional parameter.
+     * These lines race objdump and ldd over whole directories. (The launcher picks their start-up
+     * cache by the same rule, and StartupTraining trains it on them.)
      */
-    static List<String> objdumpFastPath(String[] args) {
-        return styleFastPath(args, "symbols", "objdump");
-    }
+    record BatchLine(String command, String style, ToIntFunction<List<String>> run) {}
+
+    static final List<BatchLine> BATCH_LINES = List.of(
+            new BatchLine("symbols", "objdump", files -> ObjdumpBatch.run(files, false)),
+            new BatchLine("ldd", "ldd", LddCommand::lddStyle));
 
     /**
-     * The files of {@code COMMAND --style=STYLE FILE...} under the same conditions as
-     * {@link #objdumpFastPath}, else null. {@code ldd --style=ldd} takes this path too: picocli's
-     * model of the command costs some 50 ms of start-up, and its parser tries every file name as a
-     * number (two exceptions each) before taking it as a positional parameter, which is ldd's whole
-     * time for a few hundred files.
+     * The files of {@code COMMAND --style=STYLE FILE...} when that is the whole command line (the
+     * style given as {@code --style=STYLE} or {@code --style STYLE}, anywhere after the command, no
+     * other option, no {@code @argfile}), else null.
      */
     static List<String> styleFastPath(String[] args, String command, String styleName) {
         if (args.length < 3 || !args[0].equals(command)) {

@@ -10,7 +10,7 @@ import java.util.List;
  * <ul>
  * <li>{@code StartupTraining FILE...}: the common commands in text and JSON over the files given;
  * <li>{@code StartupTraining --batch FILE...}: only the two batch lines that skip picocli
- * ({@code symbols --style=objdump} and {@code ldd --style=ldd}, see {@link Main#styleFastPath}), for
+ * ({@link Main#BATCH_LINES}: {@code symbols --style=objdump} and {@code ldd --style=ldd}), for
  * the lean cache the launcher gives them: a cache of every command's classes takes some 20 ms longer
  * to load, a tenth of such a batch's time.
  * </ul>
@@ -25,9 +25,6 @@ public final class StartupTraining {
             List.of("file"),
             List.of("ldd"),
             List.of("ldd", "--style=ldd"));
-    private static final List<List<String>> BATCH_COMMANDS = List.of(
-            List.of("symbols", "--style=objdump"),
-            List.of("ldd", "--style=ldd"));
 
     private StartupTraining() {}
 
@@ -39,7 +36,10 @@ public final class StartupTraining {
             Main.run();
             Main.run("auxv");
         }
-        for (List<String> command : batch ? BATCH_COMMANDS : FILE_COMMANDS) {
+        List<List<String>> commands = batch
+                ? Main.BATCH_LINES.stream().map(line -> List.of(line.command(), "--style=" + line.style())).toList()
+                : FILE_COMMANDS;
+        for (List<String> command : commands) {
             List<String> line = new ArrayList<>(command);
             line.addAll(files);
             Main.run(line.toArray(String[]::new));

@@ -167,12 +167,9 @@ public final class DynamicTable {
 
     /** The names listed by DT_NEEDED, in order. */
     public List<String> needed() {
-        long wanted = DynamicTag.DT_NEEDED.value();
         List<String> names = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            if (tags[i] == wanted) {
-                names.add(string(values[i]));
-            }
+        for (long v : values(DynamicTag.DT_NEEDED)) {
+            names.add(string(v));
         }
         return names;
     }

@@ -92,7 +92,7 @@ public final class ElfInput {
     }
 
     // Each read is one flat test and one buffer read when the field is inside an image of up to 2 GiB
-    // (see field); else the checked way, which says what is wrong.
+    // (see unsigned); else the checked way, which says what is wrong.
 
     public int u8(long offset) {
         if (view != null && offset >= 0 && offset < size) {
@@ -126,8 +126,22 @@ public final class ElfInput {
         return bytes.get(u64, offset);
     }
 
-    /** Reads an unsigned field of 1, 2, 4 or 8 bytes. */
+    /**
+     * Reads an unsigned field of 1, 2, 4 or 8 bytes. In one flat method when the field is inside the
+     * image (else through the reader of its width, which says why not): a batch reads millions of
+     * fields, many before the JIT has compiled anything, and the interpreter pays for every call.
+     */
     public long unsigned(long offset, int width) {
+        if (view != null && offset >= 0 && offset <= size - width) {
+            int i = (int) offset;
+            switch (width) {
+                case 1 -> { return Byte.toUnsignedInt(view.get(i)); }
+                case 2 -> { return Short.toUnsignedInt(view.getShort(i)); }
+                case 4 -> { return Integer.toUnsignedLong(view.getInt(i)); }
+                case 8 -> { return view.getLong(i); }
+                default -> { }
+            }
+        }
         return switch (width) {
             case 1 -> u8(offset);
             case 2 -> u16(offset);
@@ -137,26 +151,9 @@ public final class ElfInput {
         };
     }
 
-    /**
-     * Reads a named field of a raw structure that starts at {@code base}. In one flat method when the
-     * field is inside the image (else through {@link #unsigned}, which says why not): a batch reads
-     * millions of fields, many before the JIT has compiled anything, and the interpreter pays for
-     * every call.
-     */
+    /** Reads a named field of a raw structure that starts at {@code base}. */
     public long field(long base, RawStruct.Field field) {
-        long at = base + field.offset();
-        int width = field.width();
-        if (view == null || at < 0 || at > size - width) {
-            return unsigned(at, width);
-        }
-        int i = (int) at;
-        return switch (width) {
-            case 1 -> Byte.toUnsignedInt(view.get(i));
-            case 2 -> Short.toUnsignedInt(view.getShort(i));
-            case 4 -> Integer.toUnsignedLong(view.getInt(i));
-            case 8 -> view.getLong(i);
-            default -> unsigned(at, width);
-        };
+        return unsigned(base + field.offset(), field.width());
     }
 
     /**
