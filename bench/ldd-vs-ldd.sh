@@ -56,7 +56,8 @@ echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //
 training=$(for f in /usr/sbin/*; do
   [ -f "$f" ] && [ ! -L "$f" ] && [ "$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] && echo "$f"
 done)
-jvm=("$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms16m -XX:-UsePerfData -XX:TieredStopAtLevel=1 -Xlog:disable)
+jvm=("$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms48m -XX:PretenureSizeThreshold=256k -XX:-UsePerfData
+  -XX:TieredStopAtLevel=1 -Xlog:disable)
 source scripts/lib/jdk.sh
 read_jdk "${java%/bin/java}" || { echo "no JDK 22 or newer at ${java%/bin/java}" >&2; exit 4; }
 if ((JDK_MAJOR >= 25)); then

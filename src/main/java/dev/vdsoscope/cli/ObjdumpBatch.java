@@ -2,7 +2,6 @@ package dev.vdsoscope.cli;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -10,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.ScratchBuffers;
 
 /**
  * {@code symbols --style=objdump FILE...}: every file's block as {@code objdump -T} prints it, in order,
@@ -36,7 +36,7 @@ final class ObjdumpBatch {
     /** One thread's printer and read buffer. */
     private static final class Worker implements OrderedBatch.Worker {
         private final boolean withStatic;
-        private final ByteBuffer scratch = ByteBuffer.allocateDirect(ElfFile.SMALL_FILE);
+        private final ScratchBuffers scratch = new ScratchBuffers();
         private final ObjdumpSymbols printer = new ObjdumpSymbols(new Spill(), BUFFER_LIMIT);
         private OrderedBatch.Block block;
 

@@ -40,15 +40,20 @@ final class ObjdumpSymbols {
         FROM_DYNAMIC_TABLE
     }
 
+    // The tables below are built in locals and stored once: while a class is being initialized, the
+    // interpreter resolves each of its static-field accesses the slow way, and tables filled in place
+    // took 2.3 ms of every start-up.
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     /** The two hex digits of every byte value. */
-    private static final byte[] HEX_PAIRS = new byte[512];
+    private static final byte[] HEX_PAIRS = hexPairs(HEX);
 
-    static {
+    private static byte[] hexPairs(byte[] hex) {
+        byte[] pairs = new byte[512];
         for (int v = 0; v < 256; v++) {
-            HEX_PAIRS[2 * v] = HEX[v >>> 4];
-            HEX_PAIRS[2 * v + 1] = HEX[v & 0xf];
+            pairs[2 * v] = hex[v >>> 4];
+            pairs[2 * v + 1] = hex[v & 0xf];
         }
+        return pairs;
     }
     private static final byte[] UND = ascii("*UND*"), ABS = ascii("*ABS*"), COM = ascii("*COM*"),
             LARGE_COMMON = ascii("LARGE_COMMON"), ACOMMON = ascii(".acommon"), SCOMMON = ascii(".scommon"),
@@ -57,15 +62,17 @@ final class ObjdumpSymbols {
             DYNAMIC_TITLE = ascii("DYNAMIC SYMBOL TABLE:\n"), STATIC_TITLE = ascii("SYMBOL TABLE:\n"),
             NO_SYMBOLS = ascii("no symbols\n"), REG = ascii("REG_"), REG_END = ascii("    R");
     /** The st_other column for each value: nothing, a visibility, or the byte in hex. */
-    private static final byte[][] OTHER_COLUMNS = new byte[256][];
+    private static final byte[][] OTHER_COLUMNS = otherColumns(HEX_PAIRS);
 
-    static {
+    private static byte[][] otherColumns(byte[] hexPairs) {
         String[] names = {"", " .internal", " .hidden", " .protected"};
+        byte[][] columns = new byte[256][];
         for (int v = 0; v < 256; v++) {
             // Not String.format: its first use costs milliseconds of start-up.
-            OTHER_COLUMNS[v] = v < 4 ? ascii(names[v])
-                    : new byte[] {' ', '0', 'x', HEX_PAIRS[2 * v], HEX_PAIRS[2 * v + 1]};
+            columns[v] = v < 4 ? ascii(names[v])
+                    : new byte[] {' ', '0', 'x', hexPairs[2 * v], hexPairs[2 * v + 1]};
         }
+        return columns;
     }
     /** A version column that is not printed at all (BFD found no name for the index). */
     private static final byte[] NO_COLUMN = new byte[0];
@@ -529,27 +536,29 @@ final class ObjdumpSymbols {
     }
 
     /** " " and the seven flags for every (dynamic, BSF_GLOBAL, binding, type), 8 bytes each. */
-    private static final byte[] FLAGS = new byte[4 * 256 * 8];
+    private static final byte[] FLAGS = flagsTable();
 
-    static {
+    private static byte[] flagsTable() {
+        byte[] flags = new byte[4 * 256 * 8];
         for (int d = 0; d < 2; d++) {
             for (int g = 0; g < 2; g++) {
                 for (int info = 0; info < 256; info++) {
                     int type = info & 0xf;
                     int bind = info >>> 4;
                     int k = (d * 512 + g * 256 + info) * 8;
-                    FLAGS[k] = ' ';
-                    FLAGS[k + 1] = (byte) (bind == STB_LOCAL ? 'l' : g == 1 ? 'g' : bind == STB_GNU_UNIQUE ? 'u' : ' ');
-                    FLAGS[k + 2] = (byte) (bind == STB_WEAK ? 'w' : ' ');
-                    FLAGS[k + 3] = ' ';
-                    FLAGS[k + 4] = ' ';
-                    FLAGS[k + 5] = (byte) (type == STT_GNU_IFUNC ? 'i' : ' ');
-                    FLAGS[k + 6] = (byte) (type == STT_SECTION || type == STT_FILE ? 'd' : d == 1 ? 'D' : ' ');
-                    FLAGS[k + 7] = (byte) (type == STT_FUNC ? 'F' : type == STT_FILE ? 'f'
+                    flags[k] = ' ';
+                    flags[k + 1] = (byte) (bind == STB_LOCAL ? 'l' : g == 1 ? 'g' : bind == STB_GNU_UNIQUE ? 'u' : ' ');
+                    flags[k + 2] = (byte) (bind == STB_WEAK ? 'w' : ' ');
+                    flags[k + 3] = ' ';
+                    flags[k + 4] = ' ';
+                    flags[k + 5] = (byte) (type == STT_GNU_IFUNC ? 'i' : ' ');
+                    flags[k + 6] = (byte) (type == STT_SECTION || type == STT_FILE ? 'd' : d == 1 ? 'D' : ' ');
+                    flags[k + 7] = (byte) (type == STT_FUNC ? 'F' : type == STT_FILE ? 'f'
                             : type == STT_OBJECT || type == STT_COMMON ? 'O' : ' ');
                 }
             }
         }
+        return flags;
     }
 
     /** elf64_sparc_print_symbol_all: a register symbol shows its register instead of an address. */

@@ -126,6 +126,10 @@ final class OrderedBatch {
         notifyAll();
     }
 
+    private synchronized boolean isNext(int file) {
+        return next == file;
+    }
+
     /** Until every file before this one is written. */
     private synchronized void awaitTurn(int file) {
         while (next != file) {
@@ -177,8 +181,15 @@ final class OrderedBatch {
             this.file = file;
         }
 
-        /** Bytes for standard output; copied, so the caller may reuse its buffer. */
+        /**
+         * Bytes for standard output: written at once when the file's turn has come (as it always has
+         * on one thread), else copied, so the caller may reuse its buffer.
+         */
         void out(byte[] bytes, int offset, int length) {
+            if (!streaming && length > 0 && isNext(index)) {
+                writeHeld();
+                streaming = true;
+            }
             if (streaming) {
                 Output.out().write(bytes, offset, length);
             } else if (length > 0) {

@@ -38,7 +38,7 @@ public final class ElfFile implements AutoCloseable {
     private static final int MAX_WARNINGS = 64;
     private static final byte[] MAGIC = {0x7f, 'E', 'L', 'F'};
     /**
-     * The size of the scratch buffer batches give {@link #openConfined(Path, BasicFileAttributes, ByteBuffer)}:
+     * The size of the file buffer of {@link ScratchBuffers}:
      * larger than most programs and small libraries (a gconv module, a PAM module), which are read,
      * while the large libraries, of which a batch reads only the headers and tables, are mapped.
      */
@@ -58,7 +58,7 @@ public final class ElfFile implements AutoCloseable {
     private SymbolVersions versions;
     private Optional<HashTable> hashTable;
 
-    private ElfFile(String name, MemorySegment image, Arena arena) {
+    private ElfFile(String name, MemorySegment image, Arena arena, ScratchBuffers scratch) {
         this.name = name;
         this.arena = arena;
         if (image.byteSize() == 0) {
@@ -79,13 +79,13 @@ public final class ElfFile implements AutoCloseable {
         if (data == null) {
             throw new ElfFormatException("invalid ELF byte order " + ident.get(EI_DATA), EI_DATA);
         }
-        this.in = new ElfInput(image, data.order());
+        this.in = new ElfInput(image, data.order(), scratch);
         this.header = readHeader(elfClass, data);
     }
 
     /** Reads an image that is already in memory; the caller keeps the memory alive. */
     public static ElfFile of(String name, MemorySegment image) {
-        return new ElfFile(name, image, null);
+        return new ElfFile(name, image, null, null);
     }
 
     /**
@@ -107,34 +107,36 @@ public final class ElfFile implements AutoCloseable {
 
     /**
      * For batches that read one file after another on one thread: a regular file of at most
-     * {@code scratch.capacity()} bytes is {@linkplain #read read} into {@code scratch} (a direct buffer
-     * reused from file to file; null for none), since one copy costs less than mapping a small file,
-     * faulting its pages in and unmapping it (which makes the kernel flush the other CPUs' TLBs).
-     * Anything else, and a small file that does not read as ELF, is {@linkplain #openConfined mapped},
-     * so that every error is said in the mapping's words. An image read into {@code scratch} lasts
-     * until the buffer is reused.
+     * {@link #SMALL_FILE} bytes is {@linkplain #read read} into the scratch buffers (null for none),
+     * since one copy costs less than mapping a small file, faulting its pages in and unmapping it (which
+     * makes the kernel flush the other CPUs' TLBs). Anything else, and a small file that does not read
+     * as ELF, is {@linkplain #openConfined mapped}, so that every error is said in the mapping's words.
+     * Either way the file's tables are copied into the scratch buffers' arrays: the file and what is
+     * read from it last until the buffers are used for the next file.
      */
-    public static ElfFile openConfined(Path path, BasicFileAttributes attributes, ByteBuffer scratch)
+    public static ElfFile openConfined(Path path, BasicFileAttributes attributes, ScratchBuffers scratch)
             throws IOException {
-        if (scratch != null && attributes.isRegularFile() && attributes.size() <= scratch.capacity()) {
+        if (scratch != null && attributes.isRegularFile() && attributes.size() <= scratch.file().capacity()) {
             try {
                 return read(path, attributes, scratch);
             } catch (IOException | ElfFormatException e) {
                 // Said again by the mapping: a file that cannot be read whole (sysfs) may still map.
             }
         }
-        return open(path, attributes, true);
+        return open(path, attributes, true, scratch);
     }
 
     /**
-     * Reads a regular file of at most {@code into.capacity()} bytes whole into {@code into}, and
-     * returns the image there: it lasts until the buffer is reused. Reads as many bytes as the
-     * attributes say, as a mapping would (a file that grew since is read up to that size).
+     * Reads a regular file of at most {@link #SMALL_FILE} bytes whole into the scratch buffers, and
+     * returns the image there: it lasts until the buffers are used for the next file. Reads as many
+     * bytes as the attributes say, as a mapping would (a file that grew since is read up to that size).
      */
-    public static ElfFile read(Path path, BasicFileAttributes attributes, ByteBuffer into) throws IOException {
+    public static ElfFile read(Path path, BasicFileAttributes attributes, ScratchBuffers scratch) throws IOException {
+        ByteBuffer into = scratch.file();
         if (!attributes.isRegularFile() || attributes.size() > into.capacity()) {
             throw new IllegalArgumentException(path + " is not a regular file of at most " + into.capacity() + " bytes");
         }
+        scratch.startFile();
         into.clear().limit((int) attributes.size());
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             while (into.hasRemaining() && channel.read(into) >= 0) {
@@ -142,14 +144,15 @@ public final class ElfFile implements AutoCloseable {
             }
         }
         int length = into.position();
-        return new ElfFile(path.toString(), MemorySegment.ofBuffer(into.clear()).asSlice(0, length), null);
+        return new ElfFile(path.toString(), MemorySegment.ofBuffer(into.clear()).asSlice(0, length), null, scratch);
     }
 
     private static ElfFile open(Path path, boolean confined) throws IOException {
-        return open(path, Files.readAttributes(path, BasicFileAttributes.class), confined);
+        return open(path, Files.readAttributes(path, BasicFileAttributes.class), confined, null);
     }
 
-    private static ElfFile open(Path path, BasicFileAttributes attributes, boolean confined) throws IOException {
+    private static ElfFile open(Path path, BasicFileAttributes attributes, boolean confined, ScratchBuffers scratch)
+            throws IOException {
         if (attributes.isDirectory()) {
             throw new ElfFormatException("is a directory", -1);
         }
@@ -159,7 +162,10 @@ public final class ElfFile implements AutoCloseable {
         Arena arena = confined ? Arena.ofConfined() : Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment image = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            return new ElfFile(path.toString(), image, arena);
+            if (scratch != null) {
+                scratch.startFile();
+            }
+            return new ElfFile(path.toString(), image, arena, scratch);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;

@@ -25,6 +25,8 @@ public final class ElfInput {
     /** The image as a buffer in its byte order (null when larger than 2 GiB), and in little-endian order. */
     private final ByteBuffer view;
     private final ByteBuffer scanView;
+    /** Where table copies go (null: new arrays); see {@link HeapBytes}. */
+    private final ScratchBuffers scratch;
     private static final ValueLayout.OfShort U16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt U32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -35,7 +37,12 @@ public final class ElfInput {
     private static final ValueLayout.OfLong SCAN = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     ElfInput(MemorySegment bytes, ByteOrder order) {
+        this(bytes, order, null);
+    }
+
+    ElfInput(MemorySegment bytes, ByteOrder order, ScratchBuffers scratch) {
         this.bytes = bytes;
+        this.scratch = scratch;
         this.size = bytes.byteSize();
         this.order = order;
         boolean little = order == ByteOrder.LITTLE_ENDIAN;
@@ -54,6 +61,10 @@ public final class ElfInput {
             this.view = null;
             this.scanView = null;
         }
+    }
+
+    ScratchBuffers scratch() {
+        return scratch;
     }
 
     public long size() {

@@ -10,8 +10,8 @@ import java.nio.ByteOrder;
  * A copy of one checked range of an image on the Java heap, decoded in the image's byte order. Tables that are read entry by entry, millions of times in a batch (symbols, their
  * names, version indexes), use one: a read costs an array load, where a {@link MemorySegment}
  * read goes through several layers of access checks that are slow until the JIT has compiled them,
- * and a batch tool is mostly made of such first runs. Offsets are relative to the start of the range;
- * the JVM's array bounds check keeps every read inside it.
+ * and a batch tool is mostly made of such first runs. Offsets are relative to the start of the range,
+ * and every read is checked against its length.
  */
 final class HeapBytes {
     private static final VarHandle LITTLE_ENDIAN_LONGS =
@@ -19,31 +19,41 @@ final class HeapBytes {
     /** Tables larger than this are read in place rather than copied. */
     static final long MAX_COPY = 64L << 20;
 
+    /** The copy is bytes [0, length) of this array, which may be longer (reused; see ScratchBuffers). */
     private final byte[] bytes;
+    private final int length;
     /** The same bytes as a buffer in the image's order: its reads compile to single loads. */
     private final ByteBuffer view;
 
-    private HeapBytes(byte[] bytes, ByteOrder order) {
+    private HeapBytes(byte[] bytes, int length, ByteOrder order) {
         this.bytes = bytes;
-        this.view = ByteBuffer.wrap(bytes).order(order);
+        this.length = length;
+        this.view = ByteBuffer.wrap(bytes, 0, length).order(order);
     }
 
-    /** Copies [offset, offset + length) of the image, or returns null when the range is too large. */
+    /**
+     * Copies [offset, offset + length) of the image, into an array of the image's scratch buffers when
+     * it has them; or returns null when the range is too large.
+     */
     static HeapBytes copy(ElfInput in, long offset, long length) {
         if (length > MAX_COPY) {
             return null;
         }
         in.require(offset, length, "table");
-        byte[] bytes = new byte[(int) length];
-        in.copy(offset, bytes, 0, bytes.length);
-        return new HeapBytes(bytes, in.order());
+        int n = (int) length;
+        byte[] bytes = in.scratch() != null ? in.scratch().array(n) : new byte[n];
+        in.copy(offset, bytes, 0, n);
+        return new HeapBytes(bytes, n, in.order());
     }
 
     int length() {
-        return bytes.length;
+        return length;
     }
 
     int u8(int at) {
+        if (at >= length) {
+            throw new IndexOutOfBoundsException(at);
+        }
         return bytes[at] & 0xff;
     }
 
@@ -66,11 +76,11 @@ final class HeapBytes {
      */
     int copyCString(long at, byte[] dst, int dstAt) {
         byte[] b = bytes;
-        if (at < 0 || at >= b.length) {
+        if (at < 0 || at >= length) {
             return -1;
         }
         int start = (int) at;
-        int end = indexOfNul(b, start);
+        int end = indexOfNul(b, start, length);
         if (end < 0) {
             return -1;
         }
@@ -88,16 +98,16 @@ final class HeapBytes {
      * {@code (w - 0x01..01) & ~w & 0x80..80} marks is the first NUL (a borrow can only mark bytes
      * above a real NUL).
      */
-    private static int indexOfNul(byte[] b, int from) {
+    private static int indexOfNul(byte[] b, int from, int to) {
         int i = from;
-        for (; i <= b.length - Long.BYTES; i += Long.BYTES) {
+        for (; i <= to - Long.BYTES; i += Long.BYTES) {
             long word = (long) LITTLE_ENDIAN_LONGS.get(b, i);
             long nuls = (word - 0x0101010101010101L) & ~word & 0x8080808080808080L;
             if (nuls != 0) {
                 return i + (Long.numberOfTrailingZeros(nuls) >>> 3);
             }
         }
-        for (; i < b.length; i++) {
+        for (; i < to; i++) {
             if (b[i] == 0) {
                 return i;
             }

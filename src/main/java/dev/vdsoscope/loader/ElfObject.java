@@ -1,7 +1,6 @@
 package dev.vdsoscope.loader;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -12,6 +11,7 @@ import dev.vdsoscope.elf.DynamicTable;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.ProgramHeader;
+import dev.vdsoscope.elf.ScratchBuffers;
 import dev.vdsoscope.elf.SegmentType;
 
 /**
@@ -35,19 +35,18 @@ public record ElfObject(Object fileKey, ElfHeader header, boolean hasDynamic, Op
     }
 
     /**
-     * Reads a file whose attributes the caller has already looked up; {@code scratch} is a direct
-     * buffer of {@link ElfFile#SMALL_FILE} bytes reused from file to file (null for none), as
-     * {@link ElfFile#openConfined(Path, BasicFileAttributes, ByteBuffer)} takes it. Nothing of the image
-     * is kept: the strings are copied out.
+     * Reads a file whose attributes the caller has already looked up, with buffers reused from file to
+     * file (null for none), as {@link ElfFile#openConfined(Path, BasicFileAttributes, ScratchBuffers)}
+     * takes them. Nothing of the image is kept: the strings are copied out.
      */
-    static ElfObject read(Path file, BasicFileAttributes attributes, ByteBuffer scratch) throws IOException {
+    static ElfObject read(Path file, BasicFileAttributes attributes, ScratchBuffers scratch) throws IOException {
         try (ElfFile elf = ElfFile.openConfined(file, attributes, scratch)) {
             return of(elf, attributes.fileKey());
         }
     }
 
     /** The small-file way alone, with no mapping to fall back on; {@code scratch} is free again on return. */
-    static ElfObject readSmall(Path file, BasicFileAttributes attributes, ByteBuffer scratch) throws IOException {
+    static ElfObject readSmall(Path file, BasicFileAttributes attributes, ScratchBuffers scratch) throws IOException {
         return of(ElfFile.read(file, attributes, scratch), attributes.fileKey());
     }
 

@@ -1,7 +1,6 @@
 package dev.vdsoscope.loader;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
@@ -25,6 +24,7 @@ import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.ElfType;
+import dev.vdsoscope.elf.ScratchBuffers;
 
 /**
  * A static model of the dynamic loader: which file each DT_NEEDED name of a program would load, in
@@ -50,7 +50,7 @@ public final class Loader {
     private final Map<String, AbiSearch> searchesByAbi = new HashMap<>();
     private final List<String> sessionWarnings = new ArrayList<>();
     private Optional<LdSoCache> cache;
-    private ByteBuffer scratch;
+    private ScratchBuffers scratch;
     private List<String> confDirectories;
     private boolean cacheAbsent;
     private final boolean systemRoot;
@@ -789,10 +789,10 @@ public final class Loader {
         }
     }
 
-    /** The buffer small files are read into, one per loader (a loader runs on one thread). */
-    private ByteBuffer scratch() {
+    /** The buffers files are read with, one set per loader (a loader runs on one thread). */
+    private ScratchBuffers scratch() {
         if (scratch == null) {
-            scratch = ByteBuffer.allocateDirect(ElfFile.SMALL_FILE);
+            scratch = new ScratchBuffers();
         }
         return scratch;
     }

@@ -1,6 +1,7 @@
 package dev.vdsoscope.elf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -47,6 +48,39 @@ class HeapBytesTest {
 
         assertThat(bytes.copyCString(0, small, 0)).isEqualTo(18);
         assertThat(small).containsOnly(0);
+    }
+
+    @Test
+    void aTableCopiedIntoAReusedLongerArrayEndsWhereTheTableEnds() {
+        ScratchBuffers scratch = new ScratchBuffers();
+        // The first file leaves NULs all over the array the next file's table is copied into.
+        scratch.startFile();
+        byte[] first = "a\0b\0c\0d\0e\0f\0g\0h\0".getBytes();
+        HeapBytes.copy(new ElfInput(MemorySegment.ofArray(first), ByteOrder.LITTLE_ENDIAN, scratch), 0, first.length);
+
+        scratch.startFile();
+        byte[] second = "xyz".getBytes(); // unterminated: no NUL inside the table
+        HeapBytes table = HeapBytes.copy(
+                new ElfInput(MemorySegment.ofArray(second), ByteOrder.LITTLE_ENDIAN, scratch), 0, second.length);
+
+        assertThat(table.length()).isEqualTo(3);
+        assertThat(table.copyCString(0, new byte[16], 0)).as("no NUL within the table").isEqualTo(-1);
+        assertThat(table.copyCString(3, new byte[16], 0)).as("past the table").isEqualTo(-1);
+        assertThatThrownBy(() -> table.u8(3)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> table.u16(2)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
+    void eachTableOfOneFileGetsAnArrayOfItsOwn() {
+        ScratchBuffers scratch = new ScratchBuffers();
+        scratch.startFile();
+        byte[] image = "0123456789".getBytes();
+        ElfInput in = new ElfInput(MemorySegment.ofArray(image), ByteOrder.LITTLE_ENDIAN, scratch);
+        HeapBytes low = HeapBytes.copy(in, 0, 5);
+        HeapBytes high = HeapBytes.copy(in, 5, 5);
+
+        assertThat(low.u8(0)).isEqualTo('0');
+        assertThat(high.u8(0)).isEqualTo('5');
     }
 
     /** The length of the NUL-terminated string at start, or -1 when start is outside or no NUL follows. */

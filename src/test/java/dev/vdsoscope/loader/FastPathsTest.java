@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.ScratchBuffers;
 
 /**
  * The loader's shortcuts give the answers of the plain code they stand in for: the hand-made search
@@ -70,7 +70,7 @@ class FastPathsTest {
             }
         }
         assumeTrue(small.size() >= 5, "few small ELF programs in /usr/bin");
-        ByteBuffer scratch = ByteBuffer.allocateDirect(ElfFile.SMALL_FILE);
+        ScratchBuffers scratch = new ScratchBuffers();
         List<ElfObject> read = new ArrayList<>();
         for (Path file : small) {
             read.add(ElfObject.readSmall(file, Files.readAttributes(file, BasicFileAttributes.class), scratch));
@@ -91,7 +91,7 @@ class FastPathsTest {
 
     @Test
     void aFileThatDoesNotParseFailsAsTheMappingDoes(@TempDir Path directory) throws Exception {
-        ByteBuffer scratch = ByteBuffer.allocateDirect(ElfFile.SMALL_FILE);
+        ScratchBuffers scratch = new ScratchBuffers();
         for (byte[] contents : List.of(new byte[0], "not ELF".getBytes(), new byte[] {0x7f, 'E', 'L', 'F', 2, 1})) {
             Path file = Files.write(directory.resolve("f" + contents.length), contents);
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
