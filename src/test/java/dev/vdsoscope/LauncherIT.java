@@ -39,11 +39,17 @@ class LauncherIT {
     }
 
     private Result launch(File stdout, String... args) throws Exception {
+        return launchAs(LAUNCHER.toString(), null, stdout, args);
+    }
+
+    /** Runs the launcher by the path {@code launcher}, from {@code directory} (null: this one). */
+    private Result launchAs(String launcher, File directory, File stdout, String... args) throws Exception {
         List<String> command = new ArrayList<>();
-        command.add(LAUNCHER.toString());
+        command.add(launcher);
         command.addAll(List.of(args));
         Path stderr = temp.resolve("stderr");
         Process process = new ProcessBuilder(command)
+                .directory(directory)
                 .redirectInput(new File("/dev/null"))
                 .redirectOutput(stdout)
                 .redirectError(stderr.toFile())
@@ -72,6 +78,31 @@ class LauncherIT {
         assertThat(result.stderr()).isEmpty();
         assertThat(result.exitCode()).isZero();
         assertThat(result.stdout()).contains("__vdso_clock_gettime");
+    }
+
+    /**
+     * Run through a link (as from a directory in PATH) or by a relative path from elsewhere, the
+     * launcher finds its tree, and the start-up cache it recorded is still good: it is not recorded
+     * again (which would take seconds each time the path changes).
+     */
+    @Test
+    void aLinkOrARelativePathFindsTheTreeAndKeepsTheCache() throws Exception {
+        String fixture = Path.of(FIXTURE).toAbsolutePath().toString();
+        Result direct = launch("symbols", fixture);
+        Path key = Path.of("target/vdsoscope.aot.key");
+        assumeTrue(Files.isRegularFile(key), "no AOT cache on this JDK");
+        var recorded = Files.getLastModifiedTime(key);
+
+        Path link = Files.createSymbolicLink(temp.resolve("vdsoscope-link"), LAUNCHER);
+        Result linked = launchAs(link.toString(), temp.toFile(), temp.resolve("out1").toFile(), "symbols", fixture);
+        Result relative = launchAs("../vdsoscope", new File("src"), temp.resolve("out2").toFile(), "symbols", fixture);
+
+        for (Result result : List.of(linked, relative)) {
+            assertThat(result.stderr()).isEmpty();
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.stdout()).isEqualTo(direct.stdout()).contains("__vdso_clock_gettime");
+        }
+        assertThat(Files.getLastModifiedTime(key)).as("the cache was not recorded again").isEqualTo(recorded);
     }
 
     @Test
