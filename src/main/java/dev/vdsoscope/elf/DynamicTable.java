@@ -65,7 +65,7 @@ public final class DynamicTable {
         long[] tags = new long[(int) Math.min(capacity, 32)];
         long[] values = new long[tags.length];
         int count = 0;
-        RawStruct.Field dTag = dyn.field("d_tag"), dVal = dyn.field("d_val");
+        RawStruct.Field dTag = dyn.field("d_tag"), dVal = dyn.field("d_un.d_val");
         for (long i = 0; i < capacity; i++) {
             long at = offset + i * stride;
             // d_tag as read: a 32-bit tag stays positive, as elf.h writes them.

@@ -1,50 +1,61 @@
 package dev.vdsoscope.elf.raw;
 
-import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * An on-disk ELF structure described as an FFM {@link StructLayout} whose members carry the C field
- * names ({@code st_value}, {@code d_tag}); views read fields by name through {@link #field}.
- * Byte order is applied by the reader, so one layout serves both LSB and MSB files.
+ * An on-disk ELF structure: its C name and its members in order, each with its C name
+ * ({@code st_value}, {@code d_un.d_val}: what offsetof takes) and width. Views read fields by name through {@link #field}.
+ * Byte order is applied by the reader, so one structure serves both LSB and MSB files.
+ *
+ * <p>Offsets are summed, as the ELF structures have no padding (checked against gcc's
+ * {@code offsetof} on {@code <elf.h>} by the tests). Not FFM {@code StructLayout}s, as they once were:
+ * building those took some 1.5 ms of every start, spent in the interpreter.
  */
 public final class RawStruct {
-    /** One field: its byte offset inside the structure and its width in bytes (1, 2, 4 or 8). */
+    /** One member: its byte offset inside the structure and its width in bytes (1, 2, 4 or 8; 16 for e_ident). */
     public record Field(String name, int offset, int width) {}
 
-    private final StructLayout layout;
-    private final Map<String, Field> fields = new HashMap<>();
+    /** A member as declared: a name and a width. */
+    record Member(String name, int width) {}
 
-    RawStruct(StructLayout layout) {
-        this.layout = layout;
-        // A struct layout has no implicit padding: each member starts where the ones before it end.
-        // (Summed here rather than asked of layout.byteOffset, whose layout paths build method
-        // handles: some 20 ms of start-up for every command that reads an ELF header.)
-        long offset = 0;
-        for (MemoryLayout member : layout.memberLayouts()) {
-            if (member instanceof ValueLayout value && member.name().isPresent()) {
-                String name = member.name().get();
-                fields.putIfAbsent(name, new Field(name, (int) offset, (int) value.byteSize()));
-            }
-            offset += member.byteSize();
+    private final String name;
+    private final List<Field> fields;
+    private final Map<String, Field> byName = new HashMap<>();
+    private final int size;
+
+    RawStruct(String name, Member... members) {
+        this.name = name;
+        Field[] laid = new Field[members.length];
+        int offset = 0;
+        for (int i = 0; i < members.length; i++) {
+            laid[i] = new Field(members[i].name(), offset, members[i].width());
+            byName.put(laid[i].name(), laid[i]);
+            offset += members[i].width();
         }
+        this.fields = List.of(laid);
+        this.size = offset;
     }
 
+    /** The C type name, e.g. {@code Elf64_Sym}; {@code Elf_} for the structures both classes share. */
     public String name() {
-        return layout.name().orElseThrow();
+        return name;
     }
 
     public int size() {
-        return (int) layout.byteSize();
+        return size;
+    }
+
+    /** The members in order. */
+    public List<Field> fields() {
+        return fields;
     }
 
     public Field field(String cName) {
-        Field field = fields.get(cName);
+        Field field = byName.get(cName);
         if (field == null) {
-            throw new IllegalArgumentException(name() + " has no field " + cName);
+            throw new IllegalArgumentException(name + " has no field " + cName);
         }
         return field;
     }
