@@ -58,19 +58,21 @@ public final class ElfFile implements AutoCloseable {
     private SymbolVersions versions;
     private Optional<HashTable> hashTable;
 
-    private ElfFile(String name, MemorySegment image, Arena arena, ScratchBuffers scratch) {
+    /** The image is {@code segment}, or when that is null {@code buffer}, from 0 to its limit. */
+    private ElfFile(String name, MemorySegment segment, ByteBuffer buffer, Arena arena, ScratchBuffers scratch) {
         this.name = name;
         this.arena = arena;
-        if (image.byteSize() == 0) {
+        long size = segment != null ? segment.byteSize() : buffer.limit();
+        ByteBuffer ident = segment != null ? segment.asSlice(0, Math.min(size, EI_NIDENT)).asByteBuffer() : buffer;
+        if (size == 0) {
             throw new ElfFormatException("empty file", -1);
         }
-        if (image.byteSize() < 4 || !startsWithMagic(image)) {
+        if (size < 4 || !startsWithMagic(ident)) {
             throw new ElfFormatException("not an ELF file (no \\177ELF magic)", 0);
         }
-        if (image.byteSize() < EI_NIDENT) {
+        if (size < EI_NIDENT) {
             throw new ElfFormatException("truncated ELF identification", 0);
         }
-        ByteBuffer ident = image.asSlice(0, EI_NIDENT).asByteBuffer();
         ElfClass elfClass = ElfClass.of(ident.get(EI_CLASS));
         if (elfClass == null) {
             throw new ElfFormatException("invalid ELF class " + ident.get(EI_CLASS), EI_CLASS);
@@ -79,13 +81,14 @@ public final class ElfFile implements AutoCloseable {
         if (data == null) {
             throw new ElfFormatException("invalid ELF byte order " + ident.get(EI_DATA), EI_DATA);
         }
-        this.in = new ElfInput(image, data.order(), scratch);
+        this.in = segment != null ? new ElfInput(segment, data.order(), scratch)
+                : new ElfInput(buffer, data.order(), scratch);
         this.header = readHeader(elfClass, data);
     }
 
     /** Reads an image that is already in memory; the caller keeps the memory alive. */
     public static ElfFile of(String name, MemorySegment image) {
-        return new ElfFile(name, image, null, null);
+        return new ElfFile(name, image, null, null, null);
     }
 
     /**
@@ -144,7 +147,8 @@ public final class ElfFile implements AutoCloseable {
             }
         }
         int length = into.position();
-        return new ElfFile(path.toString(), MemorySegment.ofBuffer(into.clear()).asSlice(0, length), null, scratch);
+        // Kept a buffer, not made a segment: see ElfInput.
+        return new ElfFile(path.toString(), null, into.slice(0, length), null, scratch);
     }
 
     private static ElfFile open(Path path, boolean confined) throws IOException {
@@ -165,7 +169,7 @@ public final class ElfFile implements AutoCloseable {
             if (scratch != null) {
                 scratch.startFile();
             }
-            return new ElfFile(path.toString(), image, arena, scratch);
+            return new ElfFile(path.toString(), image, null, arena, scratch);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -178,10 +182,13 @@ public final class ElfFile implements AutoCloseable {
      * method-handle chain the JVM spins on first use, milliseconds of start-up for four bytes.
      */
     public static boolean startsWithMagic(MemorySegment bytes) {
-        if (bytes.byteSize() < MAGIC.length) {
+        return bytes.byteSize() >= MAGIC.length && startsWithMagic(bytes.asSlice(0, MAGIC.length).asByteBuffer());
+    }
+
+    private static boolean startsWithMagic(ByteBuffer head) {
+        if (head.limit() < MAGIC.length) {
             return false;
         }
-        ByteBuffer head = bytes.asSlice(0, MAGIC.length).asByteBuffer();
         for (int i = 0; i < MAGIC.length; i++) {
             if (head.get(i) != MAGIC[i]) {
                 return false;

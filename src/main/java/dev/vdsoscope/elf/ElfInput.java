@@ -16,51 +16,58 @@ import dev.vdsoscope.elf.raw.RawStruct;
  * a violation becomes an {@link ElfFormatException} naming the offset, so views can trust nothing.
  */
 public final class ElfInput {
-    private final MemorySegment bytes;
+    /**
+     * The image as a segment: given, or made from {@link #view} on first use, so that an image read
+     * into a buffer does not start the JDK's FFM machinery (its first use spins classes: 3.5 ms).
+     */
+    private MemorySegment bytes;
     private final long size;
-    private final ValueLayout.OfShort u16;
-    private final ValueLayout.OfInt u32;
-    private final ValueLayout.OfLong u64;
     private final ByteOrder order;
     /** The image as a buffer in its byte order (null when larger than 2 GiB), and in little-endian order. */
     private final ByteBuffer view;
     private final ByteBuffer scanView;
     /** Where table copies go (null: new arrays); see {@link HeapBytes}. */
     private final ScratchBuffers scratch;
-    private static final ValueLayout.OfShort U16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt U32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt U32_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong U64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong U64_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    /** For {@link #indexOfNul}: byte i of the word is bits 8i..8i+7 whatever the image's order. */
-    private static final ValueLayout.OfLong SCAN = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * The segment reads' layouts, for images larger than 2 GiB, which have no buffer view. Shared:
+     * each layout builds its access VarHandle once, so new layouts per image would rebuild them.
+     */
+    private static final class Layouts {
+        static final ValueLayout.OfShort U16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+        static final ValueLayout.OfInt U32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        static final ValueLayout.OfInt U32_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+        static final ValueLayout.OfLong U64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        static final ValueLayout.OfLong U64_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+        /** For {@link #indexOfNul}: byte i of the word is bits 8i..8i+7 whatever the image's order. */
+        static final ValueLayout.OfLong SCAN = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    }
 
     ElfInput(MemorySegment bytes, ByteOrder order) {
         this(bytes, order, null);
     }
 
     ElfInput(MemorySegment bytes, ByteOrder order, ScratchBuffers scratch) {
+        this(bytes, bytes.byteSize() <= Integer.MAX_VALUE ? bytes.asByteBuffer() : null, bytes.byteSize(), order,
+                scratch);
+    }
+
+    /** An image in a buffer, from its position to its limit. */
+    ElfInput(ByteBuffer bytes, ByteOrder order, ScratchBuffers scratch) {
+        this(null, bytes.slice(), bytes.remaining(), order, scratch);
+    }
+
+    private ElfInput(MemorySegment bytes, ByteBuffer buffer, long size, ByteOrder order, ScratchBuffers scratch) {
         this.bytes = bytes;
         this.scratch = scratch;
-        this.size = bytes.byteSize();
+        this.size = size;
         this.order = order;
-        boolean little = order == ByteOrder.LITTLE_ENDIAN;
-        // Shared layouts: each layout builds its access VarHandle once, so a new layout per image would
-        // rebuild them for every file a batch opens.
-        this.u16 = little ? U16_LE : U16_BE;
-        this.u32 = little ? U32_LE : U32_BE;
-        this.u64 = little ? U64_LE : U64_BE;
         // A ByteBuffer view reads with a few plain method calls where a segment read goes through a
         // VarHandle's method-handle chain: the difference is large until the JIT has compiled both,
         // and a batch over many files reads every header and section table in that state.
-        if (bytes.byteSize() <= Integer.MAX_VALUE) {
-            this.view = bytes.asByteBuffer().order(order);
-            this.scanView = bytes.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        } else {
-            this.view = null;
-            this.scanView = null;
-        }
+        this.view = buffer != null ? buffer.order(order) : null;
+        this.scanView = buffer != null ? buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN) : null;
     }
 
     ScratchBuffers scratch() {
@@ -77,7 +84,13 @@ public final class ElfInput {
 
     /** The whole image, for callers that hand a range to another reader (a disassembler, a hash). */
     public MemorySegment segment() {
-        return bytes;
+        MemorySegment segment = bytes;
+        if (segment == null) {
+            // Racy but benign: every thread makes the same read-only view of the same buffer.
+            segment = MemorySegment.ofBuffer(view).asReadOnly();
+            bytes = segment;
+        }
+        return segment;
     }
 
     /** True when {@code length} bytes starting at {@code offset} lie inside the image. */
@@ -118,7 +131,7 @@ public final class ElfInput {
             return Short.toUnsignedInt(view.getShort((int) offset));
         }
         require(offset, 2, "16-bit field");
-        return Short.toUnsignedInt(bytes.get(u16, offset));
+        return Short.toUnsignedInt(bytes.get(order == ByteOrder.LITTLE_ENDIAN ? Layouts.U16_LE : Layouts.U16_BE, offset));
     }
 
     public long u32(long offset) {
@@ -126,7 +139,7 @@ public final class ElfInput {
             return Integer.toUnsignedLong(view.getInt((int) offset));
         }
         require(offset, 4, "32-bit field");
-        return Integer.toUnsignedLong(bytes.get(u32, offset));
+        return Integer.toUnsignedLong(bytes.get(order == ByteOrder.LITTLE_ENDIAN ? Layouts.U32_LE : Layouts.U32_BE, offset));
     }
 
     public long u64(long offset) {
@@ -134,7 +147,7 @@ public final class ElfInput {
             return view.getLong((int) offset);
         }
         require(offset, 8, "64-bit field");
-        return bytes.get(u64, offset);
+        return bytes.get(order == ByteOrder.LITTLE_ENDIAN ? Layouts.U64_LE : Layouts.U64_BE, offset);
     }
 
     /**
@@ -216,7 +229,7 @@ public final class ElfInput {
     private long scanForNul(long from, long to) {
         long i = from;
         for (; i + 8 <= to; i += 8) {
-            long word = scanView != null ? scanView.getLong((int) i) : bytes.get(SCAN, i);
+            long word = scanView != null ? scanView.getLong((int) i) : bytes.get(Layouts.SCAN, i);
             // The lowest set bit marks the first zero byte (higher bits may be false positives).
             long zeros = (word - 0x0101010101010101L) & ~word & 0x8080808080808080L;
             if (zeros != 0) {
@@ -269,6 +282,6 @@ public final class ElfInput {
     /** A read-only view of a range, checked first. */
     public MemorySegment slice(long offset, long length, String what) {
         require(offset, length, what);
-        return bytes.asSlice(offset, length).asReadOnly();
+        return segment().asSlice(offset, length).asReadOnly();
     }
 }
