@@ -91,6 +91,11 @@ public final class ElfFile implements AutoCloseable {
         return new ElfFile(name, image, null, null, null);
     }
 
+    /** Reads an image held in a buffer, from its position to its limit. */
+    public static ElfFile of(String name, ByteBuffer image) {
+        return new ElfFile(name, null, image.slice(), null, null);
+    }
+
     /**
      * Maps a file read-only. Refuses what is not a regular file (a directory, a FIFO, /dev/zero) so
      * that nothing blocks or reads without end.

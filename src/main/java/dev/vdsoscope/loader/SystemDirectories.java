@@ -1,12 +1,17 @@
 package dev.vdsoscope.loader;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+
+import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.ElfFormatException;
+import dev.vdsoscope.elf.Section;
 
 /**
  * The trusted directories an ld.so was built with, read from the ld.so file itself rather than by
@@ -27,7 +32,21 @@ final class SystemDirectories {
         } catch (IOException e) {
             return Optional.empty();
         }
-        int tail = indexOf(bytes, TAIL);
+        // The string is read-only data: .rodata is a ninth of glibc 2.36's ld.so, and the search runs
+        // in the interpreter, ahead of the first line of output (1 ms for the whole file).
+        int from = 0;
+        int to = bytes.length;
+        try {
+            Optional<Section> rodata = ElfFile.of(ldSo.toString(), ByteBuffer.wrap(bytes)).section(".rodata");
+            if (rodata.isPresent() && rodata.get().offset() >= 0 && rodata.get().size() >= 0
+                    && rodata.get().offset() + rodata.get().size() <= bytes.length) {
+                from = (int) rodata.get().offset();
+                to = (int) (rodata.get().offset() + rodata.get().size());
+            }
+        } catch (ElfFormatException e) {
+            // Searched whole.
+        }
+        int tail = indexOf(bytes, from, to, TAIL);
         if (tail < 0) {
             return Optional.empty();
         }
@@ -49,21 +68,21 @@ final class SystemDirectories {
     }
 
     /**
-     * The first occurrence of {@code pattern}, found by Horspool's method: the byte under the
-     * pattern's last position says how far the pattern can move on, so that the string, some 160 KB
-     * into ld.so, is found in a tenth of the steps (which run in the interpreter at start-up).
+     * The first occurrence of {@code pattern} inside [from, to), found by Horspool's method: the byte
+     * under the pattern's last position says how far the pattern can move on, so that the string is
+     * found in a tenth of the steps (which run in the interpreter at start-up).
      */
-    static int indexOf(byte[] bytes, byte[] pattern) {
+    static int indexOf(byte[] bytes, int from, int to, byte[] pattern) {
         int last = pattern.length - 1;
         if (last < 0) {
-            return 0;
+            return from;
         }
         int[] shift = new int[256];
         java.util.Arrays.fill(shift, pattern.length);
         for (int j = 0; j < last; j++) {
             shift[pattern[j] & 0xff] = last - j;
         }
-        for (int i = 0; i + last < bytes.length; i += shift[bytes[i + last] & 0xff]) {
+        for (int i = from; i + last < to; i += shift[bytes[i + last] & 0xff]) {
             int j = last;
             while (j >= 0 && bytes[i + j] == pattern[j]) {
                 j--;

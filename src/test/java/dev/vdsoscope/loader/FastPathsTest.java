@@ -50,7 +50,7 @@ class FastPathsTest {
             }
             byte[] pattern = random.nextBoolean() ? tail
                     : Arrays.copyOfRange(tail, random.nextInt(4), 4 + random.nextInt(tail.length - 3));
-            assertThat(SystemDirectories.indexOf(text, pattern)).isEqualTo(plainIndexOf(text, pattern));
+            assertThat(SystemDirectories.indexOf(text, 0, text.length, pattern)).isEqualTo(plainIndexOf(text, pattern));
         }
     }
 
