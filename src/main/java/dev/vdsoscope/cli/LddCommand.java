@@ -240,7 +240,7 @@ final class LddCommand implements Callable<Integer> {
             return Optional.empty();
         }
         try {
-            Optional<Mapping> mapping = LinuxProcess.self().maps().find(PseudoMapping.VDSO);
+            Optional<Mapping> mapping = LinuxProcess.self().mapping(PseudoMapping.VDSO);
             if (mapping.isPresent()) {
                 return Optional.of(new VdsoPlace(mapping.get().start(), mapping.get().size()));
             }

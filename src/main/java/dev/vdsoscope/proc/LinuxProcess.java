@@ -11,6 +11,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 import dev.vdsoscope.elf.ElfClass;
 import dev.vdsoscope.elf.ElfData;
@@ -152,16 +153,35 @@ public final class LinuxProcess {
     }
 
     public Maps maps() throws ProcessException {
+        String text = mapsText();
+        try {
+            return Maps.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw badMaps(e);
+        }
+    }
+
+    /** One of the kernel's own mappings (the [vdso], say), reading its line of the maps alone. */
+    public Optional<Mapping> mapping(PseudoMapping pseudo) throws ProcessException {
+        String text = mapsText();
+        try {
+            return Maps.findIn(text, pseudo);
+        } catch (IllegalArgumentException e) {
+            throw badMaps(e);
+        }
+    }
+
+    private String mapsText() throws ProcessException {
         String text = new String(read("maps", MAX_MAPS), StandardCharsets.UTF_8);
         if (text.isEmpty()) {
             // Only kernel threads and zombies have no mappings at all.
             throw gone();
         }
-        try {
-            return Maps.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new ProcessException(pid, ProcessException.Kind.EXITED, "/proc/" + pid + "/maps: " + e.getMessage());
-        }
+        return text;
+    }
+
+    private ProcessException badMaps(IllegalArgumentException e) {
+        return new ProcessException(pid, ProcessException.Kind.EXITED, "/proc/" + pid + "/maps: " + e.getMessage());
     }
 
     /**

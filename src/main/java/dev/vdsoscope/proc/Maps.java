@@ -58,6 +58,50 @@ public record Maps(List<Mapping> mappings) {
         }
     }
 
+    /**
+     * In the text of /proc/PID/maps, the last mapping of one of the kernel's own (the [vdso], say),
+     * parsing its line alone: parsing all of them, a JVM's four hundred, cost a millisecond of ldd's
+     * start-up. These sit at the top of the address space, so the line is looked for from the end.
+     */
+    public static Optional<Mapping> findIn(String text, PseudoMapping pseudo) {
+        if (!pseudo.kernelProvided()) {
+            throw new IllegalArgumentException(pseudo + " is not one of the kernel's own mappings");
+        }
+        String suffix = pseudo.bracketedName();
+        for (int hit = text.lastIndexOf(suffix); hit >= 0; hit = text.lastIndexOf(suffix, hit - 1)) {
+            int end = hit + suffix.length();
+            if (end == text.length() || text.charAt(end) == '\n') {
+                int start = text.lastIndexOf('\n', hit) + 1;
+                if (end - start > MAX_LINE) {
+                    throw new IllegalArgumentException("line " + lineNumberAt(text, start) + " is longer than "
+                            + MAX_LINE + " characters");
+                }
+                String line = text.substring(start, end);
+                Mapping mapping;
+                try {
+                    mapping = parseLine(line, 0);
+                } catch (IllegalArgumentException e) {
+                    mapping = parseLine(line, lineNumberAt(text, start)); // throws again, saying which line
+                }
+                if (mapping.pseudo() == pseudo) { // not a file whose name merely ends so
+                    return Optional.of(mapping);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The number of the line starting at {@code start}, for messages (counted only for them). */
+    private static int lineNumberAt(String text, int start) {
+        int number = 1;
+        for (int i = 0; i < start; i++) {
+            if (text.charAt(i) == '\n') {
+                number++;
+            }
+        }
+        return number;
+    }
+
     /** The first mapping with this bracketed name, e.g. the [vdso]. */
     public Optional<Mapping> find(PseudoMapping pseudo) {
         return mappings.stream().filter(m -> m.pseudo() == pseudo).findFirst();

@@ -21,6 +21,11 @@ public enum PseudoMapping {
         this.explanation = explanation;
     }
 
+    /** The name as the kernel writes it, e.g. {@code [vdso]} ({@code [anon:} for named anonymous memory). */
+    public String bracketedName() {
+        return name;
+    }
+
     public String explanation() {
         return explanation;
     }

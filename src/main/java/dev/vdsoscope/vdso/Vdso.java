@@ -18,7 +18,7 @@ import dev.vdsoscope.elf.SymbolVersions;
 import dev.vdsoscope.linux.Libc;
 import dev.vdsoscope.proc.AuxvType;
 import dev.vdsoscope.proc.LinuxProcess;
-import dev.vdsoscope.proc.Maps;
+import dev.vdsoscope.proc.Mapping;
 import dev.vdsoscope.proc.PseudoMapping;
 
 /**
@@ -98,11 +98,12 @@ public final class Vdso {
      */
     private static long mappedSize(long base) {
         try {
-            Maps maps = LinuxProcess.self().maps();
-            return maps.find(PseudoMapping.VDSO).filter(m -> m.start() == base)
-                    .or(() -> maps.containing(base))
-                    .map(m -> m.end() - base)
-                    .orElse(4096L);
+            LinuxProcess self = LinuxProcess.self();
+            Optional<Mapping> vdso = self.mapping(PseudoMapping.VDSO).filter(m -> m.start() == base);
+            if (vdso.isEmpty()) {
+                vdso = self.maps().containing(base);
+            }
+            return vdso.map(m -> m.end() - base).orElse(4096L);
         } catch (Exception e) {
             // Without /proc, trust one page: the headers, dynamic table and symbols of every vDSO fit in it.
             return 4096L;

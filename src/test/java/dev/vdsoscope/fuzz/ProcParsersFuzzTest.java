@@ -1,8 +1,11 @@
 package dev.vdsoscope.fuzz;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
@@ -10,7 +13,9 @@ import dev.vdsoscope.elf.Machine;
 import dev.vdsoscope.proc.Auxv;
 import dev.vdsoscope.proc.AuxvEntry;
 import dev.vdsoscope.proc.Hwcap;
+import dev.vdsoscope.proc.Mapping;
 import dev.vdsoscope.proc.Maps;
+import dev.vdsoscope.proc.PseudoMapping;
 
 /** Fuzzing of the /proc parsers: auxv bytes of either word size and order, and maps text. */
 class ProcParsersFuzzTest {
@@ -37,5 +42,25 @@ class ProcParsersFuzzTest {
         } catch (IllegalArgumentException expected) {
             // A malformed line is reported with its number.
         }
+    }
+
+    /** The one-line lookup finds what the whole parse finds (its last [vdso]), and fails only as it may. */
+    @FuzzTest
+    void mapsLookup(byte[] data) {
+        String text = new String(data, StandardCharsets.UTF_8);
+        Optional<Mapping> found;
+        try {
+            found = Maps.findIn(text, PseudoMapping.VDSO);
+        } catch (IllegalArgumentException expected) {
+            return; // the line it found is malformed
+        }
+        Maps maps;
+        try {
+            maps = Maps.parse(text);
+        } catch (IllegalArgumentException e) {
+            return; // some other line is
+        }
+        assertThat(found).isEqualTo(maps.mappings().stream().filter(m -> m.pseudo() == PseudoMapping.VDSO)
+                .reduce((first, second) -> second));
     }
 }
