@@ -38,11 +38,13 @@ public final class ElfFile implements AutoCloseable {
     private static final int MAX_WARNINGS = 64;
     private static final byte[] MAGIC = {0x7f, 'E', 'L', 'F'};
     /**
-     * The size of the file buffer of {@link ScratchBuffers}:
-     * larger than most programs and small libraries (a gconv module, a PAM module), which are read,
-     * while the large libraries, of which a batch reads only the headers and tables, are mapped.
+     * The size of the file buffer of {@link ScratchBuffers}: larger than most programs and libraries,
+     * which are read, while the large libraries, of which a batch reads only the headers and tables,
+     * are mapped. (512 KB rather than 128: ldd over /usr/bin spent 10 ms less CPU, the mapping's
+     * page faults and its FFM code paths costing more than the copy; symbols over 883 libraries was
+     * unchanged.)
      */
-    public static final int SMALL_FILE = 128 * 1024;
+    public static final int SMALL_FILE = 512 * 1024;
 
     private final String name;
     private final ElfInput in;
