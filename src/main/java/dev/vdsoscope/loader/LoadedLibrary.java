@@ -1,6 +1,7 @@
 package dev.vdsoscope.loader;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -104,16 +105,9 @@ public final class LoadedLibrary {
         return ruleSource.isEmpty() ? rule.description() : ruleSource;
     }
 
-    boolean answersTo(String requested) {
-        if (names.contains(requested)) {
-            return true;
-        }
-        return elf != null && elf.soname().isPresent() && elf.soname().get().equals(requested);
-    }
-
-    /** Only the names it was loaded or found under, not its soname (musl's rule). */
-    boolean answersToLoadedName(String requested) {
-        return names.contains(requested);
+    /** The names it was loaded or found under (its path among them), in order; not its soname. */
+    Set<String> names() {
+        return Collections.unmodifiableSet(names);
     }
 
     void addName(String requested) {

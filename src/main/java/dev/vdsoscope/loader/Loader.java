@@ -173,7 +173,6 @@ public final class Loader {
         private final boolean musl;
         private final Hwcaps hwcaps;
         private final List<String> subdirectories;
-        private final List<LoadedLibrary> loaded = new ArrayList<>();
         private final List<LoadedLibrary> chain = new ArrayList<>();
         private final List<LoadedLibrary> searchOrder = new ArrayList<>();
         private final Set<LoadedLibrary> searched = new HashSet<>();
@@ -181,6 +180,15 @@ public final class Loader {
         private final List<String> trustedDirectories;
         private final String libToken;
         private final AbiSearch search;
+        /**
+         * map()'s lookups, as _dl_map_object's walk of the link map: the first loaded object, in load
+         * order, that answers to a name (one it was loaded or found under, or for glibc its soname),
+         * and the first loaded from a file. Indexed rather than walked: a program of sixty libraries
+         * walks the list some ten thousand times. A name only ever goes to an object when no object
+         * answers to it yet, so the first entry stays the one the walk would find.
+         */
+        private final Map<String, LoadedLibrary> byName = new HashMap<>();
+        private final Map<Object, LoadedLibrary> byFile = new HashMap<>();
 
         Resolution(LoadedLibrary main, String mainInRoot, TargetAbi abi, boolean musl) {
             this.main = main;
@@ -192,11 +200,11 @@ public final class Loader {
             this.trustedDirectories = search.trustedDirectories;
             this.libToken = search.libToken;
             this.subdirectories = musl ? List.of("") : search.subdirectories;
-            loaded.add(main);
+            load(main);
             if (abi.vdso().isPresent()) {
                 LoadedLibrary library = new LoadedLibrary(LoadedLibrary.Kind.VDSO, abi.vdso().get().soname(), null,
                         null, null, SearchRule.VDSO, "", List.of());
-                loaded.add(library);
+                load(library);
                 chain.add(library);
             }
             // ldd runs the system's ld.so for the ABI, never the one PT_INTERP names: that ld.so keeps
@@ -209,7 +217,7 @@ public final class Loader {
                     interpreterElf, null, SearchRule.INTERPRETER, "", List.of());
             interpreter.addName(interpreterElf != null && interpreterElf.soname().isPresent()
                     ? interpreterElf.soname().get() : fileName(interpreterPath));
-            loaded.add(interpreter);
+            load(interpreter);
         }
 
         List<LoadedLibrary> run() {
@@ -251,21 +259,39 @@ public final class Loader {
             return List.copyOf(listing);
         }
 
-        private boolean matches(LoadedLibrary library, String name) {
-            // musl compares the names objects were loaded by, never a soname.
-            return musl ? library.kind() != LoadedLibrary.Kind.VDSO && library.answersToLoadedName(name)
-                    : library.answersTo(name);
+        /** Indexes an object loaded (not one NOT_FOUND: nothing answers to those). */
+        private void load(LoadedLibrary library) {
+            // musl compares the names objects were loaded by, never a soname, and never the vDSO's.
+            if (musl && library.kind() == LoadedLibrary.Kind.VDSO) {
+                return;
+            }
+            for (String name : library.names()) {
+                byName.putIfAbsent(name, library);
+            }
+            ElfObject elf = library.elfOrNull();
+            if (elf != null) {
+                if (!musl && elf.soname().isPresent()) {
+                    byName.putIfAbsent(elf.soname().get(), library);
+                }
+                if (elf.fileKey() != null) {
+                    byFile.putIfAbsent(elf.fileKey(), library);
+                }
+            }
+        }
+
+        private void addName(LoadedLibrary library, String name) {
+            library.addName(name);
+            byName.putIfAbsent(name, library);
         }
 
         /** _dl_map_object (or musl's load_library) for one DT_NEEDED name of {@code loader}. */
         private LoadedLibrary map(String requested, LoadedLibrary loader) {
-            for (LoadedLibrary library : loaded) {
-                if (library.kind() != LoadedLibrary.Kind.NOT_FOUND && matches(library, requested)) {
-                    return library;
-                }
+            LoadedLibrary known = byName.get(requested);
+            if (known != null) {
+                return known;
             }
             if (musl && isMuslBuiltin(requested)) {
-                interpreter.addName(requested);
+                addName(interpreter, requested);
                 return interpreter;
             }
             List<Attempt> attempts = new ArrayList<>();
@@ -275,23 +301,20 @@ public final class Loader {
                 LoadedLibrary missing = new LoadedLibrary(LoadedLibrary.Kind.NOT_FOUND, requested, null, null, loader,
                         lastTried, "not found", attempts);
                 chain.add(missing);
-                loaded.add(missing);
                 return missing;
             }
             Found hit = found.get();
             Object fileKey = hit.elf().fileKey();
-            for (LoadedLibrary library : loaded) {
-                ElfObject elf = library.elfOrNull();
-                if (elf != null && elf.fileKey() != null && elf.fileKey().equals(fileKey)) {
-                    // The same file under another name: ld.so adds the name to the loaded object.
-                    library.addName(requested);
-                    return library;
-                }
+            LoadedLibrary sameFile = fileKey == null ? null : byFile.get(fileKey);
+            if (sameFile != null) {
+                // The same file under another name: ld.so adds the name to the loaded object.
+                addName(sameFile, requested);
+                return sameFile;
             }
             LoadedLibrary library = new LoadedLibrary(LoadedLibrary.Kind.FILE, requested, hit.path(), hit.elf(), loader,
                     hit.rule(), hit.source(), attempts);
             chain.add(library);
-            loaded.add(library);
+            load(library);
             return library;
         }
 
