@@ -38,8 +38,10 @@ final class SystemDirectories {
         int to = bytes.length;
         try {
             Optional<Section> rodata = ElfFile.of(ldSo.toString(), ByteBuffer.wrap(bytes)).section(".rodata");
+            // (Compared without adding them: both come from the file, and their sum may overflow.)
             if (rodata.isPresent() && rodata.get().offset() >= 0 && rodata.get().size() >= 0
-                    && rodata.get().offset() + rodata.get().size() <= bytes.length) {
+                    && rodata.get().offset() <= bytes.length
+                    && rodata.get().size() <= bytes.length - rodata.get().offset()) {
                 from = (int) rodata.get().offset();
                 to = (int) (rodata.get().offset() + rodata.get().size());
             }
@@ -47,6 +49,9 @@ final class SystemDirectories {
             // Searched whole.
         }
         int tail = indexOf(bytes, from, to, TAIL);
+        if (tail < 0 && (from > 0 || to < bytes.length)) {
+            tail = indexOf(bytes, 0, bytes.length, TAIL); // an ld.so that keeps it elsewhere
+        }
         if (tail < 0) {
             return Optional.empty();
         }

@@ -3,14 +3,21 @@ package dev.vdsoscope.loader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.Section;
 
 /** The capability and directory lists against what this machine's ld.so says about itself. */
 class HwcapsTest {
@@ -84,6 +91,34 @@ class HwcapsTest {
             List<String> system = section(help, "Shared library search path").stream()
                     .filter(l -> l.endsWith("(system search path)")).map(l -> l.substring(0, l.indexOf(' '))).toList();
             assertThat(SystemDirectories.of(Path.of(ldSo))).as(ldSo).contains(system);
+        }
+    }
+    /**
+     * An ld.so whose .rodata section header lies (an offset and size whose sum overflows, or a range
+     * without the string) still gives its directories: the whole file is searched then.
+     */
+    @Test
+    void aLyingRodataHeaderFallsBackToTheWholeFile(@TempDir Path directory) throws Exception {
+        Path real = Path.of(Gcc.LD_SO);
+        assumeTrue(Files.isReadable(real), "no " + real);
+        byte[] bytes = Files.readAllBytes(real);
+        ElfFile elf = ElfFile.of(real.toString(), ByteBuffer.wrap(bytes));
+        assumeTrue(elf.header().is64(), "a 64-bit ld.so");
+        Section rodata = elf.section(".rodata").orElseThrow();
+        int header = (int) (elf.header().shoff() + (long) rodata.index() * elf.header().shentsize());
+        Optional<List<String>> expected = SystemDirectories.of(real);
+        assertThat(expected).isPresent();
+
+        long[][] lies = {
+            {(1L << 32) + bytes.length - 100, Long.MIN_VALUE + Integer.MAX_VALUE - ((1L << 32) + bytes.length - 100)},
+            {0, 16},
+        };
+        for (long[] lie : lies) {
+            ByteBuffer patched = ByteBuffer.wrap(bytes.clone()).order(ByteOrder.LITTLE_ENDIAN);
+            patched.putLong(header + 24, lie[0]).putLong(header + 32, lie[1]); // sh_offset, sh_size
+            Path file = Files.write(directory.resolve("ld.so"), patched.array());
+
+            assertThat(SystemDirectories.of(file)).as("sh_offset %d, sh_size %d", lie[0], lie[1]).isEqualTo(expected);
         }
     }
 }
