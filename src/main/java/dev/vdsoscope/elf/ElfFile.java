@@ -144,7 +144,8 @@ public final class ElfFile implements AutoCloseable {
     public static ElfFile read(Path path, BasicFileAttributes attributes, ScratchBuffers scratch) throws IOException {
         ByteBuffer into = scratch.file();
         if (!attributes.isRegularFile() || attributes.size() > into.capacity()) {
-            throw new IllegalArgumentException(path + " is not a regular file of at most " + into.capacity() + " bytes");
+            throw new IllegalArgumentException(path + " is not a regular file of at most " + into.capacity()
+                    + " bytes");
         }
         scratch.startFile();
         into.clear().limit((int) attributes.size());

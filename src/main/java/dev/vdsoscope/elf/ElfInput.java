@@ -131,7 +131,8 @@ public final class ElfInput {
             return Short.toUnsignedInt(view.getShort((int) offset));
         }
         require(offset, 2, "16-bit field");
-        return Short.toUnsignedInt(bytes.get(order == ByteOrder.LITTLE_ENDIAN ? Layouts.U16_LE : Layouts.U16_BE, offset));
+        ValueLayout.OfShort layout = order == ByteOrder.LITTLE_ENDIAN ? Layouts.U16_LE : Layouts.U16_BE;
+        return Short.toUnsignedInt(bytes.get(layout, offset));
     }
 
     public long u32(long offset) {
@@ -139,7 +140,8 @@ public final class ElfInput {
             return Integer.toUnsignedLong(view.getInt((int) offset));
         }
         require(offset, 4, "32-bit field");
-        return Integer.toUnsignedLong(bytes.get(order == ByteOrder.LITTLE_ENDIAN ? Layouts.U32_LE : Layouts.U32_BE, offset));
+        ValueLayout.OfInt layout = order == ByteOrder.LITTLE_ENDIAN ? Layouts.U32_LE : Layouts.U32_BE;
+        return Integer.toUnsignedLong(bytes.get(layout, offset));
     }
 
     public long u64(long offset) {

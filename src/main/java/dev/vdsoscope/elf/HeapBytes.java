@@ -7,11 +7,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * A copy of one checked range of an image on the Java heap, decoded in the image's byte order. Tables that are read entry by entry, millions of times in a batch (symbols, their
- * names, version indexes), use one: a read costs an array load, where a {@link MemorySegment}
- * read goes through several layers of access checks that are slow until the JIT has compiled them,
- * and a batch tool is mostly made of such first runs. Offsets are relative to the start of the range,
- * and every read is checked against its length.
+ * A copy of one checked range of an image on the Java heap, decoded in the image's byte order.
+ * Tables that are read entry by entry, millions of times in a batch (symbols, their names, version
+ * indexes), use one: a read costs an array load, where a {@link MemorySegment} read goes through
+ * several layers of access checks that are slow until the JIT has compiled them, and a batch tool
+ * is mostly made of such first runs. Offsets are relative to the start of the range, and every read
+ * is checked against its length (the array may be longer: see {@link ScratchBuffers}).
  */
 final class HeapBytes {
     private static final VarHandle LITTLE_ENDIAN_LONGS =

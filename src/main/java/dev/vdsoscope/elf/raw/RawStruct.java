@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * An on-disk ELF structure: its C name and its members in order, each with its C name
- * ({@code st_value}, {@code d_un.d_val}: what offsetof takes) and width. Views read fields by name through {@link #field}.
- * Byte order is applied by the reader, so one structure serves both LSB and MSB files.
+ * ({@code st_value}, {@code d_un.d_val}: what offsetof takes) and width. Views read fields by name
+ * through {@link #field}. Byte order is applied by the reader, so one structure serves both LSB and
+ * MSB files.
  *
  * <p>Offsets are summed, as the ELF structures have no padding (checked against gcc's
  * {@code offsetof} on {@code <elf.h>} by the tests). Not FFM {@code StructLayout}s, as they once were:
