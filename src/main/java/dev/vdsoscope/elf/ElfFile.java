@@ -50,6 +50,8 @@ public final class ElfFile implements AutoCloseable {
     private final ElfInput in;
     private final ElfHeader header;
     private final Arena arena;
+    /** The file when it is read on demand ({@link #openPartly}), closed with this; else null. */
+    private final FileChunks chunks;
     private final Set<String> warnings = new LinkedHashSet<>();
 
     private List<ProgramHeader> segments;
@@ -62,10 +64,26 @@ public final class ElfFile implements AutoCloseable {
 
     /** The image is {@code segment}, or when that is null {@code buffer}, from 0 to its limit. */
     private ElfFile(String name, MemorySegment segment, ByteBuffer buffer, Arena arena, ScratchBuffers scratch) {
+        this(name, segment, buffer, null, arena, scratch);
+    }
+
+    /** The image is {@code segment}, else {@code buffer} (from 0 to its limit), else {@code chunks}. */
+    private ElfFile(String name, MemorySegment segment, ByteBuffer buffer, FileChunks chunks, Arena arena,
+            ScratchBuffers scratch) {
         this.name = name;
         this.arena = arena;
-        long size = segment != null ? segment.byteSize() : buffer.limit();
-        ByteBuffer ident = segment != null ? segment.asSlice(0, Math.min(size, EI_NIDENT)).asByteBuffer() : buffer;
+        this.chunks = chunks;
+        long size = segment != null ? segment.byteSize() : buffer != null ? buffer.limit() : chunks.size();
+        ByteBuffer ident;
+        if (segment != null) {
+            ident = segment.asSlice(0, Math.min(size, EI_NIDENT)).asByteBuffer();
+        } else if (buffer != null) {
+            ident = buffer;
+        } else {
+            byte[] head = new byte[(int) Math.min(size, EI_NIDENT)];
+            chunks.copy(0, head, 0, head.length);
+            ident = ByteBuffer.wrap(head);
+        }
         if (size == 0) {
             throw new ElfFormatException("empty file", -1);
         }
@@ -84,7 +102,8 @@ public final class ElfFile implements AutoCloseable {
             throw new ElfFormatException("invalid ELF byte order " + ident.get(EI_DATA), EI_DATA);
         }
         this.in = segment != null ? new ElfInput(segment, data.order(), scratch)
-                : new ElfInput(buffer, data.order(), scratch);
+                : buffer != null ? new ElfInput(buffer, data.order(), scratch)
+                : new ElfInput(chunks, data.order(), scratch);
         this.header = readHeader(elfClass, data);
     }
 
@@ -134,6 +153,34 @@ public final class ElfFile implements AutoCloseable {
             }
         }
         return open(path, attributes, true, scratch);
+    }
+
+    /**
+     * For readers that need a few tables of each file (the loader: headers, the dynamic table, some
+     * strings): a regular file of at most {@link #SMALL_FILE} bytes is {@linkplain #read read} into
+     * the scratch buffers, a larger one (up to 2 GiB) is read on demand, 16 KB at a time, and is
+     * never mapped. Reading the few chunks needed costs less than mapping the file, and the first
+     * mapping of a run starts the JDK's FFM machinery (3 ms). Anything else is
+     * {@linkplain #openConfined mapped}. What is read lasts until the buffers are used for the next
+     * file; the file stays open until this is closed.
+     */
+    public static ElfFile openPartly(Path path, BasicFileAttributes attributes, ScratchBuffers scratch)
+            throws IOException {
+        if (!attributes.isRegularFile() || attributes.size() <= SMALL_FILE
+                || attributes.size() > Integer.MAX_VALUE) {
+            return openConfined(path, attributes, scratch);
+        }
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            if (scratch != null) {
+                scratch.startFile();
+            }
+            FileChunks chunks = new FileChunks(channel, attributes.size());
+            return new ElfFile(path.toString(), null, null, chunks, null, scratch);
+        } catch (RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     /**
@@ -209,6 +256,13 @@ public final class ElfFile implements AutoCloseable {
     public void close() {
         if (arena != null) {
             arena.close();
+        }
+        if (chunks != null) {
+            try {
+                chunks.close();
+            } catch (IOException e) {
+                // Read-only: nothing was left unwritten.
+            }
         }
     }
 

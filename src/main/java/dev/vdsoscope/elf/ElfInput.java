@@ -28,6 +28,8 @@ public final class ElfInput {
     private final ByteBuffer scanView;
     /** Where table copies go (null: new arrays); see {@link HeapBytes}. */
     private final ScratchBuffers scratch;
+    /** A file read on demand (null otherwise): then there is neither a view nor, until asked for, a segment. */
+    private final FileChunks chunks;
 
     /**
      * The segment reads' layouts, for images larger than 2 GiB, which have no buffer view. Shared:
@@ -55,12 +57,24 @@ public final class ElfInput {
 
     /** An image in a buffer, from its position to its limit. */
     ElfInput(ByteBuffer bytes, ByteOrder order, ScratchBuffers scratch) {
-        this(null, bytes.slice(), bytes.remaining(), order, scratch);
+        this(null, bytes.slice(), bytes.remaining(), order, scratch, null);
+    }
+
+    /** A file read on demand. */
+    ElfInput(FileChunks chunks, ByteOrder order, ScratchBuffers scratch) {
+        this(null, null, chunks.size(), order, scratch, chunks);
+        chunks.order(order);
     }
 
     private ElfInput(MemorySegment bytes, ByteBuffer buffer, long size, ByteOrder order, ScratchBuffers scratch) {
+        this(bytes, buffer, size, order, scratch, null);
+    }
+
+    private ElfInput(MemorySegment bytes, ByteBuffer buffer, long size, ByteOrder order, ScratchBuffers scratch,
+            FileChunks chunks) {
         this.bytes = bytes;
         this.scratch = scratch;
+        this.chunks = chunks;
         this.size = size;
         this.order = order;
         // A ByteBuffer view reads with a few plain method calls where a segment read goes through a
@@ -86,8 +100,15 @@ public final class ElfInput {
     public MemorySegment segment() {
         MemorySegment segment = bytes;
         if (segment == null) {
-            // Racy but benign: every thread makes the same read-only view of the same buffer.
-            segment = MemorySegment.ofBuffer(view).asReadOnly();
+            // Racy but benign: every thread makes the same read-only view of the same bytes. A file
+            // read on demand is read whole for it (it is at most 2 GiB: see ElfFile.openPartly).
+            if (view != null) {
+                segment = MemorySegment.ofBuffer(view).asReadOnly();
+            } else {
+                byte[] whole = new byte[(int) size];
+                chunks.copy(0, whole, 0, whole.length);
+                segment = MemorySegment.ofArray(whole).asReadOnly();
+            }
             bytes = segment;
         }
         return segment;
@@ -123,6 +144,9 @@ public final class ElfInput {
             return Byte.toUnsignedInt(view.get((int) offset));
         }
         require(offset, 1, "byte");
+        if (chunks != null) {
+            return chunks.u8(offset);
+        }
         return Byte.toUnsignedInt(bytes.get(ValueLayout.JAVA_BYTE, offset));
     }
 
@@ -131,6 +155,9 @@ public final class ElfInput {
             return Short.toUnsignedInt(view.getShort((int) offset));
         }
         require(offset, 2, "16-bit field");
+        if (chunks != null) {
+            return (int) chunks.bits(offset, 2);
+        }
         ValueLayout.OfShort layout = order == ByteOrder.LITTLE_ENDIAN ? Layouts.U16_LE : Layouts.U16_BE;
         return Short.toUnsignedInt(bytes.get(layout, offset));
     }
@@ -140,6 +167,9 @@ public final class ElfInput {
             return Integer.toUnsignedLong(view.getInt((int) offset));
         }
         require(offset, 4, "32-bit field");
+        if (chunks != null) {
+            return chunks.bits(offset, 4);
+        }
         ValueLayout.OfInt layout = order == ByteOrder.LITTLE_ENDIAN ? Layouts.U32_LE : Layouts.U32_BE;
         return Integer.toUnsignedLong(bytes.get(layout, offset));
     }
@@ -149,6 +179,9 @@ public final class ElfInput {
             return view.getLong((int) offset);
         }
         require(offset, 8, "64-bit field");
+        if (chunks != null) {
+            return chunks.bits(offset, 8);
+        }
         return bytes.get(order == ByteOrder.LITTLE_ENDIAN ? Layouts.U64_LE : Layouts.U64_BE, offset);
     }
 
@@ -229,6 +262,9 @@ public final class ElfInput {
     }
 
     private long scanForNul(long from, long to) {
+        if (chunks != null) {
+            return chunks.indexOfNul(from, to);
+        }
         long i = from;
         for (; i + 8 <= to; i += 8) {
             long word = scanView != null ? scanView.getLong((int) i) : bytes.get(Layouts.SCAN, i);
@@ -276,6 +312,8 @@ public final class ElfInput {
     void copy(long offset, byte[] dst, int at, int length) {
         if (view != null) {
             view.get((int) offset, dst, at, length);
+        } else if (chunks != null) {
+            chunks.copy(offset, dst, at, length);
         } else {
             MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, offset, dst, at, length);
         }

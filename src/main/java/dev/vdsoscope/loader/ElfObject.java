@@ -36,11 +36,12 @@ public record ElfObject(Object fileKey, ElfHeader header, boolean hasDynamic, Op
 
     /**
      * Reads a file whose attributes the caller has already looked up, with buffers reused from file to
-     * file (null for none), as {@link ElfFile#openConfined(Path, BasicFileAttributes, ScratchBuffers)}
-     * takes them. Nothing of the image is kept: the strings are copied out.
+     * file (null for none), as {@link ElfFile#openPartly(Path, BasicFileAttributes, ScratchBuffers)}
+     * takes them: only the parts it needs of a large file. Nothing of the image is kept: the strings
+     * are copied out.
      */
     static ElfObject read(Path file, BasicFileAttributes attributes, ScratchBuffers scratch) throws IOException {
-        try (ElfFile elf = ElfFile.openConfined(file, attributes, scratch)) {
+        try (ElfFile elf = ElfFile.openPartly(file, attributes, scratch)) {
             return of(elf, attributes.fileKey());
         }
     }
@@ -50,7 +51,7 @@ public record ElfObject(Object fileKey, ElfHeader header, boolean hasDynamic, Op
         return of(ElfFile.read(file, attributes, scratch), attributes.fileKey());
     }
 
-    private static ElfObject of(ElfFile elf, Object key) {
+    static ElfObject of(ElfFile elf, Object key) {
         Optional<DynamicTable> dynamic = elf.dynamic();
         Optional<String> interpreter = elf.interpreter();
         List<String> needed = List.of();

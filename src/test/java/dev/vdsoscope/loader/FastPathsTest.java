@@ -83,6 +83,34 @@ class FastPathsTest {
         }
     }
 
+    /**
+     * The large libraries, read in chunks on demand, give the same objects as when mapped, and the
+     * same when read one after another through one set of buffers (stale chunks or tables would show).
+     */
+    @Test
+    void largeFilesReadOnDemandAreTheSameObjectsAsWhenMapped() throws Exception {
+        List<Path> large = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Path.of("/usr/lib/x86_64-linux-gnu"))) {
+            for (Path file : files.sorted().toList()) {
+                if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) > ElfFile.SMALL_FILE
+                        && isElf(file) && large.size() < 25) {
+                    large.add(file);
+                }
+            }
+        }
+        assumeTrue(large.size() >= 5, "few large ELF libraries");
+        ScratchBuffers scratch = new ScratchBuffers();
+        for (Path file : large) {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            ElfObject onDemand = ElfObject.read(file, attributes, scratch);
+            ElfObject mapped;
+            try (ElfFile elf = ElfFile.open(file)) {
+                mapped = ElfObject.of(elf, attributes.fileKey());
+            }
+            assertThat(onDemand).as(file.toString()).isEqualTo(mapped);
+        }
+    }
+
     private static boolean isElf(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return Arrays.equals(in.readNBytes(4), new byte[] {0x7f, 'E', 'L', 'F'});

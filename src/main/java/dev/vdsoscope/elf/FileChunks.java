@@ -1,0 +1,123 @@
+package dev.vdsoscope.elf;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+
+/**
+ * A file read on demand, 16 KB at a time, for readers that need a few tables of a large file: the
+ * loader reads the headers, the dynamic table and a few strings of each library. Reading those
+ * chunks costs less than mapping the file (its pages faulted in, then unmapped, which flushes the
+ * other CPUs' TLBs) and never starts the JDK's FFM machinery. A chunk once read is kept until the
+ * file is closed.
+ */
+final class FileChunks implements AutoCloseable {
+    private static final int SHIFT = 14;
+    private static final int CHUNK = 1 << SHIFT;
+
+    private final FileChannel channel;
+    private final long size;
+    /** The image's byte order, set once its identification is read. */
+    private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+    /** Chunk i holds bytes [i * CHUNK, min(size, (i + 1) * CHUNK)); null until read. */
+    private final ByteBuffer[] chunks;
+
+    /** Takes over the channel: {@link #close} closes it. {@code size} is the file's, as looked up. */
+    FileChunks(FileChannel channel, long size) {
+        this.channel = channel;
+        this.size = size;
+        this.chunks = new ByteBuffer[(int) ((size + CHUNK - 1) >>> SHIFT)];
+    }
+
+    long size() {
+        return size;
+    }
+
+    void order(ByteOrder imageOrder) {
+        order = imageOrder;
+        for (ByteBuffer chunk : chunks) {
+            if (chunk != null) {
+                chunk.order(imageOrder);
+            }
+        }
+    }
+
+    private ByteBuffer chunk(long index) {
+        ByteBuffer chunk = chunks[(int) index];
+        if (chunk == null) {
+            long start = index << SHIFT;
+            chunk = ByteBuffer.allocate((int) Math.min(CHUNK, size - start));
+            try {
+                while (chunk.hasRemaining()) {
+                    if (channel.read(chunk, start + chunk.position()) < 0) {
+                        throw new ElfFormatException("the file ended at byte " + (start + chunk.position())
+                                + " while it was being read (it shrank?)", start + chunk.position());
+                    }
+                }
+            } catch (IOException e) {
+                throw new ElfFormatException("cannot be read: " + e.getMessage(), start + chunk.position());
+            }
+            chunk.flip().order(order);
+            chunks[(int) index] = chunk;
+        }
+        return chunk;
+    }
+
+    /** The byte at {@code offset}, which the caller has checked lies inside the file. */
+    int u8(long offset) {
+        return Byte.toUnsignedInt(chunk(offset >>> SHIFT).get((int) (offset & (CHUNK - 1))));
+    }
+
+    /** The {@code width} (2, 4 or 8) bytes at {@code offset} in the file's order, checked by the caller. */
+    long bits(long offset, int width) {
+        int at = (int) (offset & (CHUNK - 1));
+        ByteBuffer chunk = chunk(offset >>> SHIFT);
+        ByteBuffer from = chunk;
+        if (at + width > chunk.limit()) { // across two chunks
+            byte[] bytes = new byte[width];
+            copy(offset, bytes, 0, width);
+            from = ByteBuffer.wrap(bytes).order(order);
+            at = 0;
+        }
+        return switch (width) {
+            case 2 -> Short.toUnsignedInt(from.getShort(at));
+            case 4 -> Integer.toUnsignedLong(from.getInt(at));
+            default -> from.getLong(at);
+        };
+    }
+
+    /** Copies bytes the caller has checked lie inside the file. */
+    void copy(long offset, byte[] dst, int at, int length) {
+        while (length > 0) {
+            ByteBuffer chunk = chunk(offset >>> SHIFT);
+            int in = (int) (offset & (CHUNK - 1));
+            int n = Math.min(length, chunk.limit() - in);
+            chunk.get(in, dst, at, n);
+            offset += n;
+            at += n;
+            length -= n;
+        }
+    }
+
+    /** The offset of the first NUL in [from, to), or -1; the range checked by the caller. */
+    long indexOfNul(long from, long to) {
+        for (long i = from; i < to; ) {
+            ByteBuffer chunk = chunk(i >>> SHIFT);
+            int in = (int) (i & (CHUNK - 1));
+            int end = (int) Math.min(chunk.limit(), in + (to - i));
+            for (int k = in; k < end; k++) {
+                if (chunk.get(k) == 0) {
+                    return i + (k - in);
+                }
+            }
+            i += end - in;
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
