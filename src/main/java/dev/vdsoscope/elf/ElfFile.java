@@ -162,12 +162,13 @@ public final class ElfFile implements AutoCloseable {
      * never mapped. Reading the few chunks needed costs less than mapping the file, and the first
      * mapping of a run starts the JDK's FFM machinery (3 ms). Anything else is
      * {@linkplain #openConfined mapped}. What is read lasts until the buffers are used for the next
-     * file; the file stays open until this is closed.
+     * file; the file stays open until this is closed. For one thread; and what needs the whole image
+     * as a segment ({@link #contents}, notes) reads the whole file onto the heap.
      */
     public static ElfFile openPartly(Path path, BasicFileAttributes attributes, ScratchBuffers scratch)
             throws IOException {
         if (!attributes.isRegularFile() || attributes.size() <= SMALL_FILE
-                || attributes.size() > Integer.MAX_VALUE) {
+                || attributes.size() > ElfInput.MAX_VIEW) {
             return openConfined(path, attributes, scratch);
         }
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
@@ -177,7 +178,7 @@ public final class ElfFile implements AutoCloseable {
             }
             FileChunks chunks = new FileChunks(channel, attributes.size());
             return new ElfFile(path.toString(), null, null, chunks, null, scratch);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             channel.close();
             throw e;
         }

@@ -26,6 +26,11 @@ public final class ElfInput {
     /** The image as a buffer in its byte order (null when larger than 2 GiB), and in little-endian order. */
     private final ByteBuffer view;
     private final ByteBuffer scanView;
+    /**
+     * The largest image read through a ByteBuffer view: the JDK wraps at most Integer.MAX_VALUE - 8
+     * bytes (a segment just below 2 GiB could not be made a buffer).
+     */
+    static final long MAX_VIEW = Integer.MAX_VALUE - 8;
     /** Where table copies go (null: new arrays); see {@link HeapBytes}. */
     private final ScratchBuffers scratch;
     /** A file read on demand (null otherwise): then there is neither a view nor, until asked for, a segment. */
@@ -51,8 +56,7 @@ public final class ElfInput {
     }
 
     ElfInput(MemorySegment bytes, ByteOrder order, ScratchBuffers scratch) {
-        this(bytes, bytes.byteSize() <= Integer.MAX_VALUE ? bytes.asByteBuffer() : null, bytes.byteSize(), order,
-                scratch);
+        this(bytes, bytes.byteSize() <= MAX_VIEW ? bytes.asByteBuffer() : null, bytes.byteSize(), order, scratch);
     }
 
     /** An image in a buffer, from its position to its limit. */
@@ -100,8 +104,8 @@ public final class ElfInput {
     public MemorySegment segment() {
         MemorySegment segment = bytes;
         if (segment == null) {
-            // Racy but benign: every thread makes the same read-only view of the same bytes. A file
-            // read on demand is read whole for it (it is at most 2 GiB: see ElfFile.openPartly).
+            // Racy but benign for a buffer: every thread makes the same read-only view of it. A file
+            // read on demand (one thread's: ElfFile.openPartly) is read whole for it.
             if (view != null) {
                 segment = MemorySegment.ofBuffer(view).asReadOnly();
             } else {

@@ -4,30 +4,34 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.util.Arrays;
 
 /**
  * A file read on demand, 16 KB at a time, for readers that need a few tables of a large file: the
  * loader reads the headers, the dynamic table and a few strings of each library. Reading those
  * chunks costs less than mapping the file (its pages faulted in, then unmapped, which flushes the
- * other CPUs' TLBs) and never starts the JDK's FFM machinery. A chunk once read is kept until the
- * file is closed.
+ * other CPUs' TLBs) and never starts the JDK's FFM machinery. The last 64 chunks read (1 MB) are
+ * kept, each in the slot of its index modulo 64, so that a hostile file cannot pull itself whole
+ * onto the heap (a string table without a NUL, scanned to the end). For one thread.
  */
 final class FileChunks implements AutoCloseable {
     private static final int SHIFT = 14;
     private static final int CHUNK = 1 << SHIFT;
+    private static final int SLOTS = 64;
 
     private final FileChannel channel;
     private final long size;
     /** The image's byte order, set once its identification is read. */
     private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
-    /** Chunk i holds bytes [i * CHUNK, min(size, (i + 1) * CHUNK)); null until read. */
-    private final ByteBuffer[] chunks;
+    /** Slot i holds chunk held[i], bytes [held[i] * CHUNK, min(size, (held[i] + 1) * CHUNK)); -1: none. */
+    private final ByteBuffer[] slots = new ByteBuffer[SLOTS];
+    private final long[] held = new long[SLOTS];
 
     /** Takes over the channel: {@link #close} closes it. {@code size} is the file's, as looked up. */
     FileChunks(FileChannel channel, long size) {
         this.channel = channel;
         this.size = size;
-        this.chunks = new ByteBuffer[(int) ((size + CHUNK - 1) >>> SHIFT)];
+        Arrays.fill(held, -1);
     }
 
     long size() {
@@ -36,30 +40,42 @@ final class FileChunks implements AutoCloseable {
 
     void order(ByteOrder imageOrder) {
         order = imageOrder;
-        for (ByteBuffer chunk : chunks) {
-            if (chunk != null) {
-                chunk.order(imageOrder);
+        for (ByteBuffer slot : slots) {
+            if (slot != null) {
+                slot.order(imageOrder);
             }
         }
     }
 
+    /** The chunk holding {@code index * CHUNK}, valid until the next call. */
     private ByteBuffer chunk(long index) {
-        ByteBuffer chunk = chunks[(int) index];
-        if (chunk == null) {
+        if (index < 0 || index > (size - 1) >>> SHIFT) {
+            throw new IndexOutOfBoundsException("chunk " + index + " of a " + size + "-byte file");
+        }
+        int slot = (int) (index % SLOTS);
+        ByteBuffer chunk = slots[slot];
+        if (held[slot] != index) {
+            if (chunk == null) {
+                chunk = ByteBuffer.allocate(CHUNK);
+                slots[slot] = chunk;
+            }
+            held[slot] = -1;
             long start = index << SHIFT;
-            chunk = ByteBuffer.allocate((int) Math.min(CHUNK, size - start));
+            chunk.clear().limit((int) Math.min(CHUNK, size - start));
             try {
                 while (chunk.hasRemaining()) {
                     if (channel.read(chunk, start + chunk.position()) < 0) {
-                        throw new ElfFormatException("the file ended at byte " + (start + chunk.position())
-                                + " while it was being read (it shrank?)", start + chunk.position());
+                        throw new ElfFormatException("the file shrank while it was read: it was " + size
+                                + " bytes and has none at this offset", start + chunk.position());
                     }
                 }
             } catch (IOException e) {
-                throw new ElfFormatException("cannot be read: " + e.getMessage(), start + chunk.position());
+                throw new ElfFormatException("cannot be read: "
+                        + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()),
+                        start + chunk.position());
             }
             chunk.flip().order(order);
-            chunks[(int) index] = chunk;
+            held[slot] = index;
         }
         return chunk;
     }

@@ -35,9 +35,6 @@ class LargeAndSpecialInputTest {
         Path paddedVdso = dir.resolve("vdso-then-hole");
         Files.copy(Path.of("src/test/resources/fixtures/vdso/x86_64-linux-6.12.117-vdso64.so"), paddedVdso,
                 StandardCopyOption.REPLACE_EXISTING);
-        try (RandomAccessFile f = new RandomAccessFile(paddedVdso.toFile(), "rw")) {
-            f.setLength(2L << 30);
-        }
         Path fifo = dir.resolve("fifo");
         assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
 
@@ -51,12 +48,21 @@ class LargeAndSpecialInputTest {
                 assertThat(result.stderr().lines().toList()).as(String.join(" ", args)).hasSize(1);
                 assertThat(result.stderr()).as(String.join(" ", args)).startsWith("vdsoscope: " + input + ": ");
             }
-            String[] args = java.util.stream.Stream.concat(command.stream(), java.util.stream.Stream.of(paddedVdso.toString()))
-                    .toArray(String[]::new);
-            Cli.Result result = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Cli.run(args),
-                    String.join(" ", args));
-            assertThat(result.stderr()).as(String.join(" ", args)).doesNotContain("Exception");
-            assertThat(result.exitCode()).as(String.join(" ", args)).isLessThanOrEqualTo(ExitCode.FINDINGS);
+        }
+        // 2 GiB, and just below it, where the JDK will no longer wrap a segment as a ByteBuffer
+        // (from Integer.MAX_VALUE - 7 bytes) and where it still does: each size takes its own path.
+        for (long size : new long[] {2L << 30, Integer.MAX_VALUE - 4, Integer.MAX_VALUE - 8}) {
+            try (RandomAccessFile f = new RandomAccessFile(paddedVdso.toFile(), "rw")) {
+                f.setLength(size);
+            }
+            for (List<String> command : COMMANDS) {
+                String[] args = java.util.stream.Stream.concat(command.stream(),
+                        java.util.stream.Stream.of(paddedVdso.toString())).toArray(String[]::new);
+                String what = String.join(" ", args) + " (" + size + " bytes)";
+                Cli.Result result = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Cli.run(args), what);
+                assertThat(result.stderr()).as(what).doesNotContain("Exception").doesNotContain("internal error");
+                assertThat(result.exitCode()).as(what).isLessThanOrEqualTo(ExitCode.FINDINGS);
+            }
         }
     }
 }

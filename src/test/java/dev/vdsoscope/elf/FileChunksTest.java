@@ -51,12 +51,31 @@ class FileChunksTest {
         }
     }
 
+    /** More chunks than are kept: evicted ones are read again, and nothing stale is returned. */
+    @Test
+    void aFileLargerThanTheKeptChunksReadsTheSame() throws Exception {
+        Random random = new Random(13);
+        byte[] bytes = new byte[150 * 16384 + 77];
+        random.nextBytes(bytes);
+        Path file = Files.write(temp.resolve("big"), bytes);
+        try (FileChunks chunks = new FileChunks(FileChannel.open(file, StandardOpenOption.READ), bytes.length)) {
+            byte[] copied = new byte[bytes.length];
+            chunks.copy(0, copied, 0, bytes.length);
+            assertThat(copied).isEqualTo(bytes);
+            for (int round = 0; round < 20_000; round++) {
+                int offset = random.nextInt(bytes.length);
+                assertThat(chunks.u8(offset)).isEqualTo(bytes[offset] & 0xff);
+            }
+            assertThat(chunks.indexOfNul(0, bytes.length)).isEqualTo(firstNul(bytes, 0, bytes.length));
+        }
+    }
+
     @Test
     void aFileThatShrankIsAFormatErrorAtTheOffset() throws Exception {
         Path file = Files.write(temp.resolve("g"), new byte[40_000]);
         try (FileChunks chunks = new FileChunks(FileChannel.open(file, StandardOpenOption.READ), 60_000)) {
             assertThatThrownBy(() -> chunks.u8(50_000)).isInstanceOf(ElfFormatException.class)
-                    .hasMessageContaining("ended");
+                    .hasMessageContaining("shrank");
         }
     }
 
