@@ -93,7 +93,7 @@ final class LddCommand implements Callable<Integer> {
     public Integer call() {
         LoaderOptions options = LoaderOptions.system();
         if (root != null) {
-            if (!java.nio.file.Files.isDirectory(root)) {
+            if (!Files.isDirectory(root)) {
                 throw new Failure(root.toString(), "--root is not a directory", ExitCode.BAD_INPUT);
             }
             options = options.withRoot(root);
@@ -133,7 +133,7 @@ final class LddCommand implements Callable<Integer> {
         return batch.exitCode();
     }
 
-    private static LoadResult resolve(Loader loader, String file) throws java.io.IOException {
+    private static LoadResult resolve(Loader loader, String file) throws IOException {
         try {
             return loader.resolve(file);
         } catch (ElfFormatException e) {

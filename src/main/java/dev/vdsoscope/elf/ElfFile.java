@@ -10,7 +10,6 @@ import static dev.vdsoscope.elf.raw.RawLayouts.EI_VERSION;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -62,11 +61,6 @@ public final class ElfFile implements AutoCloseable {
     private SymbolVersions versions;
     private Optional<HashTable> hashTable;
 
-    /** The image is {@code segment}, or when that is null {@code buffer}, from 0 to its limit. */
-    private ElfFile(String name, MemorySegment segment, ByteBuffer buffer, Arena arena, ScratchBuffers scratch) {
-        this(name, segment, buffer, null, arena, scratch);
-    }
-
     /** The image is {@code segment}, else {@code buffer} (from 0 to its limit), else {@code chunks}. */
     private ElfFile(String name, MemorySegment segment, ByteBuffer buffer, FileChunks chunks, Arena arena,
             ScratchBuffers scratch) {
@@ -109,12 +103,12 @@ public final class ElfFile implements AutoCloseable {
 
     /** Reads an image that is already in memory; the caller keeps the memory alive. */
     public static ElfFile of(String name, MemorySegment image) {
-        return new ElfFile(name, image, null, null, null);
+        return new ElfFile(name, image, null, null, null, null);
     }
 
     /** Reads an image held in a buffer, from its position to its limit. */
     public static ElfFile of(String name, ByteBuffer image) {
-        return new ElfFile(name, null, image.slice(), null, null);
+        return new ElfFile(name, null, image.slice(), null, null, null);
     }
 
     /**
@@ -204,7 +198,7 @@ public final class ElfFile implements AutoCloseable {
         }
         int length = into.position();
         // Kept a buffer, not made a segment: see ElfInput.
-        return new ElfFile(path.toString(), null, into.slice(0, length), null, scratch);
+        return new ElfFile(path.toString(), null, into.slice(0, length), null, null, scratch);
     }
 
     private static ElfFile open(Path path, boolean confined) throws IOException {
@@ -225,7 +219,7 @@ public final class ElfFile implements AutoCloseable {
             if (scratch != null) {
                 scratch.startFile();
             }
-            return new ElfFile(path.toString(), image, null, arena, scratch);
+            return new ElfFile(path.toString(), image, null, null, arena, scratch);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;

@@ -56,7 +56,8 @@ public final class ElfInput {
     }
 
     ElfInput(MemorySegment bytes, ByteOrder order, ScratchBuffers scratch) {
-        this(bytes, bytes.byteSize() <= MAX_VIEW ? bytes.asByteBuffer() : null, bytes.byteSize(), order, scratch);
+        this(bytes, bytes.byteSize() <= MAX_VIEW ? bytes.asByteBuffer() : null, bytes.byteSize(), order, scratch,
+                null);
     }
 
     /** An image in a buffer, from its position to its limit. */
@@ -68,10 +69,6 @@ public final class ElfInput {
     ElfInput(FileChunks chunks, ByteOrder order, ScratchBuffers scratch) {
         this(null, null, chunks.size(), order, scratch, chunks);
         chunks.order(order);
-    }
-
-    private ElfInput(MemorySegment bytes, ByteBuffer buffer, long size, ByteOrder order, ScratchBuffers scratch) {
-        this(bytes, buffer, size, order, scratch, null);
     }
 
     private ElfInput(MemorySegment bytes, ByteBuffer buffer, long size, ByteOrder order, ScratchBuffers scratch,

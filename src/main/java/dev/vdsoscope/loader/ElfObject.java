@@ -46,11 +46,6 @@ public record ElfObject(Object fileKey, ElfHeader header, boolean hasDynamic, Op
         }
     }
 
-    /** The small-file way alone, with no mapping to fall back on; {@code scratch} is free again on return. */
-    static ElfObject readSmall(Path file, BasicFileAttributes attributes, ScratchBuffers scratch) throws IOException {
-        return of(ElfFile.read(file, attributes, scratch), attributes.fileKey());
-    }
-
     static ElfObject of(ElfFile elf, Object key) {
         Optional<DynamicTable> dynamic = elf.dynamic();
         Optional<String> interpreter = elf.interpreter();

@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.vdsoscope.elf.ElfData;
-import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.ElfType;

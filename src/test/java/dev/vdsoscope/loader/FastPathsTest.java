@@ -73,7 +73,8 @@ class FastPathsTest {
         ScratchBuffers scratch = new ScratchBuffers();
         List<ElfObject> read = new ArrayList<>();
         for (Path file : small) {
-            read.add(ElfObject.readSmall(file, Files.readAttributes(file, BasicFileAttributes.class), scratch));
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            read.add(ElfObject.of(ElfFile.read(file, attributes, scratch), attributes.fileKey()));
         }
 
         for (int i = 0; i < small.size(); i++) {
