@@ -24,7 +24,7 @@ class LayeringTest {
             "proc", Set.of("elf", "linux"),
             "vdso", Set.of("elf", "linux", "proc"),
             "disasm", Set.of("elf", "linux"),
-            "loader", Set.of("elf", "vdso"),
+            "loader", Set.of("elf", "linux", "vdso"),
             "measure", Set.of("elf", "linux", "proc", "vdso"));
 
     @Test

@@ -12,8 +12,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.loader.Attempt;
+import dev.vdsoscope.loader.Hwcaps;
 import dev.vdsoscope.loader.ElfObject;
 import dev.vdsoscope.loader.Linkage;
 import dev.vdsoscope.loader.LoadResult;
@@ -22,6 +22,8 @@ import dev.vdsoscope.loader.Loader;
 import dev.vdsoscope.loader.LoaderException;
 import dev.vdsoscope.loader.LoaderOptions;
 import dev.vdsoscope.loader.TargetAbi;
+import dev.vdsoscope.loader.cpu.CpuProfile;
+import dev.vdsoscope.loader.cpu.GlibcTunables;
 import dev.vdsoscope.proc.Mapping;
 import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.proc.ProcessException;
@@ -35,8 +37,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ldd", mixinStandardHelpOptions = true,
         description = {"List the shared libraries a program would load, without running it or its loader.",
                 "Follows glibc 2.36's search order (or musl's for ld-musl programs); see docs/LDD-COMPAT.md."},
-        footer = {"", "Exit codes: 0 all found, 1 a library is missing,",
-                "2 bad input (missing file, not ELF), 3 permission denied."})
+        footer = {"", "Exit codes: 0 all found, 1 a library is missing or ld.so would stop or refuse the file,",
+                "2 bad input (missing file, not ELF, a file ld.so would crash on), 3 permission denied.",
+                "With --style=ldd, ldd's own: 0, or 1 when any file is not a dynamic executable, cannot be",
+                "read or makes ld.so stop (a missing library is not a failure); 2 where ld.so would crash."})
 final class LddCommand implements Callable<Integer> {
     enum Style { clear, ldd }
 
@@ -68,8 +72,19 @@ final class LddCommand implements Callable<Integer> {
                     + " (e.g. x86-64-v3,x86-64-v2; empty for none).")
     List<String> hwcaps;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE")
-    List<String> files;
+    @Option(names = "--cpu", paramLabel = "PROFILE",
+            description = {"Whose CPU decides the hwcaps subdirectories and $PLATFORM: host (the default:",
+                    "this CPU, read with the cpuid instruction), a recorded CPU by name (--cpu list lists them),",
+                    "or a file: a CPUID dump (AIDA64/InstLatx64 format) or another machine's",
+                    "`ld.so --list-diagnostics` output."})
+    String cpu;
+
+    @Option(names = "--tunables", paramLabel = "VALUE",
+            description = "GLIBC_TUNABLES as ld.so would see it (default: the environment's; empty for none).")
+    String tunables;
+
+    @Parameters(arity = "0..*", paramLabel = "FILE")
+    List<String> files = List.of();
 
     /** This process's vDSO, looked for once (by the first target of this tool's ABI); null until then. */
     private Optional<VdsoPlace> vdso;
@@ -103,25 +118,64 @@ final class LddCommand implements Callable<Integer> {
         }
         options = options.withHwcaps(Optional.ofNullable(hwcaps)
                 .map(list -> list.stream().filter(name -> !name.isBlank()).toList()));
+        if (cpu != null && cpu.equals("list")) {
+            for (String name : CpuProfile.recordedNames()) {
+                Output.out().println(name);
+            }
+            return ExitCode.OK;
+        }
+        if (files.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "Missing required parameter: 'FILE'");
+        }
+        if (cpu != null) {
+            try {
+                options = options.withCpu(CpuProfile.load(cpu));
+            } catch (CpuProfile.ProfileException e) {
+                throw new Failure(null, "--cpu " + e.getMessage(), ExitCode.BAD_INPUT, e);
+            } catch (IOException e) {
+                throw Failure.of("--cpu " + cpu, e);
+            }
+        }
+        if (tunables != null) {
+            options = options.withTunables(GlibcTunables.parse(tunables, System.getenv("LD_HWCAP_MASK")));
+        }
         Loader loader = new Loader(options);
         Batch batch = new Batch();
         List<JsonFile> documents = new ArrayList<>();
+        boolean[] lddFailed = {false};
         batch.each(files, file -> {
-            LoadResult result = resolve(loader, file);
+            if (style == Style.ldd && !common.json && !lddCanRead(file)) {
+                lddFailed[0] = true;
+                return;
+            }
+            LoadResult result;
+            try {
+                result = resolve(loader, file, style == Style.ldd && !common.json);
+            } catch (Failure failure) {
+                if (style == Style.ldd && !common.json && failure.exitCode() == ExitCode.FINDINGS) {
+                    // ldd fails such a file with status 1; a crash of ld.so (BAD_INPUT) stays 2.
+                    lddFailed[0] = true;
+                    Output.out().flush();
+                    Output.err().println(failure.line());
+                    return;
+                }
+                throw failure;
+            }
             for (String warning : loader.drainWarnings()) {
                 Batch.warn(file, warning);
             }
-            if (!result.missing().isEmpty()) {
-                batch.finding();
-            }
             if (common.json) {
-                documents.add(json(result));
+                documents.add(json(result, loader));
             } else if (style == Style.ldd) {
-                ldd(result);
+                lddFailed[0] |= !ldd(result);
             } else if (tree) {
                 tree(result);
             } else {
-                clear(result);
+                clear(result, loader);
+            }
+            if (style != Style.ldd || common.json) {
+                findings(batch, result);
             }
             for (String warning : result.warnings()) {
                 Batch.warn(file, warning);
@@ -130,51 +184,120 @@ final class LddCommand implements Callable<Integer> {
         if (common.json) {
             Output.json(new JsonDocument("ldd", 1, documents));
         }
+        if (style == Style.ldd && !common.json) {
+            int crash = batch.exitCode() == ExitCode.OK ? ExitCode.OK : ExitCode.BAD_INPUT;
+            return Math.max(crash, lddFailed[0] ? ExitCode.FINDINGS : ExitCode.OK);
+        }
         return batch.exitCode();
     }
 
-    private static LoadResult resolve(Loader loader, String file) throws IOException {
-        try {
-            return loader.resolve(file);
-        } catch (ElfFormatException e) {
-            if (e.problem().startsWith("not an ELF")) {
-                throw new Failure(file, "not an ELF file", ExitCode.BAD_INPUT, e);
+    /**
+     * The default style's exit status: a missing library, a file ld.so refuses or stops at is a
+     * finding; a file that is not ELF, or for a machine without a loader model, is bad input.
+     */
+    private static void findings(Batch batch, LoadResult result) {
+        switch (result.linkage()) {
+            case NOT_ELF -> throw new Failure(result.file(), "not an ELF file", ExitCode.BAD_INPUT);
+            case NO_LOADER -> throw new Failure(result.file(), result.reason().orElse("no loader model"),
+                    ExitCode.BAD_INPUT);
+            case REFUSED -> batch.finding();
+            default -> {
+                if (!result.missing().isEmpty() || result.failure().isPresent()) {
+                    batch.finding();
+                }
             }
-            throw e;
-        } catch (LoaderException e) {
-            throw new Failure(file, e.getMessage(), ExitCode.BAD_INPUT, e);
-        } catch (java.nio.file.FileSystemException e) {
-            if (String.valueOf(e.getReason()).contains("symbolic links")) {
-                throw new Failure(file, "too many levels of symbolic links", ExitCode.BAD_INPUT, e);
-            }
-            throw e;
         }
     }
 
     /**
-     * ldd's lines: a "FILE:" header when there are several files, then one tab-indented line each,
-     * written in one piece per file.
+     * The checks ldd's script makes before it runs ld.so, with its messages on standard error: a
+     * name that does not exist, is not a regular file, or cannot be read fails with status 1.
      */
-    private void ldd(LoadResult result) {
+    private boolean lddCanRead(String file) {
+        String shown = file.contains("/") ? file : "./" + file;
+        Path path = Path.of(shown);
+        String message = null;
+        try {
+            if (!Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).isRegularFile()) {
+                message = "ldd: " + shown + ": not regular file";
+            } else if (!Files.isReadable(path)) {
+                message = "ldd: error: you do not have read permission for `" + shown + "'";
+            }
+        } catch (IOException e) {
+            // test -e: whatever stat cannot see does not exist for ldd (a dangling link, a loop).
+            message = "ldd: " + shown + ": No such file or directory";
+        }
+        if (message == null) {
+            return true;
+        }
+        if (files.size() > 1) {
+            Output.out().println(file + ":");
+        }
+        Output.out().flush();
+        Output.err().println(Failure.oneLine(message));
+        return false;
+    }
+
+    private static LoadResult resolve(Loader loader, String file, boolean lddStyle) throws IOException {
+        try {
+            return loader.resolve(file);
+        } catch (LoaderException e) {
+            // ld.so itself would crash or hang: no answer of ldd's says that.
+            throw new Failure(file, e.getMessage(), ExitCode.BAD_INPUT, e);
+        } catch (IOException e) {
+            Failure failure = symbolicLinkLoop(file, e) ? new Failure(file, "too many levels of symbolic links",
+                    ExitCode.BAD_INPUT, e) : Failure.of(file, e);
+            throw lddStyle ? new Failure(file, failure.getMessage(), ExitCode.FINDINGS, e) : failure;
+        }
+    }
+
+    /**
+     * Whether opening failed because of a loop of symbolic links: the name is a link (lstat works)
+     * that cannot be followed for a reason other than a missing target or a permission.
+     */
+    private static boolean symbolicLinkLoop(String file, IOException e) {
+        return e instanceof java.nio.file.FileSystemException && !(e instanceof java.nio.file.NoSuchFileException)
+                && !(e instanceof java.nio.file.AccessDeniedException) && Files.isSymbolicLink(Path.of(file));
+    }
+
+    /**
+     * ldd's lines: a "FILE:" header when there are several files, then one tab-indented line each,
+     * written in one piece per file; "not a dynamic executable" goes to standard error, as ldd writes
+     * it, and where ld.so stops, its one error line takes the list's place (ldd shows what ld.so
+     * printed, on standard output). Returns false where ldd fails the file (status 1).
+     */
+    private boolean ldd(LoadResult result) {
         StringBuilder text = new StringBuilder(256);
         if (files.size() > 1) {
             text.append(result.file()).append(":\n");
         }
+        boolean ok = true;
         switch (result.linkage()) {
-            case NOT_DYNAMIC -> text.append("\tnot a dynamic executable\n");
             case STATICALLY_LINKED -> text.append("\tstatically linked\n");
             case DYNAMIC -> {
-                long[] addresses = layOut(result);
-                int digits = result.abi().isPresent() ? result.abi().get().elfClass().wordSize() * 2 : 16;
-                List<LoadedLibrary> listing = result.listing();
-                for (int i = 0; i < listing.size(); i++) {
-                    lddLine(text.append('\t'), listing.get(i), addresses == null ? 0 : addresses[i], digits);
+                if (result.failure().isPresent()) {
+                    String program = result.file().contains("/") ? result.file() : "./" + result.file();
+                    text.append(result.failure().get().line(program)).append('\n');
+                    ok = false;
+                } else {
+                    long[] addresses = layOut(result);
+                    int digits = result.abi().isPresent() ? result.abi().get().elfClass().wordSize() * 2 : 16;
+                    List<LoadedLibrary> listing = result.listing();
+                    for (int i = 0; i < listing.size(); i++) {
+                        lddLine(text.append('\t'), listing.get(i), addresses == null ? 0 : addresses[i], digits);
+                    }
                 }
             }
+            default -> ok = false;
         }
         // As bytes: the same UTF-8 the stream would encode, without its per-call encoder.
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         Output.out().write(bytes, 0, bytes.length);
+        if (result.linkage().notDynamicToLdd()) {
+            Output.out().flush();
+            Output.err().println("\tnot a dynamic executable");
+        }
+        return ok;
     }
 
     private static void lddLine(StringBuilder text, LoadedLibrary library, long address, int digits) {
@@ -251,7 +374,10 @@ final class LddCommand implements Callable<Integer> {
     }
 
     /** The default view: one aligned line per object, saying what it is, and why with --why. */
-    private void clear(LoadResult result) {
+    private void clear(LoadResult result, Loader loader) {
+        if (result.linkage() == Linkage.NOT_ELF || result.linkage() == Linkage.NO_LOADER) {
+            return; // an error, said by findings()
+        }
         PrintStream out = Output.out();
         out.println(result.file() + ": " + summary(result));
         if (result.linkage() != Linkage.DYNAMIC) {
@@ -265,16 +391,36 @@ final class LddCommand implements Callable<Integer> {
                 explain(out, library, "      ");
             }
         }
+        result.failure().ifPresent(f -> out.println("  ld.so stops here: " + f.object() + ": " + f.message()));
+        if (why && result.abi().isPresent()) {
+            explainCapabilities(out, loader.hwcaps(result.abi().get()));
+        }
+    }
+
+    /** --why: the CPU facts the search used, and the subdirectories they give. */
+    private static void explainCapabilities(PrintStream out, Hwcaps hwcaps) {
+        out.println("  capabilities: " + hwcaps.source());
+        out.println("      $PLATFORM: " + hwcaps.platform().orElse("(none: paths that use it are dropped)"));
+        out.println("      glibc-hwcaps subdirectories: "
+                + (hwcaps.glibcHwcaps().isEmpty() ? "none" : String.join(", ", hwcaps.glibcHwcaps())));
+        out.println("      legacy subdirectories: " + (hwcaps.legacy().isEmpty() ? "none (not searched by this glibc)"
+                : "every combination of " + String.join(", ", hwcaps.legacy())));
+        for (String note : hwcaps.notes()) {
+            out.println("      note: " + note);
+        }
     }
 
     private static String summary(LoadResult result) {
         String abi = result.abi().map(TargetAbi::name).orElse("unknown machine");
         return switch (result.linkage()) {
-            case NOT_DYNAMIC -> "not a dynamic executable (" + abi + ", no PT_DYNAMIC)";
+            case NOT_DYNAMIC -> "not a dynamic executable (" + abi + ", no dynamic table)";
+            case REFUSED, NOT_ELF, NO_LOADER -> "not a dynamic executable (" + abi + ", "
+                    + result.reason().orElse("refused") + ")";
             case STATICALLY_LINKED -> "statically linked (" + abi + ", needs no libraries)";
             case DYNAMIC -> abi + ", " + (result.musl() ? "musl" : "glibc") + " rules, "
                     + count(result.listing().stream().filter(l -> l.kind() == LoadedLibrary.Kind.FILE).count())
-                    + (result.missing().isEmpty() ? "" : ", " + result.missing().size() + " missing");
+                    + (result.missing().isEmpty() ? "" : ", " + result.missing().size() + " missing")
+                    + (result.failure().isPresent() ? ", ld.so stops" : "");
         };
     }
 
@@ -321,6 +467,9 @@ final class LddCommand implements Callable<Integer> {
 
     /** lddtree's view: each library indented under the first object that needs it. */
     private void tree(LoadResult result) {
+        if (result.linkage() == Linkage.NOT_ELF || result.linkage() == Linkage.NO_LOADER) {
+            return; // an error, said by findings()
+        }
         PrintStream out = Output.out();
         String interpreter = result.main().elf().flatMap(ElfObject::interpreter)
                 .map(i -> " (interpreter => " + i + ")").orElse("");
@@ -330,6 +479,7 @@ final class LddCommand implements Callable<Integer> {
             return;
         }
         branch(out, result.main(), 1, new HashSet<>());
+        result.failure().ifPresent(f -> out.println("    ld.so stops here: " + f.object() + ": " + f.message()));
     }
 
     private void branch(PrintStream out, LoadedLibrary parent, int depth, Set<LoadedLibrary> shown) {
@@ -355,7 +505,7 @@ final class LddCommand implements Callable<Integer> {
     }
 
     /** JSON gives only the vDSO's address, the one real address (this process's). */
-    private JsonFile json(LoadResult result) {
+    private JsonFile json(LoadResult result, Loader loader) {
         long[] addresses = layOut(result);
         List<JsonLibrary> libraries = new ArrayList<>();
         List<LoadedLibrary> listing = result.listing();
@@ -371,16 +521,30 @@ final class LddCommand implements Callable<Integer> {
                             ? "0x" + Long.toHexString(addresses[i]) : null,
                     searched));
         }
+        JsonCapabilities capabilities = null;
+        if (result.linkage() == Linkage.DYNAMIC && result.abi().isPresent()) {
+            Hwcaps hwcaps = loader.hwcaps(result.abi().get());
+            capabilities = new JsonCapabilities(hwcaps.source(), hwcaps.platform().orElse(null), hwcaps.glibcHwcaps(),
+                    hwcaps.legacy(), hwcaps.notes());
+        }
         return new JsonFile(result.file(), result.linkage().name().toLowerCase().replace('_', '-'),
                 result.abi().map(TargetAbi::name).orElse(null), result.musl() ? "musl" : "glibc",
                 result.main().elf().flatMap(ElfObject::interpreter).orElse(null),
-                result.main().elf().map(ElfObject::needed).orElse(List.of()), libraries, result.warnings());
+                result.main().elf().map(ElfObject::needed).orElse(List.of()), libraries, result.reason().orElse(null),
+                result.failure().map(f -> new JsonFailure(f.object(), f.message())).orElse(null), capabilities,
+                result.warnings());
     }
 
     record JsonDocument(String command, int schemaVersion, List<JsonFile> files) {}
 
     record JsonFile(String file, String linkage, String abi, String rules, String interpreter, List<String> needed,
-            List<JsonLibrary> libraries, List<String> warnings) {}
+            List<JsonLibrary> libraries, String reason, JsonFailure failure, JsonCapabilities capabilities,
+            List<String> warnings) {}
+
+    record JsonFailure(String object, String message) {}
+
+    record JsonCapabilities(String source, String platform, List<String> glibcHwcaps, List<String> legacy,
+            List<String> notes) {}
 
     record JsonLibrary(String name, String kind, String path, String rule, String reason, String neededBy,
             List<String> needs, String address, List<JsonAttempt> searched) {}

@@ -52,6 +52,14 @@ public final class DynamicTable {
             offset = section.get().offset();
             size = section.get().size();
         }
+        return Optional.of(at(elf, offset, size));
+    }
+
+    /**
+     * The table at a file offset, at most {@code size} bytes of it, up to its DT_NULL: for readers
+     * that find it otherwise than PT_DYNAMIC's p_offset (ld.so, through p_vaddr).
+     */
+    public static DynamicTable at(ElfFile elf, long offset, long size) {
         ElfInput in = elf.input();
         if (!in.contains(offset, size)) {
             long available = Math.max(0, in.size() - Math.max(0, offset));
@@ -81,7 +89,7 @@ public final class DynamicTable {
             values[count] = in.field(at, dVal);
             count++;
         }
-        return Optional.of(new DynamicTable(elf, offset, tags, values, count));
+        return new DynamicTable(elf, offset, tags, values, count);
     }
 
     /** The file offset of the table. */

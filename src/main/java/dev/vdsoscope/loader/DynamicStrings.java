@@ -1,6 +1,7 @@
 package dev.vdsoscope.loader;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The dynamic string tokens of glibc's elf/dl-load.c (_dl_dst_substitute): $ORIGIN, $PLATFORM and
@@ -13,10 +14,12 @@ final class DynamicStrings {
     private DynamicStrings() {}
 
     /**
-     * Expands the tokens; empty when the text uses $ORIGIN and the origin is unknown (glibc then
-     * drops the path element).
+     * Expands the tokens; empty when the text uses $ORIGIN and the origin is unknown, or $PLATFORM
+     * and ld.so has no platform (glibc then drops the path element). The platform is asked for only
+     * when the text uses it.
      */
-    static Optional<String> expand(String text, String origin, String platform, String lib, boolean onlyOrigin) {
+    static Optional<String> expand(String text, String origin, Supplier<String> platform, String lib,
+            boolean onlyOrigin) {
         if (text.indexOf('$') < 0) {
             return Optional.of(text);
         }
@@ -43,7 +46,7 @@ final class DynamicStrings {
                 if (used > 0) {
                     value = switch (name) {
                         case "ORIGIN" -> origin;
-                        case "PLATFORM" -> platform;
+                        case "PLATFORM" -> platform.get();
                         default -> lib;
                     };
                     if (value == null) {

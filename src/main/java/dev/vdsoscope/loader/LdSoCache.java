@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A reader for /etc/ld.so.cache as glibc 2.36's elf/dl-cache.c reads it: the
@@ -35,6 +36,8 @@ public final class LdSoCache {
     private static final int TAG_GLIBC_HWCAPS = 1;
     private static final long HWCAP_EXTENSION = 1L << 62;
     private static final int ISA_LEVEL_MASK = (1 << 10) - 1;
+    /** _DL_HWCAP_TLS_MASK: the bit ldconfig sets for a library in a tls/ subdirectory. */
+    private static final long TLS_HWCAP = 1L << 63;
 
     private final ByteBuffer bytes;
     private final int entriesAt;
@@ -150,6 +153,14 @@ public final class LdSoCache {
      * {@code abiFlags}, with this CPU's glibc-hwcaps subdirectories.
      */
     public Optional<String> lookup(String name, int abiFlags, Hwcaps hwcaps) {
+        return lookup(name, abiFlags, () -> hwcaps);
+    }
+
+    /**
+     * The same, asking for the capabilities only when an entry needs them (one from a glibc-hwcaps
+     * or legacy subdirectory): most entries have none, and working the CPU out costs start-up time.
+     */
+    public Optional<String> lookup(String name, int abiFlags, Supplier<Hwcaps> capabilities) {
         byte[] key = name.getBytes(StandardCharsets.UTF_8);
         int left = 0;
         int right = count - 1;
@@ -161,7 +172,7 @@ public final class LdSoCache {
                 while (first > 0 && compare(key, keyOffset(first - 1)) == 0) {
                     first--;
                 }
-                return best(key, first, abiFlags, hwcaps);
+                return best(key, first, abiFlags, capabilities);
             }
             // ldconfig sorts the entries in descending order.
             if (cmp < 0) {
@@ -173,7 +184,7 @@ public final class LdSoCache {
         return Optional.empty();
     }
 
-    private Optional<String> best(byte[] key, int first, int abiFlags, Hwcaps hwcaps) {
+    private Optional<String> best(byte[] key, int first, int abiFlags, Supplier<Hwcaps> capabilities) {
         String best = null;
         int bestPriority = 0;
         for (int i = first; i < count && compare(key, keyOffset(i)) == 0; i++) {
@@ -186,18 +197,28 @@ public final class LdSoCache {
             int priority = 0;
             if (entrySize == NEW_ENTRY) {
                 long hwcap = bytes.getLong(at + 16);
+                Hwcaps hwcaps = hwcap == 0 ? null : capabilities.get();
                 boolean named = ((hwcap >>> 32) & ~ISA_LEVEL_MASK) == (HWCAP_EXTENSION >>> 32);
-                if (named && ((hwcap >>> 32) & ISA_LEVEL_MASK) > hwcaps.x86IsaLevel()) {
-                    continue;
+                if (named && hwcaps.isa1().isPresent()) {
+                    // dl_cache_hwcap_isa_level_compatible (x86 only): the entry's level, as a bit of isa_1.
+                    int level = 1 << (int) ((hwcap >>> 32) & ISA_LEVEL_MASK & 31);
+                    if ((level & hwcaps.isa1().getAsInt()) != level) {
+                        continue;
+                    }
                 }
                 if (!named && best != null) {
                     // Entries of named subdirectories come first; the best of them wins.
                     break;
                 }
-                // Legacy hwcap bits (other than TLS and the platform bits) name subdirectories this
-                // model does not select; ldconfig of glibc 2.36 no longer writes them for x86.
-                if (!named && (hwcap & 0x0000_ffff_ffff_ffffL) != 0) {
-                    continue;
+                // A legacy entry (from a tls/, platform or hwcap subdirectory ldconfig scanned) needs
+                // every bit it has among the ones this CPU and the hwcap mask allow, and its platform
+                // bits must be this platform's.
+                if (!named && hwcaps != null) {
+                    long allowed = hwcaps.cacheHwcap() | hwcaps.cachePlatformMask() | TLS_HWCAP;
+                    long entryPlatform = hwcap & hwcaps.cachePlatformMask();
+                    if ((hwcap & ~allowed) != 0 || (entryPlatform != 0 && entryPlatform != hwcaps.cachePlatform())) {
+                        continue;
+                    }
                 }
                 if (named) {
                     priority = priority((int) hwcap, hwcaps);

@@ -7,12 +7,17 @@ import java.util.Optional;
 /**
  * Everything the model found for one file.
  *
- * @param listing the objects in the order ldd prints them (the target itself left out)
+ * @param listing the objects in the order ldd prints them (the target itself left out); when ld.so
+ *                stops, the objects loaded until then
  * @param abi     empty for a machine the model does not know
  * @param musl    whether musl's rules were used (the interpreter is ld-musl-*)
+ * @param reason  why ld.so does not treat the file as a dynamic program, for REFUSED, NOT_ELF and NO_LOADER
+ * @param failure where ld.so stops loading the libraries, if it does
+ * @param hwcaps  the capability subdirectories and platform the search used, once it needed them
  */
 public record LoadResult(String file, Linkage linkage, Optional<TargetAbi> abi, boolean musl, LoadedLibrary main,
-        List<LoadedLibrary> listing, List<String> warnings) {
+        List<LoadedLibrary> listing, List<String> warnings, Optional<String> reason, Optional<LoadFailure> failure,
+        Optional<Hwcaps> hwcaps) {
 
     /** The libraries that were not found, in listing order. */
     public List<LoadedLibrary> missing() {

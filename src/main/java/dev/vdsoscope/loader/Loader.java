@@ -20,10 +20,8 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.vdsoscope.elf.ElfData;
-import dev.vdsoscope.elf.ElfFormatException;
-import dev.vdsoscope.elf.ElfHeader;
-import dev.vdsoscope.elf.ElfType;
 import dev.vdsoscope.elf.ScratchBuffers;
+import dev.vdsoscope.loader.cpu.CpuProfile;
 
 /**
  * A static model of the dynamic loader: which file each DT_NEEDED name of a program would load, in
@@ -38,13 +36,11 @@ public final class Loader {
     private static final Set<String> NOT_READ = Collections.unmodifiableSet(new HashSet<>());
 
     private final LoaderOptions options;
-    private final Hwcaps hostHwcaps;
     private final Map<String, Set<String>> listings = new HashMap<>();
     private final Map<String, Candidate> candidates = new HashMap<>();
     /** Each path as the model asked for it (before the root is applied), and what is there. */
     private final Map<String, Candidate> checked = new HashMap<>();
     private final Map<Object, ElfObject> objectsByKey = new HashMap<>();
-    private final Map<String, List<String>> trustedDirectoriesByAbi = new HashMap<>();
     /** By ABI name and byte order, which together determine a TargetAbi (hashing the record would not be cheap). */
     private final Map<String, AbiSearch> searchesByAbi = new HashMap<>();
     private final List<String> sessionWarnings = new ArrayList<>();
@@ -56,13 +52,16 @@ public final class Loader {
     /** LD_LIBRARY_PATH is unset or has no $ token, so it means the same directories for every target. */
     private final boolean fixedLibraryPath;
 
-    /** Why a file that exists was passed over, as ld.so's open_verify decides. */
+    /**
+     * What ld.so makes of a path it tries: missing and unreadable (EACCES) files, and those open_verify
+     * passes over (another ELF class or machine), let the search go on; a symbolic-link loop ends the
+     * search of that list (open_path returns on an errno other than ENOENT and EACCES); a file that
+     * open_verify refuses stops ld.so; a FIFO or device would make it wait or read a device.
+     */
     enum Verdict {
-        OK(""), MISSING("no such file"), UNREADABLE("permission denied"), NOT_REGULAR("not a regular file"),
-        NOT_ELF("not an ELF file"), TOO_SHORT("file too short"), DAMAGED("damaged ELF file"),
-        WRONG_CLASS("wrong ELF class"), WRONG_BYTE_ORDER("wrong byte order"), WRONG_MACHINE("wrong machine"),
-        WRONG_OSABI("unsupported OS ABI"), WRONG_TYPE("not a shared object"),
-        LOOP("too many levels of symbolic links");
+        OK(""), MISSING("no such file"), UNREADABLE("permission denied"), PASSED_OVER("passed over"),
+        LOOP("too many levels of symbolic links"), DIRECTORY("a directory"), REFUSED("refused"),
+        SPECIAL("not a regular file");
 
         final String description;
 
@@ -71,7 +70,25 @@ public final class Loader {
         }
     }
 
-    record Candidate(Verdict verdict, ElfObject elf) {}
+    /**
+     * A path's verdict; the object when the file could be read, and for PASSED_OVER and REFUSED
+     * ld.so's reason.
+     */
+    record Candidate(Verdict verdict, ElfObject elf, String reason) {
+        Candidate(Verdict verdict, ElfObject elf) {
+            this(verdict, elf, verdict.description);
+        }
+    }
+
+    /** ld.so stopping: thrown out of a resolution, which then ends with this failure. */
+    private static final class Stop extends RuntimeException {
+        final LoadFailure failure;
+
+        Stop(LoadFailure failure) {
+            super(failure.message(), null, false, false);
+            this.failure = failure;
+        }
+    }
 
     private record Found(String path, ElfObject elf, SearchRule rule, String source) {}
 
@@ -83,25 +100,75 @@ public final class Loader {
      * done that depend on the name alone (see {@link Resolution#dependsOnNameAlone}), so that a batch
      * looks up libc.so.6 once rather than once per program.
      */
-    private static final class AbiSearch {
-        final Hwcaps hwcaps;
+    private final class AbiSearch {
+        final TargetAbi abi;
         final List<String> trustedDirectories;
         final String libToken;
-        final List<String> subdirectories;
         final Map<String, Search> byName = new HashMap<>();
+        /** Worked out when a search first needs them: most lookups end in ld.so.cache without. */
+        private Hwcaps hwcaps;
+        private List<String> subdirectories;
 
-        AbiSearch(Hwcaps hwcaps, List<String> trustedDirectories) {
-            this.hwcaps = hwcaps;
+        AbiSearch(TargetAbi abi, List<String> trustedDirectories) {
+            this.abi = abi;
             this.trustedDirectories = trustedDirectories;
             // $LIB is ld.so's own library directory, the first trusted one (lib/x86_64-linux-gnu, lib32, lib64).
             this.libToken = trustedDirectories.getFirst().substring(1);
-            this.subdirectories = hwcaps.searchSubdirectories();
         }
+
+        Hwcaps hwcaps() {
+            if (hwcaps == null) {
+                Optional<String> glibcVersion = LdSoBinary.version(hostPath(abi.interpreter()));
+                Hwcaps computed = Hwcaps.compute(abi, options.cpu(), options.tunables(), glibcVersion);
+                hwcaps = options.hwcaps().map(computed::withGlibcHwcaps).orElse(computed);
+                subdirectories = hwcaps.searchSubdirectories();
+            }
+            return hwcaps;
+        }
+
+        List<String> subdirectories() {
+            hwcaps();
+            return subdirectories;
+        }
+
+        /**
+         * Whether working the capabilities out means executing cpuid through FFM, whose first use
+         * costs some 30 ms of start-up: this CPU, for an x86 ABI. Recorded CPUs, saved diagnostics
+         * and other ABIs cost nothing to work out.
+         */
+        boolean capabilitiesAreCostly() {
+            return hwcaps == null && options.cpu() instanceof CpuProfile.Host
+                    && abi.capabilities().x86() != TargetAbi.X86Rules.NONE;
+        }
+    }
+
+    /** The subdirectories of a directory that holds no capability subdirectory at all. */
+    private static final List<String> DIRECTORY_ONLY = List.of("");
+
+    /** By directory (as the target system names it): whether it holds a name a capability subdirectory starts with. */
+    private final Map<String, Boolean> holdsCapabilityRoots = new HashMap<>();
+
+    /**
+     * Whether some capability subdirectory could exist in the directory: one of the names they start
+     * with is a directory there. When none is, every CPU's search of it tries the directory alone.
+     */
+    private boolean holdsCapabilityRoots(String directory, TargetAbi abi) {
+        Boolean known = holdsCapabilityRoots.get(directory);
+        if (known == null) {
+            known = false;
+            for (String root : abi.capabilities().subdirectoryRoots()) {
+                if (Files.isDirectory(hostPath(join(directory, root)))) {
+                    known = true;
+                    break;
+                }
+            }
+            holdsCapabilityRoots.put(directory, known);
+        }
+        return known;
     }
 
     public Loader(LoaderOptions options) {
         this.options = options;
-        this.hostHwcaps = Hwcaps.detect();
         this.systemRoot = options.isSystemRoot();
         this.fixedLibraryPath = options.libraryPath().isEmpty() || options.libraryPath().get().indexOf('$') < 0;
     }
@@ -116,12 +183,18 @@ public final class Loader {
         return copy;
     }
 
-    /** The hwcaps view used for targets of the tool's own ABI. */
-    public Hwcaps hwcaps() {
-        return options.hwcaps().map(hostHwcaps::withGlibcHwcaps).orElse(hostHwcaps);
+    /** The capability subdirectories and platform this loader uses for an ABI's programs. */
+    public Hwcaps hwcaps(TargetAbi abi) {
+        return abiSearch(abi).hwcaps();
     }
 
-    /** Resolves one file (a path on this machine, inside the root when one is given). */
+    /**
+     * Resolves one file (a path on this machine, inside the root when one is given), deciding first,
+     * as ldd's {@code ld.so --verify} does, whether ld.so takes it for a dynamic program at all.
+     *
+     * @throws LoaderException where ld.so itself would crash on the file (a truncated program whose
+     *                         dynamic table lies past its end), which no answer of ldd's describes
+     */
     public LoadResult resolve(String file) throws IOException {
         String shown = file.contains("/") ? file : "./" + file;
         Path target = Path.of(shown);
@@ -129,21 +202,61 @@ public final class Loader {
         String inRoot = pathInRoot(shown);
         LoadedLibrary main = new LoadedLibrary(LoadedLibrary.Kind.MAIN, shown, shown, elf, null, SearchRule.MAIN,
                 "", List.of());
-        Optional<TargetAbi> abi = TargetAbi.of(elf.header());
-        boolean musl = elf.interpreter().map(i -> fileName(i).startsWith("ld-musl-")).orElse(false);
         List<String> warnings = new ArrayList<>(elf.warnings());
+        byte[] head = elf.head().bytes();
+        boolean magic = head.length >= 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
+        if (!magic) {
+            return notDynamic(file, Linkage.NOT_ELF, Optional.empty(), main, warnings, "not an ELF file");
+        }
+        if (elf.header() == null) {
+            return notDynamic(file, Linkage.REFUSED, Optional.empty(), main, warnings, elf.crash().orElse("damaged"));
+        }
+        Optional<TargetAbi> abi = TargetAbi.of(elf.header());
+        if (abi.isEmpty()) {
+            return notDynamic(file, Linkage.NO_LOADER, abi, main, warnings, "no loader model for machine "
+                    + elf.header().machine().cName() + " (" + elf.header().elfClass() + ")");
+        }
+        OpenVerify.Outcome verified = OpenVerify.check(elf.head(), abi.get());
+        if (verified instanceof OpenVerify.Refused refused) {
+            return notDynamic(file, Linkage.REFUSED, abi, main, warnings, "ld.so refuses it: " + refused.message());
+        }
+        if (verified instanceof OpenVerify.PassedOver passed) {
+            return notDynamic(file, Linkage.REFUSED, abi, main, warnings, "no ld.so takes it: " + passed.why());
+        }
+        if (elf.refusal().asProgram().isPresent()) {
+            return notDynamic(file, Linkage.REFUSED, abi, main, warnings,
+                    "ld.so refuses it: " + elf.refusal().asProgram().get());
+        }
+        if (elf.crash().isPresent()) {
+            throw new LoaderException(elf.crash().get());
+        }
+        boolean musl = elf.interpreter().map(i -> fileName(i).startsWith("ld-musl-")).orElse(false);
         if (!elf.hasDynamic()) {
-            return new LoadResult(file, Linkage.NOT_DYNAMIC, abi, musl, main, List.of(), warnings);
+            return new LoadResult(file, Linkage.NOT_DYNAMIC, abi, musl, main, List.of(), warnings,
+                    Optional.of("no dynamic table"), Optional.empty(), Optional.empty());
         }
         if (elf.needed().isEmpty()) {
-            return new LoadResult(file, Linkage.STATICALLY_LINKED, abi, musl, main, List.of(), warnings);
-        }
-        if (abi.isEmpty()) {
-            throw new LoaderException("no loader model for machine " + elf.header().machine().cName()
-                    + " (" + elf.header().elfClass() + ")");
+            return new LoadResult(file, Linkage.STATICALLY_LINKED, abi, musl, main, List.of(), warnings,
+                    Optional.empty(), Optional.empty(), Optional.empty());
         }
         Resolution resolution = new Resolution(main, inRoot, abi.get(), musl);
-        return new LoadResult(file, Linkage.DYNAMIC, abi, musl, main, resolution.run(), warnings);
+        List<LoadedLibrary> listing;
+        Optional<LoadFailure> failure = Optional.empty();
+        try {
+            listing = resolution.run();
+        } catch (Stop stop) {
+            listing = resolution.listing();
+            failure = Optional.of(stop.failure);
+        }
+        AbiSearch search = abiSearch(abi.get());
+        return new LoadResult(file, Linkage.DYNAMIC, abi, musl, main, listing, warnings, Optional.empty(), failure,
+                Optional.ofNullable(search.hwcaps));
+    }
+
+    private static LoadResult notDynamic(String file, Linkage linkage, Optional<TargetAbi> abi, LoadedLibrary main,
+            List<String> warnings, String reason) {
+        return new LoadResult(file, linkage, abi, false, main, List.of(), warnings, Optional.of(reason),
+                Optional.empty(), Optional.empty());
     }
 
     /** The path as the target system sees it: with --root, the part below the root. */
@@ -170,8 +283,6 @@ public final class Loader {
         private final String mainOrigin;
         private final TargetAbi abi;
         private final boolean musl;
-        private final Hwcaps hwcaps;
-        private final List<String> subdirectories;
         private final List<LoadedLibrary> chain = new ArrayList<>();
         private final List<LoadedLibrary> searchOrder = new ArrayList<>();
         private final Set<LoadedLibrary> searched = new HashSet<>();
@@ -195,10 +306,8 @@ public final class Loader {
             this.abi = abi;
             this.musl = musl;
             this.search = abiSearch(abi);
-            this.hwcaps = search.hwcaps;
             this.trustedDirectories = search.trustedDirectories;
             this.libToken = search.libToken;
-            this.subdirectories = musl ? List.of("") : search.subdirectories;
             load(main);
             if (abi.vdso().isPresent()) {
                 LoadedLibrary library = new LoadedLibrary(LoadedLibrary.Kind.VDSO, abi.vdso().get().soname(), null,
@@ -246,7 +355,7 @@ public final class Loader {
          * after the object before it in the breadth-first search list, as rtld.c does when a DT_NEEDED
          * entry names it; it is not listed when nothing does.
          */
-        private List<LoadedLibrary> listing() {
+        List<LoadedLibrary> listing() {
             List<LoadedLibrary> listing = new ArrayList<>(chain);
             int position = searchOrder.indexOf(interpreter);
             if (musl) {
@@ -310,6 +419,16 @@ public final class Loader {
                 addName(sameFile, requested);
                 return sameFile;
             }
+            if (!musl) {
+                // _dl_map_object_from_fd names the object by the name it was asked for.
+                Optional<String> refusal = hit.elf().refusal().asLibrary();
+                if (refusal.isPresent()) {
+                    throw new Stop(new LoadFailure(requested, refusal.get()));
+                }
+                if (hit.elf().crash().isPresent()) {
+                    throw new LoaderException(hit.path() + ": " + hit.elf().crash().get());
+                }
+            }
             LoadedLibrary library = new LoadedLibrary(LoadedLibrary.Kind.FILE, requested, hit.path(), hit.elf(), loader,
                     hit.rule(), hit.source(), attempts);
             chain.add(library);
@@ -357,7 +476,7 @@ public final class Loader {
         }
 
         private Optional<Found> searchFor(String requested, LoadedLibrary loader, List<Attempt> attempts) {
-            Optional<String> expandedName = DynamicStrings.expand(requested, origin(loader), hwcaps.platform(),
+            Optional<String> expandedName = DynamicStrings.expand(requested, origin(loader), this::platform,
                     libToken, false);
             if (expandedName.isEmpty()) {
                 attempts.add(new Attempt(SearchRule.PATH, "", requested, "$ORIGIN unknown"));
@@ -406,7 +525,7 @@ public final class Loader {
             Optional<LdSoCache> cache = cache();
             String cacheName = "ld.so.cache (/etc/ld.so.cache)";
             if (cache.isPresent()) {
-                Optional<String> cached = cache.get().lookup(name, abi.cacheFlags(), hwcaps);
+                Optional<String> cached = cache.get().lookup(name, abi.cacheFlags(), search::hwcaps);
                 if (cached.isEmpty()) {
                     attempts.add(new Attempt(SearchRule.LD_SO_CACHE, cacheName, "/etc/ld.so.cache", "no entry for " + name));
                 } else if (noDefaultLib && inTrustedDirectory(cached.get())) {
@@ -447,7 +566,7 @@ public final class Loader {
                 SearchRule rule, List<Attempt> attempts) {
             List<String> directories = new ArrayList<>();
             for (String element : split(value, separators)) {
-                Optional<String> expanded = DynamicStrings.expand(element, origin(owner), hwcaps.platform(),
+                Optional<String> expanded = DynamicStrings.expand(element, origin(owner), this::platform,
                         libToken, false);
                 if (expanded.isEmpty()) {
                     continue;
@@ -466,10 +585,23 @@ public final class Loader {
             return searchDirectories(name, directories.stream().distinct().toList(), rule, source, attempts);
         }
 
-        /** open_path: each directory with every hwcaps subdirectory, best first. */
+        /** $PLATFORM, or null where ld.so has no platform (a path that uses it is then dropped). */
+        private String platform() {
+            return search.hwcaps().platform().orElse(null);
+        }
+
+        /**
+         * open_path: each directory with every hwcaps subdirectory, best first. A file that open_verify
+         * refuses stops ld.so there and then. A failed open other than ENOENT and EACCES ends the list
+         * only when it is the last one tried in the directory (the directory itself), since open_path
+         * looks at errno once the directory is done.
+         */
         private Optional<Found> searchDirectories(String name, List<String> directories, SearchRule rule,
                 String source, List<Attempt> attempts) {
             for (String directory : directories) {
+                List<String> subdirectories = musl ? DIRECTORY_ONLY
+                        : search.capabilitiesAreCostly() && !holdsCapabilityRoots(directory, abi) ? DIRECTORY_ONLY
+                        : search.subdirectories();
                 boolean rejected = false;
                 for (String subdirectory : subdirectories) {
                     String path = join(directory, subdirectory.concat(name));
@@ -477,14 +609,14 @@ public final class Loader {
                     if (candidate.verdict() == Verdict.OK) {
                         return Optional.of(new Found(path, candidate.elf(), rule, source));
                     }
-                    if (candidate.verdict() == Verdict.LOOP) {
-                        // open_path gives up on the whole list when open() fails other than ENOENT/EACCES.
-                        attempts.add(new Attempt(rule, source, path, candidate.verdict().description
+                    stopIfFatal(path, candidate);
+                    if (candidate.verdict() == Verdict.LOOP && subdirectory.isEmpty()) {
+                        attempts.add(new Attempt(rule, source, path, candidate.reason()
                                 + "; the rest of this list is not searched"));
                         return Optional.empty();
                     }
                     if (candidate.verdict() != Verdict.MISSING) {
-                        attempts.add(new Attempt(rule, source, path, candidate.verdict().description));
+                        attempts.add(new Attempt(rule, source, path, candidate.reason()));
                         rejected = true;
                     }
                 }
@@ -501,8 +633,27 @@ public final class Loader {
             if (candidate.verdict() == Verdict.OK) {
                 return Optional.of(new Found(path, candidate.elf(), rule, source));
             }
-            attempts.add(new Attempt(rule, source, path, candidate.verdict().description));
+            stopIfFatal(path, candidate);
+            attempts.add(new Attempt(rule, source, path, candidate.reason()));
             return Optional.empty();
+        }
+
+        /**
+         * What stops ld.so at a candidate: a file open_verify refuses, a directory (read() fails with
+         * EISDIR, which ld.so's own strerror prints as "Error 21"). A FIFO or a device ld.so would
+         * open and wait on or read; vdsoscope does neither and says so.
+         */
+        private void stopIfFatal(String path, Candidate candidate) {
+            if (musl) {
+                return; // musl stops its search quietly; see searchMuslList
+            }
+            switch (candidate.verdict()) {
+                case REFUSED -> throw new Stop(new LoadFailure(path, candidate.reason()));
+                case DIRECTORY -> throw new Stop(new LoadFailure(path, "cannot read file data: Error 21"));
+                case SPECIAL -> throw new LoaderException(path + ": " + candidate.reason()
+                        + ": ld.so would open it and wait on it or read a device; vdsoscope does not");
+                default -> { }
+            }
         }
 
         /**
@@ -554,7 +705,7 @@ public final class Loader {
                     continue;
                 }
                 Optional<String> directory = owner == null ? Optional.of(element)
-                        : DynamicStrings.expand(element, origin(owner), null, null, true);
+                        : DynamicStrings.expand(element, origin(owner), () -> null, null, true);
                 if (directory.isEmpty()) {
                     continue;
                 }
@@ -564,11 +715,10 @@ public final class Loader {
                     return Optional.of(new Found(path, candidate.elf(), rule, source));
                 }
                 if (candidate.verdict() == Verdict.MISSING || candidate.verdict() == Verdict.UNREADABLE) {
-                    attempts.add(new Attempt(rule, source, directory.get(), candidate.verdict().description));
+                    attempts.add(new Attempt(rule, source, directory.get(), candidate.reason()));
                     continue;
                 }
-                attempts.add(new Attempt(rule, source, path,
-                        "musl stops here: " + candidate.verdict().description));
+                attempts.add(new Attempt(rule, source, path, "musl stops here: " + candidate.reason()));
                 return Optional.empty();
             }
             return Optional.empty();
@@ -588,23 +738,13 @@ public final class Loader {
             if (candidate.verdict() != Verdict.OK) {
                 return candidate;
             }
-            ElfHeader header = candidate.elf().header();
-            if (header.elfClass() != abi.elfClass()) {
-                return new Candidate(Verdict.WRONG_CLASS, null);
+            // instanceof rather than a pattern switch, whose bootstrap costs milliseconds of start-up.
+            OpenVerify.Outcome outcome = OpenVerify.check(candidate.elf().head(), abi);
+            if (outcome instanceof OpenVerify.PassedOver passed) {
+                return new Candidate(Verdict.PASSED_OVER, null, passed.why());
             }
-            if (header.data() != abi.data()) {
-                return new Candidate(Verdict.WRONG_BYTE_ORDER, null);
-            }
-            if (header.machine().value() != abi.machine().value()) {
-                return new Candidate(Verdict.WRONG_MACHINE, null);
-            }
-            long osAbi = header.osAbi().value();
-            if (osAbi != 0 && osAbi != 3) {
-                return new Candidate(Verdict.WRONG_OSABI, null);
-            }
-            long type = header.type().value();
-            if (type != ElfType.ET_DYN.value() && type != ElfType.ET_EXEC.value()) {
-                return new Candidate(Verdict.WRONG_TYPE, null);
+            if (outcome instanceof OpenVerify.Refused refused) {
+                return new Candidate(Verdict.REFUSED, null, refused.message());
             }
             return candidate;
         }
@@ -619,18 +759,11 @@ public final class Loader {
         String key = abi.data() == ElfData.ELFDATA2MSB ? abi.name().concat(" big-endian") : abi.name();
         AbiSearch search = searchesByAbi.get(key);
         if (search == null) {
-            Hwcaps hwcaps = TargetAbi.isHost(abi) ? hwcaps()
-                    : Hwcaps.none(abi.platform()).withGlibcHwcaps(options.hwcaps().orElse(List.of()));
-            search = new AbiSearch(hwcaps, trustedDirectories(abi));
+            search = new AbiSearch(abi,
+                    LdSoBinary.trustedDirectories(hostPath(abi.interpreter())).orElse(abi.trustedDirectories()));
             searchesByAbi.put(key, search);
         }
         return search;
-    }
-
-    /** The ABI's ld.so's own trusted directories, read from its file once; else Debian's layout. */
-    private List<String> trustedDirectories(TargetAbi abi) {
-        return trustedDirectoriesByAbi.computeIfAbsent(abi.name(),
-                key -> SystemDirectories.of(hostPath(abi.interpreter())).orElse(abi.trustedDirectories()));
     }
 
     private static String displayName(LoadedLibrary library) {
@@ -781,8 +914,12 @@ public final class Loader {
         try {
             BasicFileAttributes attributes = known != null ? known
                     : Files.readAttributes(file, BasicFileAttributes.class);
+            if (attributes.isDirectory()) {
+                return new Candidate(Verdict.DIRECTORY, null);
+            }
             if (!attributes.isRegularFile()) {
-                return new Candidate(Verdict.NOT_REGULAR, null);
+                return new Candidate(Verdict.SPECIAL, null, attributes.isOther() ? "a FIFO, socket or device"
+                        : "not a regular file");
             }
             Object key = attributes.fileKey();
             ElfObject elf = key == null ? null : objectsByKey.get(key);
@@ -798,16 +935,11 @@ public final class Loader {
         } catch (AccessDeniedException e) {
             return new Candidate(Verdict.UNREADABLE, null);
         } catch (FileSystemException e) {
-            String reason = String.valueOf(e.getReason());
-            return new Candidate(reason.contains("symbolic links") ? Verdict.LOOP : Verdict.UNREADABLE, null);
+            // Neither ENOENT nor EACCES (a symbolic-link loop, a name too long): open_path gives up on
+            // the list when this is the last file it tries in a directory.
+            return new Candidate(Verdict.LOOP, null, e.getReason() == null ? "cannot be opened" : e.getReason());
         } catch (IOException e) {
-            return new Candidate(Verdict.UNREADABLE, null);
-        } catch (ElfFormatException e) {
-            String problem = e.problem();
-            Verdict verdict = problem.startsWith("not an ELF") ? Verdict.NOT_ELF
-                    : problem.startsWith("empty") || problem.startsWith("truncated") ? Verdict.TOO_SHORT
-                    : Verdict.DAMAGED;
-            return new Candidate(verdict, null);
+            return new Candidate(Verdict.UNREADABLE, null, String.valueOf(e.getMessage()));
         }
     }
 

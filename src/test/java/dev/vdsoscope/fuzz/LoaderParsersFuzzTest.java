@@ -14,7 +14,7 @@ import dev.vdsoscope.loader.LdSoConf;
 
 /** Fuzzing of the static loader's parsers of untrusted system files: ld.so.cache and ld.so.conf. */
 class LoaderParsersFuzzTest {
-    private static final Hwcaps HWCAPS = Hwcaps.none("x86_64").withGlibcHwcaps(java.util.List.of("x86-64-v3", "x86-64-v2"));
+    private static final Hwcaps HWCAPS = dev.vdsoscope.loader.HostHwcaps.plain("x86_64", java.util.List.of("x86-64-v3", "x86-64-v2"));
 
     @FuzzTest
     void ldSoCache(byte[] data) {

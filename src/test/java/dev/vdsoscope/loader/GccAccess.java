@@ -35,4 +35,14 @@ public final class GccAccess {
         return Gcc.compile(dir.resolve("hwcaps-program"), "int dep(void); int main(void) { return dep(); }\n",
                 lib.resolve("libdep.so").toString(), "-Wl,--enable-new-dtags,-rpath," + lib);
     }
+
+    /** Compiles C source with gcc and the given arguments, in the output's directory. */
+    public static Path compile(Path output, String source, String... arguments) throws IOException {
+        return Gcc.compile(output, source, arguments);
+    }
+
+    /** A shared library with this soname exporting {@code int symbol(void)}. */
+    public static Path library(Path output, String soname, String symbol, String... arguments) throws IOException {
+        return Gcc.library(output, soname, symbol, arguments);
+    }
 }

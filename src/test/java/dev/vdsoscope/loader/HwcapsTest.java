@@ -46,17 +46,17 @@ class HwcapsTest {
     void glibcHwcapsSubdirectoriesAreTheOnesLdSoSearches() throws Exception {
         List<String> searched = section(help(), "Subdirectories of glibc-hwcaps").stream()
                 .filter(l -> l.contains("supported, searched")).map(l -> l.substring(0, l.indexOf(' '))).toList();
-        assertThat(Hwcaps.detect().glibcHwcaps()).isEqualTo(searched);
+        assertThat(HostHwcaps.forX86_64().glibcHwcaps()).isEqualTo(searched);
     }
 
     @Test
     void legacySubdirectoriesAndPlatformAreTheOnesLdSoSearches() throws Exception {
         List<String> legacy = section(help(), "Legacy HWCAP subdirectories");
-        Hwcaps hwcaps = Hwcaps.detect();
+        Hwcaps hwcaps = HostHwcaps.forX86_64();
         assertThat(hwcaps.legacy()).containsExactlyInAnyOrderElementsOf(
                 legacy.stream().filter(l -> l.contains("searched")).map(l -> l.substring(0, l.indexOf(' '))).toList());
         legacy.stream().filter(l -> l.contains("AT_PLATFORM")).findFirst()
-                .ifPresent(l -> assertThat(hwcaps.platform()).isEqualTo(l.substring(0, l.indexOf(' '))));
+                .ifPresent(l -> assertThat(hwcaps.platform()).contains(l.substring(0, l.indexOf(' '))));
     }
 
     @Test
@@ -69,7 +69,7 @@ class HwcapsTest {
         List<String> expected = Arrays.stream(path.split(":"))
                 .map(p -> p.equals("/nonexistent-vdsoscope") ? "" : p.substring("/nonexistent-vdsoscope/".length()) + "/")
                 .toList();
-        assertThat(Hwcaps.detect().searchSubdirectories()).isEqualTo(expected);
+        assertThat(HostHwcaps.forX86_64().searchSubdirectories()).isEqualTo(expected);
     }
 
     @Test
@@ -90,7 +90,7 @@ class HwcapsTest {
             String help = Gcc.run(Map.of(), ldSo, "--help").output();
             List<String> system = section(help, "Shared library search path").stream()
                     .filter(l -> l.endsWith("(system search path)")).map(l -> l.substring(0, l.indexOf(' '))).toList();
-            assertThat(SystemDirectories.of(Path.of(ldSo))).as(ldSo).contains(system);
+            assertThat(LdSoBinary.trustedDirectories(Path.of(ldSo))).as(ldSo).contains(system);
         }
     }
     /**
@@ -106,7 +106,7 @@ class HwcapsTest {
         assumeTrue(elf.header().is64(), "a 64-bit ld.so");
         Section rodata = elf.section(".rodata").orElseThrow();
         int header = (int) (elf.header().shoff() + (long) rodata.index() * elf.header().shentsize());
-        Optional<List<String>> expected = SystemDirectories.of(real);
+        Optional<List<String>> expected = LdSoBinary.trustedDirectories(real);
         assertThat(expected).isPresent();
 
         long[][] lies = {
@@ -118,7 +118,7 @@ class HwcapsTest {
             patched.putLong(header + 24, lie[0]).putLong(header + 32, lie[1]); // sh_offset, sh_size
             Path file = Files.write(directory.resolve("ld.so"), patched.array());
 
-            assertThat(SystemDirectories.of(file)).as("sh_offset %d, sh_size %d", lie[0], lie[1]).isEqualTo(expected);
+            assertThat(LdSoBinary.trustedDirectories(file)).as("sh_offset %d, sh_size %d", lie[0], lie[1]).isEqualTo(expected);
         }
     }
 }

@@ -41,15 +41,15 @@ class LdSoCacheTest {
         assertThat(expected).hasSizeGreaterThan(20);
         LdSoCache cache = LdSoCache.read(Path.of("/etc/ld.so.cache"));
         expected.forEach((name, path) ->
-                assertThat(cache.lookup(name, X86_64, Hwcaps.detect())).as(name).contains(path));
-        assertThat(cache.lookup("libdoes-not-exist.so.9", X86_64, Hwcaps.detect())).isEmpty();
+                assertThat(cache.lookup(name, X86_64, HostHwcaps.forX86_64())).as(name).contains(path));
+        assertThat(cache.lookup("libdoes-not-exist.so.9", X86_64, HostHwcaps.forX86_64())).isEmpty();
         // Another ABI's flags do not match the x86-64 entries.
-        assertThat(cache.lookup("libc.so.6", 0x0a03, Hwcaps.detect())).isEmpty();
+        assertThat(cache.lookup("libc.so.6", 0x0a03, HostHwcaps.forX86_64())).isEmpty();
     }
 
     @Test
     void glibcHwcapsEntriesWrittenByLdconfigAreChosenByPriority() throws Exception {
-        assumeTrue(Gcc.available() && Hwcaps.detect().glibcHwcaps().contains("x86-64-v2"));
+        assumeTrue(Gcc.available() && HostHwcaps.forX86_64().glibcHwcaps().contains("x86-64-v2"));
         Path lib = dir.resolve("lib");
         Gcc.library(lib.resolve("libhw.so.1"), "libhw.so.1", "hw");
         Gcc.library(lib.resolve("glibc-hwcaps/x86-64-v2/libhw.so.1"), "libhw.so.1", "hw");
@@ -60,9 +60,9 @@ class LdSoCacheTest {
 
         LdSoCache cache = LdSoCache.read(cacheFile);
         assertThat(cache.hwcapsNames()).contains("x86-64-v2");
-        assertThat(cache.lookup("libhw.so.1", X86_64, Hwcaps.detect()))
+        assertThat(cache.lookup("libhw.so.1", X86_64, HostHwcaps.forX86_64()))
                 .contains(lib + "/glibc-hwcaps/x86-64-v2/libhw.so.1");
-        assertThat(cache.lookup("libhw.so.1", X86_64, Hwcaps.detect().withGlibcHwcaps(List.of())))
+        assertThat(cache.lookup("libhw.so.1", X86_64, HostHwcaps.forX86_64().withGlibcHwcaps(List.of())))
                 .contains(lib + "/libhw.so.1");
     }
 
@@ -80,9 +80,9 @@ class LdSoCacheTest {
         file.write(strings);
         LdSoCache cache = LdSoCache.parse(file.toByteArray());
         assertThat(cache.size()).isEqualTo(2);
-        assertThat(cache.lookup("libz.so.1", 3, Hwcaps.none("i686"))).contains("/lib/libz.so.1");
-        assertThat(cache.lookup("liba.so.2", 3, Hwcaps.none("i686"))).contains("/lib/liba.so.2");
-        assertThat(cache.lookup("liba.so.2", X86_64, Hwcaps.none("i686"))).isEmpty();
+        assertThat(cache.lookup("libz.so.1", 3, HostHwcaps.plain("i686", List.of()))).contains("/lib/libz.so.1");
+        assertThat(cache.lookup("liba.so.2", 3, HostHwcaps.plain("i686", List.of()))).contains("/lib/liba.so.2");
+        assertThat(cache.lookup("liba.so.2", X86_64, HostHwcaps.plain("i686", List.of()))).isEmpty();
     }
 
     @Test

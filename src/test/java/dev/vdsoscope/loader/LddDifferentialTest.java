@@ -62,9 +62,11 @@ class LddDifferentialTest {
         try {
             LoadResult result = loader.resolve(file);
             return switch (result.linkage()) {
-                case NOT_DYNAMIC -> List.of("not a dynamic executable");
+                case NOT_DYNAMIC, REFUSED, NOT_ELF, NO_LOADER -> List.of("not a dynamic executable");
                 case STATICALLY_LINKED -> List.of("statically linked");
-                case DYNAMIC -> result.listing().stream().map(LddDifferentialTest::line).toList();
+                case DYNAMIC -> result.failure().isPresent()
+                        ? List.of(result.failure().get().line(file.contains("/") ? file : "./" + file))
+                        : result.listing().stream().map(LddDifferentialTest::line).toList();
             };
         } catch (Exception e) {
             return List.of("error: " + e);

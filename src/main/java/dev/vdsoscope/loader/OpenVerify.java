@@ -1,0 +1,118 @@
+package dev.vdsoscope.loader;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import dev.vdsoscope.elf.ElfClass;
+import dev.vdsoscope.elf.ElfData;
+import dev.vdsoscope.elf.ElfType;
+import dev.vdsoscope.elf.OsAbi;
+import dev.vdsoscope.loader.ElfObject.FileHead;
+
+/**
+ * glibc 2.36's open_verify (elf/dl-load.c) for one ABI's ld.so: what it decides about a file it has
+ * opened, from its first bytes. A file of the other ELF class or of another machine is passed over
+ * silently (the search goes on); anything else that is wrong stops ld.so with the message it prints
+ * after "error while loading shared libraries: PATH: ". The checks run in ld.so's order, since the
+ * first one that fails names the error. On Linux the OS ABI may be SYSV or GNU
+ * (sysdeps/gnu/ldsodefs.h), the latter with an ABI version below LIBC_ABI_MAX (4 on x86).
+ */
+final class OpenVerify {
+    private OpenVerify() {}
+
+    /** ld.so's verdict. */
+    sealed interface Outcome permits Accepted, PassedOver, Refused {}
+
+    /** The file may be loaded. */
+    record Accepted() implements Outcome {}
+
+    /** Not an error: the search goes on, as for a missing file. */
+    record PassedOver(String why) implements Outcome {}
+
+    /** ld.so stops: {@code message} is what it prints after the file's path. */
+    record Refused(String message) implements Outcome {}
+
+    private static final int EI_CLASS = 4, EI_DATA = 5, EI_VERSION = 6, EI_OSABI = 7, EI_ABIVERSION = 8, EI_PAD = 9;
+    private static final int EV_CURRENT = 1;
+    private static final int LIBC_ABI_MAX = 4;
+    private static final int SYSV = (int) OsAbi.ELFOSABI_SYSV.value(), GNU = (int) OsAbi.ELFOSABI_GNU.value();
+
+    static Outcome check(FileHead head, TargetAbi abi) {
+        byte[] b = head.bytes();
+        int headerSize = abi.elfHeaderSize();
+        if (b.length < headerSize) {
+            return new Refused("file too short");
+        }
+        boolean is64 = abi.elfClass() == ElfClass.ELFCLASS64;
+        ByteBuffer h = ByteBuffer.wrap(b).order(abi.data() == ElfData.ELFDATA2MSB ? ByteOrder.BIG_ENDIAN
+                : ByteOrder.LITTLE_ENDIAN);
+        int osAbi = b[EI_OSABI] & 0xff;
+        int abiVersion = b[EI_ABIVERSION] & 0xff;
+        boolean magic = b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F';
+        boolean identMatches = magic && (b[EI_CLASS] & 0xff) == abi.elfClass().value()
+                && (b[EI_DATA] & 0xff) == abi.data().value() && b[EI_VERSION] == EV_CURRENT
+                && (osAbi == SYSV || osAbi == GNU);
+        boolean abiVersionValid = abiVersion == 0 || (osAbi == GNU && abiVersion < LIBC_ABI_MAX);
+        boolean padding = true;
+        for (int i = EI_PAD; i < 16; i++) {
+            padding &= b[i] == 0;
+        }
+        int machine = h.getShort(18) & 0xffff; // read as ld.so reads it: in its own byte order
+        boolean machineMatches = machine == abi.machine().value();
+        if (!identMatches || !abiVersionValid || !padding) {
+            if (!magic) {
+                return new Refused("invalid ELF header");
+            }
+            if ((b[EI_CLASS] & 0xff) != abi.elfClass().value()) {
+                ElfClass other = ElfClass.of(b[EI_CLASS] & 0xff);
+                return new PassedOver("wrong ELF class" + (other == null ? "" : ": " + other));
+            }
+            if (!machineMatches) {
+                return new PassedOver("wrong machine");
+            }
+            if ((b[EI_DATA] & 0xff) != abi.data().value()) {
+                return new Refused(abi.data() == ElfData.ELFDATA2MSB ? "ELF file data encoding not big-endian"
+                        : "ELF file data encoding not little-endian");
+            }
+            if (b[EI_VERSION] != EV_CURRENT) {
+                return new Refused("ELF file version ident does not match current one");
+            }
+            if (osAbi != SYSV && osAbi != GNU) {
+                return new Refused("ELF file OS ABI invalid");
+            }
+            if (!abiVersionValid) {
+                return new Refused("ELF file ABI version invalid");
+            }
+            if (!padding) {
+                return new Refused("nonzero padding in e_ident");
+            }
+            return new Refused("internal error");
+        }
+        if (Integer.toUnsignedLong(h.getInt(20)) != EV_CURRENT) {
+            return new Refused("ELF file version does not match current one");
+        }
+        if (!machineMatches) {
+            return new PassedOver("wrong machine");
+        }
+        int type = h.getShort(16) & 0xffff;
+        if (type != ElfType.ET_DYN.value() && type != ElfType.ET_EXEC.value()) {
+            return new Refused("only ET_DYN and ET_EXEC can be loaded");
+        }
+        int phentsize = h.getShort(is64 ? 54 : 42) & 0xffff;
+        if (phentsize != abi.programHeaderSize()) {
+            return new Refused("ELF file's phentsize not the expected size");
+        }
+        long phoff = is64 ? h.getLong(32) : Integer.toUnsignedLong(h.getInt(28));
+        long phnum = h.getShort(is64 ? 56 : 44) & 0xffff;
+        long tableSize = phnum * phentsize;
+        if (phoff < 0) {
+            // pread with an offset that does not fit off_t: EINVAL, which ld.so's strerror prints as a number.
+            return new Refused("cannot read file data: Error 22");
+        }
+        if (phoff + tableSize > head.size()) {
+            // A short pread leaves errno 0: the message has no reason after it.
+            return new Refused("cannot read file data");
+        }
+        return new Accepted();
+    }
+}
