@@ -155,9 +155,9 @@ final class FileDescription {
             if (!in.contains(at, phdr.size())) {
                 break;
             }
-            segments.add(new Segment(in.field(at, phdr.field("p_type")), in.field(at, phdr.field("p_offset")),
-                    in.field(at, phdr.field("p_vaddr")), in.field(at, phdr.field("p_filesz")),
-                    in.field(at, phdr.field("p_align"))));
+            segments.add(new Segment(in.field(at, phdr.p_type), in.field(at, phdr.p_offset),
+                    in.field(at, phdr.p_vaddr), in.field(at, phdr.p_filesz),
+                    in.field(at, phdr.p_align)));
         }
         return segments;
     }
@@ -278,7 +278,7 @@ final class FileDescription {
             return;
         }
         // Offsets are compared as file's off_t, signed; sizes as its size_t, unsigned.
-        long names = in.field(strtabHeader, shdr.field("sh_offset"));
+        long names = in.field(strtabHeader, shdr.sh_offset);
         if (names > fileSize) {
             add(", too large section header offset " + names);
             return;
@@ -301,10 +301,10 @@ final class FileDescription {
                 add(", can't read elf section at " + at);
                 return;
             }
-            name = in.u32(at + shdr.field("sh_name").offset());
-            long type = in.field(at, shdr.field("sh_type"));
-            long offset = in.field(at, shdr.field("sh_offset"));
-            long size = in.field(at, shdr.field("sh_size"));
+            name = in.u32(at + shdr.sh_name.offset());
+            long type = in.field(at, shdr.sh_type);
+            long offset = in.field(at, shdr.sh_offset);
+            long size = in.field(at, shdr.sh_size);
             if (type == SHT_SYMTAB) {
                 symbolTable = true;
             } else if (offset > fileSize) {

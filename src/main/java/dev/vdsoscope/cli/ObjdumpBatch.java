@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.vdsoscope.elf.ElfFile;
-import dev.vdsoscope.elf.ScratchBuffers;
+import dev.vdsoscope.elf.BatchReader;
 
 /**
  * {@code symbols --style=objdump FILE...}: every file's block as {@code objdump -T} prints it, in order,
@@ -36,7 +36,7 @@ final class ObjdumpBatch {
     /** One thread's printer and read buffer. */
     private static final class Worker implements OrderedBatch.Worker {
         private final boolean withStatic;
-        private final ScratchBuffers scratch = new ScratchBuffers();
+        private final BatchReader reader = BatchReader.forWholeFiles();
         private final ObjdumpSymbols printer = new ObjdumpSymbols(new Spill(), BUFFER_LIMIT);
         private OrderedBatch.Block block;
 
@@ -50,8 +50,7 @@ final class ObjdumpBatch {
             printer.reset();
             ObjdumpSymbols.Outcome outcome;
             List<String> warnings = new ArrayList<>();
-            try (ElfFile elf = ElfFile.openConfined(Path.of(file),
-                    Files.readAttributes(Path.of(file), BasicFileAttributes.class), scratch)) {
+            try (ElfFile elf = reader.next(Path.of(file), Files.readAttributes(Path.of(file), BasicFileAttributes.class))) {
                 outcome = printer.print(file, elf, withStatic);
                 warnings.addAll(printer.warnings());
                 warnings.addAll(elf.warnings());

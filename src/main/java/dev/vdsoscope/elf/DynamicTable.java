@@ -5,9 +5,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-
+import dev.vdsoscope.elf.raw.Dyn;
 import dev.vdsoscope.elf.raw.RawLayouts;
 import dev.vdsoscope.elf.raw.RawStruct;
+
 
 /**
  * The dynamic table ({@code PT_DYNAMIC}), read up to its {@code DT_NULL}. Strings it names
@@ -66,14 +67,14 @@ public final class DynamicTable {
             elf.warn("dynamic table at offset 0x" + Long.toHexString(offset) + " is cut short by the end of the file");
             size = available;
         }
-        RawStruct dyn = elf.struct(RawLayouts.ELF32_DYN, RawLayouts.ELF64_DYN);
+        Dyn dyn = elf.struct(RawLayouts.ELF32_DYN, RawLayouts.ELF64_DYN);
         long capacity = size / dyn.size();
         int stride = dyn.size();
         // Grown as entries are read, not sized by the segment: only the entries before DT_NULL count.
         long[] tags = new long[(int) Math.min(capacity, 32)];
         long[] values = new long[tags.length];
         int count = 0;
-        RawStruct.Field dTag = dyn.field("d_tag"), dVal = dyn.field("d_un.d_val");
+        RawStruct.Field dTag = dyn.d_tag, dVal = dyn.d_val;
         for (long i = 0; i < capacity; i++) {
             long at = offset + i * stride;
             // d_tag as read: a 32-bit tag stays positive, as elf.h writes them.

@@ -22,9 +22,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
+import dev.vdsoscope.elf.raw.Ehdr;
+import dev.vdsoscope.elf.raw.Phdr;
 import dev.vdsoscope.elf.raw.RawLayouts;
 import dev.vdsoscope.elf.raw.RawStruct;
+import dev.vdsoscope.elf.raw.Shdr;
+
 
 /**
  * One ELF image, read lazily in place. The same code reads a memory-mapped file and an image that is
@@ -52,6 +55,8 @@ public final class ElfFile implements AutoCloseable {
     /** The file when it is read on demand ({@link #openPartly}), closed with this; else null. */
     private final FileChunks chunks;
     private final Set<String> warnings = new LinkedHashSet<>();
+    /** Closing twice is a no-op: a batch reader closes what its caller may close too. */
+    private boolean closed;
 
     private List<ProgramHeader> segments;
     private List<Section> sections;
@@ -98,6 +103,9 @@ public final class ElfFile implements AutoCloseable {
         this.in = segment != null ? new ElfInput(segment, data.order(), scratch)
                 : buffer != null ? new ElfInput(buffer, data.order(), scratch)
                 : new ElfInput(chunks, data.order(), scratch);
+        if (scratch != null) {
+            scratch.serve(in);
+        }
         this.header = readHeader(elfClass, data);
     }
 
@@ -116,16 +124,7 @@ public final class ElfFile implements AutoCloseable {
      * that nothing blocks or reads without end.
      */
     public static ElfFile open(Path path) throws IOException {
-        return open(path, false);
-    }
-
-    /**
-     * Like {@link #open(Path)}, but the mapping belongs to the calling thread: only that thread may read
-     * the file, and in exchange closing it is cheap (a shared mapping's close must synchronize with
-     * every thread). For batch tools that open thousands of files one after another.
-     */
-    public static ElfFile openConfined(Path path) throws IOException {
-        return open(path, true);
+        return open(path, Files.readAttributes(path, BasicFileAttributes.class), false, null);
     }
 
     /**
@@ -133,11 +132,12 @@ public final class ElfFile implements AutoCloseable {
      * {@link #SMALL_FILE} bytes is {@linkplain #read read} into the scratch buffers (null for none),
      * since one copy costs less than mapping a small file, faulting its pages in and unmapping it (which
      * makes the kernel flush the other CPUs' TLBs). Anything else, and a small file that does not read
-     * as ELF, is {@linkplain #openConfined mapped}, so that every error is said in the mapping's words.
+     * as ELF, is mapped (into a confined arena: closing it needs no handshake with other threads), so that
+     * every error is said in the mapping's words.
      * Either way the file's tables are copied into the scratch buffers' arrays: the file and what is
      * read from it last until the buffers are used for the next file.
      */
-    public static ElfFile openConfined(Path path, BasicFileAttributes attributes, ScratchBuffers scratch)
+    static ElfFile openConfined(Path path, BasicFileAttributes attributes, ScratchBuffers scratch)
             throws IOException {
         if (scratch != null && attributes.isRegularFile() && attributes.size() <= scratch.file().capacity()) {
             try {
@@ -159,7 +159,7 @@ public final class ElfFile implements AutoCloseable {
      * file; the file stays open until this is closed. For one thread; and what needs the whole image
      * as a segment ({@link #contents}, notes) reads the whole file onto the heap.
      */
-    public static ElfFile openPartly(Path path, BasicFileAttributes attributes, ScratchBuffers scratch)
+    static ElfFile openPartly(Path path, BasicFileAttributes attributes, ScratchBuffers scratch)
             throws IOException {
         if (!attributes.isRegularFile() || attributes.size() <= SMALL_FILE
                 || attributes.size() > ElfInput.MAX_VIEW) {
@@ -183,7 +183,7 @@ public final class ElfFile implements AutoCloseable {
      * returns the image there: it lasts until the buffers are used for the next file. Reads as many
      * bytes as the attributes say, as a mapping would (a file that grew since is read up to that size).
      */
-    public static ElfFile read(Path path, BasicFileAttributes attributes, ScratchBuffers scratch) throws IOException {
+    static ElfFile read(Path path, BasicFileAttributes attributes, ScratchBuffers scratch) throws IOException {
         ByteBuffer into = scratch.file();
         if (!attributes.isRegularFile() || attributes.size() > into.capacity()) {
             throw new IllegalArgumentException(path + " is not a regular file of at most " + into.capacity()
@@ -199,10 +199,6 @@ public final class ElfFile implements AutoCloseable {
         int length = into.position();
         // Kept a buffer, not made a segment: see ElfInput.
         return new ElfFile(path.toString(), null, into.slice(0, length), null, null, scratch);
-    }
-
-    private static ElfFile open(Path path, boolean confined) throws IOException {
-        return open(path, Files.readAttributes(path, BasicFileAttributes.class), confined, null);
     }
 
     private static ElfFile open(Path path, BasicFileAttributes attributes, boolean confined, ScratchBuffers scratch)
@@ -249,6 +245,10 @@ public final class ElfFile implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (arena != null) {
             arena.close();
         }
@@ -282,7 +282,8 @@ public final class ElfFile implements AutoCloseable {
         return in.order();
     }
 
-    public RawStruct struct(RawStruct elf32, RawStruct elf64) {
+    /** The layout of this file's class: {@code elf32} or {@code elf64}. */
+    public <T extends RawStruct> T struct(T elf32, T elf64) {
         return header.is64() ? elf64 : elf32;
     }
 
@@ -299,13 +300,13 @@ public final class ElfFile implements AutoCloseable {
     }
 
     private ElfHeader readHeader(ElfClass elfClass, ElfData data) {
-        RawStruct eh = elfClass == ElfClass.ELFCLASS64 ? RawLayouts.ELF64_EHDR : RawLayouts.ELF32_EHDR;
+        Ehdr eh = elfClass == ElfClass.ELFCLASS64 ? RawLayouts.ELF64_EHDR : RawLayouts.ELF32_EHDR;
         in.require(0, eh.size(), "ELF header");
-        int ePhnum = (int) in.field(0, eh.field("e_phnum"));
-        int eShnum = (int) in.field(0, eh.field("e_shnum"));
-        int eShstrndx = (int) in.field(0, eh.field("e_shstrndx"));
-        long shoff = in.field(0, eh.field("e_shoff"));
-        int shentsize = (int) in.field(0, eh.field("e_shentsize"));
+        int ePhnum = (int) in.field(0, eh.e_phnum);
+        int eShnum = (int) in.field(0, eh.e_shnum);
+        int eShstrndx = (int) in.field(0, eh.e_shstrndx);
+        long shoff = in.field(0, eh.e_shoff);
+        int shentsize = (int) in.field(0, eh.e_shentsize);
         long phnum = ePhnum;
         long shnum = eShnum;
         long shstrndx = eShstrndx;
@@ -313,26 +314,26 @@ public final class ElfFile implements AutoCloseable {
         boolean escaped = ePhnum == SectionIndex.PN_XNUM || eShstrndx == SectionIndex.SHN_XINDEX
                 || (eShnum == 0 && shoff != 0);
         if (escaped && shoff != 0) {
-            RawStruct sh = elfClass == ElfClass.ELFCLASS64 ? RawLayouts.ELF64_SHDR : RawLayouts.ELF32_SHDR;
+            Shdr sh = elfClass == ElfClass.ELFCLASS64 ? RawLayouts.ELF64_SHDR : RawLayouts.ELF32_SHDR;
             if (shentsize < sh.size() || !in.contains(shoff, sh.size())) {
                 throw new ElfFormatException("extended numbering needs section header 0, which is missing", shoff);
             }
             if (eShnum == 0) {
-                shnum = in.field(shoff, sh.field("sh_size"));
+                shnum = in.field(shoff, sh.sh_size);
             }
             if (ePhnum == SectionIndex.PN_XNUM) {
-                phnum = in.field(shoff, sh.field("sh_info"));
+                phnum = in.field(shoff, sh.sh_info);
             }
             if (eShstrndx == SectionIndex.SHN_XINDEX) {
-                shstrndx = in.field(shoff, sh.field("sh_link"));
+                shstrndx = in.field(shoff, sh.sh_link);
             }
         }
         return new ElfHeader(elfClass, data, in.u8(EI_VERSION), new OsAbi(in.u8(EI_OSABI)),
-                in.u8(EI_ABIVERSION), new ElfType(in.field(0, eh.field("e_type"))),
-                new Machine(in.field(0, eh.field("e_machine"))), in.field(0, eh.field("e_version")),
-                in.field(0, eh.field("e_entry")), in.field(0, eh.field("e_phoff")), shoff,
-                in.field(0, eh.field("e_flags")), (int) in.field(0, eh.field("e_ehsize")),
-                (int) in.field(0, eh.field("e_phentsize")), phnum, shentsize, shnum, shstrndx,
+                in.u8(EI_ABIVERSION), new ElfType(in.field(0, eh.e_type)),
+                new Machine(in.field(0, eh.e_machine)), in.field(0, eh.e_version),
+                in.field(0, eh.e_entry), in.field(0, eh.e_phoff), shoff,
+                in.field(0, eh.e_flags), (int) in.field(0, eh.e_ehsize),
+                (int) in.field(0, eh.e_phentsize), phnum, shentsize, shnum, shstrndx,
                 ePhnum, eShnum, eShstrndx);
     }
 
@@ -348,17 +349,17 @@ public final class ElfFile implements AutoCloseable {
         if (header.phnum() == 0 || header.phoff() == 0) {
             return List.of();
         }
-        RawStruct ph = struct(RawLayouts.ELF32_PHDR, RawLayouts.ELF64_PHDR);
+        Phdr ph = struct(RawLayouts.ELF32_PHDR, RawLayouts.ELF64_PHDR);
         long stride = header.phentsize();
         if (stride < ph.size()) {
             throw new ElfFormatException("program header size " + stride + " is smaller than "
-                    + ph.name() + " (" + ph.size() + ")", fieldOffset("e_phentsize"));
+                    + ph.name() + " (" + ph.size() + ")", ehdr().e_phentsize.offset());
         }
         in.requireTable(header.phoff(), header.phnum(), stride, "program header table");
         List<ProgramHeader> list = new ArrayList<>((int) header.phnum());
-        RawStruct.Field pType = ph.field("p_type"), pFlags = ph.field("p_flags"), pOffset = ph.field("p_offset"),
-                pVaddr = ph.field("p_vaddr"), pPaddr = ph.field("p_paddr"), pFilesz = ph.field("p_filesz"),
-                pMemsz = ph.field("p_memsz"), pAlign = ph.field("p_align");
+        RawStruct.Field pType = ph.p_type, pFlags = ph.p_flags, pOffset = ph.p_offset,
+                pVaddr = ph.p_vaddr, pPaddr = ph.p_paddr, pFilesz = ph.p_filesz,
+                pMemsz = ph.p_memsz, pAlign = ph.p_align;
         for (int i = 0; i < header.phnum(); i++) {
             long at = header.phoff() + i * stride;
             list.add(new ProgramHeader(i, at, new SegmentType(in.field(at, pType)), in.field(at, pFlags),
@@ -368,9 +369,9 @@ public final class ElfFile implements AutoCloseable {
         return List.copyOf(list);
     }
 
-    /** The offset of a header field, for error messages. */
-    private long fieldOffset(String field) {
-        return struct(RawLayouts.ELF32_EHDR, RawLayouts.ELF64_EHDR).field(field).offset();
+    /** The file header's layout for this file's class. */
+    private Ehdr ehdr() {
+        return struct(RawLayouts.ELF32_EHDR, RawLayouts.ELF64_EHDR);
     }
 
     /** The section headers (index 0 included); an empty list when the file has none. */
@@ -385,19 +386,19 @@ public final class ElfFile implements AutoCloseable {
         if (header.shnum() == 0 || header.shoff() == 0) {
             return List.of();
         }
-        RawStruct sh = struct(RawLayouts.ELF32_SHDR, RawLayouts.ELF64_SHDR);
+        Shdr sh = struct(RawLayouts.ELF32_SHDR, RawLayouts.ELF64_SHDR);
         long stride = header.shentsize();
         if (stride < sh.size()) {
             throw new ElfFormatException("section header size " + stride + " is smaller than "
-                    + sh.name() + " (" + sh.size() + ")", fieldOffset("e_shentsize"));
+                    + sh.name() + " (" + sh.size() + ")", ehdr().e_shentsize.offset());
         }
         in.requireTable(header.shoff(), header.shnum(), stride, "section header table");
         int count = (int) header.shnum();
         // The fields are looked up once, not once per header: a batch reads millions of headers.
-        RawStruct.Field shName = sh.field("sh_name"), shType = sh.field("sh_type"), shFlags = sh.field("sh_flags"),
-                shAddr = sh.field("sh_addr"), shOffset = sh.field("sh_offset"), shSize = sh.field("sh_size"),
-                shLink = sh.field("sh_link"), shInfo = sh.field("sh_info"), shAddralign = sh.field("sh_addralign"),
-                shEntsize = sh.field("sh_entsize");
+        RawStruct.Field shName = sh.sh_name, shType = sh.sh_type, shFlags = sh.sh_flags,
+                shAddr = sh.sh_addr, shOffset = sh.sh_offset, shSize = sh.sh_size,
+                shLink = sh.sh_link, shInfo = sh.sh_info, shAddralign = sh.sh_addralign,
+                shEntsize = sh.sh_entsize;
         // The section name table, read first so that each header is read once; -1 when there is none.
         long namesStart = -1;
         long namesEnd = -1;
@@ -440,8 +441,8 @@ public final class ElfFile implements AutoCloseable {
             return null;
         }
         Section names = list.get((int) header.shstrndx());
-        RawStruct sh = struct(RawLayouts.ELF32_SHDR, RawLayouts.ELF64_SHDR);
-        long nameOffset = in.field(header.shoff() + (long) index * header.shentsize(), sh.field("sh_name"));
+        Shdr sh = struct(RawLayouts.ELF32_SHDR, RawLayouts.ELF64_SHDR);
+        long nameOffset = in.field(header.shoff() + (long) index * header.shentsize(), sh.sh_name);
         long end = names.offset() + names.size();
         byte[] bytes = new byte[64];
         int length = in.copyCString(names.offset() + nameOffset, end, bytes, 0);

@@ -24,8 +24,10 @@ public final class ElfInput {
     private final long size;
     private final ByteOrder order;
     /** The image as a buffer in its byte order (null when larger than 2 GiB), and in little-endian order. */
-    private final ByteBuffer view;
-    private final ByteBuffer scanView;
+    private ByteBuffer view;
+    private ByteBuffer scanView;
+    /** The memory belongs to the next file of a batch now (see ScratchBuffers). */
+    private boolean revoked;
     /**
      * The largest image read through a ByteBuffer view: the JDK wraps at most Integer.MAX_VALUE - 8
      * bytes (a segment just below 2 GiB could not be made a buffer).
@@ -89,6 +91,23 @@ public final class ElfInput {
         return scratch;
     }
 
+    /**
+     * The image's memory is about to hold the next file of a batch: from now on every read fails
+     * with {@link IllegalStateException} rather than read that file's bytes.
+     */
+    void revoke() {
+        revoked = true;
+        view = null;
+        scanView = null;
+        bytes = null;
+    }
+
+    private void checkNotRevoked() {
+        if (revoked) {
+            throw new IllegalStateException("the image is gone: its batch reader has moved on to the next file");
+        }
+    }
+
     public long size() {
         return size;
     }
@@ -99,6 +118,7 @@ public final class ElfInput {
 
     /** The whole image, for callers that hand a range to another reader (a disassembler, a hash). */
     public MemorySegment segment() {
+        checkNotRevoked();
         MemorySegment segment = bytes;
         if (segment == null) {
             // Racy but benign for a buffer: every thread makes the same read-only view of it. A file
@@ -122,6 +142,7 @@ public final class ElfInput {
 
     /** Throws unless the range lies inside the image; {@code what} names the structure for the user. */
     public void require(long offset, long length, String what) {
+        checkNotRevoked();
         if (!contains(offset, length)) {
             throw new ElfFormatException(what + " extends past the end of the "
                     + size() + "-byte image", offset);
@@ -263,6 +284,7 @@ public final class ElfInput {
     }
 
     private long scanForNul(long from, long to) {
+        checkNotRevoked();
         if (chunks != null) {
             return chunks.indexOfNul(from, to);
         }
@@ -311,6 +333,7 @@ public final class ElfInput {
      * the first MemorySegment.copy into an array spins a type-switch class, milliseconds of start-up.
      */
     void copy(long offset, byte[] dst, int at, int length) {
+        checkNotRevoked();
         if (view != null) {
             view.get((int) offset, dst, at, length);
         } else if (chunks != null) {

@@ -20,11 +20,14 @@ final class HeapBytes {
     /** Tables larger than this are read in place rather than copied. */
     static final long MAX_COPY = 64L << 20;
 
-    /** The copy is bytes [0, length) of this array, which may be longer (reused; see ScratchBuffers). */
-    private final byte[] bytes;
-    private final int length;
+    /**
+     * The copy is bytes [0, length) of this array, which may be longer (reused; see ScratchBuffers).
+     * Not final: a copy in reused memory is emptied when its batch moves on to the next file.
+     */
+    private byte[] bytes;
+    private int length;
     /** The same bytes as a buffer in the image's order: its reads compile to single loads. */
-    private final ByteBuffer view;
+    private ByteBuffer view;
 
     private HeapBytes(byte[] bytes, int length, ByteOrder order) {
         this.bytes = bytes;
@@ -44,7 +47,18 @@ final class HeapBytes {
         int n = (int) length;
         byte[] bytes = in.scratch() != null ? in.scratch().array(n) : new byte[n];
         in.copy(offset, bytes, 0, n);
-        return new HeapBytes(bytes, n, in.order());
+        HeapBytes copy = new HeapBytes(bytes, n, in.order());
+        if (in.scratch() != null) {
+            in.scratch().copied(copy);
+        }
+        return copy;
+    }
+
+    /** The memory is the next file's now: every read of this copy fails from here on. */
+    void revoke() {
+        bytes = new byte[0];
+        length = 0;
+        view = ByteBuffer.wrap(bytes);
     }
 
     int length() {

@@ -6,9 +6,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-
+import dev.vdsoscope.elf.raw.Nhdr;
 import dev.vdsoscope.elf.raw.RawLayouts;
 import dev.vdsoscope.elf.raw.RawStruct;
+
 
 /**
  * One note: an owner ("GNU", "Linux"), a type whose meaning depends on the owner, and a descriptor.
@@ -124,14 +125,14 @@ public record Note(String owner, long type, long descOffset, long descSize, long
 
     private static void readRange(ElfFile elf, long offset, long size, int align, List<Note> notes) {
         ElfInput in = elf.input();
-        RawStruct nhdr = RawLayouts.NHDR;
+        Nhdr nhdr = RawLayouts.NHDR;
         if (!in.contains(offset, size)) {
             elf.warn("note area at offset 0x" + Long.toHexString(offset) + " extends past the end of the file");
             return;
         }
         long at = offset;
         long end = offset + size;
-        RawStruct.Field nNamesz = nhdr.field("n_namesz"), nDescsz = nhdr.field("n_descsz"), nType = nhdr.field("n_type");
+        RawStruct.Field nNamesz = nhdr.n_namesz, nDescsz = nhdr.n_descsz, nType = nhdr.n_type;
         while (end - at >= nhdr.size()) {
             if (notes.size() >= MAX_NOTES) {
                 elf.warn("more than " + MAX_NOTES + " notes; the rest are ignored");

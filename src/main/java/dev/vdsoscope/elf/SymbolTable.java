@@ -4,9 +4,10 @@ import java.util.AbstractList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-
 import dev.vdsoscope.elf.raw.RawLayouts;
 import dev.vdsoscope.elf.raw.RawStruct;
+import dev.vdsoscope.elf.raw.Sym;
+
 
 /**
  * A symbol table ({@code .dynsym} or {@code .symtab}) read in place: {@link #get} decodes one entry
@@ -38,13 +39,13 @@ public final class SymbolTable extends AbstractList<Symbol> {
             long shndxOffset, long shndxCount, Origin origin, int sectionIndex) {
         this.elf = elf;
         this.in = elf.input();
-        RawStruct sym = elf.struct(RawLayouts.ELF32_SYM, RawLayouts.ELF64_SYM);
-        this.stName = sym.field("st_name");
-        this.stInfo = sym.field("st_info");
-        this.stOther = sym.field("st_other");
-        this.stShndx = sym.field("st_shndx");
-        this.stValue = sym.field("st_value");
-        this.stSize = sym.field("st_size");
+        Sym sym = elf.struct(RawLayouts.ELF32_SYM, RawLayouts.ELF64_SYM);
+        this.stName = sym.st_name;
+        this.stInfo = sym.st_info;
+        this.stOther = sym.st_other;
+        this.stShndx = sym.st_shndx;
+        this.stValue = sym.st_value;
+        this.stSize = sym.st_size;
         this.offset = offset;
         this.entrySize = entrySize;
         if (count > Integer.MAX_VALUE) {
@@ -70,7 +71,7 @@ public final class SymbolTable extends AbstractList<Symbol> {
             return Optional.empty();
         }
         Section s = found.get();
-        RawStruct sym = elf.struct(RawLayouts.ELF32_SYM, RawLayouts.ELF64_SYM);
+        Sym sym = elf.struct(RawLayouts.ELF32_SYM, RawLayouts.ELF64_SYM);
         long entrySize = s.entsize() == 0 ? sym.size() : s.entsize();
         if (entrySize < sym.size()) {
             throw new ElfFormatException(s.label() + " has entry size " + Long.toUnsignedString(entrySize) + ", less than "
@@ -108,7 +109,7 @@ public final class SymbolTable extends AbstractList<Symbol> {
             return Optional.empty();
         }
         DynamicTable d = dynamic.get();
-        RawStruct sym = elf.struct(RawLayouts.ELF32_SYM, RawLayouts.ELF64_SYM);
+        Sym sym = elf.struct(RawLayouts.ELF32_SYM, RawLayouts.ELF64_SYM);
         long offset = elf.offsetOf(d.value(DynamicTag.DT_SYMTAB).getAsLong(), "DT_SYMTAB");
         OptionalLong syment = d.value(DynamicTag.DT_SYMENT);
         long entrySize = syment.isPresent() ? syment.getAsLong() : sym.size();

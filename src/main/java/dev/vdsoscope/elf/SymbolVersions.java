@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-
 import dev.vdsoscope.elf.raw.RawLayouts;
 import dev.vdsoscope.elf.raw.RawStruct;
+
 
 /**
  * GNU symbol versioning: the version index of each dynamic symbol ({@code .gnu.version}, with the
@@ -150,23 +150,23 @@ public final class SymbolVersions {
     }
 
     // The fields of the versioning structures, looked up once: the chains are walked for every file of a batch.
-    private static final RawStruct.Field VDA_NAME = RawLayouts.VERDAUX.field("vda_name");
-    private static final RawStruct.Field VDA_NEXT = RawLayouts.VERDAUX.field("vda_next");
-    private static final RawStruct.Field VD_AUX = RawLayouts.VERDEF.field("vd_aux");
-    private static final RawStruct.Field VD_CNT = RawLayouts.VERDEF.field("vd_cnt");
-    private static final RawStruct.Field VD_FLAGS = RawLayouts.VERDEF.field("vd_flags");
-    private static final RawStruct.Field VD_HASH = RawLayouts.VERDEF.field("vd_hash");
-    private static final RawStruct.Field VD_NDX = RawLayouts.VERDEF.field("vd_ndx");
-    private static final RawStruct.Field VD_NEXT = RawLayouts.VERDEF.field("vd_next");
-    private static final RawStruct.Field VNA_FLAGS = RawLayouts.VERNAUX.field("vna_flags");
-    private static final RawStruct.Field VNA_HASH = RawLayouts.VERNAUX.field("vna_hash");
-    private static final RawStruct.Field VNA_NAME = RawLayouts.VERNAUX.field("vna_name");
-    private static final RawStruct.Field VNA_NEXT = RawLayouts.VERNAUX.field("vna_next");
-    private static final RawStruct.Field VNA_OTHER = RawLayouts.VERNAUX.field("vna_other");
-    private static final RawStruct.Field VN_AUX = RawLayouts.VERNEED.field("vn_aux");
-    private static final RawStruct.Field VN_CNT = RawLayouts.VERNEED.field("vn_cnt");
-    private static final RawStruct.Field VN_FILE = RawLayouts.VERNEED.field("vn_file");
-    private static final RawStruct.Field VN_NEXT = RawLayouts.VERNEED.field("vn_next");
+    private static final RawStruct.Field VDA_NAME = RawLayouts.VERDAUX.vda_name;
+    private static final RawStruct.Field VDA_NEXT = RawLayouts.VERDAUX.vda_next;
+    private static final RawStruct.Field VD_AUX = RawLayouts.VERDEF.vd_aux;
+    private static final RawStruct.Field VD_CNT = RawLayouts.VERDEF.vd_cnt;
+    private static final RawStruct.Field VD_FLAGS = RawLayouts.VERDEF.vd_flags;
+    private static final RawStruct.Field VD_HASH = RawLayouts.VERDEF.vd_hash;
+    private static final RawStruct.Field VD_NDX = RawLayouts.VERDEF.vd_ndx;
+    private static final RawStruct.Field VD_NEXT = RawLayouts.VERDEF.vd_next;
+    private static final RawStruct.Field VNA_FLAGS = RawLayouts.VERNAUX.vna_flags;
+    private static final RawStruct.Field VNA_HASH = RawLayouts.VERNAUX.vna_hash;
+    private static final RawStruct.Field VNA_NAME = RawLayouts.VERNAUX.vna_name;
+    private static final RawStruct.Field VNA_NEXT = RawLayouts.VERNAUX.vna_next;
+    private static final RawStruct.Field VNA_OTHER = RawLayouts.VERNAUX.vna_other;
+    private static final RawStruct.Field VN_AUX = RawLayouts.VERNEED.vn_aux;
+    private static final RawStruct.Field VN_CNT = RawLayouts.VERNEED.vn_cnt;
+    private static final RawStruct.Field VN_FILE = RawLayouts.VERNEED.vn_file;
+    private static final RawStruct.Field VN_NEXT = RawLayouts.VERNEED.vn_next;
 
     private static List<Definition> readDefinitions(ElfFile elf, Table table) {
         ElfInput in = elf.input();

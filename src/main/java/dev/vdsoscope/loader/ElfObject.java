@@ -18,7 +18,7 @@ import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.ElfType;
 import dev.vdsoscope.elf.ProgramHeader;
-import dev.vdsoscope.elf.ScratchBuffers;
+import dev.vdsoscope.elf.BatchReader;
 import dev.vdsoscope.elf.SegmentType;
 
 /**
@@ -81,18 +81,19 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
 
     /** Reads a file; the file is closed before this returns. */
     public static ElfObject read(Path file) throws IOException {
-        return read(file, Files.readAttributes(file, BasicFileAttributes.class), null);
+        try (BatchReader reader = BatchReader.forParts()) {
+            return read(file, Files.readAttributes(file, BasicFileAttributes.class), reader);
+        }
     }
 
     /**
-     * Reads a file whose attributes the caller has already looked up, with buffers reused from file to
-     * file (null for none), as {@link ElfFile#openPartly(Path, BasicFileAttributes, ScratchBuffers)}
-     * takes them: only the parts it needs of a large file. Nothing of the image is kept: the strings
-     * are copied out. A file the project's reader refuses (not ELF, too short, an unknown class)
-     * still gives an object, with its first bytes, for open_verify to judge.
+     * Reads a file whose attributes the caller has already looked up, through a batch reader (only the
+     * parts it needs of a large file). Nothing of the image is kept: the strings are copied out. A
+     * file the project's reader refuses (not ELF, too short, an unknown class) still gives an object,
+     * with its first bytes, for open_verify to judge.
      */
-    static ElfObject read(Path file, BasicFileAttributes attributes, ScratchBuffers scratch) throws IOException {
-        try (ElfFile elf = ElfFile.openPartly(file, attributes, scratch)) {
+    static ElfObject read(Path file, BasicFileAttributes attributes, BatchReader reader) throws IOException {
+        try (ElfFile elf = reader.next(file, attributes)) {
             return of(elf, attributes.fileKey());
         } catch (ElfFormatException e) {
             if (!attributes.isRegularFile()) {

@@ -20,7 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.vdsoscope.elf.ElfData;
-import dev.vdsoscope.elf.ScratchBuffers;
+import dev.vdsoscope.elf.BatchReader;
 import dev.vdsoscope.loader.cpu.CpuProfile;
 
 /**
@@ -45,7 +45,7 @@ public final class Loader {
     private final Map<String, AbiSearch> searchesByAbi = new HashMap<>();
     private final List<String> sessionWarnings = new ArrayList<>();
     private Optional<LdSoCache> cache;
-    private ScratchBuffers scratch;
+    private BatchReader reader;
     private List<String> confDirectories;
     private boolean cacheAbsent;
     private final boolean systemRoot;
@@ -198,7 +198,7 @@ public final class Loader {
     public LoadResult resolve(String file) throws IOException {
         String shown = file.contains("/") ? file : "./" + file;
         Path target = Path.of(shown);
-        ElfObject elf = ElfObject.read(target, Files.readAttributes(target, BasicFileAttributes.class), scratch());
+        ElfObject elf = ElfObject.read(target, Files.readAttributes(target, BasicFileAttributes.class), reader());
         String inRoot = pathInRoot(shown);
         LoadedLibrary main = new LoadedLibrary(LoadedLibrary.Kind.MAIN, shown, shown, elf, null, SearchRule.MAIN,
                 "", List.of());
@@ -924,7 +924,7 @@ public final class Loader {
             Object key = attributes.fileKey();
             ElfObject elf = key == null ? null : objectsByKey.get(key);
             if (elf == null) {
-                elf = ElfObject.read(file, attributes, scratch());
+                elf = ElfObject.read(file, attributes, reader());
                 if (key != null) {
                     objectsByKey.put(key, elf);
                 }
@@ -943,12 +943,12 @@ public final class Loader {
         }
     }
 
-    /** The buffers files are read with, one set per loader (a loader runs on one thread). */
-    private ScratchBuffers scratch() {
-        if (scratch == null) {
-            scratch = new ScratchBuffers();
+    /** The reader files are read with, one per loader (a loader runs on one thread). */
+    private BatchReader reader() {
+        if (reader == null) {
+            reader = BatchReader.forParts();
         }
-        return scratch;
+        return reader;
     }
 
     /** ld.so.cache of the root, read once; empty (with a warning) when missing or corrupt. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.vdsoscope.elf.ElfFile;
-import dev.vdsoscope.elf.ScratchBuffers;
+import dev.vdsoscope.elf.BatchReader;
 
 /**
  * The loader's shortcuts give the answers of the plain code they stand in for: the hand-made search
@@ -69,16 +69,19 @@ class FastPathsTest {
             }
         }
         assumeTrue(small.size() >= 5, "few small ELF programs in /usr/bin");
-        ScratchBuffers scratch = new ScratchBuffers();
+        BatchReader reader = BatchReader.forParts();
         List<ElfObject> read = new ArrayList<>();
         for (Path file : small) {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            read.add(ElfObject.of(ElfFile.read(file, attributes, scratch), attributes.fileKey()));
+            read.add(ElfObject.read(file, attributes, reader));
         }
 
         for (int i = 0; i < small.size(); i++) {
             Path file = small.get(i);
-            ElfObject mapped = ElfObject.read(file, Files.readAttributes(file, BasicFileAttributes.class), null);
+            ElfObject mapped;
+            try (ElfFile elf = ElfFile.open(file)) {
+                mapped = ElfObject.of(elf, Files.readAttributes(file, BasicFileAttributes.class).fileKey());
+            }
             assertThat(read.get(i)).as(file.toString()).isEqualTo(mapped);
         }
     }
@@ -99,10 +102,10 @@ class FastPathsTest {
             }
         }
         assumeTrue(large.size() >= 5, "few large ELF libraries");
-        ScratchBuffers scratch = new ScratchBuffers();
+        BatchReader reader = BatchReader.forParts();
         for (Path file : large) {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            ElfObject onDemand = ElfObject.read(file, attributes, scratch);
+            ElfObject onDemand = ElfObject.read(file, attributes, reader);
             ElfObject mapped;
             try (ElfFile elf = ElfFile.open(file)) {
                 mapped = ElfObject.of(elf, attributes.fileKey());
@@ -123,14 +126,14 @@ class FastPathsTest {
      */
     @Test
     void aFileThatDoesNotParseGivesTheSameObjectEitherWay(@TempDir Path directory) throws Exception {
-        ScratchBuffers scratch = new ScratchBuffers();
+        BatchReader reader = BatchReader.forParts();
         for (byte[] contents : List.of(new byte[0], "not ELF".getBytes(), new byte[] {0x7f, 'E', 'L', 'F', 2, 1})) {
             Path file = Files.write(directory.resolve("f" + contents.length), contents);
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            ElfObject mapped = ElfObject.read(file, attributes, null);
+            ElfObject mapped = ElfObject.read(file);
             assertThat(mapped.head().bytes()).isEqualTo(contents);
             assertThat(mapped.crash()).hasValueSatisfying(c -> assertThat(c).startsWith("vdsoscope cannot read it: "));
-            assertThat(ElfObject.read(file, attributes, scratch)).isEqualTo(mapped);
+            assertThat(ElfObject.read(file, attributes, reader)).isEqualTo(mapped);
         }
     }
 

@@ -6,27 +6,27 @@ import java.util.Map;
 
 /**
  * An on-disk ELF structure: its C name and its members in order, each with its C name
- * ({@code st_value}, {@code d_un.d_val}: what offsetof takes) and width. Views read fields by name
- * through {@link #field}. Byte order is applied by the reader, so one structure serves both LSB and
- * MSB files.
+ * ({@code st_value}, {@code d_un.d_val}: what offsetof takes) and width. Each structure is a
+ * subclass ({@link Ehdr}, {@link Sym}, ...) whose members are typed fields, so views name them at
+ * compile time. Byte order is applied by the reader, so one structure serves both LSB and MSB files.
  *
  * <p>Offsets are summed, as the ELF structures have no padding (checked against gcc's
  * {@code offsetof} on {@code <elf.h>} by the tests). Not FFM {@code StructLayout}s, as they once were:
  * building those took some 1.5 ms of every start, spent in the interpreter.
  */
-public final class RawStruct {
+public abstract class RawStruct {
     /** One member: its byte offset inside the structure and its width in bytes (1, 2, 4 or 8; 16 for e_ident). */
     public record Field(String name, int offset, int width) {}
 
     /** A member as declared: a name and a width. */
-    record Member(String name, int width) {}
+    protected record Member(String name, int width) {}
 
     private final String name;
     private final List<Field> fields;
     private final Map<String, Field> byName = new HashMap<>();
     private final int size;
 
-    RawStruct(String name, Member... members) {
+    protected RawStruct(String name, Member... members) {
         this.name = name;
         Field[] laid = new Field[members.length];
         int offset = 0;
@@ -53,7 +53,8 @@ public final class RawStruct {
         return fields;
     }
 
-    public Field field(String cName) {
+    /** The member of this C name: for the subclasses' constructors, which name each member once. */
+    protected final Field field(String cName) {
         Field field = byName.get(cName);
         if (field == null) {
             throw new IllegalArgumentException(name + " has no field " + cName);

@@ -28,7 +28,7 @@ class RawLayoutsGccTest {
     void everyMemberSitsWhereElfHSaysItDoes() throws Exception {
         List<RawStruct> structs = new ArrayList<>();
         for (Field field : RawLayouts.class.getFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && field.getType() == RawStruct.class) {
+            if (Modifier.isStatic(field.getModifiers()) && RawStruct.class.isAssignableFrom(field.getType())) {
                 structs.add((RawStruct) field.get(null));
             }
         }
