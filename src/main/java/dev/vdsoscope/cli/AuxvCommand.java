@@ -8,7 +8,6 @@ import java.util.concurrent.Callable;
 import dev.vdsoscope.proc.Auxv;
 import dev.vdsoscope.proc.AuxvEntry;
 import dev.vdsoscope.proc.AuxvType;
-import dev.vdsoscope.proc.Hwcap;
 import dev.vdsoscope.proc.LinuxProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,7 +49,7 @@ final class AuxvCommand implements Callable<Integer> {
             }
             Output.json(new JsonAuxv("auxv", 1, process.pid(), abi.wordSize() * 8, abi.machine().cName(), entries));
         } else if (style == Style.ld_show_auxv) {
-            LdShowAuxv.print(Output.out(), auxv, abi.machine());
+            LdShowAuxv.print(Output.out(), auxv, abi.linux());
         } else {
             table(Output.out(), process, abi, auxv);
         }
@@ -58,8 +57,14 @@ final class AuxvCommand implements Callable<Integer> {
     }
 
     private static List<String> hwcaps(LinuxProcess.Abi abi, AuxvEntry e) {
-        List<String> names = Hwcap.decode(abi.machine(), e.type(), e.value());
+        List<String> names = hwcapNames(abi, e);
         return names.isEmpty() ? null : names;
+    }
+
+    /** The names of the set bits of AT_HWCAP or AT_HWCAP2; empty for other types and unknown ABIs. */
+    private static List<String> hwcapNames(LinuxProcess.Abi abi, AuxvEntry e) {
+        int word = e.type().equals(AuxvType.AT_HWCAP) ? 1 : e.type().equals(AuxvType.AT_HWCAP2) ? 2 : 0;
+        return word == 0 || abi.linux().isEmpty() ? List.of() : abi.linux().get().decodeHwcap(word, e.value());
     }
 
     private static void table(PrintStream out, LinuxProcess process, LinuxProcess.Abi abi, Auxv auxv) {
@@ -73,7 +78,7 @@ final class AuxvCommand implements Callable<Integer> {
             if (e.string() != null) {
                 detail.append(detail.isEmpty() ? "" : ": ").append('"').append(e.string()).append('"');
             }
-            List<String> names = Hwcap.decode(abi.machine(), e.type(), e.value());
+            List<String> names = hwcapNames(abi, e);
             if (!names.isEmpty()) {
                 detail.append(": ").append(String.join(" ", names));
             }

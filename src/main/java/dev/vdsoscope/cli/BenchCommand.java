@@ -23,7 +23,7 @@ import dev.vdsoscope.measure.Stats;
 import dev.vdsoscope.measure.TimedCall;
 import dev.vdsoscope.measure.Timing;
 import dev.vdsoscope.vdso.VdsoCalls;
-import dev.vdsoscope.vdso.VdsoFunction;
+import dev.vdsoscope.abi.VdsoFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

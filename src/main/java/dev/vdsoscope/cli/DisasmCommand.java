@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.disasm.CapstoneLibrary;
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
-import dev.vdsoscope.disasm.Isa;
+import dev.vdsoscope.abi.InstructionSet;
 import dev.vdsoscope.disasm.CodeSymbols;
 import dev.vdsoscope.disasm.ImageDisassembler;
 import dev.vdsoscope.disasm.Instruction;
@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import dev.vdsoscope.disasm.UnsupportedInstructionSetException;
 
 @Command(name = "disasm", mixinStandardHelpOptions = true,
         description = {"Disassemble an image with Capstone.",
@@ -71,7 +72,7 @@ final class DisasmCommand implements Callable<Integer> {
             }
         } catch (CapstoneUnavailableException e) {
             throw ImageSource.missing(e);
-        } catch (Isa.UnsupportedInstructionSetException e) {
+        } catch (UnsupportedInstructionSetException e) {
             throw ImageSource.unsupported(ImageSource.subject(file, target.pid), e);
         } catch (ElfFormatException e) {
             throw Failure.of(ImageSource.subject(file, target.pid), e);

@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
 import dev.vdsoscope.disasm.DebugImages;
-import dev.vdsoscope.disasm.Isa;
+import dev.vdsoscope.abi.InstructionSet;
 import dev.vdsoscope.disasm.GateAnalysis;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import dev.vdsoscope.disasm.UnsupportedInstructionSetException;
 
 @Command(name = "gate", mixinStandardHelpOptions = true,
         description = {"How each exported function enters the kernel.",
@@ -65,7 +66,7 @@ final class GateCommand implements Callable<Integer> {
             }
         } catch (CapstoneUnavailableException e) {
             throw ImageSource.missing(e);
-        } catch (Isa.UnsupportedInstructionSetException e) {
+        } catch (UnsupportedInstructionSetException e) {
             throw ImageSource.unsupported(ImageSource.subject(file, target.pid), e);
         } catch (ElfFormatException e) {
             throw Failure.of(ImageSource.subject(file, target.pid), e);

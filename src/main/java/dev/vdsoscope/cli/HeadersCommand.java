@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.elf.DynamicEntry;
 import dev.vdsoscope.elf.DynamicTable;
 import dev.vdsoscope.elf.ElfFile;
@@ -86,7 +87,7 @@ final class HeadersCommand implements Callable<Integer> {
             row(out, "OS/ABI", h.osAbi().cName() + " (" + h.osAbi().value() + "), ABI version " + h.abiVersion());
             row(out, "Type", h.type().cName());
             row(out, "Machine", h.machine().description() + " (" + h.machine().cName() + ")"
-                    + (h.isX32() ? ", x32 ABI" : ""));
+                    + (LinuxAbi.of(h).orElse(null) == LinuxAbi.X32 ? ", x32 ABI" : ""));
             row(out, "Entry point", "0x" + Long.toHexString(h.entry()));
             row(out, "Program headers", h.phnum() + " x " + h.phentsize() + " bytes at offset 0x"
                     + Long.toHexString(h.phoff()) + (h.ePhnum() != h.phnum() ? " (PN_XNUM: count in section 0)" : ""));
@@ -220,7 +221,7 @@ final class HeadersCommand implements Callable<Integer> {
         ElfHeader h = elf.header();
         Machine machine = h.machine();
         JsonHeader header = new JsonHeader(h.elfClass().name(), h.data().name(), h.identVersion(), h.osAbi().cName(),
-                h.abiVersion(), h.type().cName(), machine.cName(), machine.description(), h.isX32(), h.version(),
+                h.abiVersion(), h.type().cName(), machine.cName(), machine.description(), LinuxAbi.of(h).orElse(null) == LinuxAbi.X32, h.version(),
                 hex(h.entry()), h.phoff(), h.shoff(), hex(h.flags()), h.ehsize(), h.phentsize(), h.phnum(),
                 h.shentsize(), h.shnum(), h.shstrndx(), h.ePhnum(), h.eShnum(), h.eShstrndx());
         List<ProgramHeader> segments = part(problems, "program headers", elf::segments, null);

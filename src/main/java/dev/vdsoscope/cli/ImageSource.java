@@ -5,12 +5,13 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
-import dev.vdsoscope.disasm.Isa;
+import dev.vdsoscope.abi.InstructionSet;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.proc.ProcessException;
 import dev.vdsoscope.vdso.Vdso;
 import dev.vdsoscope.vdso.VdsoInspection;
+import dev.vdsoscope.disasm.UnsupportedInstructionSetException;
 
 /**
  * The image a command reads: a file, the vDSO of another process (copied out of /proc/PID/mem), or,
@@ -75,7 +76,7 @@ final class ImageSource implements AutoCloseable {
         return file != null ? file : pid != null ? "pid " + pid : "[vdso] of vdsoscope";
     }
 
-    static Failure unsupported(String subject, Isa.UnsupportedInstructionSetException e) {
+    static Failure unsupported(String subject, UnsupportedInstructionSetException e) {
         return new Failure(subject, e.getMessage(), ExitCode.BAD_INPUT, e);
     }
 

@@ -3,13 +3,14 @@ package dev.vdsoscope.cli;
 import static dev.vdsoscope.proc.AuxvType.*;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-import dev.vdsoscope.elf.Machine;
+import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.proc.Auxv;
 import dev.vdsoscope.proc.AuxvEntry;
 import dev.vdsoscope.proc.AuxvType;
-import dev.vdsoscope.proc.Hwcap;
 
 /**
  * The auxiliary vector as glibc 2.36's _dl_show_auxv prints it for LD_SHOW_AUXV=1: a label per type
@@ -39,8 +40,8 @@ final class LdShowAuxv {
             Map.entry(AT_L2_CACHEGEOMETRY, Form.HEX), Map.entry(AT_L3_CACHESIZE, Form.DEC),
             Map.entry(AT_L3_CACHEGEOMETRY, Form.HEX), Map.entry(AT_MINSIGSTKSZ, Form.DEC));
 
-    /** Prints the vector of a process of this machine. */
-    static void print(PrintStream out, Auxv auxv, Machine machine) {
+    /** Prints the vector of a process of this ABI. */
+    static void print(PrintStream out, Auxv auxv, Optional<LinuxAbi> abi) {
         for (AuxvEntry e : auxv.entries()) {
             Form form = FORMS.get(e.type());
             if (form == Form.IGNORE) {
@@ -50,7 +51,7 @@ final class LdShowAuxv {
                 out.print("AT_??? (0x" + Long.toHexString(e.type().value()) + "): 0x" + Long.toHexString(e.value()) + "\n");
                 continue;
             }
-            if (e.type().equals(AT_HWCAP) && machine.equals(Machine.EM_386)) {
+            if (e.type().equals(AT_HWCAP) && abi.orElse(null) == LinuxAbi.I386) {
                 out.print(i386Hwcap(e.value()));
                 continue;
             }
@@ -69,9 +70,10 @@ final class LdShowAuxv {
     /** glibc i386's line: the name of each of the 32 bits set; bits without a name go by their number. */
     private static String i386Hwcap(long value) {
         StringBuilder line = new StringBuilder("AT_HWCAP:   ");
+        List<String> names = LinuxAbi.I386.hwcapNames(1);
         for (int bit = 0; bit < 32; bit++) {
             if ((value & 1L << bit) != 0) {
-                String name = Hwcap.name(Machine.EM_386, AT_HWCAP, bit);
+                String name = bit < names.size() ? names.get(bit) : null;
                 line.append(' ').append(name != null ? name : Integer.toString(bit));
             }
         }

@@ -21,7 +21,6 @@ import dev.vdsoscope.loader.LoadedLibrary;
 import dev.vdsoscope.loader.Loader;
 import dev.vdsoscope.loader.LoaderException;
 import dev.vdsoscope.loader.LoaderOptions;
-import dev.vdsoscope.loader.TargetAbi;
 import dev.vdsoscope.loader.cpu.CpuProfile;
 import dev.vdsoscope.loader.cpu.GlibcTunables;
 import dev.vdsoscope.proc.Mapping;
@@ -33,6 +32,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import dev.vdsoscope.abi.LinuxAbi;
 
 @Command(name = "ldd", mixinStandardHelpOptions = true,
         description = {"List the shared libraries a program would load, without running it or its loader.",
@@ -182,7 +182,7 @@ final class LddCommand implements Callable<Integer> {
             }
         });
         if (common.json) {
-            Output.json(new JsonDocument("ldd", 1, documents));
+            Output.json(new JsonDocument("ldd", 2, documents));
         }
         if (style == Style.ldd && !common.json) {
             int crash = batch.exitCode() == ExitCode.OK ? ExitCode.OK : ExitCode.BAD_INPUT;
@@ -323,7 +323,7 @@ final class LddCommand implements Callable<Integer> {
      * of each object of the listing, at its index (0 for a library not found).
      */
     private long[] layOut(LoadResult result) {
-        if (result.abi().isEmpty() || !TargetAbi.isHost(result.abi().get())) {
+        if (result.abi().isEmpty() || !result.abi().get().isHost()) {
             return null;
         }
         if (vdso == null) {
@@ -411,7 +411,7 @@ final class LddCommand implements Callable<Integer> {
     }
 
     private static String summary(LoadResult result) {
-        String abi = result.abi().map(TargetAbi::name).orElse("unknown machine");
+        String abi = result.abi().map(LinuxAbi::displayName).orElse("unknown machine");
         return switch (result.linkage()) {
             case NOT_DYNAMIC -> "not a dynamic executable (" + abi + ", no dynamic table)";
             case REFUSED, NOT_ELF, NO_LOADER -> "not a dynamic executable (" + abi + ", "
@@ -528,7 +528,7 @@ final class LddCommand implements Callable<Integer> {
                     hwcaps.legacy(), hwcaps.notes());
         }
         return new JsonFile(result.file(), result.linkage().name().toLowerCase().replace('_', '-'),
-                result.abi().map(TargetAbi::name).orElse(null), result.musl() ? "musl" : "glibc",
+                result.abi().map(LinuxAbi::displayName).orElse(null), result.musl() ? "musl" : "glibc",
                 result.main().elf().flatMap(ElfObject::interpreter).orElse(null),
                 result.main().elf().map(ElfObject::needed).orElse(List.of()), libraries, result.reason().orElse(null),
                 result.failure().map(f -> new JsonFailure(f.object(), f.message())).orElse(null), capabilities,

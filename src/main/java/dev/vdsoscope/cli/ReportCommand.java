@@ -22,7 +22,8 @@ import dev.vdsoscope.measure.Doctor;
 import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.vdso.ClockId;
 import dev.vdsoscope.vdso.Vdso;
-import dev.vdsoscope.vdso.VdsoAbi;
+import dev.vdsoscope.abi.LinuxAbi;
+import dev.vdsoscope.abi.VdsoNames;
 import dev.vdsoscope.vdso.VdsoInspection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -96,7 +97,7 @@ final class ReportCommand implements Callable<Integer> {
         int width = abi.wordSize() * 2;
         String self = r.process().isSelf() ? " (vdsoscope itself)" : "";
         out.println("vDSO of pid " + r.process().pid() + self + ", a " + abi.wordSize() * 8 + "-bit "
-                + vdso.abi().map(VdsoAbi::displayName).orElse(abi.machine().description()) + " process");
+                + vdso.abi().map(LinuxAbi::displayName).orElse(abi.machine().description()) + " process");
         out.println();
         out.println("Where it is");
         out.println("  auxv AT_SYSINFO_EHDR   " + r.auxvBase().stream().mapToObj(a -> "0x" + Hex.padded(a, width))
@@ -121,7 +122,7 @@ final class ReportCommand implements Callable<Integer> {
         out.println("  The kernel maps it into every process and names it in AT_SYSINFO_EHDR; ld.so adds it to its");
         out.println("  list of loaded objects, and ldd prints that list, with this load address (random per process).");
         out.println();
-        String version = vdso.abi().map(VdsoAbi::version).orElse("");
+        String version = vdso.names().map(VdsoNames::version).orElse("");
         out.println("Exported functions (" + functions.size() + (version.isEmpty() ? "" : ", version " + version) + ")");
         for (ExportedFunction f : functions) {
             out.printf("  %-10s %5d bytes  %s%s%n", f.address(), f.size(), String.join(" = ", f.names()),
@@ -196,14 +197,14 @@ final class ReportCommand implements Callable<Integer> {
                     n.mapping().perms(), n.mapping().size(), n.readable(), n.readResult(), n.kind().explanation()));
         }
         Vdso vdso = r.vdso();
-        return new JsonReport("report", 1, r.process().pid(), r.abi().wordSize() * 8, r.abi().machine().cName(),
+        return new JsonReport("report", 2, r.process().pid(), r.abi().wordSize() * 8, r.abi().machine().cName(),
                 r.auxvBase().stream().mapToObj(a -> "0x" + Long.toHexString(a)).findFirst().orElse(null),
                 r.sysinfoEntry().stream().mapToObj(a -> "0x" + Long.toHexString(a)).findFirst().orElse(null),
                 new JsonMapping("0x" + Long.toHexString(r.mapping().start()), "0x" + Long.toHexString(r.mapping().end()),
                         r.mapping().size(), r.mapping().perms()),
                 r.auxvBase().isPresent() && r.auxvBase().getAsLong() == r.mapping().start(), vdso.soname(),
                 identity(vdso.image()), kernelVersion(vdso.image()).orElse(null),
-                vdso.abi().map(VdsoAbi::displayName).orElse(null), functions, neighbours,
+                vdso.abi().map(LinuxAbi::displayName).orElse(null), functions, neighbours,
                 GateCommand.reportJson(vdso.image()), jsonSpeed(r), r.warnings());
     }
 }

@@ -12,26 +12,27 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import dev.vdsoscope.abi.InstructionSet;
 
 /** One open Capstone handle for one instruction set; not thread-safe, close it when done. */
 public final class Capstone implements AutoCloseable {
     private static final int CS_ERR_OK = 0;
 
     private final CapstoneLibrary library;
-    private final Isa isa;
+    private final InstructionSet isa;
     private final ByteOrder order;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment handleCell;
     private final long handle;
 
-    private Capstone(CapstoneLibrary library, Isa isa, ByteOrder order, Syntax syntax)
+    private Capstone(CapstoneLibrary library, InstructionSet isa, ByteOrder order, Syntax syntax)
             throws CapstoneUnavailableException {
         this.library = library;
         this.isa = isa;
         this.order = order;
         this.handleCell = arena.allocate(JAVA_LONG);
         try {
-            int err = (int) library.open.invokeExact(isa.capstoneArch(), isa.capstoneMode(order), handleCell);
+            int err = (int) library.open.invokeExact(CapstoneTarget.arch(isa), CapstoneTarget.mode(isa, order), handleCell);
             if (err != CS_ERR_OK) {
                 arena.close();
                 throw new CapstoneUnavailableException("Capstone " + library.version() + " (" + library.origin()
@@ -55,7 +56,7 @@ public final class Capstone implements AutoCloseable {
     }
 
     /** Opens a handle; fails when this Capstone lacks the instruction set. */
-    public static Capstone open(CapstoneLibrary library, Isa isa, ByteOrder order, Syntax syntax)
+    public static Capstone open(CapstoneLibrary library, InstructionSet isa, ByteOrder order, Syntax syntax)
             throws CapstoneUnavailableException {
         if (!library.supports(isa)) {
             throw new CapstoneUnavailableException("Capstone " + library.version() + " (" + library.origin()
@@ -64,7 +65,7 @@ public final class Capstone implements AutoCloseable {
         return new Capstone(library, isa, order, syntax);
     }
 
-    public Isa isa() {
+    public InstructionSet isa() {
         return isa;
     }
 

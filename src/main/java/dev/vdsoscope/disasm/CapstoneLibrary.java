@@ -31,6 +31,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.ZipFile;
 
+import dev.vdsoscope.abi.InstructionSet;
+import dev.vdsoscope.abi.LinuxAbi;
+
 /**
  * The Capstone shared library, found and bound through FFM. The version is read first with
  * {@code cs_version()}, because the {@code cs_insn} layout differs between major versions (4 has 16
@@ -169,12 +172,12 @@ public final class CapstoneLibrary {
      * Whether this build decodes the instruction set: builds may leave architectures out (the one in
      * capstone-3.1.8.jar has only ARM and AArch64).
      */
-    public boolean supports(Isa isa) {
-        if (!isa.capstoneKnows(major)) {
+    public boolean supports(InstructionSet isa) {
+        if (!CapstoneTarget.knows(isa, major)) {
             return false;
         }
         try {
-            return (boolean) support.invokeExact(isa.capstoneArch());
+            return (boolean) support.invokeExact(CapstoneTarget.arch(isa));
         } catch (Throwable t) {
             throw new IllegalStateException("cs_support failed", t);
         }
@@ -237,11 +240,11 @@ public final class CapstoneLibrary {
         if (!System.getProperty("os.name", "").equals("Linux")) {
             return Optional.empty();
         }
-        return switch (System.getProperty("os.arch", "")) {
-            case "amd64", "x86_64" -> Optional.of("linux-x86-64");
-            case "aarch64" -> Optional.of("linux-aarch64");
+        return LinuxAbi.host().flatMap(abi -> switch (abi) {
+            case X86_64 -> Optional.of("linux-x86-64");
+            case AARCH64 -> Optional.of("linux-aarch64");
             default -> Optional.empty();
-        };
+        });
     }
 
     /** Extracts the library for this platform into {@code cacheDirectory}, once; empty without the artifact. */

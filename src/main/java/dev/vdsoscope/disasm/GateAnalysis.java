@@ -12,7 +12,10 @@ import java.util.regex.Pattern;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.Machine;
 import dev.vdsoscope.elf.Note;
-import dev.vdsoscope.linux.SyscallTable;
+import dev.vdsoscope.abi.GateRules;
+import dev.vdsoscope.abi.InstructionSet;
+import dev.vdsoscope.abi.LinuxAbi;
+import dev.vdsoscope.abi.SyscallTable;
 
 /**
  * Where an image's exported functions enter the kernel: the kernel-entry instructions they hold, the
@@ -56,10 +59,9 @@ public final class GateAnalysis {
     /** The alternatives table: the entry layout used, how it was chosen, and every site. */
     public record Alternatives(String layout, int entries, List<String> notes, List<Site> sites) {}
 
-    public record Result(Isa isa, SyscallTable syscalls, boolean live, List<FunctionGates> functions,
+    public record Result(InstructionSet isa, SyscallTable syscalls, boolean live, List<FunctionGates> functions,
             Optional<Alternatives> alternatives, List<String> notes) {}
 
-    private static final String KERNEL_VSYSCALL = "__kernel_vsyscall";
     private static final Pattern NUMBER = Pattern.compile("^[$#]?(-?)(0x[0-9a-f]+|\\d+)$");
 
     private GateAnalysis() {}
@@ -79,8 +81,11 @@ public final class GateAnalysis {
             }
             Optional<Alternatives> alternatives = d.isa().isX86()
                     ? alternatives(d, image, live, debugImage, notes) : Optional.empty();
-            SyscallTable table = syscallTable(image);
-            Optional<CodeSymbols.Function> gate = d.symbols().named(KERNEL_VSYSCALL);
+            LinuxAbi abi = LinuxAbi.of(image.header()).orElseThrow();
+            GateRules rules = abi.gate();
+            SyscallTable table = abi.syscalls();
+            Optional<String> entryFunction = rules.entryFunction();
+            Optional<CodeSymbols.Function> gate = entryFunction.flatMap(d.symbols()::named);
             List<FunctionGates> functions = new ArrayList<>();
             for (CodeSymbols.Function f : d.symbols().functions()) {
                 if (!f.exported() || f.size() == 0) {
@@ -90,15 +95,15 @@ public final class GateAnalysis {
                 List<Gate> gates = new ArrayList<>();
                 for (int i = 0; i < code.size(); i++) {
                     Instruction insn = code.get(i);
-                    Optional<String> entry = entryInstruction(d.isa(), insn);
+                    Optional<String> entry = entryInstruction(rules, insn);
                     OptionalLong target = d.branchTarget(insn);
                     boolean callsGate = d.isa().isX86() && insn.mnemonic().startsWith("call") && target.isPresent()
                             && gate.isPresent() && target.getAsLong() == gate.get().address()
-                            && !f.names().contains(KERNEL_VSYSCALL);
+                            && !f.names().contains(entryFunction.get());
                     if (entry.isPresent() || callsGate) {
-                        OptionalLong number = systemCallNumber(d.isa(), insn, code, i);
-                        gates.add(new Gate(insn.address(), callsGate ? "call " + KERNEL_VSYSCALL : entry.get(),
-                                callsGate ? KERNEL_VSYSCALL : null, number,
+                        OptionalLong number = systemCallNumber(rules, insn, code, i);
+                        gates.add(new Gate(insn.address(), callsGate ? "call " + entryFunction.get() : entry.get(),
+                                callsGate ? entryFunction.get() : null, number,
                                 number.isPresent() ? table.name(number.getAsLong()) : Optional.empty(),
                                 Optional.empty()));
                     }
@@ -113,14 +118,14 @@ public final class GateAnalysis {
                         }
                     }
                 }
-                functions.add(new FunctionGates(f, kind(f, code, gates), List.copyOf(gates), List.copyOf(sites)));
+                functions.add(new FunctionGates(f, kind(f, code, gates, rules), List.copyOf(gates), List.copyOf(sites)));
             }
             return new Result(d.isa(), table, live, List.copyOf(functions), alternatives, List.copyOf(notes));
         }
     }
 
-    private static Kind kind(CodeSymbols.Function f, List<Instruction> code, List<Gate> gates) {
-        if (f.names().contains(KERNEL_VSYSCALL)) {
+    private static Kind kind(CodeSymbols.Function f, List<Instruction> code, List<Gate> gates, GateRules rules) {
+        if (rules.entryFunction().filter(f.names()::contains).isPresent()) {
             return Kind.SYSCALL_GATE;
         }
         if (gates.isEmpty()) {
@@ -132,27 +137,16 @@ public final class GateAnalysis {
     }
 
     /** The kernel-entry instruction this is, spelled the usual way, if it is one. */
-    static Optional<String> entryInstruction(Isa isa, Instruction insn) {
-        byte[] b = insn.bytes();
-        String m = insn.mnemonic();
-        return Optional.ofNullable(switch (isa) {
-            case X86_32, X86_64 -> b.length == 2 && (b[0] & 0xff) == 0xcd && (b[1] & 0xff) == 0x80 ? "int $0x80"
-                    : b.length == 2 && b[0] == 0x0f && b[1] == 0x34 ? "sysenter"
-                    : b.length == 2 && b[0] == 0x0f && b[1] == 0x05 ? "syscall" : null;
-            case ARM, THUMB, AARCH64, S390X -> m.equals("svc") || m.equals("swi") ? "svc " + insn.operands() : null;
-            case PPC32, PPC64 -> m.equals("sc") || m.equals("scv") ? insn.text() : null;
-            case MIPS32, MIPS64, LOONGARCH64 -> m.equals("syscall") ? insn.text() : null;
-            case RISCV32, RISCV64 -> m.equals("ecall") ? "ecall" : null;
-            case SPARC32, SPARC64 -> m.equals("ta") ? insn.text() : null;
-        });
+    static Optional<String> entryInstruction(GateRules rules, Instruction insn) {
+        return Optional.ofNullable(rules.entry(insn.bytes(), insn.mnemonic(), insn.operands()));
     }
 
     /**
      * The system-call number, when a constant is loaded into the number register shortly before the
      * entry: a backwards walk that stops at the first write to that register or at a call.
      */
-    static OptionalLong systemCallNumber(Isa isa, Instruction entry, List<Instruction> code, int index) {
-        if (isa == Isa.S390X) {
+    static OptionalLong systemCallNumber(GateRules rules, Instruction entry, List<Instruction> code, int index) {
+        if (rules.numberInEntry()) {
             OptionalLong inline = number(entry.operands());
             if (inline.isPresent() && inline.getAsLong() != 0) {
                 return inline; // svc N carries numbers below 256 itself
@@ -164,40 +158,26 @@ public final class GateAnalysis {
             if (ops.isEmpty()) {
                 continue;
             }
-            boolean destinationLast = isa.isX86() || isa == Isa.SPARC32 || isa == Isa.SPARC64;
-            String destination = destinationLast ? ops.getLast() : ops.getFirst();
-            if (!numberRegister(isa, destination)) {
-                if (insn.mnemonic().startsWith("call") || insn.mnemonic().equals("bl") || insn.mnemonic().equals("jal")) {
+            String destination = rules.destinationLast() ? ops.getLast() : ops.getFirst();
+            if (!rules.numberRegisters().contains(destination)) {
+                if (rules.calls().contains(insn.mnemonic())) {
                     return OptionalLong.empty();
                 }
                 continue;
             }
             String m = insn.mnemonic().replaceFirst("\\.[wn]$", "");
-            if (isa.isX86() && m.startsWith("xor") && ops.size() == 2 && ops.get(0).equals(ops.get(1))) {
+            if (m.startsWith("xor") && ops.size() == 2 && ops.get(0).equals(ops.get(1))) {
                 return OptionalLong.of(0);
             }
-            boolean load = m.matches("movs?|movw|movz|movl|movq|li|li\\.w|lghi|lhi|lgfi");
-            boolean addToZero = m.matches("addiu?|ori|addi") && ops.size() == 3 && ops.get(1).matches("\\$?zero|\\$0|r0|0");
+            boolean load = rules.loadMnemonics().contains(m) || rules.loadMnemonics().contains(insn.mnemonic());
+            boolean addToZero = rules.addToZero().contains(m) && ops.size() == 3
+                    && rules.zeroRegisters().contains(ops.get(1));
             if ((load || addToZero) && ops.size() >= 2) {
-                return number(destinationLast ? ops.getFirst() : ops.getLast());
+                return number(rules.destinationLast() ? ops.getFirst() : ops.getLast());
             }
             return OptionalLong.empty();
         }
         return OptionalLong.empty();
-    }
-
-    private static boolean numberRegister(Isa isa, String operand) {
-        return switch (isa) {
-            case X86_32, X86_64 -> operand.equals("%eax") || operand.equals("%rax");
-            case ARM, THUMB -> operand.equals("r7");
-            case AARCH64 -> operand.equals("x8") || operand.equals("w8");
-            case PPC32, PPC64 -> operand.equals("r0") || operand.equals("0");
-            case S390X -> operand.equals("%r1");
-            case MIPS32, MIPS64 -> operand.equals("$v0") || operand.equals("$2") || operand.equals("v0");
-            case RISCV32, RISCV64 -> operand.equals("a7");
-            case LOONGARCH64 -> operand.equals("$a7") || operand.equals("$r11");
-            case SPARC32, SPARC64 -> operand.equals("%g1");
-        };
     }
 
     private static List<String> operands(String text) {
@@ -222,37 +202,6 @@ public final class GateAnalysis {
     }
 
     /** KERNEL_VERSION(a, b, c) from the image's "Linux" note, 0 when it has none. */
-    private static final long EF_MIPS_ABI2 = 0x20;
-
-    /** The system-call ABI an image's code uses. */
-    static SyscallTable syscallTable(ElfFile elf) {
-        Machine m = elf.machine();
-        boolean is64 = elf.header().is64();
-        if (m.equals(Machine.EM_X86_64)) {
-            return is64 ? SyscallTable.X86_64 : SyscallTable.X32;
-        }
-        if (m.equals(Machine.EM_386)) {
-            return SyscallTable.I386;
-        }
-        if (m.equals(Machine.EM_ARM)) {
-            return SyscallTable.ARM;
-        }
-        if (m.equals(Machine.EM_AARCH64) || m.equals(Machine.EM_RISCV) || m.equals(Machine.EM_LOONGARCH)) {
-            return SyscallTable.GENERIC;
-        }
-        if (m.equals(Machine.EM_PPC) || m.equals(Machine.EM_PPC64)) {
-            return SyscallTable.PPC;
-        }
-        if (m.equals(Machine.EM_S390)) {
-            return SyscallTable.S390;
-        }
-        if (m.equals(Machine.EM_MIPS) || m.equals(Machine.EM_MIPS_RS3_LE)) {
-            return is64 ? SyscallTable.MIPS_N64
-                    : (elf.header().flags() & EF_MIPS_ABI2) != 0 ? SyscallTable.MIPS_N32 : SyscallTable.MIPS_O32;
-        }
-        return SyscallTable.UNKNOWN;
-    }
-
     public static int linuxVersionCode(ElfFile image) {
         return image.notes().stream().filter(n -> n.owner().equals("Linux") && n.type() == Note.LINUX_VERSION_CODE
                 && n.descSize() >= 4).findFirst().map(n -> n.descriptor().get(
@@ -322,7 +271,7 @@ public final class GateAnalysis {
                 Instruction insn = code.get(i);
                 List<Instruction> patched = List.of(insn);
                 String feature = null;
-                Optional<String> entry = entryInstruction(d.isa(), insn);
+                Optional<String> entry = entryInstruction(LinuxAbi.X86_64.gate(), insn);
                 if (insn.mnemonic().equals("rdtscp")) {
                     feature = "X86_FEATURE_RDTSCP";
                 } else if (insn.mnemonic().equals("lfence") && i + 1 < code.size()
@@ -331,9 +280,9 @@ public final class GateAnalysis {
                     patched = List.of(insn, code.get(++i));
                 } else if (insn.mnemonic().equals("rdpid")) {
                     feature = "X86_FEATURE_RDPID";
-                } else if (f.names().contains(KERNEL_VSYSCALL) && entry.equals(Optional.of("sysenter"))) {
+                } else if (isEntryFunction(f) && entry.equals(Optional.of("sysenter"))) {
                     feature = "X86_FEATURE_SEP (native) or X86_FEATURE_SYSENTER32 (compat)";
-                } else if (f.names().contains(KERNEL_VSYSCALL) && entry.equals(Optional.of("syscall"))) {
+                } else if (isEntryFunction(f) && entry.equals(Optional.of("syscall"))) {
                     feature = "X86_FEATURE_SYSCALL32";
                 }
                 if (feature != null) {
@@ -350,8 +299,13 @@ public final class GateAnalysis {
                         + " --debug-image for every site and the code as linked"), List.copyOf(sites));
     }
 
+    /** Whether this is x86's kernel-entry function (__kernel_vsyscall), whose gate alternatives choose. */
+    private static boolean isEntryFunction(CodeSymbols.Function f) {
+        return LinuxAbi.I386.gate().entryFunction().filter(f.names()::contains).isPresent();
+    }
+
     private static Choice choice(String feature, String number, boolean inverted, List<Instruction> code) {
-        Optional<String> gate = code.stream().map(i -> entryInstruction(Isa.X86_64, i)).flatMap(Optional::stream)
+        Optional<String> gate = code.stream().map(i -> entryInstruction(LinuxAbi.X86_64.gate(), i)).flatMap(Optional::stream)
                 .findFirst();
         return new Choice(feature, number, inverted, render(code), gate);
     }

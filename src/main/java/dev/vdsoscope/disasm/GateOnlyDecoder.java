@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import dev.vdsoscope.abi.InstructionSet;
 
 /**
  * For instruction sets the installed Capstone cannot decode (RISC-V before Capstone 5, LoongArch):
@@ -23,7 +24,7 @@ final class GateOnlyDecoder {
 
     private GateOnlyDecoder() {}
 
-    static List<Instruction> decode(Isa isa, MemorySegment code, long address) {
+    static List<Instruction> decode(InstructionSet isa, MemorySegment code, long address) {
         List<Instruction> result = new ArrayList<>();
         ValueLayout.OfShort half = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         ValueLayout.OfInt word = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -31,7 +32,8 @@ final class GateOnlyDecoder {
         while (offset < code.byteSize()) {
             long left = code.byteSize() - offset;
             // RISC-V: the low two bits 11 mark a 32-bit instruction, anything else a 16-bit compressed one.
-            boolean compressed = isa != Isa.LOONGARCH64 && left >= 2 && (code.get(half, offset) & 3) != 3;
+            boolean compressed = (isa == InstructionSet.RISCV32 || isa == InstructionSet.RISCV64) && left >= 2
+                    && (code.get(half, offset) & 3) != 3;
             int length = compressed ? 2 : (int) Math.min(4, left);
             byte[] bytes = code.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE);
             long at = address + offset;
@@ -45,21 +47,25 @@ final class GateOnlyDecoder {
         return result;
     }
 
-    private static Instruction word(Isa isa, long at, byte[] bytes, int value) {
-        if (isa == Isa.LOONGARCH64) {
-            if (value == LOONGARCH_SYSCALL_0) {
-                return new Instruction(at, bytes, "syscall", "0x0");
+    private static Instruction word(InstructionSet isa, long at, byte[] bytes, int value) {
+        switch (isa) {
+            case LOONGARCH64 -> {
+                if (value == LOONGARCH_SYSCALL_0) {
+                    return new Instruction(at, bytes, "syscall", "0x0");
+                }
+                if ((value & 0xffc003ff) == LOONGARCH_LI_A7) {
+                    return new Instruction(at, bytes, "li.w", "$a7, " + ((value >>> 10) & 0xfff));
+                }
             }
-            if ((value & 0xffc003ff) == LOONGARCH_LI_A7) {
-                return new Instruction(at, bytes, "li.w", "$a7, " + ((value >>> 10) & 0xfff));
+            case RISCV32, RISCV64 -> {
+                if (value == RISCV_ECALL) {
+                    return new Instruction(at, bytes, "ecall", "");
+                }
+                if ((value & 0x000fffff) == RISCV_LI_A7) {
+                    return new Instruction(at, bytes, "li", "a7, " + (value >> 20));
+                }
             }
-        } else {
-            if (value == RISCV_ECALL) {
-                return new Instruction(at, bytes, "ecall", "");
-            }
-            if ((value & 0x000fffff) == RISCV_LI_A7) {
-                return new Instruction(at, bytes, "li", "a7, " + (value >> 20));
-            }
+            default -> throw new IllegalArgumentException("no gate-only decoder for " + isa);
         }
         return Capstone.data(bytes, at, ByteOrder.LITTLE_ENDIAN);
     }

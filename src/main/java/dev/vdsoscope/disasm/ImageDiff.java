@@ -19,6 +19,7 @@ import dev.vdsoscope.elf.Symbol;
 import dev.vdsoscope.elf.SymbolTable;
 import dev.vdsoscope.elf.SymbolType;
 import dev.vdsoscope.elf.SymbolVersions;
+import dev.vdsoscope.abi.InstructionSet;
 
 /**
  * What differs between two images (two kernels' vDSOs, or one image as built and as patched):
@@ -201,7 +202,7 @@ public final class ImageDiff {
             try {
                 da = ImageDisassembler.open(a, Syntax.att);
                 db = ImageDisassembler.open(b, Syntax.att);
-            } catch (CapstoneUnavailableException | Isa.UnsupportedInstructionSetException e) {
+            } catch (CapstoneUnavailableException | UnsupportedInstructionSetException e) {
                 notes.add("code compared byte by byte only: " + e.getMessage());
             }
             // Aliases (clock_gettime, __vdso_clock_gettime) share code: compare each address once.

@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.Section;
+import dev.vdsoscope.abi.InstructionSet;
+import dev.vdsoscope.abi.LinuxAbi;
 
 /**
  * Disassembles the code of one ELF image: whole executable sections restarted at every symbol (as
@@ -20,7 +22,7 @@ import dev.vdsoscope.elf.Section;
  */
 public final class ImageDisassembler implements AutoCloseable {
     /** A run of instructions decoded in one go, with the function it starts (if any). */
-    public record Block(String section, long start, long end, Optional<CodeSymbols.Function> function, Isa isa,
+    public record Block(String section, long start, long end, Optional<CodeSymbols.Function> function, InstructionSet isa,
             List<Instruction> instructions) {}
 
     private static final Pattern HEX_TARGET = Pattern.compile("(?:^|[\\s,])[#$]?(0x[0-9a-f]+)$");
@@ -31,13 +33,13 @@ public final class ImageDisassembler implements AutoCloseable {
     private static final Pattern OTHER_BRANCH = Pattern.compile("[bj]\\w*(?:[.+-]\\w*)?|bras\\w*|brc\\w*|call");
 
     private final ElfFile elf;
-    private final Isa isa;
+    private final InstructionSet isa;
     private final Syntax syntax;
     private final CodeSymbols symbols;
     private final CapstoneLibrary library;
-    private final Map<Isa, Capstone> handles = new EnumMap<>(Isa.class);
+    private final Map<InstructionSet, Capstone> handles = new EnumMap<>(InstructionSet.class);
 
-    private ImageDisassembler(ElfFile elf, Isa isa, Syntax syntax, CapstoneLibrary library) {
+    private ImageDisassembler(ElfFile elf, InstructionSet isa, Syntax syntax, CapstoneLibrary library) {
         this.elf = elf;
         this.isa = isa;
         this.syntax = syntax;
@@ -50,12 +52,14 @@ public final class ImageDisassembler implements AutoCloseable {
      * anyway (LoongArch, and RISC-V before Capstone 5), where only the system-call gate is decoded.
      */
     public static ImageDisassembler open(ElfFile elf, Syntax syntax) throws CapstoneUnavailableException {
-        Isa isa = Isa.of(elf.header());
+        InstructionSet isa = LinuxAbi.of(elf.header()).map(abi -> abi.instructionSet(elf.header()))
+                .orElseThrow(() -> new UnsupportedInstructionSetException("no disassembler for "
+                        + elf.machine().description() + " (" + elf.machine().cName() + ")"));
         Optional<CapstoneLibrary> library = CapstoneLibrary.find();
-        if (library.isEmpty() && isa.capstoneKnows(5)) {
+        if (library.isEmpty() && CapstoneTarget.knows(isa, 5)) {
             CapstoneLibrary.require();
         }
-        if (library.isPresent() && isa.capstoneKnows(library.get().major()) && !library.get().supports(isa)) {
+        if (library.isPresent() && CapstoneTarget.knows(isa, library.get().major()) && !library.get().supports(isa)) {
             throw new CapstoneUnavailableException("Capstone " + library.get().version() + " ("
                     + library.get().origin() + ") was built without " + isa + ": " + CapstoneLibrary.INSTALL_HINT);
         }
@@ -66,7 +70,7 @@ public final class ImageDisassembler implements AutoCloseable {
         return elf;
     }
 
-    public Isa isa() {
+    public InstructionSet isa() {
         return isa;
     }
 
@@ -76,7 +80,7 @@ public final class ImageDisassembler implements AutoCloseable {
 
     /** Whether instructions are fully decoded, or only the gate (the rest shown as raw words). */
     public boolean fullyDecoded() {
-        return library != null && isa.capstoneKnows(library.major());
+        return library != null && CapstoneTarget.knows(isa, library.major());
     }
 
     /** Every executable section, split at symbols; empty when the image has no section headers. */
@@ -123,16 +127,16 @@ public final class ImageDisassembler implements AutoCloseable {
     private Block block(String section, long start, long end, MemorySegment bytes)
             throws CapstoneUnavailableException {
         Optional<CodeSymbols.Function> function = symbols.at(start);
-        Isa blockIsa = isa;
+        InstructionSet blockIsa = isa;
         boolean data = false;
-        if (isa == Isa.ARM || isa == Isa.AARCH64) {
+        if (isa == InstructionSet.ARM || isa == InstructionSet.AARCH64) {
             var mapping = symbols.mappings().floorEntry(start);
             if (mapping != null) {
                 data = mapping.getValue() == CodeSymbols.Mapping.DATA;
-                blockIsa = mapping.getValue() == CodeSymbols.Mapping.THUMB ? Isa.THUMB : isa;
+                blockIsa = mapping.getValue() == CodeSymbols.Mapping.THUMB ? InstructionSet.THUMB : isa;
             } else if (function.map(CodeSymbols.Function::thumb).orElse(false)
                     || symbols.containing(start).map(CodeSymbols.Function::thumb).orElse(false)) {
-                blockIsa = Isa.THUMB;
+                blockIsa = InstructionSet.THUMB;
             }
         }
         return new Block(section, start, end, function, blockIsa, data ? words(bytes, start) : decode(blockIsa, bytes, start));
@@ -148,8 +152,8 @@ public final class ImageDisassembler implements AutoCloseable {
     }
 
     /** Decodes bytes at an address with one instruction set. */
-    public List<Instruction> decode(Isa with, MemorySegment bytes, long address) throws CapstoneUnavailableException {
-        if (library == null || !with.capstoneKnows(library.major())) {
+    public List<Instruction> decode(InstructionSet with, MemorySegment bytes, long address) throws CapstoneUnavailableException {
+        if (library == null || !CapstoneTarget.knows(with, library.major())) {
             return GateOnlyDecoder.decode(with, bytes, address);
         }
         Capstone handle = handles.get(with);

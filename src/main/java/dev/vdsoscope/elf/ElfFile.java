@@ -84,21 +84,21 @@ public final class ElfFile implements AutoCloseable {
             ident = ByteBuffer.wrap(head);
         }
         if (size == 0) {
-            throw new ElfFormatException("empty file", -1);
+            throw new ElfFormatException(ElfFormatException.Kind.EMPTY, "empty file", -1);
         }
         if (size < 4 || !startsWithMagic(ident)) {
-            throw new ElfFormatException("not an ELF file (no \\177ELF magic)", 0);
+            throw new ElfFormatException(ElfFormatException.Kind.NOT_ELF, "not an ELF file (no \\177ELF magic)", 0);
         }
         if (size < EI_NIDENT) {
-            throw new ElfFormatException("truncated ELF identification", 0);
+            throw new ElfFormatException(ElfFormatException.Kind.BAD_IDENTIFICATION, "truncated ELF identification", 0);
         }
         ElfClass elfClass = ElfClass.of(ident.get(EI_CLASS));
         if (elfClass == null) {
-            throw new ElfFormatException("invalid ELF class " + ident.get(EI_CLASS), EI_CLASS);
+            throw new ElfFormatException(ElfFormatException.Kind.BAD_IDENTIFICATION, "invalid ELF class " + ident.get(EI_CLASS), EI_CLASS);
         }
         ElfData data = ElfData.of(ident.get(EI_DATA));
         if (data == null) {
-            throw new ElfFormatException("invalid ELF byte order " + ident.get(EI_DATA), EI_DATA);
+            throw new ElfFormatException(ElfFormatException.Kind.BAD_IDENTIFICATION, "invalid ELF byte order " + ident.get(EI_DATA), EI_DATA);
         }
         this.in = segment != null ? new ElfInput(segment, data.order(), scratch)
                 : buffer != null ? new ElfInput(buffer, data.order(), scratch)
@@ -204,10 +204,10 @@ public final class ElfFile implements AutoCloseable {
     private static ElfFile open(Path path, BasicFileAttributes attributes, boolean confined, ScratchBuffers scratch)
             throws IOException {
         if (attributes.isDirectory()) {
-            throw new ElfFormatException("is a directory", -1);
+            throw new ElfFormatException(ElfFormatException.Kind.NOT_A_FILE, "is a directory", -1);
         }
         if (!attributes.isRegularFile()) {
-            throw new ElfFormatException("not a regular file", -1);
+            throw new ElfFormatException(ElfFormatException.Kind.NOT_A_FILE, "not a regular file", -1);
         }
         Arena arena = confined ? Arena.ofConfined() : Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -316,7 +316,7 @@ public final class ElfFile implements AutoCloseable {
         if (escaped && shoff != 0) {
             Shdr sh = elfClass == ElfClass.ELFCLASS64 ? RawLayouts.ELF64_SHDR : RawLayouts.ELF32_SHDR;
             if (shentsize < sh.size() || !in.contains(shoff, sh.size())) {
-                throw new ElfFormatException("extended numbering needs section header 0, which is missing", shoff);
+                throw new ElfFormatException(ElfFormatException.Kind.OUT_OF_BOUNDS, "extended numbering needs section header 0, which is missing", shoff);
             }
             if (eShnum == 0) {
                 shnum = in.field(shoff, sh.sh_size);
@@ -504,7 +504,7 @@ public final class ElfFile implements AutoCloseable {
                 return p.offset() + (address - p.vaddr());
             }
         }
-        throw new ElfFormatException(what + " address 0x" + Long.toHexString(address)
+        throw new ElfFormatException(ElfFormatException.Kind.OUT_OF_BOUNDS, what + " address 0x" + Long.toHexString(address)
                 + " is not inside any loadable segment", -1);
     }
 

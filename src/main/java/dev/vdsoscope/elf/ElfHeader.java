@@ -33,11 +33,6 @@ public record ElfHeader(
         return elfClass == ElfClass.ELFCLASS64;
     }
 
-    /** x32: the x86-64 instruction set with 32-bit pointers. */
-    public boolean isX32() {
-        return machine.equals(Machine.EM_X86_64) && elfClass == ElfClass.ELFCLASS32;
-    }
-
     /** Whether the escapes were used, i.e. a raw field differs from its resolved value. */
     public boolean usesExtendedNumbering() {
         return ePhnum != phnum || eShnum != shnum || eShstrndx != shstrndx;

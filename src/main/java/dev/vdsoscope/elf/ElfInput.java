@@ -144,7 +144,7 @@ public final class ElfInput {
     public void require(long offset, long length, String what) {
         checkNotRevoked();
         if (!contains(offset, length)) {
-            throw new ElfFormatException(what + " extends past the end of the "
+            throw new ElfFormatException(ElfFormatException.Kind.OUT_OF_BOUNDS, what + " extends past the end of the "
                     + size() + "-byte image", offset);
         }
     }
@@ -152,7 +152,7 @@ public final class ElfInput {
     /** Throws unless a table of {@code count} entries of {@code stride} bytes lies inside the image. */
     public void requireTable(long offset, long count, long stride, String what) {
         if (count < 0 || stride < 0 || (stride > 0 && count > size() / stride)) {
-            throw new ElfFormatException(what + " of " + Long.toUnsignedString(count) + " entries of " + stride
+            throw new ElfFormatException(ElfFormatException.Kind.OUT_OF_BOUNDS, what + " of " + Long.toUnsignedString(count) + " entries of " + stride
                     + " bytes cannot fit in the " + size() + "-byte image", offset);
         }
         require(offset, count * stride, what);
@@ -244,7 +244,7 @@ public final class ElfInput {
     public String cString(long offset, long limit, String what) {
         long end = Math.min(limit, size());
         if (offset < 0 || offset >= end) {
-            throw new ElfFormatException(what + " starts outside its table", offset);
+            throw new ElfFormatException(ElfFormatException.Kind.OUT_OF_BOUNDS, what + " starts outside its table", offset);
         }
         long nul = indexOfNul(offset, end);
         if (nul < 0) {

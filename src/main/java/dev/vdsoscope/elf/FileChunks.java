@@ -65,12 +65,12 @@ final class FileChunks implements AutoCloseable {
             try {
                 while (chunk.hasRemaining()) {
                     if (channel.read(chunk, start + chunk.position()) < 0) {
-                        throw new ElfFormatException("the file shrank while it was read: it was " + size
+                        throw new ElfFormatException(ElfFormatException.Kind.UNREADABLE, "the file shrank while it was read: it was " + size
                                 + " bytes and has none at this offset", start + chunk.position());
                     }
                 }
             } catch (IOException e) {
-                throw new ElfFormatException("cannot be read: "
+                throw new ElfFormatException(ElfFormatException.Kind.UNREADABLE, "cannot be read: "
                         + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()),
                         start + chunk.position());
             }

@@ -60,7 +60,7 @@ public final class GnuHashTable implements HashTable {
                     index++;
                 }
                 if (index >= limit) {
-                    throw new ElfFormatException("DT_GNU_HASH chain runs past the end of the image", chainsOffset);
+                    throw new ElfFormatException(ElfFormatException.Kind.OUT_OF_BOUNDS, "DT_GNU_HASH chain runs past the end of the image", chainsOffset);
                 }
                 symbolCount = index + 1;
             }

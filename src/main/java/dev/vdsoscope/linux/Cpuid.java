@@ -1,6 +1,7 @@
 package dev.vdsoscope.linux;
 
 import java.util.Optional;
+import dev.vdsoscope.abi.LinuxAbi;
 
 /**
  * The x86 {@code cpuid} and {@code xgetbv} instructions, executed by this process on the CPU it
@@ -54,7 +55,8 @@ public final class Cpuid {
             MachineCode.Function xgetbv = null;
             String why = null;
             if (!isX86_64()) {
-                why = "cpuid is an x86 instruction and this is " + System.getProperty("os.arch");
+                why = "cpuid is an x86-64 instruction here, and this is "
+                        + LinuxAbi.host().map(LinuxAbi::displayName).orElse("another machine");
             } else {
                 try {
                     MachineCode code = MachineCode.load(CODE);
@@ -71,8 +73,7 @@ public final class Cpuid {
     }
 
     private static boolean isX86_64() {
-        String arch = System.getProperty("os.arch");
-        return arch.equals("amd64") || arch.equals("x86_64");
+        return LinuxAbi.host().orElse(null) == LinuxAbi.X86_64;
     }
 
     /** Whether this process can execute cpuid; {@link #unavailableReason()} says why not. */

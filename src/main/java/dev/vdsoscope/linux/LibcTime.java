@@ -8,7 +8,7 @@ import java.lang.foreign.Linker;
 import java.lang.invoke.MethodHandle;
 
 /**
- * libc's time functions, and syscall(2), bound the way {@link dev.vdsoscope.vdso.VdsoCalls} binds the
+ * libc's time functions, and syscall(2), bound the way the vdso package binds the
  * vDSO's: critical, pointers as plain addresses, no errno capture. They exist to be measured against
  * the vDSO, so the only difference between the paths is what runs on the native side. Only for
  * calls that return at once: a critical call keeps the JVM from reaching a safepoint.

@@ -11,6 +11,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.util.OptionalLong;
+import dev.vdsoscope.abi.LinuxAbi;
 
 /**
  * A real system call through libc's syscall(2), bypassing both the vDSO and libc's wrappers: the
@@ -33,7 +34,7 @@ public final class Syscall {
 
     /** The number of a system call on the running architecture, if it has one. */
     public static OptionalLong number(String name) {
-        return SyscallTable.host().number(name);
+        return LinuxAbi.host().map(abi -> abi.syscalls().number(name)).orElse(OptionalLong.empty());
     }
 
     /** Makes the call; returns its result, or minus errno on failure (the kernel's own convention). */

@@ -7,8 +7,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 import dev.vdsoscope.linux.Libc;
-import dev.vdsoscope.loader.TargetAbi.Capabilities;
-import dev.vdsoscope.loader.TargetAbi.X86Rules;
+import dev.vdsoscope.abi.GlibcLoader.Capabilities;
+import dev.vdsoscope.abi.GlibcLoader.X86Rules;
+import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.loader.cpu.CpuProfile;
 import dev.vdsoscope.loader.cpu.CpuidSource;
 import dev.vdsoscope.loader.cpu.GlibcTunables;
@@ -53,9 +54,10 @@ public record Hwcaps(List<String> glibcHwcaps, List<String> legacy, Optional<Str
      * The capabilities of an ABI's ld.so on the CPU the profile describes, with these tunables, for a
      * glibc of this version ("2.36"; empty when it could not be read, which assumes 2.36).
      */
-    public static Hwcaps compute(TargetAbi abi, CpuProfile profile, GlibcTunables environmentTunables,
+    public static Hwcaps compute(LinuxAbi abi, CpuProfile profile, GlibcTunables environmentTunables,
             Optional<String> glibcVersion) {
-        Capabilities caps = abi.capabilities();
+        Capabilities caps = abi.glibc().orElseThrow().capabilities();
+        String interpreter = abi.glibc().orElseThrow().interpreter();
         List<String> notes = new ArrayList<>();
         Optional<String> platform = caps.atPlatform();
         long hwcap = 0;
@@ -71,13 +73,13 @@ public record Hwcaps(List<String> glibcHwcaps, List<String> legacy, Optional<Str
             if (x86Abi && cpu.isPresent()) {
                 x86 = X86CpuFeatures.compute(cpu.get(), tunables);
                 source = "this CPU (cpuid and xgetbv), " + x86.summary();
-            } else if (TargetAbi.isHost(abi)) {
+            } else if (abi.isHost()) {
                 String atPlatform = readAuxString(AT_PLATFORM);
                 platform = Optional.ofNullable(atPlatform);
                 hwcap = Libc.getauxval(AT_HWCAP);
                 source = "this process's AT_PLATFORM and AT_HWCAP";
                 if (!caps.glibcHwcaps().isEmpty()) {
-                    notes.add("the glibc-hwcaps subdirectories of " + abi.name()
+                    notes.add("the glibc-hwcaps subdirectories of " + abi.displayName()
                             + " are not detected; give --hwcaps or --cpu with this machine's ld.so --list-diagnostics");
                 }
             } else {
@@ -89,14 +91,14 @@ public record Hwcaps(List<String> glibcHwcaps, List<String> legacy, Optional<Str
                 source = recorded.description() + ", " + x86.summary();
             } else {
                 source = unknownCpu(abi, notes);
-                notes.add("the recorded CPU is an x86 CPU, which says nothing about " + abi.name());
+                notes.add("the recorded CPU is an x86 CPU, which says nothing about " + abi.displayName());
             }
         } else {
             CpuProfile.Diagnostics given = (CpuProfile.Diagnostics) profile;
             LdSoDiagnostics diagnostics = given.diagnostics();
             tunables = diagnostics.tunables();
             boolean sameLoader = diagnostics.loaderName()
-                    .map(n -> abi.interpreter().endsWith("/" + n)).orElse(false);
+                    .map(n -> interpreter.endsWith("/" + n)).orElse(false);
             if (sameLoader) {
                 platform = diagnostics.platform();
                 hwcap = diagnostics.hwcap();
@@ -108,11 +110,11 @@ public record Hwcaps(List<String> glibcHwcaps, List<String> legacy, Optional<Str
                 source = given.description();
             } else if (x86Abi && diagnostics.x86().isPresent()) {
                 x86 = diagnostics.x86().get();
-                source = given.description() + " (its cpu_features, for " + abi.name() + ")";
+                source = given.description() + " (its cpu_features, for " + abi.displayName() + ")";
             } else {
                 source = unknownCpu(abi, notes);
                 notes.add(given.description() + " describes " + diagnostics.loaderName().orElse("another ld.so")
-                        + ", not " + abi.interpreter());
+                        + ", not " + interpreter);
             }
         }
         if (x86 != null) {
@@ -151,7 +153,7 @@ public record Hwcaps(List<String> glibcHwcaps, List<String> legacy, Optional<Str
             }
         }
         if (glibcVersion.isEmpty()) {
-            notes.add("the version of " + abi.name() + "'s ld.so could not be read; glibc 2.36 assumed");
+            notes.add("the version of " + abi.displayName() + "'s ld.so could not be read; glibc 2.36 assumed");
         }
         Map<String, Integer> cachePlatforms = caps.cachePlatforms();
         long cachePlatform = platform.filter(cachePlatforms::containsKey).map(p -> 1L << cachePlatforms.get(p)).orElse(-1L);
@@ -159,12 +161,13 @@ public record Hwcaps(List<String> glibcHwcaps, List<String> legacy, Optional<Str
                 caps.cachePlatformMask(), isa1, source, notes);
     }
 
-    private static String unknownCpu(TargetAbi abi, List<String> notes) {
-        notes.add("the CPU of a " + abi.name() + " machine is not known here: no AT_HWCAP bits and no glibc-hwcaps"
-                + " subdirectories are assumed" + (abi.capabilities().atPlatform().isEmpty()
-                        ? ", nor a platform" : ", and AT_PLATFORM " + abi.capabilities().atPlatform().get())
+    private static String unknownCpu(LinuxAbi abi, List<String> notes) {
+        Capabilities caps = abi.glibc().orElseThrow().capabilities();
+        notes.add("the CPU of a " + abi.displayName() + " machine is not known here: no AT_HWCAP bits and no glibc-hwcaps"
+                + " subdirectories are assumed" + (caps.atPlatform().isEmpty()
+                        ? ", nor a platform" : ", and AT_PLATFORM " + caps.atPlatform().get())
                 + " (give --cpu with that machine's ld.so --list-diagnostics)");
-        return "no CPU (" + abi.name() + " is not this machine's)";
+        return "no CPU (" + abi.displayName() + " is not this machine's)";
     }
 
     /** Whether a glibc of this version ("2.36") searches legacy hwcap subdirectories: 2.36 and older. */

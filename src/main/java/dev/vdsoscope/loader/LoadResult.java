@@ -1,6 +1,7 @@
 package dev.vdsoscope.loader;
 
 import java.util.ArrayList;
+import dev.vdsoscope.abi.LinuxAbi;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,7 +16,7 @@ import java.util.Optional;
  * @param failure where ld.so stops loading the libraries, if it does
  * @param hwcaps  the capability subdirectories and platform the search used, once it needed them
  */
-public record LoadResult(String file, Linkage linkage, Optional<TargetAbi> abi, boolean musl, LoadedLibrary main,
+public record LoadResult(String file, Linkage linkage, Optional<LinuxAbi> abi, boolean musl, LoadedLibrary main,
         List<LoadedLibrary> listing, List<String> warnings, Optional<String> reason, Optional<LoadFailure> failure,
         Optional<Hwcaps> hwcaps) {
 

@@ -1,6 +1,8 @@
 package dev.vdsoscope.loader;
 
 import java.io.IOException;
+import dev.vdsoscope.abi.GlibcLoader;
+import dev.vdsoscope.abi.LinuxAbi;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
@@ -41,8 +43,8 @@ public final class Loader {
     /** Each path as the model asked for it (before the root is applied), and what is there. */
     private final Map<String, Candidate> checked = new HashMap<>();
     private final Map<Object, ElfObject> objectsByKey = new HashMap<>();
-    /** By ABI name and byte order, which together determine a TargetAbi (hashing the record would not be cheap). */
-    private final Map<String, AbiSearch> searchesByAbi = new HashMap<>();
+    /** By ABI: what its targets share. */
+    private final Map<LinuxAbi, AbiSearch> searchesByAbi = new java.util.EnumMap<>(LinuxAbi.class);
     private final List<String> sessionWarnings = new ArrayList<>();
     private Optional<LdSoCache> cache;
     private BatchReader reader;
@@ -101,7 +103,8 @@ public final class Loader {
      * looks up libc.so.6 once rather than once per program.
      */
     private final class AbiSearch {
-        final TargetAbi abi;
+        final LinuxAbi abi;
+        final GlibcLoader glibc;
         final List<String> trustedDirectories;
         final String libToken;
         final Map<String, Search> byName = new HashMap<>();
@@ -109,8 +112,9 @@ public final class Loader {
         private Hwcaps hwcaps;
         private List<String> subdirectories;
 
-        AbiSearch(TargetAbi abi, List<String> trustedDirectories) {
+        AbiSearch(LinuxAbi abi, List<String> trustedDirectories) {
             this.abi = abi;
+            this.glibc = abi.glibc().orElseThrow();
             this.trustedDirectories = trustedDirectories;
             // $LIB is ld.so's own library directory, the first trusted one (lib/x86_64-linux-gnu, lib32, lib64).
             this.libToken = trustedDirectories.getFirst().substring(1);
@@ -118,7 +122,7 @@ public final class Loader {
 
         Hwcaps hwcaps() {
             if (hwcaps == null) {
-                Optional<String> glibcVersion = LdSoBinary.version(hostPath(abi.interpreter()));
+                Optional<String> glibcVersion = LdSoBinary.version(hostPath(glibc.interpreter()));
                 Hwcaps computed = Hwcaps.compute(abi, options.cpu(), options.tunables(), glibcVersion);
                 hwcaps = options.hwcaps().map(computed::withGlibcHwcaps).orElse(computed);
                 subdirectories = hwcaps.searchSubdirectories();
@@ -138,7 +142,7 @@ public final class Loader {
          */
         boolean capabilitiesAreCostly() {
             return hwcaps == null && options.cpu() instanceof CpuProfile.Host
-                    && abi.capabilities().x86() != TargetAbi.X86Rules.NONE;
+                    && glibc.capabilities().x86() != GlibcLoader.X86Rules.NONE;
         }
     }
 
@@ -152,11 +156,11 @@ public final class Loader {
      * Whether some capability subdirectory could exist in the directory: one of the names they start
      * with is a directory there. When none is, every CPU's search of it tries the directory alone.
      */
-    private boolean holdsCapabilityRoots(String directory, TargetAbi abi) {
+    private boolean holdsCapabilityRoots(String directory, LinuxAbi abi) {
         Boolean known = holdsCapabilityRoots.get(directory);
         if (known == null) {
             known = false;
-            for (String root : abi.capabilities().subdirectoryRoots()) {
+            for (String root : abi.glibc().orElseThrow().capabilities().subdirectoryRoots()) {
                 if (Files.isDirectory(hostPath(join(directory, root)))) {
                     known = true;
                     break;
@@ -184,7 +188,7 @@ public final class Loader {
     }
 
     /** The capability subdirectories and platform this loader uses for an ABI's programs. */
-    public Hwcaps hwcaps(TargetAbi abi) {
+    public Hwcaps hwcaps(LinuxAbi abi) {
         return abiSearch(abi).hwcaps();
     }
 
@@ -211,7 +215,7 @@ public final class Loader {
         if (elf.header() == null) {
             return notDynamic(file, Linkage.REFUSED, Optional.empty(), main, warnings, elf.crash().orElse("damaged"));
         }
-        Optional<TargetAbi> abi = TargetAbi.of(elf.header());
+        Optional<LinuxAbi> abi = LinuxAbi.of(elf.header()).filter(a -> a.glibc().isPresent());
         if (abi.isEmpty()) {
             return notDynamic(file, Linkage.NO_LOADER, abi, main, warnings, "no loader model for machine "
                     + elf.header().machine().cName() + " (" + elf.header().elfClass() + ")");
@@ -253,7 +257,7 @@ public final class Loader {
                 Optional.ofNullable(search.hwcaps));
     }
 
-    private static LoadResult notDynamic(String file, Linkage linkage, Optional<TargetAbi> abi, LoadedLibrary main,
+    private static LoadResult notDynamic(String file, Linkage linkage, Optional<LinuxAbi> abi, LoadedLibrary main,
             List<String> warnings, String reason) {
         return new LoadResult(file, linkage, abi, false, main, List.of(), warnings, Optional.of(reason),
                 Optional.empty(), Optional.empty());
@@ -281,7 +285,7 @@ public final class Loader {
     private final class Resolution {
         private final LoadedLibrary main;
         private final String mainOrigin;
-        private final TargetAbi abi;
+        private final LinuxAbi abi;
         private final boolean musl;
         private final List<LoadedLibrary> chain = new ArrayList<>();
         private final List<LoadedLibrary> searchOrder = new ArrayList<>();
@@ -300,7 +304,7 @@ public final class Loader {
         private final Map<String, LoadedLibrary> byName = new HashMap<>();
         private final Map<Object, LoadedLibrary> byFile = new HashMap<>();
 
-        Resolution(LoadedLibrary main, String mainInRoot, TargetAbi abi, boolean musl) {
+        Resolution(LoadedLibrary main, String mainInRoot, LinuxAbi abi, boolean musl) {
             this.main = main;
             this.mainOrigin = DynamicStrings.origin(mainInRoot, options.workingDirectory());
             this.abi = abi;
@@ -318,8 +322,8 @@ public final class Loader {
             // ldd runs the system's ld.so for the ABI, never the one PT_INTERP names: that ld.so keeps
             // the PT_INTERP string as its first name and its own path as its file (rtld.c).
             Optional<String> programInterpreter = main.elfOrNull().interpreter();
-            String interpreterName = programInterpreter.isPresent() ? programInterpreter.get() : abi.interpreter();
-            String interpreterPath = musl ? interpreterName : abi.interpreter();
+            String interpreterName = programInterpreter.isPresent() ? programInterpreter.get() : search.glibc.interpreter();
+            String interpreterPath = musl ? interpreterName : search.glibc.interpreter();
             ElfObject interpreterElf = readQuietly(interpreterPath);
             interpreter = new LoadedLibrary(LoadedLibrary.Kind.INTERPRETER, interpreterName, interpreterPath,
                     interpreterElf, null, SearchRule.INTERPRETER, "", List.of());
@@ -525,7 +529,7 @@ public final class Loader {
             Optional<LdSoCache> cache = cache();
             String cacheName = "ld.so.cache (/etc/ld.so.cache)";
             if (cache.isPresent()) {
-                Optional<String> cached = cache.get().lookup(name, abi.cacheFlags(), search::hwcaps);
+                Optional<String> cached = cache.get().lookup(name, search.glibc.cacheFlags(), search::hwcaps);
                 if (cached.isEmpty()) {
                     attempts.add(new Attempt(SearchRule.LD_SO_CACHE, cacheName, "/etc/ld.so.cache", "no entry for " + name));
                 } else if (noDefaultLib && inTrustedDirectory(cached.get())) {
@@ -755,13 +759,13 @@ public final class Loader {
     }
 
     /** The search context of an ABI, made for its first target. */
-    private AbiSearch abiSearch(TargetAbi abi) {
-        String key = abi.data() == ElfData.ELFDATA2MSB ? abi.name().concat(" big-endian") : abi.name();
-        AbiSearch search = searchesByAbi.get(key);
+    private AbiSearch abiSearch(LinuxAbi abi) {
+        AbiSearch search = searchesByAbi.get(abi);
         if (search == null) {
             search = new AbiSearch(abi,
-                    LdSoBinary.trustedDirectories(hostPath(abi.interpreter())).orElse(abi.trustedDirectories()));
-            searchesByAbi.put(key, search);
+                    LdSoBinary.trustedDirectories(hostPath(abi.glibc().orElseThrow().interpreter()))
+                            .orElse(abi.glibc().orElseThrow().trustedDirectories()));
+            searchesByAbi.put(abi, search);
         }
         return search;
     }

@@ -1,6 +1,7 @@
 package dev.vdsoscope.loader;
 
 import java.nio.ByteBuffer;
+import dev.vdsoscope.abi.LinuxAbi;
 import java.nio.ByteOrder;
 
 import dev.vdsoscope.elf.ElfClass;
@@ -37,20 +38,25 @@ final class OpenVerify {
     private static final int LIBC_ABI_MAX = 4;
     private static final int SYSV = (int) OsAbi.ELFOSABI_SYSV.value(), GNU = (int) OsAbi.ELFOSABI_GNU.value();
 
-    static Outcome check(FileHead head, TargetAbi abi) {
+    /**
+     * What the ABI's ld.so decides about a file. Its byte order is the ABI's; for the ABIs that have
+     * both (arm, aarch64), the little-endian glibc port this model follows.
+     */
+    static Outcome check(FileHead head, LinuxAbi abi) {
         byte[] b = head.bytes();
-        int headerSize = abi.elfHeaderSize();
+        ElfData byteOrder = abi.byteOrder().orElse(ElfData.ELFDATA2LSB);
+        boolean is64 = abi.elfClass() == ElfClass.ELFCLASS64;
+        int headerSize = is64 ? 64 : 52; // sizeof (ElfW(Ehdr))
         if (b.length < headerSize) {
             return new Refused("file too short");
         }
-        boolean is64 = abi.elfClass() == ElfClass.ELFCLASS64;
-        ByteBuffer h = ByteBuffer.wrap(b).order(abi.data() == ElfData.ELFDATA2MSB ? ByteOrder.BIG_ENDIAN
+        ByteBuffer h = ByteBuffer.wrap(b).order(byteOrder == ElfData.ELFDATA2MSB ? ByteOrder.BIG_ENDIAN
                 : ByteOrder.LITTLE_ENDIAN);
         int osAbi = b[EI_OSABI] & 0xff;
         int abiVersion = b[EI_ABIVERSION] & 0xff;
         boolean magic = b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F';
         boolean identMatches = magic && (b[EI_CLASS] & 0xff) == abi.elfClass().value()
-                && (b[EI_DATA] & 0xff) == abi.data().value() && b[EI_VERSION] == EV_CURRENT
+                && (b[EI_DATA] & 0xff) == byteOrder.value() && b[EI_VERSION] == EV_CURRENT
                 && (osAbi == SYSV || osAbi == GNU);
         boolean abiVersionValid = abiVersion == 0 || (osAbi == GNU && abiVersion < LIBC_ABI_MAX);
         boolean padding = true;
@@ -70,8 +76,8 @@ final class OpenVerify {
             if (!machineMatches) {
                 return new PassedOver("wrong machine");
             }
-            if ((b[EI_DATA] & 0xff) != abi.data().value()) {
-                return new Refused(abi.data() == ElfData.ELFDATA2MSB ? "ELF file data encoding not big-endian"
+            if ((b[EI_DATA] & 0xff) != byteOrder.value()) {
+                return new Refused(byteOrder == ElfData.ELFDATA2MSB ? "ELF file data encoding not big-endian"
                         : "ELF file data encoding not little-endian");
             }
             if (b[EI_VERSION] != EV_CURRENT) {
@@ -99,7 +105,7 @@ final class OpenVerify {
             return new Refused("only ET_DYN and ET_EXEC can be loaded");
         }
         int phentsize = h.getShort(is64 ? 54 : 42) & 0xffff;
-        if (phentsize != abi.programHeaderSize()) {
+        if (phentsize != (is64 ? 56 : 32)) { // sizeof (ElfW(Phdr))
             return new Refused("ELF file's phentsize not the expected size");
         }
         long phoff = is64 ? h.getLong(32) : Integer.toUnsignedLong(h.getInt(28));

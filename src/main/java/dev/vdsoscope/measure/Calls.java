@@ -19,7 +19,7 @@ import dev.vdsoscope.linux.Syscall;
 import dev.vdsoscope.vdso.ClockId;
 import dev.vdsoscope.vdso.Vdso;
 import dev.vdsoscope.vdso.VdsoCalls;
-import dev.vdsoscope.vdso.VdsoFunction;
+import dev.vdsoscope.abi.VdsoFunction;
 
 /**
  * Every time call worth measuring on this machine, by every path that exists here. Each loop makes
@@ -105,7 +105,7 @@ public final class Calls {
     static TimedCall of(VdsoFunction function, ClockId clock, CallPath path) {
         String name = function.cName();
         return switch (path) {
-            case VDSO -> new TimedCall(name, clock, path, Vdso.find().flatMap(Vdso::abi).map(a -> a.symbol(function))
+            case VDSO -> new TimedCall(name, clock, path, Vdso.find().flatMap(Vdso::names).map(n -> n.symbol(function))
                     .orElse(name + " by system call (no vDSO)"), vdso(function, clock));
             case LIBC -> new TimedCall(name, clock, path, name, libc(function, clock));
             case SYSCALL -> syscallNumber(function).stream()

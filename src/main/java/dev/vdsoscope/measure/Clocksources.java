@@ -3,6 +3,7 @@ package dev.vdsoscope.measure;
 import java.util.List;
 
 import dev.vdsoscope.linux.Cpuid;
+import dev.vdsoscope.abi.LinuxAbi;
 
 /**
  * The kernel's clocksources and, for each, whether the vDSO can read time from it. The kernel
@@ -19,14 +20,14 @@ public record Clocksources(String current, List<Clocksource> available) {
 
     public static Clocksources read() {
         String current = MachineContext.readCurrentClocksource().orElse(null);
-        String arch = System.getProperty("os.arch");
+        LinuxAbi host = LinuxAbi.host().orElse(null);
         List<Clocksource> available = MachineContext.readAvailableClocksources().stream()
-                .map(name -> describe(name, name.equals(current), arch)).toList();
+                .map(name -> describe(name, name.equals(current), host)).toList();
         return new Clocksources(current, available);
     }
 
     /** The rules of arch/x86 (tsc, kvm-clock, Hyper-V, Xen) and arm64 (the architected counter). */
-    static Clocksource describe(String name, boolean current, String arch) {
+    static Clocksource describe(String name, boolean current, LinuxAbi host) {
         VdsoCapability capability;
         String rule;
         switch (name) {
@@ -41,7 +42,7 @@ public record Clocksources(String current, List<Clocksource> available) {
                         + switch (capability) {
                             case YES -> "set here";
                             case NO -> "not set here";
-                            case UNKNOWN -> "unknown here (/dev/cpu/0/cpuid not readable)";
+                            case UNKNOWN -> "unknown here (cpuid cannot be executed)";
                         };
             }
             case "hyperv_clocksource_tsc_page" -> {
@@ -53,7 +54,7 @@ public record Clocksources(String current, List<Clocksource> available) {
                 rule = "the vDSO reads Xen's pvclock only when Xen marks it stable (PVCLOCK_TSC_STABLE_BIT)";
             }
             case "arch_sys_counter" -> {
-                capability = arch.equals("aarch64") ? VdsoCapability.YES : VdsoCapability.UNKNOWN;
+                capability = host == LinuxAbi.AARCH64 ? VdsoCapability.YES : VdsoCapability.UNKNOWN;
                 rule = "the arm64 vDSO reads the architected counter (CNTVCT_EL0), unless a timer erratum "
                         + "workaround disables it";
             }
@@ -63,7 +64,8 @@ public record Clocksources(String current, List<Clocksource> available) {
             }
             default -> {
                 capability = VdsoCapability.UNKNOWN;
-                rule = "no rule known to vdsoscope for " + name + " on " + arch;
+                rule = "no rule known to vdsoscope for " + name + " on "
+                        + (host == null ? "this machine" : host.displayName());
             }
         }
         String ifUsed = switch (capability) {

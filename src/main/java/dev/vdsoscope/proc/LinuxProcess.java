@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -13,8 +14,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.elf.ElfClass;
-import dev.vdsoscope.elf.ElfData;
+import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.ElfFormatException;
+import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.Machine;
 import dev.vdsoscope.linux.Libc;
 
@@ -24,8 +28,11 @@ import dev.vdsoscope.linux.Libc;
  * read (and why), because those need different answers from the user.
  */
 public final class LinuxProcess {
-    /** The ABI of a process: word size, byte order and instruction set of its executable. */
-    public record Abi(ElfClass elfClass, ByteOrder order, Machine machine) {
+    /**
+     * The ABI of a process: word size, byte order and machine of its executable, and the Linux ABI
+     * they make (empty for a machine vdsoscope has no facts for).
+     */
+    public record Abi(ElfClass elfClass, ByteOrder order, Machine machine, Optional<LinuxAbi> linux) {
         public int wordSize() {
             return elfClass.wordSize();
         }
@@ -36,6 +43,8 @@ public final class LinuxProcess {
     /** Bound on /proc/PID/maps; a process with a million mappings is still under this. */
     private static final int MAX_MAPS = 256 * 1024 * 1024;
     private static final long PF_KTHREAD = 0x00200000L;
+    /** An ELF header is at most 64 bytes. */
+    private static final int EXE_HEAD = 64;
 
     private final long pid;
     private final Path dir;
@@ -115,35 +124,17 @@ public final class LinuxProcess {
     /** The ABI, from the ELF header of /proc/PID/exe; else guessed from the auxv itself. */
     public Abi abi() throws ProcessException {
         try (InputStream in = Files.newInputStream(dir.resolve("exe"))) {
-            byte[] header = in.readNBytes(20);
-            if (header.length == 20 && header[0] == 0x7f && header[1] == 'E') {
-                ElfClass elfClass = ElfClass.of(header[4]);
-                ElfData data = ElfData.of(header[5]);
-                if (elfClass != null && data != null) {
-                    int machine = data == ElfData.ELFDATA2LSB ? (header[18] & 0xff) | (header[19] & 0xff) << 8
-                            : (header[19] & 0xff) | (header[18] & 0xff) << 8;
-                    return new Abi(elfClass, data.order(), new Machine(machine));
-                }
-            }
-        } catch (IOException e) {
-            // Unreadable executable (permission, deleted file, kernel thread): fall back to the guess.
+            ElfHeader header = ElfFile.of("/proc/" + pid + "/exe", ByteBuffer.wrap(in.readNBytes(EXE_HEAD))).header();
+            return new Abi(header.elfClass(), header.data().order(), header.machine(), LinuxAbi.of(header));
+        } catch (IOException | ElfFormatException e) {
+            // Unreadable executable (permission, deleted file, kernel thread) or a header that does
+            // not read: fall back to the guess.
         }
         MemorySegment raw = MemorySegment.ofArray(read("auxv", MAX_AUXV));
-        ByteOrder order = ByteOrder.nativeOrder();
-        int wordSize = Auxv.guessWordSize(raw, order);
-        return new Abi(wordSize == 8 ? ElfClass.ELFCLASS64 : ElfClass.ELFCLASS32, order, hostMachine(wordSize));
-    }
-
-    private static Machine hostMachine(int wordSize) {
-        return switch (System.getProperty("os.arch")) {
-            case "amd64", "x86_64" -> wordSize == 8 ? Machine.EM_X86_64 : Machine.EM_386;
-            case "aarch64" -> wordSize == 8 ? Machine.EM_AARCH64 : Machine.EM_ARM;
-            case "ppc64", "ppc64le" -> wordSize == 8 ? Machine.EM_PPC64 : Machine.EM_PPC;
-            case "s390x" -> Machine.EM_S390;
-            case "riscv64" -> Machine.EM_RISCV;
-            case "loongarch64" -> Machine.EM_LOONGARCH;
-            default -> Machine.EM_NONE;
-        };
+        int wordSize = Auxv.guessWordSize(raw, ByteOrder.nativeOrder());
+        Optional<LinuxAbi> linux = LinuxAbi.hostProcess(wordSize);
+        return new Abi(wordSize == 8 ? ElfClass.ELFCLASS64 : ElfClass.ELFCLASS32, ByteOrder.nativeOrder(),
+                linux.map(LinuxAbi::machine).orElse(Machine.EM_NONE), linux);
     }
 
     /** The auxiliary vector, with the strings it points at read from the process's memory. */
@@ -266,14 +257,38 @@ public final class LinuxProcess {
         } catch (AccessDeniedException e) {
             throw permission(path.toString());
         } catch (IOException e) {
-            String message = e.getMessage() == null ? "" : e.getMessage();
-            if (message.contains("No such process")) {
-                throw gone();
+            // The JDK's exception carries strerror's words, not errno: read again through libc, whose
+            // errno says what happened (ESRCH: the process went away; EACCES, EPERM: not allowed).
+            return readWithErrno(path, limit);
+        }
+    }
+
+    /** The file read through open(2) and pread(2), failing with the kind its errno names. */
+    private byte[] readWithErrno(Path path, int limit) throws ProcessException {
+        int fd;
+        try {
+            fd = Libc.openReadOnly(path.toString());
+        } catch (Libc.ErrnoException e) {
+            throw fromErrno(e, path.toString());
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(limit + 1L);
+            long done = 0;
+            while (done <= limit) {
+                long n = Libc.pread(fd, buffer.asSlice(done), done);
+                if (n == 0) {
+                    break;
+                }
+                done += n;
             }
-            if (message.contains("Permission denied") || message.contains("Operation not permitted")) {
-                throw permission(path.toString());
+            if (done > limit) {
+                throw new ProcessException(pid, ProcessException.Kind.UNREADABLE, path + " is larger than " + limit + " bytes");
             }
-            throw new ProcessException(pid, ProcessException.Kind.UNREADABLE, path + ": " + message);
+            return buffer.asSlice(0, done).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        } catch (Libc.ErrnoException e) {
+            throw fromErrno(e, path.toString());
+        } finally {
+            Libc.close(fd);
         }
     }
 

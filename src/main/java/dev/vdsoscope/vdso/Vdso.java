@@ -20,6 +20,9 @@ import dev.vdsoscope.proc.AuxvType;
 import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.proc.Mapping;
 import dev.vdsoscope.proc.PseudoMapping;
+import dev.vdsoscope.abi.LinuxAbi;
+import dev.vdsoscope.abi.VdsoFunction;
+import dev.vdsoscope.abi.VdsoNames;
 
 /**
  * A vDSO image and the loader's view of it: symbols found through the dynamic table and the hash
@@ -33,7 +36,7 @@ public final class Vdso {
     private final ElfFile image;
     private final long base;
     private final long loadOffset;
-    private final Optional<VdsoAbi> abi;
+    private final Optional<LinuxAbi> abi;
     private final SymbolTable symbols;
     private final SymbolVersions versions;
     private final Optional<HashTable> hash;
@@ -45,7 +48,7 @@ public final class Vdso {
                 () -> new IllegalArgumentException(image.name() + ": the vDSO has no PT_LOAD segment"));
         // parse_vdso.c: load_offset = base + p_offset - p_vaddr of the first PT_LOAD.
         this.loadOffset = base + load.offset() - load.vaddr();
-        this.abi = VdsoAbi.of(image.header());
+        this.abi = LinuxAbi.of(image.header());
         this.symbols = image.loaderSymbols().orElseThrow(
                 () -> new IllegalArgumentException(image.name() + ": no dynamic symbol table in the dynamic table"));
         this.versions = image.loaderVersions();
@@ -119,8 +122,13 @@ public final class Vdso {
         return base;
     }
 
-    public Optional<VdsoAbi> abi() {
+    public Optional<LinuxAbi> abi() {
         return abi;
+    }
+
+    /** The names the image's ABI gives its vDSO; empty for an ABI without one, or an unknown machine. */
+    public Optional<VdsoNames> names() {
+        return abi.flatMap(LinuxAbi::vdso);
     }
 
     /** The dynamic symbols as the loader sees them. */
@@ -134,7 +142,7 @@ public final class Vdso {
 
     /** The soname from DT_SONAME, or the ABI's usual one. */
     public String soname() {
-        return image.dynamic().flatMap(d -> d.soname()).orElse(abi.map(VdsoAbi::soname).orElse("?"));
+        return image.dynamic().flatMap(d -> d.soname()).orElse(names().map(VdsoNames::soname).orElse("?"));
     }
 
     /**
@@ -177,10 +185,11 @@ public final class Vdso {
 
     /** The address of an exported function under this ABI's name and version. */
     public OptionalLong lookup(VdsoFunction function) {
-        if (abi.isEmpty()) {
+        Optional<VdsoNames> names = names();
+        if (names.isEmpty()) {
             return OptionalLong.empty();
         }
-        return lookup(abi.get().version(), abi.get().symbol(function));
+        return lookup(names.get().version(), names.get().symbol(function));
     }
 
     /** clock_gettime(clock) through this process's vDSO (or the system call where it has none). */

@@ -16,6 +16,9 @@ import java.util.OptionalLong;
 
 import dev.vdsoscope.linux.Libc;
 import dev.vdsoscope.linux.Syscall;
+import dev.vdsoscope.abi.VdsoNames;
+import dev.vdsoscope.abi.VdsoFunction;
+import dev.vdsoscope.abi.LinuxAbi;
 
 /**
  * Calls into this process's vDSO. Each function is bound once, to the vDSO's own code when the
@@ -78,7 +81,7 @@ public final class VdsoCalls {
     private static MethodHandle bind(VdsoFunction function, FunctionDescriptor descriptor, String fallback,
             String syscallName) {
         OptionalLong address = Vdso.find()
-                .filter(v -> v.abi().map(VdsoAbi::callableFromC).orElse(false))
+                .filter(v -> v.names().map(VdsoNames::callableFromC).orElse(false))
                 .map(v -> v.lookup(function))
                 .orElse(OptionalLong.empty());
         SERVED.put(function, address.isPresent());
@@ -221,6 +224,7 @@ public final class VdsoCalls {
 
     private static long requiredNumber(String name) {
         return Syscall.number(name).orElseThrow(() -> new UnsupportedOperationException(
-                name + " has no system call number known for " + System.getProperty("os.arch")));
+                name + " has no system call number known for "
+                        + LinuxAbi.host().map(LinuxAbi::displayName).orElse("this machine")));
     }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.abi.InstructionSet;
 
 class CapstoneLibraryTest {
     @AfterEach
@@ -33,7 +34,7 @@ class CapstoneLibraryTest {
     void theSystemLibraryDecodesASyscall() throws Exception {
         CapstoneLibrary library = CapstoneLibrary.require();
         assertThat(library.major()).isBetween(4, 5);
-        try (Capstone cs = Capstone.open(library, Isa.X86_64, java.nio.ByteOrder.LITTLE_ENDIAN, Syntax.att);
+        try (Capstone cs = Capstone.open(library, InstructionSet.X86_64, java.nio.ByteOrder.LITTLE_ENDIAN, Syntax.att);
                 var arena = java.lang.foreign.Arena.ofConfined()) {
             var code = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE,
                     new byte[] {(byte) 0xb8, (byte) 0xe4, 0, 0, 0, 0x0f, 0x05, (byte) 0xff});

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.abi.InstructionSet;
 
 /**
  * The oracle is binutils: over all of .text, every instruction objdump -d finds must start at the
@@ -52,7 +53,7 @@ class ObjdumpAgreementTest {
         Map<Long, String> expected = objdump(file, syntax);
         assumeTrue(expected != null, "objdump is not installed");
         Map<Long, String> actual = new TreeMap<>();
-        Isa isa;
+        InstructionSet isa;
         try (ElfFile elf = ElfFile.open(file); ImageDisassembler d = ImageDisassembler.open(elf, syntax)) {
             isa = d.isa();
             for (ImageDisassembler.Block b : d.sections()) {
@@ -89,7 +90,7 @@ class ObjdumpAgreementTest {
     }
 
     /** Pure spelling differences for one encoding, as classified in docs/DISASM-COMPAT.md. */
-    static boolean sameSpelling(Isa isa, String objdump, String capstone) {
+    static boolean sameSpelling(InstructionSet isa, String objdump, String capstone) {
         return switch (isa) {
             // AT&T: Capstone always writes the operand-size suffix; objdump omits it when a register implies it.
             case X86_32, X86_64 -> capstone.length() == objdump.length() + 1 && capstone.startsWith(objdump)

@@ -11,7 +11,7 @@ import dev.vdsoscope.disasm.Capstone;
 import dev.vdsoscope.disasm.CapstoneLibrary;
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
 import dev.vdsoscope.disasm.GateAnalysis;
-import dev.vdsoscope.disasm.Isa;
+import dev.vdsoscope.abi.InstructionSet;
 import dev.vdsoscope.disasm.Syntax;
 import dev.vdsoscope.disasm.X86Alternatives;
 import dev.vdsoscope.elf.ElfFile;
@@ -25,7 +25,7 @@ class DisasmFuzzTest {
     @FuzzTest
     void decode(FuzzedDataProvider data) throws CapstoneUnavailableException {
         CapstoneLibrary library = CapstoneLibrary.require();
-        Isa isa = data.pickValue(Isa.values());
+        InstructionSet isa = data.pickValue(InstructionSet.values());
         if (!library.supports(isa)) {
             return;
         }
@@ -47,7 +47,7 @@ class DisasmFuzzTest {
                 a.notes();
             });
             GateAnalysis.analyse(elf, false, Optional.empty());
-        } catch (ElfFormatException | CapstoneUnavailableException | Isa.UnsupportedInstructionSetException expected) {
+        } catch (ElfFormatException | CapstoneUnavailableException | dev.vdsoscope.disasm.UnsupportedInstructionSetException expected) {
             // Malformed images and machines without a decoder are reported as such.
         }
     }

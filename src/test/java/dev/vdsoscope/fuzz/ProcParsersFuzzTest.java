@@ -9,10 +9,9 @@ import java.util.Optional;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
-import dev.vdsoscope.elf.Machine;
+import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.proc.Auxv;
 import dev.vdsoscope.proc.AuxvEntry;
-import dev.vdsoscope.proc.Hwcap;
 import dev.vdsoscope.proc.Mapping;
 import dev.vdsoscope.proc.Maps;
 import dev.vdsoscope.proc.PseudoMapping;
@@ -27,8 +26,12 @@ class ProcParsersFuzzTest {
             for (int wordSize : new int[] {4, 8, guessed}) {
                 for (AuxvEntry e : Auxv.parse(bytes, wordSize, order).entries()) {
                     e.type().cName();
-                    Hwcap.decode(Machine.EM_X86_64, e.type(), e.value());
-                    Hwcap.decode(Machine.EM_AARCH64, e.type(), e.value());
+                    for (LinuxAbi abi : new LinuxAbi[] {LinuxAbi.X86_64, LinuxAbi.AARCH64}) {
+                        for (int word = 1; word <= 2; word++) {
+                            // One name per set bit, whether the bit has a name or not.
+                            assertThat(abi.decodeHwcap(word, e.value())).hasSize(Long.bitCount(e.value()));
+                        }
+                    }
                 }
             }
         }

@@ -77,7 +77,7 @@ class HwcapsTest {
         List<String> system = section(help(), "Shared library search path").stream()
                 .filter(l -> l.endsWith("(system search path)")).map(l -> l.substring(0, l.indexOf(' '))).toList();
         try (dev.vdsoscope.elf.ElfFile ldSo = dev.vdsoscope.elf.ElfFile.open(Path.of(Gcc.LD_SO))) {
-            assertThat(TargetAbi.of(ldSo.header()).orElseThrow().trustedDirectories()).isEqualTo(system);
+            assertThat(dev.vdsoscope.abi.LinuxAbi.of(ldSo.header()).orElseThrow().glibc().orElseThrow().trustedDirectories()).isEqualTo(system);
         }
     }
 

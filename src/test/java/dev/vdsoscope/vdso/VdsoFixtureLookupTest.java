@@ -7,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+
+import dev.vdsoscope.abi.VdsoFunction;
+import dev.vdsoscope.abi.VdsoNames;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
@@ -45,7 +48,7 @@ class VdsoFixtureLookupTest {
         Map<String, String[]> oracle = objdump(file);
         try (ElfFile image = ElfFile.open(file)) {
             Vdso vdso = Vdso.of(image, 0);
-            VdsoAbi abi = vdso.abi().orElseThrow();
+            VdsoNames abi = vdso.names().orElseThrow();
             int found = 0;
             for (VdsoFunction function : VdsoFunction.values()) {
                 String name = abi.symbol(function);

@@ -1,4 +1,4 @@
-package dev.vdsoscope.vdso;
+package dev.vdsoscope.abi;
 
 /** The functions the kernel's vDSOs export, by their C library name. */
 public enum VdsoFunction {

@@ -1,4 +1,4 @@
-package dev.vdsoscope.linux;
+package dev.vdsoscope.abi;
 
 import java.util.Map;
 import java.util.Optional;
@@ -9,7 +9,8 @@ import java.util.OptionalLong;
  * signal trampolines) and a few everyday ones. Numbers are from the kernel's syscall tables
  * (arch/x86/entry/syscalls/syscall_{32,64}.tbl, arch/arm/tools/syscall.tbl,
  * include/uapi/asm-generic/unistd.h, arch/powerpc/kernel/syscalls/syscall.tbl,
- * arch/s390/kernel/syscalls/syscall.tbl, arch/mips/kernel/syscalls/syscall_{o32,n64,n32}.tbl).
+ * arch/s390/kernel/syscalls/syscall.tbl, arch/mips/kernel/syscalls/syscall_{o32,n64,n32}.tbl,
+ * arch/sparc/kernel/syscalls/syscall.tbl).
  */
 public enum SyscallTable {
     X86_64(Map.ofEntries(Map.entry(0, "read"), Map.entry(1, "write"), Map.entry(15, "rt_sigreturn"),
@@ -58,24 +59,22 @@ public enum SyscallTable {
             Map.entry(6094, "gettimeofday"), Map.entry(6211, "rt_sigreturn"), Map.entry(6226, "clock_gettime"),
             Map.entry(6227, "clock_getres"), Map.entry(6275, "getcpu"), Map.entry(6317, "getrandom"),
             Map.entry(6403, "clock_gettime64"), Map.entry(6406, "clock_getres_time64"))),
-    /** No table: numbers are shown bare. */
-    UNKNOWN(Map.of());
+    /** SPARC's one table, its "64" and "common" rows (time(2) is 32-bit only). */
+    SPARC64(Map.ofEntries(Map.entry(1, "exit"), Map.entry(3, "read"), Map.entry(4, "write"),
+            Map.entry(101, "rt_sigreturn"), Map.entry(116, "gettimeofday"), Map.entry(188, "exit_group"),
+            Map.entry(257, "clock_gettime"), Map.entry(258, "clock_getres"), Map.entry(308, "getcpu"),
+            Map.entry(347, "getrandom"))),
+    /** SPARC's one table, its "32" and "common" rows. */
+    SPARC32(Map.ofEntries(Map.entry(1, "exit"), Map.entry(3, "read"), Map.entry(4, "write"),
+            Map.entry(101, "rt_sigreturn"), Map.entry(116, "gettimeofday"), Map.entry(188, "exit_group"),
+            Map.entry(216, "sigreturn"), Map.entry(231, "time"), Map.entry(257, "clock_gettime"),
+            Map.entry(258, "clock_getres"), Map.entry(308, "getcpu"), Map.entry(347, "getrandom"),
+            Map.entry(403, "clock_gettime64"), Map.entry(406, "clock_getres_time64")));
 
     private final Map<Integer, String> names;
 
     SyscallTable(Map<Integer, String> names) {
         this.names = names;
-    }
-
-    /** The table of the architecture this JVM runs on (UNKNOWN where there is none). */
-    public static SyscallTable host() {
-        return switch (System.getProperty("os.arch")) {
-            case "amd64", "x86_64" -> X86_64;
-            case "aarch64", "riscv64", "loongarch64" -> GENERIC;
-            case "ppc64", "ppc64le" -> PPC;
-            case "s390x" -> S390;
-            default -> UNKNOWN;
-        };
     }
 
     /** The number of a call by name, if this ABI has it (arm64 has no time(2), for instance). */

@@ -1,16 +1,17 @@
-package dev.vdsoscope.proc;
+package dev.vdsoscope.abi;
 
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
-import dev.vdsoscope.elf.Machine;
+
 
 /**
  * Feature names of AT_HWCAP and AT_HWCAP2 bits, as the kernel names them in /proc/cpuinfo. On x86
  * AT_HWCAP is CPUID leaf 1's EDX; on arm64 both words are the kernel's own HWCAP_* bits.
  */
-public final class Hwcap {
-    private Hwcap() {}
+final class HwcapNames {
+    private HwcapNames() {}
 
     private static final String[] X86_HWCAP = {"fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic",
             null, "sep", "mtrr", "pge", "mca", "cmov", "pat", "pse36", "pn", "clflush", null, "dts", "acpi", "mmx",
@@ -29,36 +30,8 @@ public final class Hwcap {
             "lse128", "fpmr", "lut", "faminmax", "f8cvt", "f8fma", "f8dp4", "f8dp2", "f8e4m3", "f8e5m2", "smelutv2",
             "smef8f16", "smef8f32", "smesf8fma", "smesf8dp4", "smesf8dp2", "poe"};
 
-    /** The names of the set bits, or an empty list when this machine's bits are not known here. */
-    public static List<String> decode(Machine machine, AuxvType type, long value) {
-        List<String> set = new ArrayList<>();
-        if (table(machine, type) == null) {
-            return set;
-        }
-        for (int bit = 0; bit < 64; bit++) {
-            if ((value & (1L << bit)) != 0) {
-                String name = name(machine, type, bit);
-                set.add(name != null ? name : "bit" + bit);
-            }
-        }
-        return set;
-    }
-
-    /** The kernel's name for one bit of AT_HWCAP or AT_HWCAP2, or null when it has none (or is not known here). */
-    public static String name(Machine machine, AuxvType type, int bit) {
-        String[] names = table(machine, type);
-        return names != null && bit >= 0 && bit < names.length ? names[bit] : null;
-    }
-
-    private static String[] table(Machine machine, AuxvType type) {
-        boolean x86 = machine.equals(Machine.EM_X86_64) || machine.equals(Machine.EM_386);
-        boolean arm64 = machine.equals(Machine.EM_AARCH64);
-        if (type.equals(AuxvType.AT_HWCAP)) {
-            return x86 ? X86_HWCAP : arm64 ? ARM64_HWCAP : null;
-        }
-        if (type.equals(AuxvType.AT_HWCAP2)) {
-            return x86 ? X86_HWCAP2 : arm64 ? ARM64_HWCAP2 : null;
-        }
-        return null;
-    }
+    static final List<String> X86 = Collections.unmodifiableList(Arrays.asList(X86_HWCAP));
+    static final List<String> X86_2 = Collections.unmodifiableList(Arrays.asList(X86_HWCAP2));
+    static final List<String> ARM64 = Collections.unmodifiableList(Arrays.asList(ARM64_HWCAP));
+    static final List<String> ARM64_2 = Collections.unmodifiableList(Arrays.asList(ARM64_HWCAP2));
 }
