@@ -15,9 +15,14 @@ import java.util.HashSet;
  * @param cacheFlags   ld.so.cache entries with other flags belong to another ABI and are passed over
  * @param multiarch    Debian's multiarch tuple, which names the trusted directories and $LIB
  * @param interpreter  the PT_INTERP of the ABI's programs
+ * @param libcAbiMax   LIBC_ABI_MAX: open_verify accepts EI_ABIVERSION below it for ELFOSABI_GNU files.
+ *                     scripts/gen-libc-abis numbers DEFAULT, UNIQUE and ABSOLUTE everywhere and IFUNC
+ *                     where libc-abis lists the target (x86, big-endian powerpc, sparc, riscv), so it
+ *                     is 4 there and 3 elsewhere
  * @param capabilities where its capability subdirectories and $PLATFORM come from
  */
-public record GlibcLoader(int cacheFlags, String multiarch, String interpreter, Capabilities capabilities) {
+public record GlibcLoader(int cacheFlags, String multiarch, String interpreter, int libcAbiMax,
+        Capabilities capabilities) {
 
     /**
      * The directories ld.so searches last ("system search path" in {@code ld.so --help}) when its file

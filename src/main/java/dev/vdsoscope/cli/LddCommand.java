@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import dev.vdsoscope.compat.LddScript;
 import dev.vdsoscope.loader.Attempt;
 import dev.vdsoscope.loader.Hwcaps;
 import dev.vdsoscope.loader.ElfObject;
@@ -40,7 +41,8 @@ import dev.vdsoscope.abi.LinuxAbi;
         footer = {"", "Exit codes: 0 all found, 1 a library is missing or ld.so would stop or refuse the file,",
                 "2 bad input (missing file, not ELF, a file ld.so would crash on), 3 permission denied.",
                 "With --style=ldd, ldd's own: 0, or 1 when any file is not a dynamic executable, cannot be",
-                "read or makes ld.so stop (a missing library is not a failure); 2 where ld.so would crash."})
+                "read, makes ld.so stop or crash (a missing library is not a failure); 2 where vdsoscope",
+                "cannot follow ld.so into a file."})
 final class LddCommand implements Callable<Integer> {
     enum Style { clear, ldd }
 
@@ -74,9 +76,9 @@ final class LddCommand implements Callable<Integer> {
 
     @Option(names = "--cpu", paramLabel = "PROFILE",
             description = {"Whose CPU decides the hwcaps subdirectories and $PLATFORM: host (the default:",
-                    "this CPU, read with the cpuid instruction), a recorded CPU by name (--cpu list lists them),",
-                    "or a file: a CPUID dump (AIDA64/InstLatx64 format) or another machine's",
-                    "`ld.so --list-diagnostics` output."})
+                    "this CPU, read with the cpuid instruction), ld.so (this machine's ld.so asked, by running",
+                    "`ld.so --list-diagnostics`), a recorded CPU by name (--cpu list lists them), or a file:",
+                    "a CPUID dump (AIDA64/InstLatx64 format) or another machine's `ld.so --list-diagnostics`."})
     String cpu;
 
     @Option(names = "--tunables", paramLabel = "VALUE",
@@ -85,6 +87,11 @@ final class LddCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..*", paramLabel = "FILE")
     List<String> files = List.of();
+
+    /** ldd's script, read when the first file needs it (--style=ldd only). */
+    private LddScript script;
+    /** Whether ldd has given up on the run ("exited with unknown exit code"): later files are not read. */
+    private boolean lddGaveUp;
 
     /** This process's vDSO, looked for once (by the first target of this tool's ABI); null until then. */
     private Optional<VdsoPlace> vdso;
@@ -145,6 +152,9 @@ final class LddCommand implements Callable<Integer> {
         List<JsonFile> documents = new ArrayList<>();
         boolean[] lddFailed = {false};
         batch.each(files, file -> {
+            if (lddGaveUp) {
+                return;
+            }
             if (style == Style.ldd && !common.json && !lddCanRead(file)) {
                 lddFailed[0] = true;
                 return;
@@ -185,8 +195,8 @@ final class LddCommand implements Callable<Integer> {
             Output.json(new JsonDocument("ldd", 2, documents));
         }
         if (style == Style.ldd && !common.json) {
-            int crash = batch.exitCode() == ExitCode.OK ? ExitCode.OK : ExitCode.BAD_INPUT;
-            return Math.max(crash, lddFailed[0] ? ExitCode.FINDINGS : ExitCode.OK);
+            int unfollowed = batch.exitCode() == ExitCode.OK ? ExitCode.OK : ExitCode.BAD_INPUT;
+            return Math.max(unfollowed, lddFailed[0] ? ExitCode.FINDINGS : ExitCode.OK);
         }
         return batch.exitCode();
     }
@@ -196,6 +206,9 @@ final class LddCommand implements Callable<Integer> {
      * finding; a file that is not ELF, or for a machine without a loader model, is bad input.
      */
     private static void findings(Batch batch, LoadResult result) {
+        if (result.crash().isPresent()) {
+            throw new Failure(result.file(), result.crash().get().describe(), ExitCode.BAD_INPUT);
+        }
         switch (result.linkage()) {
             case NOT_ELF -> throw new Failure(result.file(), "not an ELF file", ExitCode.BAD_INPUT);
             case NO_LOADER -> throw new Failure(result.file(), result.reason().orElse("no loader model"),
@@ -242,7 +255,7 @@ final class LddCommand implements Callable<Integer> {
         try {
             return loader.resolve(file);
         } catch (LoaderException e) {
-            // ld.so itself would crash or hang: no answer of ldd's says that.
+            // vdsoscope cannot follow ld.so here (or ld.so would hang): no answer of ldd's says that.
             throw new Failure(file, e.getMessage(), ExitCode.BAD_INPUT, e);
         } catch (IOException e) {
             Failure failure = symbolicLinkLoop(file, e) ? new Failure(file, "too many levels of symbolic links",
@@ -261,21 +274,40 @@ final class LddCommand implements Callable<Integer> {
     }
 
     /**
-     * ldd's lines: a "FILE:" header when there are several files, then one tab-indented line each,
-     * written in one piece per file; "not a dynamic executable" goes to standard error, as ldd writes
-     * it, and where ld.so stops, its one error line takes the list's place (ldd shows what ld.so
-     * printed, on standard output). Returns false where ldd fails the file (status 1).
+     * ldd's lines: a "FILE:" header when there are several files, then what the script does with the
+     * file (see {@link LddScript}): "not a dynamic executable" on standard error; giving up the run;
+     * or ld.so's trace, written in one piece, one tab-indented line per object. Where ld.so stops,
+     * its one error line takes the list's place (ldd shows what ld.so printed, on standard output);
+     * where it dies loading a library, it printed nothing. Returns false where ldd fails the file
+     * (status 1).
      */
     private boolean ldd(LoadResult result) {
         StringBuilder text = new StringBuilder(256);
         if (files.size() > 1) {
             text.append(result.file()).append(":\n");
         }
+        if (script == null) {
+            script = LddScript.system();
+        }
+        LddScript.Verdict verdict = script.verify(result);
         boolean ok = true;
-        switch (result.linkage()) {
-            case STATICALLY_LINKED -> text.append("\tstatically linked\n");
-            case DYNAMIC -> {
-                if (result.failure().isPresent()) {
+        String error = null;
+        switch (verdict) {
+            case LddScript.NotDynamic notDynamic -> {
+                error = "\tnot a dynamic executable";
+                ok = false;
+            }
+            case LddScript.UnknownExitCode unknown -> {
+                error = unknown.line();
+                lddGaveUp = true;
+                ok = false;
+            }
+            case LddScript.Trace trace -> {
+                if (result.crash().isPresent()) {
+                    ok = false; // ld.so died before printing its list
+                } else if (result.linkage() == Linkage.STATICALLY_LINKED) {
+                    text.append("\tstatically linked\n");
+                } else if (result.failure().isPresent()) {
                     String program = result.file().contains("/") ? result.file() : "./" + result.file();
                     text.append(result.failure().get().line(program)).append('\n');
                     ok = false;
@@ -288,14 +320,13 @@ final class LddCommand implements Callable<Integer> {
                     }
                 }
             }
-            default -> ok = false;
         }
         // As bytes: the same UTF-8 the stream would encode, without its per-call encoder.
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         Output.out().write(bytes, 0, bytes.length);
-        if (result.linkage().notDynamicToLdd()) {
+        if (error != null) {
             Output.out().flush();
-            Output.err().println("\tnot a dynamic executable");
+            Output.err().println(error);
         }
         return ok;
     }
@@ -392,6 +423,8 @@ final class LddCommand implements Callable<Integer> {
             }
         }
         result.failure().ifPresent(f -> out.println("  ld.so stops here: " + f.object() + ": " + f.message()));
+        result.crash().ifPresent(c -> out.println("  ld.so dies here: " + c.object() + ": " + c.signal() + ", "
+                + c.explanation()));
         if (why && result.abi().isPresent()) {
             explainCapabilities(out, loader.hwcaps(result.abi().get()));
         }
@@ -417,6 +450,8 @@ final class LddCommand implements Callable<Integer> {
             case REFUSED, NOT_ELF, NO_LOADER -> "not a dynamic executable (" + abi + ", "
                     + result.reason().orElse("refused") + ")";
             case STATICALLY_LINKED -> "statically linked (" + abi + ", needs no libraries)";
+            case CRASHES -> "ld.so dies mapping it (" + abi + ", " + result.crash().map(c -> c.signal().name())
+                    .orElse("a signal") + ")";
             case DYNAMIC -> abi + ", " + (result.musl() ? "musl" : "glibc") + " rules, "
                     + count(result.listing().stream().filter(l -> l.kind() == LoadedLibrary.Kind.FILE).count())
                     + (result.missing().isEmpty() ? "" : ", " + result.missing().size() + " missing")
@@ -480,6 +515,8 @@ final class LddCommand implements Callable<Integer> {
         }
         branch(out, result.main(), 1, new HashSet<>());
         result.failure().ifPresent(f -> out.println("    ld.so stops here: " + f.object() + ": " + f.message()));
+        result.crash().ifPresent(c -> out.println("    ld.so dies here: " + c.object() + ": " + c.signal() + ", "
+                + c.explanation()));
     }
 
     private void branch(PrintStream out, LoadedLibrary parent, int depth, Set<LoadedLibrary> shown) {
@@ -531,17 +568,20 @@ final class LddCommand implements Callable<Integer> {
                 result.abi().map(LinuxAbi::displayName).orElse(null), result.musl() ? "musl" : "glibc",
                 result.main().elf().flatMap(ElfObject::interpreter).orElse(null),
                 result.main().elf().map(ElfObject::needed).orElse(List.of()), libraries, result.reason().orElse(null),
-                result.failure().map(f -> new JsonFailure(f.object(), f.message())).orElse(null), capabilities,
-                result.warnings());
+                result.failure().map(f -> new JsonFailure(f.object(), f.message())).orElse(null),
+                result.crash().map(c -> new JsonCrash(c.object(), c.signal().name(), c.explanation(),
+                        c.mappingProgram())).orElse(null), capabilities, result.warnings());
     }
 
     record JsonDocument(String command, int schemaVersion, List<JsonFile> files) {}
 
     record JsonFile(String file, String linkage, String abi, String rules, String interpreter, List<String> needed,
-            List<JsonLibrary> libraries, String reason, JsonFailure failure, JsonCapabilities capabilities,
-            List<String> warnings) {}
+            List<JsonLibrary> libraries, String reason, JsonFailure failure, JsonCrash crash,
+            JsonCapabilities capabilities, List<String> warnings) {}
 
     record JsonFailure(String object, String message) {}
+
+    record JsonCrash(String object, String signal, String explanation, boolean mappingProgram) {}
 
     record JsonCapabilities(String source, String platform, List<String> glibcHwcaps, List<String> legacy,
             List<String> notes) {}

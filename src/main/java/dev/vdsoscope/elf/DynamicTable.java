@@ -110,10 +110,13 @@ public final class DynamicTable {
         return entries;
     }
 
-    /** The value of the first entry with this tag. */
+    /**
+     * The value of the last entry with this tag: ld.so keeps the last of each (elf/get-dynamic-info.h
+     * stores every entry into its slot in turn), and so does readelf.
+     */
     public OptionalLong value(DynamicTag tag) {
         long wanted = tag.value();
-        for (int i = 0; i < count; i++) {
+        for (int i = count - 1; i >= 0; i--) {
             if (tags[i] == wanted) {
                 return OptionalLong.of(values[i]);
             }

@@ -102,16 +102,17 @@ public final class Cpuid {
     }
 
     /**
-     * xgetbv(index): extended control register {@code index} (0 is XCR0, the register states the OS
-     * saves and restores). Empty where the OS has not enabled XSAVE (CPUID.1:ECX.OSXSAVE clear), where
-     * the instruction would fault.
+     * xgetbv(0): XCR0, the register states the OS saves and restores. Empty where the OS has not
+     * enabled XSAVE (CPUID.1:ECX.OSXSAVE clear), where the instruction would fault. Only XCR0 is
+     * offered: reading XCR1 needs CPUID.(0xD,1):EAX[2] too, and any other index faults, which in this
+     * process would end the JVM.
      */
-    public static Optional<Long> xgetbv(int index) {
+    public static Optional<Long> xcr0() {
         Optional<Registers> leaf1 = leaf(1);
         if (leaf1.isEmpty() || (leaf1.get().ecx() & OSXSAVE) == 0 || leaf(0).orElseThrow().eax() < 1) {
             return Optional.empty();
         }
-        return Optional.of(Bound.XGETBV.call(Integer.toUnsignedLong(index), 0, 0));
+        return Optional.of(Bound.XGETBV.call(0, 0, 0));
     }
 
     /**

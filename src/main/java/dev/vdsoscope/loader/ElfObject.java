@@ -39,13 +39,23 @@ import dev.vdsoscope.elf.SegmentType;
  *                  the mapping ld.so would reserve, used only to lay out ldd-style addresses
  * @param refusal   what _dl_map_object_from_fd says when it refuses the file, as a library and as
  *                  the program ldd is asked about (OPENEXEC)
- * @param crash     why ld.so itself would crash (SIGBUS, SIGSEGV) reading the file's dynamic table
- *                  or strings, or why vdsoscope could not read what ld.so would read
+ * @param crash     where ld.so itself would fault (SIGBUS, SIGSEGV) reading the file's dynamic
+ *                  table or strings
+ * @param unreadable why vdsoscope's reader cannot follow ld.so into the file (its program headers
+ *                  or header do not read), when open_verify may still accept it
  */
 public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean hasDynamic,
         Optional<String> interpreter, Optional<String> soname, List<String> needed, Optional<String> rpath,
-        Optional<String> runpath, long flags1, long mapSpan, Refusal refusal, Optional<String> crash,
-        List<String> warnings) {
+        Optional<String> runpath, long flags1, long mapSpan, Refusal refusal, Optional<Fault> crash,
+        Optional<String> unreadable, List<String> warnings) {
+
+    /** A read of memory the file does not back: the signal, and where and why. */
+    public record Fault(LdSoCrash.Signal signal, String explanation) {
+        /** The crash of ld.so on this file, named as ld.so was given or found it. */
+        public LdSoCrash of(String object, boolean mappingProgram) {
+            return new LdSoCrash(object, signal, explanation, mappingProgram);
+        }
+    }
 
     private static final long PAGE = 4096;
     /** Enough for either class's ELF header, which is all of the file open_verify looks at directly. */
@@ -115,7 +125,8 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
 
     private static ElfObject unparsed(Object key, FileHead head, String problem) {
         return new ElfObject(key, head, null, false, Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
-                Optional.empty(), 0, PAGE, Refusal.NONE, Optional.of("vdsoscope cannot read it: " + problem), List.of());
+                Optional.empty(), 0, PAGE, Refusal.NONE, Optional.empty(), Optional.of("vdsoscope cannot read it: "
+                        + problem), List.of());
     }
 
     static ElfObject of(ElfFile elf, Object key) {
@@ -132,7 +143,7 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
         } catch (ElfFormatException e) {
             // open_verify decides first (phentsize, a table past the end); if it accepts, this stands.
             return new ElfObject(key, head, header, false, Optional.empty(), Optional.empty(), List.of(),
-                    Optional.empty(), Optional.empty(), 0, PAGE, Refusal.NONE,
+                    Optional.empty(), Optional.empty(), 0, PAGE, Refusal.NONE, Optional.empty(),
                     Optional.of("vdsoscope cannot read its program headers: " + e.problem()), elf.warnings());
         }
         Optional<String> interpreter = Optional.empty();
@@ -146,14 +157,15 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
         long dynamicAddress = load.dynamicAddress();
         if (!load.hasDynamic() || refusal.asProgram().isPresent() && refusal.asLibrary().isPresent()) {
             return new ElfObject(key, head, header, load.hasDynamic(), interpreter, Optional.empty(), List.of(),
-                    Optional.empty(), Optional.empty(), 0, load.span(), refusal, Optional.empty(), elf.warnings());
+                    Optional.empty(), Optional.empty(), 0, load.span(), refusal, Optional.empty(), Optional.empty(),
+                    elf.warnings());
         }
-        Optional<String> crash = Optional.empty();
+        Optional<Fault> crash = Optional.empty();
         List<String> needed = List.of();
         Optional<String> soname = Optional.empty(), rpath = Optional.empty(), runpath = Optional.empty();
         long flags1 = 0;
         try {
-            Optional<DynamicTable> table = readDynamic(elf, segments, dynamicAddress, load.dynamicSize());
+            Optional<DynamicTable> table = readDynamic(elf, segments, dynamicAddress);
             if (table.isPresent()) {
                 DynamicTable dynamic = table.get();
                 needed = List.copyOf(dynamic.needed());
@@ -163,22 +175,28 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
                 flags1 = dynamic.flags1();
             }
         } catch (CrashException e) {
-            crash = Optional.of(e.getMessage());
+            crash = Optional.of(e.fault);
         } catch (ElfFormatException e) {
-            crash = Optional.of("ld.so would read past what the file maps (" + e.problem() + ")");
+            // A string or table that lies outside the file: ld.so reads wherever the address points,
+            // most likely memory nothing maps.
+            crash = Optional.of(new Fault(LdSoCrash.Signal.SIGSEGV, "it reads past what the file maps ("
+                    + e.problem() + ")"));
         }
         if ((flags1 & DynamicTable.DF_1_PIE) != 0 && refusal.asLibrary().isEmpty()) {
             refusal = new Refusal(Optional.of("cannot dynamically load position-independent executable"),
                     refusal.asProgram());
         }
         return new ElfObject(key, head, header, true, interpreter, soname, needed, rpath, runpath, flags1, load.span(),
-                refusal, crash, elf.warnings());
+                refusal, crash, Optional.empty(), elf.warnings());
     }
 
     /** Where ld.so itself would fault. */
     private static final class CrashException extends RuntimeException {
-        CrashException(String message) {
-            super(message);
+        final Fault fault;
+
+        CrashException(LdSoCrash.Signal signal, String explanation) {
+            super(explanation, null, false, false);
+            this.fault = new Fault(signal, explanation);
         }
     }
 
@@ -188,8 +206,7 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
      * read as zeros and a page wholly past the end faults (SIGBUS); in a PT_LOAD's zero-filled part
      * the table is empty; outside every PT_LOAD ld.so reads unmapped memory (SIGSEGV).
      */
-    private static Optional<DynamicTable> readDynamic(ElfFile elf, List<ProgramHeader> segments, long address,
-            long size) {
+    private static Optional<DynamicTable> readDynamic(ElfFile elf, List<ProgramHeader> segments, long address) {
         long fileSize = elf.input().size();
         long mappedEnd = (fileSize + PAGE - 1) & -PAGE;
         for (ProgramHeader p : segments) {
@@ -203,30 +220,31 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
             }
             long offset = p.offset() + intoSegment;
             if (offset < 0 || offset >= mappedEnd) {
-                throw new CrashException("ld.so would die with SIGBUS: its dynamic table (file offset 0x"
+                throw new CrashException(LdSoCrash.Signal.SIGBUS, "its dynamic table (file offset 0x"
                         + Long.toHexString(offset) + ") lies past the end of the file (" + fileSize + " bytes)");
             }
             if (offset >= fileSize) {
                 return Optional.empty(); // the zeros after the end of the file's last page
             }
-            long available = Math.min(size, Math.min(p.filesz() - intoSegment, fileSize - offset));
+            // ld.so reads entries up to DT_NULL whatever PT_DYNAMIC's sizes say: only the mapping bounds it.
+            long available = Math.min(p.filesz() - intoSegment, fileSize - offset);
             DynamicTable table = DynamicTable.at(elf, offset, available);
             long entrySize = elf.header().is64() ? 16 : 8;
             long tableEnd = offset + (table.entries().size() + 1) * entrySize;
             if (tableEnd > fileSize && fileSize == mappedEnd) {
-                throw new CrashException("ld.so would die with SIGBUS: its dynamic table runs past the end of the file ("
+                throw new CrashException(LdSoCrash.Signal.SIGBUS, "its dynamic table runs past the end of the file ("
                         + fileSize + " bytes) without a DT_NULL");
             }
             if (table.has(DynamicTag.DT_STRTAB)) {
                 long stringOffset = fileOffset(segments, table.value(DynamicTag.DT_STRTAB).getAsLong());
                 if (stringOffset >= mappedEnd) {
-                    throw new CrashException("ld.so would die with SIGBUS: its string table (file offset 0x"
+                    throw new CrashException(LdSoCrash.Signal.SIGBUS, "its string table (file offset 0x"
                             + Long.toHexString(stringOffset) + ") lies past the end of the file (" + fileSize + " bytes)");
                 }
             }
             return Optional.of(table);
         }
-        throw new CrashException("ld.so would read its dynamic table at 0x" + Long.toHexString(address)
+        throw new CrashException(LdSoCrash.Signal.SIGSEGV, "it reads its dynamic table at 0x" + Long.toHexString(address)
                 + ", which no PT_LOAD segment maps");
     }
 
@@ -245,13 +263,12 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
      * The program headers as _dl_map_object_from_fd scans them before mapping: the last PT_DYNAMIC
      * (an empty one is a separate-debuginfo file), the PT_LOADs and their page alignment.
      */
-    private record LoadCommands(boolean hasDynamic, boolean emptyDynamic, long dynamicAddress, long dynamicSize,
+    private record LoadCommands(boolean hasDynamic, boolean emptyDynamic, long dynamicAddress,
             int loads, Optional<String> misaligned, long span) {
 
         static LoadCommands scan(List<ProgramHeader> segments) {
             boolean emptyDynamic = false;
             long dynamicAddress = 0;
-            long dynamicSize = 0;
             int loads = 0;
             Optional<String> misaligned = Optional.empty();
             long low = Long.MAX_VALUE;
@@ -263,7 +280,6 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
                         emptyDynamic = true;
                     } else {
                         dynamicAddress = p.vaddr();
-                        dynamicSize = p.memsz();
                     }
                 } else if (type == SegmentType.PT_LOAD.value()) {
                     if (misaligned.isEmpty() && ((p.vaddr() - p.offset()) & (PAGE - 1)) != 0) {
@@ -275,7 +291,7 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
                 }
             }
             long span = low == Long.MAX_VALUE ? PAGE : (high - low + PAGE - 1) & -PAGE;
-            return new LoadCommands(dynamicAddress != 0 && !emptyDynamic, emptyDynamic, dynamicAddress, dynamicSize,
+            return new LoadCommands(dynamicAddress != 0 && !emptyDynamic, emptyDynamic, dynamicAddress,
                     loads, misaligned, span);
         }
 

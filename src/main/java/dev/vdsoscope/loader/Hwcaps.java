@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import dev.vdsoscope.linux.ChildProcess;
+import dev.vdsoscope.linux.Cpuid;
 import dev.vdsoscope.linux.Libc;
 import dev.vdsoscope.abi.GlibcLoader.Capabilities;
 import dev.vdsoscope.abi.GlibcLoader.X86Rules;
@@ -68,19 +70,47 @@ public record Hwcaps(List<String> glibcHwcaps, List<String> legacy, Optional<Str
         X86CpuFeatures x86 = null;
         boolean x86Abi = caps.x86() != X86Rules.NONE;
 
-        if (profile instanceof CpuProfile.Host) {
+        if (profile instanceof CpuProfile.Host && x86Abi && abi.runsOnHost() && CpuidSource.host().isEmpty()) {
+            // cpuid cannot run in this process (no executable memory here); the system's ld.so can
+            // still say what it sees.
+            notes.add("cpuid cannot run in this process (" + Cpuid.unavailableReason().orElse("unknown reason")
+                    + "): the CPU facts are " + interpreter + "'s own, from --list-diagnostics");
+            profile = new CpuProfile.SystemLoader();
+        }
+        if (profile instanceof CpuProfile.SystemLoader && !abi.runsOnHost()) {
+            source = unknownCpu(abi, notes);
+            notes.add("this machine's ld.so cannot describe a " + abi.displayName() + " CPU");
+        } else if (profile instanceof CpuProfile.SystemLoader) {
+            LdSoDiagnostics diagnostics;
+            try {
+                diagnostics = LdSoDiagnostics.run(interpreter, tunables);
+            } catch (LdSoDiagnostics.FormatException | ChildProcess.ChildException e) {
+                diagnostics = null;
+                notes.add("ld.so --list-diagnostics could not be read (" + e.getMessage() + "): no glibc-hwcaps"
+                        + " subdirectories and no AT_HWCAP bits are assumed, and the kernel's AT_PLATFORM");
+            }
+            if (diagnostics == null) {
+                source = "no CPU facts (" + interpreter + " could not be asked)";
+            } else {
+                platform = diagnostics.platform();
+                hwcap = diagnostics.hwcap();
+                glibcHwcaps = diagnostics.glibcHwcaps();
+                isa1 = diagnostics.x86().map(f -> OptionalInt.of(f.isa1())).orElse(OptionalInt.empty());
+                source = interpreter + " --list-diagnostics";
+            }
+        } else if (profile instanceof CpuProfile.Host) {
             Optional<CpuidSource> cpu = CpuidSource.host();
             if (x86Abi && cpu.isPresent()) {
                 x86 = X86CpuFeatures.compute(cpu.get(), tunables);
                 source = "this CPU (cpuid and xgetbv), " + x86.summary();
-            } else if (abi.isHost()) {
+            } else if (abi.isHost() && !x86Abi) {
                 String atPlatform = readAuxString(AT_PLATFORM);
                 platform = Optional.ofNullable(atPlatform);
                 hwcap = Libc.getauxval(AT_HWCAP);
                 source = "this process's AT_PLATFORM and AT_HWCAP";
                 if (!caps.glibcHwcaps().isEmpty()) {
                     notes.add("the glibc-hwcaps subdirectories of " + abi.displayName()
-                            + " are not detected; give --hwcaps or --cpu with this machine's ld.so --list-diagnostics");
+                            + " are not detected; give --cpu ld.so, or --cpu with this machine's ld.so --list-diagnostics");
                 }
             } else {
                 source = unknownCpu(abi, notes);

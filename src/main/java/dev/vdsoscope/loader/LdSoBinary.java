@@ -28,20 +28,53 @@ final class LdSoBinary {
     private static final byte[] TAIL = "\0/lib/\0/usr/lib/\0".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RELEASE = "release version ".getBytes(StandardCharsets.US_ASCII);
 
-    private LdSoBinary() {}
+    private final Path file;
+    /** The file, read when first asked and dropped once both answers are known. */
+    private Optional<Rodata> rodata;
+    private Optional<List<String>> trustedDirectories;
+    private Optional<String> version;
 
-    /** The trusted directories of an ld.so file; empty when it cannot be read or has none. */
-    static Optional<List<String>> trustedDirectories(Path ldSo) {
-        return readRodata(ldSo).flatMap(r -> trustedDirectories(r.bytes(), r.from(), r.to()));
+    private LdSoBinary(Path file) {
+        this.file = file;
+    }
+
+    /** An ld.so file, not read yet. */
+    static LdSoBinary at(Path file) {
+        return new LdSoBinary(file);
+    }
+
+    /** The trusted directories; empty when the file cannot be read or has none. */
+    Optional<List<String>> trustedDirectories() {
+        if (trustedDirectories == null) {
+            trustedDirectories = rodata().flatMap(r -> trustedDirectories(r.bytes(), r.from(), r.to()));
+            dropFileWhenDone();
+        }
+        return trustedDirectories;
     }
 
     /**
-     * The glibc version of an ld.so file, e.g. "2.36"; empty when it cannot be read or has no
-     * banner. Read apart from the directories: only a search that needs the capability
-     * subdirectories asks, and most batches never do.
+     * The glibc version, e.g. "2.36"; empty when the file cannot be read or has no banner. Only a
+     * search that needs the capability subdirectories asks, and most batches never do.
      */
-    static Optional<String> version(Path ldSo) {
-        return readRodata(ldSo).flatMap(r -> version(r.bytes(), r.from(), r.to()));
+    Optional<String> version() {
+        if (version == null) {
+            version = rodata().flatMap(r -> version(r.bytes(), r.from(), r.to()));
+            dropFileWhenDone();
+        }
+        return version;
+    }
+
+    private Optional<Rodata> rodata() {
+        if (rodata == null) {
+            rodata = readRodata(file);
+        }
+        return rodata;
+    }
+
+    private void dropFileWhenDone() {
+        if (trustedDirectories != null && version != null) {
+            rodata = Optional.empty();
+        }
     }
 
     /** A whole ld.so file, and where its read-only data lies in it. */

@@ -16,10 +16,15 @@ public enum Linkage {
     /** Not an ELF file: ldd says "not a dynamic executable". */
     NOT_ELF,
     /** ELF for a machine this model has no loader for: ldd on this machine says "not a dynamic executable". */
-    NO_LOADER;
+    NO_LOADER,
+    /**
+     * ld.so dies mapping the program, before it can tell how it links (a program cut short, its
+     * dynamic table past its end): what ldd says depends on which other ld.so it tries after.
+     */
+    CRASHES;
 
-    /** Whether ldd prints "not a dynamic executable" (and fails) for the file. */
-    public boolean notDynamicToLdd() {
-        return this != DYNAMIC && this != STATICALLY_LINKED;
+    /** Whether ld.so --verify accepts the file, so that ldd goes on to trace it. */
+    public boolean verifies() {
+        return this == DYNAMIC || this == STATICALLY_LINKED;
     }
 }

@@ -14,11 +14,13 @@ import java.util.Optional;
  * @param musl    whether musl's rules were used (the interpreter is ld-musl-*)
  * @param reason  why ld.so does not treat the file as a dynamic program, for REFUSED, NOT_ELF and NO_LOADER
  * @param failure where ld.so stops loading the libraries, if it does
+ * @param crash   where ld.so itself dies, if it does: mapping the program (linkage CRASHES) or one of
+ *                its libraries (the listing then holds what was loaded before)
  * @param hwcaps  the capability subdirectories and platform the search used, once it needed them
  */
 public record LoadResult(String file, Linkage linkage, Optional<LinuxAbi> abi, boolean musl, LoadedLibrary main,
         List<LoadedLibrary> listing, List<String> warnings, Optional<String> reason, Optional<LoadFailure> failure,
-        Optional<Hwcaps> hwcaps) {
+        Optional<LdSoCrash> crash, Optional<Hwcaps> hwcaps) {
 
     /** The libraries that were not found, in listing order. */
     public List<LoadedLibrary> missing() {

@@ -92,6 +92,16 @@ public final class Loader {
         }
     }
 
+    /** ld.so dying while it maps a library: the resolution ends there. */
+    private static final class Crashed extends RuntimeException {
+        final LdSoCrash crash;
+
+        Crashed(LdSoCrash crash) {
+            super(crash.explanation(), null, false, false);
+            this.crash = crash;
+        }
+    }
+
     private record Found(String path, ElfObject elf, SearchRule rule, String source) {}
 
     /** A search's outcome (null when nothing was found) and the places it passed over. */
@@ -108,21 +118,23 @@ public final class Loader {
         final List<String> trustedDirectories;
         final String libToken;
         final Map<String, Search> byName = new HashMap<>();
+        final LdSoBinary ldSo;
         /** Worked out when a search first needs them: most lookups end in ld.so.cache without. */
         private Hwcaps hwcaps;
         private List<String> subdirectories;
 
-        AbiSearch(LinuxAbi abi, List<String> trustedDirectories) {
+        AbiSearch(LinuxAbi abi, LdSoBinary ldSo) {
             this.abi = abi;
             this.glibc = abi.glibc().orElseThrow();
-            this.trustedDirectories = trustedDirectories;
+            this.ldSo = ldSo;
+            this.trustedDirectories = ldSo.trustedDirectories().orElse(glibc.trustedDirectories());
             // $LIB is ld.so's own library directory, the first trusted one (lib/x86_64-linux-gnu, lib32, lib64).
             this.libToken = trustedDirectories.getFirst().substring(1);
         }
 
         Hwcaps hwcaps() {
             if (hwcaps == null) {
-                Optional<String> glibcVersion = LdSoBinary.version(hostPath(glibc.interpreter()));
+                Optional<String> glibcVersion = ldSo.version();
                 Hwcaps computed = Hwcaps.compute(abi, options.cpu(), options.tunables(), glibcVersion);
                 hwcaps = options.hwcaps().map(computed::withGlibcHwcaps).orElse(computed);
                 subdirectories = hwcaps.searchSubdirectories();
@@ -196,8 +208,9 @@ public final class Loader {
      * Resolves one file (a path on this machine, inside the root when one is given), deciding first,
      * as ldd's {@code ld.so --verify} does, whether ld.so takes it for a dynamic program at all.
      *
-     * @throws LoaderException where ld.so itself would crash on the file (a truncated program whose
-     *                         dynamic table lies past its end), which no answer of ldd's describes
+     * @throws LoaderException where vdsoscope's reader cannot follow ld.so into a file (its program
+     *                         headers do not read, yet open_verify accepts it), or ld.so would wait on
+     *                         a FIFO or read a device
      */
     public LoadResult resolve(String file) throws IOException {
         String shown = file.contains("/") ? file : "./" + file;
@@ -213,7 +226,7 @@ public final class Loader {
             return notDynamic(file, Linkage.NOT_ELF, Optional.empty(), main, warnings, "not an ELF file");
         }
         if (elf.header() == null) {
-            return notDynamic(file, Linkage.REFUSED, Optional.empty(), main, warnings, elf.crash().orElse("damaged"));
+            return notDynamic(file, Linkage.REFUSED, Optional.empty(), main, warnings, elf.unreadable().orElse("damaged"));
         }
         Optional<LinuxAbi> abi = LinuxAbi.of(elf.header()).filter(a -> a.glibc().isPresent());
         if (abi.isEmpty()) {
@@ -232,35 +245,43 @@ public final class Loader {
                     "ld.so refuses it: " + elf.refusal().asProgram().get());
         }
         if (elf.crash().isPresent()) {
-            throw new LoaderException(elf.crash().get());
+            return new LoadResult(file, Linkage.CRASHES, abi, false, main, List.of(), warnings, Optional.empty(),
+                    Optional.empty(), Optional.of(elf.crash().get().of(shown, true)), Optional.empty());
+        }
+        if (elf.unreadable().isPresent()) {
+            throw new LoaderException(elf.unreadable().get());
         }
         boolean musl = elf.interpreter().map(i -> fileName(i).startsWith("ld-musl-")).orElse(false);
         if (!elf.hasDynamic()) {
             return new LoadResult(file, Linkage.NOT_DYNAMIC, abi, musl, main, List.of(), warnings,
-                    Optional.of("no dynamic table"), Optional.empty(), Optional.empty());
+                    Optional.of("no dynamic table"), Optional.empty(), Optional.empty(), Optional.empty());
         }
         if (elf.needed().isEmpty()) {
             return new LoadResult(file, Linkage.STATICALLY_LINKED, abi, musl, main, List.of(), warnings,
-                    Optional.empty(), Optional.empty(), Optional.empty());
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
         }
         Resolution resolution = new Resolution(main, inRoot, abi.get(), musl);
         List<LoadedLibrary> listing;
         Optional<LoadFailure> failure = Optional.empty();
+        Optional<LdSoCrash> crash = Optional.empty();
         try {
             listing = resolution.run();
         } catch (Stop stop) {
             listing = resolution.listing();
             failure = Optional.of(stop.failure);
+        } catch (Crashed crashed) {
+            listing = resolution.listing();
+            crash = Optional.of(crashed.crash);
         }
         AbiSearch search = abiSearch(abi.get());
         return new LoadResult(file, Linkage.DYNAMIC, abi, musl, main, listing, warnings, Optional.empty(), failure,
-                Optional.ofNullable(search.hwcaps));
+                crash, Optional.ofNullable(search.hwcaps));
     }
 
     private static LoadResult notDynamic(String file, Linkage linkage, Optional<LinuxAbi> abi, LoadedLibrary main,
             List<String> warnings, String reason) {
         return new LoadResult(file, linkage, abi, false, main, List.of(), warnings, Optional.of(reason),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** The path as the target system sees it: with --root, the part below the root. */
@@ -340,7 +361,15 @@ public final class Loader {
             while (!queue.isEmpty()) {
                 LoadedLibrary object = queue.poll();
                 ElfObject elf = object.elfOrNull();
-                for (String name : elf == null ? List.<String>of() : elf.needed()) {
+                for (String needed : elf == null ? List.<String>of() : elf.needed()) {
+                    // glibc expands the tokens of a DT_NEEDED name before anything else and names the
+                    // object by the result; a token without a value drops the entry (dl-deps.c
+                    // expand_dst, not fatal there). musl expands none.
+                    String name = musl ? needed
+                            : DynamicStrings.expand(needed, origin(object), this::platform, libToken, false).orElse(null);
+                    if (name == null) {
+                        continue;
+                    }
                     LoadedLibrary dependency = map(name, object);
                     object.addNeed(dependency);
                     if (dependency.kind() != LoadedLibrary.Kind.NOT_FOUND && searched.add(dependency)) {
@@ -385,7 +414,11 @@ public final class Loader {
                 if (!musl && elf.soname().isPresent()) {
                     byName.putIfAbsent(elf.soname().get(), library);
                 }
-                if (elf.fileKey() != null) {
+                // glibc compares file ids only with objects it opened as libraries: ld.so run as a
+                // command zeroes the program's id (__RTLD_OPENEXEC in _dl_map_object_from_fd), and its
+                // own link map never has one (rtld.c), so either file found again is loaded again.
+                boolean hasFileId = musl || (library != main && library.kind() != LoadedLibrary.Kind.INTERPRETER);
+                if (elf.fileKey() != null && hasFileId) {
                     byFile.putIfAbsent(elf.fileKey(), library);
                 }
             }
@@ -430,7 +463,10 @@ public final class Loader {
                     throw new Stop(new LoadFailure(requested, refusal.get()));
                 }
                 if (hit.elf().crash().isPresent()) {
-                    throw new LoaderException(hit.path() + ": " + hit.elf().crash().get());
+                    throw new Crashed(hit.elf().crash().get().of(hit.path(), false));
+                }
+                if (hit.elf().unreadable().isPresent()) {
+                    throw new LoaderException(hit.path() + ": " + hit.elf().unreadable().get());
                 }
             }
             LoadedLibrary library = new LoadedLibrary(LoadedLibrary.Kind.FILE, requested, hit.path(), hit.elf(), loader,
@@ -480,13 +516,7 @@ public final class Loader {
         }
 
         private Optional<Found> searchFor(String requested, LoadedLibrary loader, List<Attempt> attempts) {
-            Optional<String> expandedName = DynamicStrings.expand(requested, origin(loader), this::platform,
-                    libToken, false);
-            if (expandedName.isEmpty()) {
-                attempts.add(new Attempt(SearchRule.PATH, "", requested, "$ORIGIN unknown"));
-                return Optional.empty();
-            }
-            String name = expandedName.get();
+            String name = requested; // its tokens already expanded by run()
             if (name.contains("/")) {
                 return tryFile(name, SearchRule.PATH, "", attempts);
             }
@@ -598,7 +628,9 @@ public final class Loader {
          * open_path: each directory with every hwcaps subdirectory, best first. A file that open_verify
          * refuses stops ld.so there and then. A failed open other than ENOENT and EACCES ends the list
          * only when it is the last one tried in the directory (the directory itself), since open_path
-         * looks at errno once the directory is done.
+         * looks at errno once the directory is done, and only when the directory exists: open_path
+         * stat()s a directory whose open failed, and one that does not stat as a directory (a
+         * symbolic link loop itself) counts as missing.
          */
         private Optional<Found> searchDirectories(String name, List<String> directories, SearchRule rule,
                 String source, List<Attempt> attempts) {
@@ -614,7 +646,7 @@ public final class Loader {
                         return Optional.of(new Found(path, candidate.elf(), rule, source));
                     }
                     stopIfFatal(path, candidate);
-                    if (candidate.verdict() == Verdict.LOOP && subdirectory.isEmpty()) {
+                    if (candidate.verdict() == Verdict.LOOP && subdirectory.isEmpty() && isDirectory(directory)) {
                         attempts.add(new Attempt(rule, source, path, candidate.reason()
                                 + "; the rest of this list is not searched"));
                         return Optional.empty();
@@ -630,6 +662,11 @@ public final class Loader {
                 }
             }
             return Optional.empty();
+        }
+
+        /** stat(2) and S_ISDIR, as open_path asks of a directory. */
+        private boolean isDirectory(String directory) {
+            return Files.isDirectory(hostPath(directory.isEmpty() ? "." : directory));
         }
 
         private Optional<Found> tryFile(String path, SearchRule rule, String source, List<Attempt> attempts) {
@@ -762,9 +799,7 @@ public final class Loader {
     private AbiSearch abiSearch(LinuxAbi abi) {
         AbiSearch search = searchesByAbi.get(abi);
         if (search == null) {
-            search = new AbiSearch(abi,
-                    LdSoBinary.trustedDirectories(hostPath(abi.glibc().orElseThrow().interpreter()))
-                            .orElse(abi.glibc().orElseThrow().trustedDirectories()));
+            search = new AbiSearch(abi, LdSoBinary.at(hostPath(abi.glibc().orElseThrow().interpreter())));
             searchesByAbi.put(abi, search);
         }
         return search;

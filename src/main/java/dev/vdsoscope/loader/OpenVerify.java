@@ -16,7 +16,7 @@ import dev.vdsoscope.loader.ElfObject.FileHead;
  * silently (the search goes on); anything else that is wrong stops ld.so with the message it prints
  * after "error while loading shared libraries: PATH: ". The checks run in ld.so's order, since the
  * first one that fails names the error. On Linux the OS ABI may be SYSV or GNU
- * (sysdeps/gnu/ldsodefs.h), the latter with an ABI version below LIBC_ABI_MAX (4 on x86).
+ * (sysdeps/gnu/ldsodefs.h), the latter with an ABI version below the ABI's LIBC_ABI_MAX (4 on x86).
  */
 final class OpenVerify {
     private OpenVerify() {}
@@ -35,7 +35,6 @@ final class OpenVerify {
 
     private static final int EI_CLASS = 4, EI_DATA = 5, EI_VERSION = 6, EI_OSABI = 7, EI_ABIVERSION = 8, EI_PAD = 9;
     private static final int EV_CURRENT = 1;
-    private static final int LIBC_ABI_MAX = 4;
     private static final int SYSV = (int) OsAbi.ELFOSABI_SYSV.value(), GNU = (int) OsAbi.ELFOSABI_GNU.value();
 
     /**
@@ -58,7 +57,7 @@ final class OpenVerify {
         boolean identMatches = magic && (b[EI_CLASS] & 0xff) == abi.elfClass().value()
                 && (b[EI_DATA] & 0xff) == byteOrder.value() && b[EI_VERSION] == EV_CURRENT
                 && (osAbi == SYSV || osAbi == GNU);
-        boolean abiVersionValid = abiVersion == 0 || (osAbi == GNU && abiVersion < LIBC_ABI_MAX);
+        boolean abiVersionValid = abiVersion == 0 || (osAbi == GNU && abiVersion < abi.glibc().orElseThrow().libcAbiMax());
         boolean padding = true;
         for (int i = EI_PAD; i < 16; i++) {
             padding &= b[i] == 0;
@@ -111,9 +110,12 @@ final class OpenVerify {
         long phoff = is64 ? h.getLong(32) : Integer.toUnsignedLong(h.getInt(28));
         long phnum = h.getShort(is64 ? 56 : 44) & 0xffff;
         long tableSize = phnum * phentsize;
-        if (phoff < 0) {
-            // pread with an offset that does not fit off_t: EINVAL, which ld.so's strerror prints as a number.
-            return new Refused("cannot read file data: Error 22");
+        if (phoff < 0 || phoff + tableSize < 0) {
+            // pread at an offset that does not fit off_t, or whose end does not: the kernel says EINVAL
+            // (rw_verify_area), which ld.so's own strerror knows (elf/dl-minimal.c). An offset within
+            // the table's size of 2^64 wraps glibc's bounds check instead and reads wild memory; that
+            // crash is not modelled.
+            return new Refused("cannot read file data: Invalid argument");
         }
         if (phoff + tableSize > head.size()) {
             // A short pread leaves errno 0: the message has no reason after it.

@@ -54,7 +54,6 @@ class LddTreeTest {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
         builder.environment().remove("LD_LIBRARY_PATH");
         builder.environment().remove("GLIBC_TUNABLES");
-        builder.environment().remove("LD_HWCAP_MASK");
         builder.environment().put("LC_ALL", "C");
         Path err = Files.createTempFile("ldd", ".err");
         builder.redirectError(err.toFile());
@@ -66,7 +65,7 @@ class LddTreeTest {
         return new Answer(process.exitValue(), ADDRESS.matcher(out).replaceAll(" (ADDR)"), errors);
     }
 
-    /** vdsoscope, with the environment ldd is given: no LD_LIBRARY_PATH, no tunables. */
+    /** vdsoscope, with the environment ldd is given: no LD_LIBRARY_PATH, no tunables (LD_HWCAP_MASK as both see it). */
     private static Answer ours(List<String> files) {
         List<String> command = new ArrayList<>(List.of("ldd", "--style=ldd", "--library-path=", "--tunables="));
         command.addAll(files);
@@ -198,6 +197,10 @@ class LddTreeTest {
         kinds.put("a core file type", patched(library, b -> b.putShort(16, (short) 4)));
         kinds.put("a bad e_phentsize", patched(library, b -> b.putShort(54, (short) 48)));
         kinds.put("program headers past the end", patched(library, b -> b.putLong(32, library.length - 10)));
+        kinds.put("program headers at an offset off_t cannot hold", patched(library, b -> b.putLong(32, 0xffffffffffff0000L)));
+        kinds.put("program headers whose end off_t cannot hold", patched(library, b -> b.putLong(32, 0x7fffffffffffff00L)));
+        kinds.put("a dynamic table past the end of the file (ld.so dies)", file(java.util.Arrays.copyOf(library,
+                (int) (dynamicOffset(library) & -4096))));
         kinds.put("no program headers", patched(library, b -> b.putShort(56, (short) 0)));
         kinds.put("a misaligned PT_LOAD", patched(library, b -> firstLoad(b, (at) -> b.putLong(at + 8, b.getLong(at + 8) + 1))));
         kinds.put("an empty PT_DYNAMIC", patched(library, b -> segment(b, 2, (at) -> b.putLong(at + 32, 0))));
@@ -255,6 +258,161 @@ class LddTreeTest {
             assertSame(file);
         }
         assertSame(program, freebsd, statics[0], statics[1], missingLibrary, dir.resolve("nonexistent"), script);
+    }
+
+    /**
+     * ld.so compares file identities only with libraries it opened: the program ldd names and ld.so
+     * itself are loaded again when a search finds their files (a library without a soname in a cycle,
+     * a library that is a link to the PIE that needs it, DT_NEEDED naming ld.so by another path).
+     */
+    @Test
+    void theProgramAndLdSoAreNotKnownByTheirFiles() throws Exception {
+        Path c = dir.resolve("c");
+        String rpath = "-Wl,--enable-new-dtags,-rpath," + c;
+        GccAccess.compile(c.resolve("libb.so"), "int b(void) { return 1; }\n", "-shared", "-fPIC");
+        Path liba = GccAccess.compile(c.resolve("liba.so"), "int b(void); int a(void) { return b(); }\n", "-shared",
+                "-fPIC", "-L" + c, "-lb", rpath);
+        GccAccess.compile(c.resolve("libb.so"), "int a(void); int b(void) { return a(); }\n", "-shared", "-fPIC",
+                "-L" + c, "-la", rpath);
+        assertThat(assertSame(liba).out()).contains("liba.so => " + liba);
+
+        Path q = dir.resolve("q");
+        GccAccess.compile(q.resolve("libq.so"), "int q(void) { return 0; }\n", "-shared", "-fPIC");
+        Path pie = GccAccess.compile(dir.resolve("pie"), "int q(void); int main(void) { return q(); }\n", "-fPIE",
+                "-pie", "-L" + q, "-lq", "-Wl,--enable-new-dtags,-rpath," + q);
+        Files.delete(q.resolve("libq.so"));
+        Files.createSymbolicLink(q.resolve("libq.so"), pie);
+        assertThat(assertSame(pie).out()).contains("cannot dynamically load position-independent executable");
+
+        Path realLdSo = Path.of("/lib64/ld-linux-x86-64.so.2").toRealPath();
+        Path stub = GccAccess.compile(dir.resolve("stub/libs.so"), "int s(void) { return 0; }\n", "-shared", "-fPIC",
+                "-Wl,-soname," + realLdSo);
+        Path program = GccAccess.compile(dir.resolve("needs-ld-so"), "int s(void); int main(void) { return s(); }\n",
+                stub.toString());
+        assertThat(assertSame(program).out()).contains("\t" + realLdSo + " (ADDR)");
+    }
+
+    /** A directory that is itself a loop of symbolic links counts as missing: the search goes on. */
+    @Test
+    void aSearchDirectoryThatIsASymbolicLinkLoopIsPassed() throws Exception {
+        Path good = GccAccess.library(dir.resolve("good/libdep.so"), "libdep.so", "dep");
+        Files.createSymbolicLink(dir.resolve("loop"), dir.resolve("loop").getFileName());
+        Path program = GccAccess.compile(dir.resolve("prog"), MAIN, good.toString(),
+                "-Wl,--disable-new-dtags,-rpath," + dir.resolve("loop") + ":" + dir.resolve("good"));
+        assertThat(assertSame(program).out()).contains("libdep.so => " + good);
+    }
+
+    /**
+     * ld.so reads the dynamic table up to DT_NULL, whatever PT_DYNAMIC's sizes say, and keeps the
+     * last entry of each tag (here a second DT_RPATH naming only a directory without the library).
+     */
+    @Test
+    void theDynamicTableAsLdSoReadsIt() throws Exception {
+        Path good = GccAccess.library(dir.resolve("d/libdep.so"), "libdep.so", "dep");
+        Files.createDirectories(dir.resolve("e"));
+        String rpath = dir.resolve("d") + ":" + dir.resolve("e");
+        Path program = GccAccess.compile(dir.resolve("prog"), MAIN, good.toString(),
+                "-Wl,--disable-new-dtags,-rpath," + rpath);
+        byte[] bytes = Files.readAllBytes(program);
+        Path small = Files.write(dir.resolve("small-pt-dynamic"), patchedBytes(bytes,
+                b -> segment(b, 2, (at) -> b.putLong(at + 32, 16).putLong(at + 40, 16))));
+        assertThat(assertSame(small).out()).contains("libdep.so => " + good);
+        Path twoRpaths = Files.write(dir.resolve("two-rpaths"), patchedBytes(bytes, b -> {
+            int rpathEntry = dynamicEntry(b, 15);
+            int debugEntry = dynamicEntry(b, 21);
+            assertThat(debugEntry).as("DT_DEBUG after DT_RPATH").isGreaterThan(rpathEntry);
+            long secondHalf = b.getLong(rpathEntry + 8) + (dir.resolve("d") + ":").length();
+            b.putLong(debugEntry, 15).putLong(debugEntry + 8, secondHalf);
+        }));
+        assertThat(assertSame(twoRpaths).out()).contains("libdep.so => not found");
+    }
+
+    /**
+     * ld.so dying on the program under --verify: ldd tries the next ld.so of its list, and gives up
+     * the whole run ("exited with unknown exit code") when none replaces the status; on a library,
+     * it prints nothing for that program. Alone and in batches.
+     */
+    @Test
+    void ldSoDyingOnAProgramOrALibrary() throws Exception {
+        Path good = GccAccess.library(dir.resolve("d/libdep.so"), "libdep.so", "dep");
+        Path program = GccAccess.compile(dir.resolve("prog"), MAIN, good.toString(), "-Wl,-rpath," + dir.resolve("d"));
+        byte[] bytes = Files.readAllBytes(program);
+        Path cut = Files.write(dir.resolve("cut"), java.util.Arrays.copyOf(bytes, (int) (dynamicOffset(bytes) & -4096)));
+        assertSame(cut);
+        assertSame(cut, program);
+        assertSame(program, cut, program);
+
+        byte[] library = Files.readAllBytes(good);
+        Path cutLibrary = dir.resolve("cut-lib/libdep.so");
+        Files.createDirectories(cutLibrary.getParent());
+        Files.write(cutLibrary, java.util.Arrays.copyOf(library, (int) (dynamicOffset(library) & -4096)));
+        Path needsCut = GccAccess.compile(dir.resolve("needs-cut"), MAIN, good.toString(),
+                "-Wl,-rpath," + cutLibrary.getParent());
+        assertSame(needsCut);
+        assertSame(needsCut, program);
+    }
+
+    /** The same for a 32-bit program cut short: the 32-bit ld.so dies, the 64-bit one answers 1. */
+    @Test
+    void ldSoDyingOnA32BitProgram() throws Exception {
+        Path program;
+        try {
+            program = GccAccess.compile(dir.resolve("prog32"), "int main(void) { return 0; }\n", "-m32");
+        } catch (IOException noMultilib) {
+            assumeTrue(false, "gcc cannot build 32-bit programs here (gcc-multilib): " + noMultilib.getMessage());
+            return;
+        }
+        byte[] bytes = Files.readAllBytes(program);
+        ByteBuffer header = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long dynamic = -1;
+        for (int i = 0; i < (header.getShort(44) & 0xffff); i++) {
+            int at = header.getInt(28) + 32 * i;
+            if (header.getInt(at) == 2) {
+                dynamic = header.getInt(at + 4) & 0xffffffffL;
+            }
+        }
+        assertThat(dynamic).isPositive();
+        Path cut = Files.write(dir.resolve("cut32"), java.util.Arrays.copyOf(bytes, (int) (dynamic & -4096)));
+        assertSame(cut);
+        assertSame(cut, program);
+    }
+
+    /** Tokens in a DT_NEEDED name are expanded first, and the object is named by the result. */
+    @Test
+    void tokensInANeededName() throws Exception {
+        Path library = GccAccess.compile(dir.resolve("bin/pl/x86_64/libplat.so"), "int dep(void) { return 0; }\n",
+                "-shared", "-fPIC", "-Wl,-soname,$ORIGIN/pl/$PLATFORM/libplat.so");
+        for (String platform : List.of("haswell", "xeon_phi")) {
+            Files.createDirectories(dir.resolve("bin/pl/" + platform));
+            Files.copy(library, dir.resolve("bin/pl/" + platform + "/libplat.so"));
+        }
+        Path program = GccAccess.compile(dir.resolve("bin/prog"), MAIN, library.toString());
+        assertThat(assertSame(program).out()).contains("/bin/pl/");
+        Path moved = Files.copy(program, dir.resolve("prog-elsewhere"));
+        assertThat(assertSame(moved).out()).contains("/pl/").contains("=> not found");
+    }
+
+    /** The file offset of PT_DYNAMIC of an ELF64 file. */
+    private static long dynamicOffset(byte[] elf) {
+        long[] offset = {-1};
+        segment(ByteBuffer.wrap(elf.clone()).order(ByteOrder.LITTLE_ENDIAN), 2, at -> offset[0] =
+                ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN).getLong(at + 8));
+        return offset[0];
+    }
+
+    /** The buffer position of the first dynamic entry with this tag (ELF64, table found through PT_DYNAMIC). */
+    private static int dynamicEntry(ByteBuffer b, long tag) {
+        int[] found = {-1};
+        segment(b, 2, at -> {
+            for (int entry = (int) b.getLong(at + 8); b.getLong(entry) != 0; entry += 16) {
+                if (b.getLong(entry) == tag) {
+                    found[0] = entry;
+                    return;
+                }
+            }
+        });
+        assertThat(found[0]).as("dynamic tag " + tag).isNotNegative();
+        return found[0];
     }
 
     @FunctionalInterface

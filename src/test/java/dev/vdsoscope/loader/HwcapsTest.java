@@ -90,7 +90,7 @@ class HwcapsTest {
             String help = Gcc.run(Map.of(), ldSo, "--help").output();
             List<String> system = section(help, "Shared library search path").stream()
                     .filter(l -> l.endsWith("(system search path)")).map(l -> l.substring(0, l.indexOf(' '))).toList();
-            assertThat(LdSoBinary.trustedDirectories(Path.of(ldSo))).as(ldSo).contains(system);
+            assertThat(LdSoBinary.at(Path.of(ldSo)).trustedDirectories()).as(ldSo).contains(system);
         }
     }
     /**
@@ -106,7 +106,7 @@ class HwcapsTest {
         assumeTrue(elf.header().is64(), "a 64-bit ld.so");
         Section rodata = elf.section(".rodata").orElseThrow();
         int header = (int) (elf.header().shoff() + (long) rodata.index() * elf.header().shentsize());
-        Optional<List<String>> expected = LdSoBinary.trustedDirectories(real);
+        Optional<List<String>> expected = LdSoBinary.at(real).trustedDirectories();
         assertThat(expected).isPresent();
 
         long[][] lies = {
@@ -118,7 +118,7 @@ class HwcapsTest {
             patched.putLong(header + 24, lie[0]).putLong(header + 32, lie[1]); // sh_offset, sh_size
             Path file = Files.write(directory.resolve("ld.so"), patched.array());
 
-            assertThat(LdSoBinary.trustedDirectories(file)).as("sh_offset %d, sh_size %d", lie[0], lie[1]).isEqualTo(expected);
+            assertThat(LdSoBinary.at(file).trustedDirectories()).as("sh_offset %d, sh_size %d", lie[0], lie[1]).isEqualTo(expected);
         }
     }
 }

@@ -64,6 +64,7 @@ class LddDifferentialTest {
             return switch (result.linkage()) {
                 case NOT_DYNAMIC, REFUSED, NOT_ELF, NO_LOADER -> List.of("not a dynamic executable");
                 case STATICALLY_LINKED -> List.of("statically linked");
+                case CRASHES -> List.of("crash: " + result.crash().orElseThrow().describe());
                 case DYNAMIC -> result.failure().isPresent()
                         ? List.of(result.failure().get().line(file.contains("/") ? file : "./" + file))
                         : result.listing().stream().map(LddDifferentialTest::line).toList();

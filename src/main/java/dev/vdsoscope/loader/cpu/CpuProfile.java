@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Which CPU the library search is worked out for: this machine's (by executing cpuid), a recorded
- * one (a CPUID dump replayed through glibc's CPU model), or the ld.so of another machine as it
- * described itself ({@code ld.so --list-diagnostics}).
+ * Which CPU the library search is worked out for: this machine's (by executing cpuid), this
+ * machine's ld.so describing it ({@code ld.so --list-diagnostics}, run as a child), a recorded one
+ * (a CPUID dump replayed through glibc's CPU model), or the ld.so of another machine as it described
+ * itself.
  */
 public sealed interface CpuProfile {
     /** For messages: where the CPU facts come from. */
@@ -21,6 +22,20 @@ public sealed interface CpuProfile {
         @Override
         public String description() {
             return "this CPU";
+        }
+    }
+
+    /**
+     * This machine's CPU as this machine's ld.so of the file's ABI sees it: vdsoscope runs
+     * {@code ld.so --list-diagnostics} (never the file). The answer when cpuid cannot run in this
+     * process.
+     */
+    record SystemLoader() implements CpuProfile {
+        public static final String NAME = "ld.so";
+
+        @Override
+        public String description() {
+            return "this machine's ld.so --list-diagnostics";
         }
     }
 
@@ -68,12 +83,15 @@ public sealed interface CpuProfile {
     }
 
     /**
-     * {@code host}; the name of a recorded CPU; or a file holding a CPUID dump or ld.so's
-     * diagnostics, told apart by their contents.
+     * {@code host}; {@code ld.so} (this machine's ld.so asked); the name of a recorded CPU; or a file
+     * holding a CPUID dump or ld.so's diagnostics, told apart by their contents.
      */
     static CpuProfile load(String spec) throws ProfileException, IOException {
         if (spec.equals("host")) {
             return host();
+        }
+        if (spec.equals(SystemLoader.NAME)) {
+            return new SystemLoader();
         }
         if (!spec.contains("/") && recordedNames().contains(spec)) {
             try (InputStream in = CpuProfile.class.getResourceAsStream(RECORDED + spec + ".txt")) {

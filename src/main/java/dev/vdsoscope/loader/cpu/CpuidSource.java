@@ -35,7 +35,7 @@ public interface CpuidSource {
 
             @Override
             public long xcr0() {
-                return Cpuid.xgetbv(0).orElse(0L);
+                return Cpuid.xcr0().orElse(0L);
             }
 
             @Override

@@ -27,6 +27,18 @@ public record GlibcTunables(Optional<String> hwcaps, OptionalLong hwcapMask, Lis
         ignored = List.copyOf(ignored);
     }
 
+    /**
+     * A GLIBC_TUNABLES value that gives ld.so these tunables (the hwcap mask as glibc.cpu.hwcap_mask,
+     * which outranks LD_HWCAP_MASK).
+     */
+    public String asEnvironmentValue() {
+        List<String> parts = new ArrayList<>();
+        hwcaps.ifPresent(v -> parts.add(HWCAPS + "=" + v));
+        hwcapMask.ifPresent(v -> parts.add(HWCAP_MASK + "=0x" + Long.toHexString(v)));
+        parts.addAll(ignored);
+        return String.join(":", parts);
+    }
+
     /** No tunables. */
     public static GlibcTunables none() {
         return new GlibcTunables(Optional.empty(), OptionalLong.empty(), List.of());

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
+import dev.vdsoscope.linux.ChildProcess;
 import dev.vdsoscope.loader.cpu.GlibcCpuFeature.CpuidIndex;
 
 /**
@@ -34,6 +35,23 @@ public record LdSoDiagnostics(String description, Map<String, Long> numbers, Map
         public FormatException(String message) {
             super(message);
         }
+    }
+
+    /**
+     * Runs an ld.so with {@code --list-diagnostics} (glibc 2.33 and later) and reads what it says,
+     * with GLIBC_TUNABLES set to these tunables and LD_HWCAP_MASK unset (the tunables carry it).
+     */
+    public static LdSoDiagnostics run(String ldSo, GlibcTunables tunables)
+            throws FormatException, ChildProcess.ChildException {
+        Map<String, String> environment = new java.util.HashMap<>();
+        environment.put("GLIBC_TUNABLES", tunables.asEnvironmentValue());
+        environment.put("LD_HWCAP_MASK", null);
+        ChildProcess.Result result = ChildProcess.run(List.of(ldSo, "--list-diagnostics"), environment,
+                java.time.Duration.ofSeconds(10));
+        if (!result.succeeded()) {
+            throw new ChildProcess.ChildException(ldSo + " --list-diagnostics exited with status " + result.status());
+        }
+        return parse(ldSo, result.outText());
     }
 
     /** Whether the text looks like ld.so --list-diagnostics output. */

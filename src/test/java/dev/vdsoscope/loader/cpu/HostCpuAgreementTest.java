@@ -45,6 +45,16 @@ class HostCpuAgreementTest {
         return LdSoDiagnostics.parse(ldSo, output);
     }
 
+    /** The diagnostics of an ld.so of the glibc the model follows; other glibcs are skipped, visibly. */
+    private static LdSoDiagnostics modelledDiagnostics(String ldSo, String tunables) throws Exception {
+        LdSoDiagnostics diagnostics = diagnostics(ldSo, tunables);
+        assumeTrue(diagnostics.version().equals(java.util.Optional.of(MODELLED_GLIBC)), "the CPU model is glibc "
+                + MODELLED_GLIBC + "'s; " + ldSo + " is glibc " + diagnostics.version().orElse("(unknown)"));
+        return diagnostics;
+    }
+
+    private static final String MODELLED_GLIBC = "2.36";
+
     private static X86CpuFeatures model(String tunables) {
         assumeTrue(Cpuid.available(), "cpuid cannot run here: " + Cpuid.unavailableReason().orElse(""));
         return X86CpuFeatures.compute(CpuidSource.host().orElseThrow(),
@@ -82,7 +92,7 @@ class HostCpuAgreementTest {
             "glibc.cpu.hwcaps=-OSXSAVE", "glibc.cpu.hwcaps=-AVX512CD,-POPCNT"})
     void theModelSaysWhatThe64BitLdSoSays(String tunables) throws Exception {
         assumeTrue(Files.isExecutable(Path.of(LD_SO_64)), "no " + LD_SO_64);
-        LdSoDiagnostics ldSo = diagnostics(LD_SO_64, tunables);
+        LdSoDiagnostics ldSo = modelledDiagnostics(LD_SO_64, tunables);
         X86CpuFeatures ours = model(tunables);
         assertSameFeatures(ours, ldSo.x86().orElseThrow());
         String atPlatform = auxvPlatform(ldSo);
@@ -97,7 +107,7 @@ class HostCpuAgreementTest {
     @ValueSource(strings = {"", "glibc.cpu.hwcaps=-SSE2,-I686"})
     void theModelSaysWhatThe32BitLdSoSays(String tunables) throws Exception {
         assumeTrue(Files.isExecutable(Path.of(LD_SO_32)), "no 32-bit ld.so (" + LD_SO_32 + ", from libc6-i386)");
-        LdSoDiagnostics ldSo = diagnostics(LD_SO_32, tunables);
+        LdSoDiagnostics ldSo = modelledDiagnostics(LD_SO_32, tunables);
         X86CpuFeatures ours = model(tunables);
         assertSameFeatures(ours, ldSo.x86().orElseThrow());
         assertThat(ours.platformI386(auxvPlatform(ldSo))).as("dl_platform").isEqualTo(ldSo.platform().orElse(null));
@@ -122,6 +132,28 @@ class HostCpuAgreementTest {
     private static String readOwnAtPlatform() {
         long address = dev.vdsoscope.linux.Libc.getauxval(15);
         return java.lang.foreign.MemorySegment.ofAddress(address).reinterpret(64).getString(0);
+    }
+
+    /**
+     * {@code --cpu ld.so} (the answer where cpuid cannot run) and {@code --cpu host} give the same
+     * search: the same glibc-hwcaps subdirectories, platform, legacy names and cache bits.
+     */
+    @ParameterizedTest(name = "GLIBC_TUNABLES={0}")
+    @ValueSource(strings = {"", "glibc.cpu.hwcaps=-AVX2,-XSAVEC,-SSE4_2"})
+    void askingLdSoGivesTheSearchTheModelGives(String tunables) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of(LD_SO_64)), "no " + LD_SO_64);
+        modelledDiagnostics(LD_SO_64, tunables);
+        model(tunables);
+        GlibcTunables given = GlibcTunables.parse(tunables.isEmpty() ? null : tunables, null);
+        java.util.Optional<String> version = java.util.Optional.of(MODELLED_GLIBC);
+        dev.vdsoscope.loader.Hwcaps asked = dev.vdsoscope.loader.Hwcaps.compute(dev.vdsoscope.abi.LinuxAbi.X86_64,
+                new CpuProfile.SystemLoader(), given, version);
+        dev.vdsoscope.loader.Hwcaps modelled = dev.vdsoscope.loader.Hwcaps.compute(dev.vdsoscope.abi.LinuxAbi.X86_64,
+                CpuProfile.host(), given, version);
+        assertThat(asked.source()).endsWith("--list-diagnostics");
+        assertThat(asked.searchSubdirectories()).isEqualTo(modelled.searchSubdirectories());
+        assertThat(List.of(asked.platform(), asked.cacheHwcap(), asked.cachePlatform(), asked.isa1()))
+                .isEqualTo(List.of(modelled.platform(), modelled.cacheHwcap(), modelled.cachePlatform(), modelled.isa1()));
     }
 
     /** The parser reads every line this machine's ld.so prints, for both ABIs it has. */
