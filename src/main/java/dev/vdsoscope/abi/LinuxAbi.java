@@ -159,11 +159,15 @@ public enum LinuxAbi {
         return of(header.machine(), header.elfClass(), header.data(), header.flags());
     }
 
-    /** The same decision from the four header fields it reads. */
+    /**
+     * The same decision from the four header fields it reads. (Machines are compared by value: a
+     * record's equals and hashCode are bootstrapped through method handles at first use, a cost the
+     * start-up of ldd's batch line cannot carry.)
+     */
     public static Optional<LinuxAbi> of(Machine machine, ElfClass elfClass, ElfData data, long flags) {
-        Machine canonical = MACHINE_ALIASES.getOrDefault(machine, machine);
+        long canonical = canonicalMachine(machine.value());
         for (LinuxAbi abi : values()) {
-            if (abi.machine.equals(canonical) && abi.elfClass == elfClass
+            if (abi.machine.value() == canonical && abi.elfClass == elfClass
                     && (abi.byteOrder == null || abi.byteOrder == data) && abi.acceptsFlags(flags)) {
                 return Optional.of(abi);
             }
@@ -175,8 +179,18 @@ public enum LinuxAbi {
      * Machines that run another's code: EM_IAMCU (the Intel MCU psABI) runs i386 code,
      * EM_MIPS_RS3_LE is an old name of little-endian MIPS, EM_SPARC32PLUS is SPARC V8+.
      */
-    private static final Map<Machine, Machine> MACHINE_ALIASES = Map.of(Machine.EM_IAMCU, Machine.EM_386,
-            Machine.EM_MIPS_RS3_LE, Machine.EM_MIPS, Machine.EM_SPARC32PLUS, Machine.EM_SPARC);
+    private static long canonicalMachine(long machine) {
+        if (machine == Machine.EM_IAMCU.value()) {
+            return Machine.EM_386.value();
+        }
+        if (machine == Machine.EM_MIPS_RS3_LE.value()) {
+            return Machine.EM_MIPS.value();
+        }
+        if (machine == Machine.EM_SPARC32PLUS.value()) {
+            return Machine.EM_SPARC.value();
+        }
+        return machine;
+    }
 
     /** The two 32-bit MIPS ABIs share a class and differ in EF_MIPS_ABI2; no other ABI reads e_flags here. */
     private boolean acceptsFlags(long flags) {

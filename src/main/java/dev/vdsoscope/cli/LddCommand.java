@@ -292,33 +292,29 @@ final class LddCommand implements Callable<Integer> {
         LddScript.Verdict verdict = script.verify(result);
         boolean ok = true;
         String error = null;
-        switch (verdict) {
-            case LddScript.NotDynamic notDynamic -> {
-                error = "\tnot a dynamic executable";
-                ok = false;
-            }
-            case LddScript.UnknownExitCode unknown -> {
-                error = unknown.line();
-                lddGaveUp = true;
-                ok = false;
-            }
-            case LddScript.Trace trace -> {
-                if (result.crash().isPresent()) {
-                    ok = false; // ld.so died before printing its list
-                } else if (result.linkage() == Linkage.STATICALLY_LINKED) {
-                    text.append("\tstatically linked\n");
-                } else if (result.failure().isPresent()) {
-                    String program = result.file().contains("/") ? result.file() : "./" + result.file();
-                    text.append(result.failure().get().line(program)).append('\n');
-                    ok = false;
-                } else {
-                    long[] addresses = layOut(result);
-                    int digits = result.abi().isPresent() ? result.abi().get().elfClass().wordSize() * 2 : 16;
-                    List<LoadedLibrary> listing = result.listing();
-                    for (int i = 0; i < listing.size(); i++) {
-                        lddLine(text.append('\t'), listing.get(i), addresses == null ? 0 : addresses[i], digits);
-                    }
-                }
+        // (instanceof, not a pattern switch: a type switch spins method handles at start-up, which
+        // this batch line cannot afford.)
+        if (verdict instanceof LddScript.UnknownExitCode unknown) {
+            error = unknown.line();
+            lddGaveUp = true;
+            ok = false;
+        } else if (!(verdict instanceof LddScript.Trace)) {
+            error = "\tnot a dynamic executable";
+            ok = false;
+        } else if (result.crash().isPresent()) {
+            ok = false; // ld.so died before printing its list
+        } else if (result.linkage() == Linkage.STATICALLY_LINKED) {
+            text.append("\tstatically linked\n");
+        } else if (result.failure().isPresent()) {
+            String program = result.file().contains("/") ? result.file() : "./" + result.file();
+            text.append(result.failure().get().line(program)).append('\n');
+            ok = false;
+        } else {
+            long[] addresses = layOut(result);
+            int digits = result.abi().isPresent() ? result.abi().get().elfClass().wordSize() * 2 : 16;
+            List<LoadedLibrary> listing = result.listing();
+            for (int i = 0; i < listing.size(); i++) {
+                lddLine(text.append('\t'), listing.get(i), addresses == null ? 0 : addresses[i], digits);
             }
         }
         // As bytes: the same UTF-8 the stream would encode, without its per-call encoder.

@@ -12,7 +12,9 @@ import java.util.List;
  * <li>{@code StartupTraining --batch FILE...}: only the two batch lines that skip picocli
  * ({@link Main#BATCH_LINES}: {@code symbols --style=objdump} and {@code ldd --style=ldd}), for
  * the lean cache the launcher gives them: a cache of every command's classes takes some 20 ms longer
- * to load, a tenth of such a batch's time.
+ * to load, a tenth of such a batch's time. The ldd line is trained on 64-bit files only: for a
+ * 32-bit one it asks the kernel whether it runs 32-bit programs, through a child process, and
+ * every class that needs would be loaded at the start of every run.
  * </ul>
  */
 public final class StartupTraining {
@@ -41,8 +43,22 @@ public final class StartupTraining {
                 : FILE_COMMANDS;
         for (List<String> command : commands) {
             List<String> line = new ArrayList<>(command);
-            line.addAll(files);
+            for (String file : files) {
+                if (!batch || !command.getFirst().equals("ldd") || is64Bit(file)) {
+                    line.add(file);
+                }
+            }
             Main.run(line.toArray(String[]::new));
+        }
+    }
+
+    /** Whether a file starts as an ELFCLASS64 file does (and is not, say, a script). */
+    private static boolean is64Bit(String file) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
+            byte[] ident = in.readNBytes(5);
+            return ident.length == 5 && ident[0] == 0x7f && ident[1] == 'E' && ident[4] == 2;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 }

@@ -12,8 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.elf.ElfFile;
@@ -32,7 +30,7 @@ import dev.vdsoscope.loader.LoadResult;
 public final class LddScript {
     /** Debian's list when the script cannot be read: the x86-64 multilib set, in the script's order. */
     private static final String DEFAULT_LIST = "/lib/ld-linux.so.2 /lib64/ld-linux-x86-64.so.2 /libx32/ld-linux-x32.so.2";
-    private static final Pattern RTLDLIST = Pattern.compile("(?m)^RTLDLIST=\"?([^\"\\n]*)\"?$");
+    private static final String RTLDLIST = "\nRTLDLIST=";
     private static final int MAX_SCRIPT = 64 * 1024;
 
     /** What the loop over RTLDLIST ends with. */
@@ -72,18 +70,31 @@ public final class LddScript {
     /** A script with this RTLDLIST (paths separated by blanks). */
     public static LddScript of(String rtldList) {
         List<LdSo> list = new ArrayList<>();
-        for (String path : rtldList.trim().split("\\s+")) {
-            if (!path.isEmpty()) {
-                list.add(new LdSo(path, abiOf(Path.of(path))));
+        // The shell splits the unquoted ${RTLDLIST} at blanks (split by hand: a regex costs start-up).
+        int start = 0;
+        for (int i = 0; i <= rtldList.length(); i++) {
+            if (i == rtldList.length() || Character.isWhitespace(rtldList.charAt(i))) {
+                if (i > start) {
+                    String path = rtldList.substring(start, i);
+                    list.add(new LdSo(path, abiOf(Path.of(path))));
+                }
+                start = i + 1;
             }
         }
         return new LddScript(list);
     }
 
+    /** The value of the script's {@code RTLDLIST=} line, quotes removed. */
     private static String readList(Path script) {
         try (InputStream in = Files.newInputStream(script)) {
-            Matcher m = RTLDLIST.matcher(new String(in.readNBytes(MAX_SCRIPT), StandardCharsets.ISO_8859_1));
-            return m.find() ? m.group(1) : DEFAULT_LIST;
+            String text = "\n" + new String(in.readNBytes(MAX_SCRIPT), StandardCharsets.ISO_8859_1);
+            int at = text.indexOf(RTLDLIST);
+            if (at < 0) {
+                return DEFAULT_LIST;
+            }
+            int start = at + RTLDLIST.length();
+            int end = text.indexOf('\n', start);
+            return text.substring(start, end < 0 ? text.length() : end).replace("\"", "");
         } catch (IOException e) {
             return DEFAULT_LIST;
         }

@@ -1,31 +1,29 @@
 package dev.vdsoscope.linux;
 
-import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A short-lived child process that vdsoscope runs to learn what it cannot learn in its own address
  * space: the system's own ld.so describing itself, or whether this kernel runs programs of another
- * ABI at all. Never the file being analysed. The child gets no standard input, its output is kept up
- * to a bound, and it is killed when it outlives its time.
+ * ABI at all. Never the file being analysed. The child reads nothing, writes its standard output to
+ * a temporary file (kept up to a bound; standard error is dropped), and is killed when it outlives
+ * its time. No thread is started for it: a child that never closes its output cannot block us.
  */
 public final class ChildProcess {
     /** What a child left behind. */
-    public record Result(int status, byte[] out, byte[] err) {
+    public record Result(int status, String out) {
         /** Whether it exited with status 0. */
         public boolean succeeded() {
             return status == 0;
-        }
-
-        public String outText() {
-            return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
         }
     }
 
@@ -41,55 +39,67 @@ public final class ChildProcess {
     private ChildProcess() {}
 
     /**
+     * A new file for the child's output, private to this user, made without Files.createTempFile:
+     * its random names come from SecureRandom, whose start-up costs more than a child does. The name
+     * is unique to this process and moment; CREATE_NEW refuses anything already there.
+     */
+    private static Path outputFile() throws IOException {
+        Path directory = Path.of(System.getProperty("java.io.tmpdir", "/tmp"));
+        for (int attempt = 0; ; attempt++) {
+            Path file = directory.resolve("vdsoscope-child-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+            try {
+                return Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
      * Runs {@code command} with this process's environment changed by {@code environment} (a null
-     * value removes the variable) and waits at most {@code timeout}.
+     * value removes the variable) and waits at most {@code timeout}. The output is read as ISO-8859-1,
+     * byte for character.
      */
     public static Result run(List<String> command, Map<String, String> environment, Duration timeout)
             throws ChildException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(
-                new java.io.File("/dev/null")));
-        environment.forEach((name, value) -> {
-            if (value == null) {
-                builder.environment().remove(name);
-            } else {
-                builder.environment().put(name, value);
-            }
-        });
-        Process process;
+        Path output = null;
         try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new ChildException("cannot run " + command.getFirst() + ": " + e.getMessage());
-        }
-        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> drain(process.getInputStream()));
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()));
-        try {
+            output = outputFile();
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(output.toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            environment.forEach((name, value) -> {
+                if (value == null) {
+                    builder.environment().remove(name);
+                } else {
+                    builder.environment().put(name, value);
+                }
+            });
+            Process process = builder.start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 throw new ChildException(command.getFirst() + " did not finish within " + timeout.toSeconds() + " s");
             }
-            return new Result(process.exitValue(), out.get(), err.get());
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new ChildException(command.getFirst() + ": interrupted");
-        } catch (ExecutionException e) {
-            throw new ChildException(command.getFirst() + ": " + e.getCause().getMessage());
-        }
-    }
-
-    /** Reads a stream to its end, keeping at most MAX_OUTPUT bytes (the rest is read and dropped). */
-    private static byte[] drain(InputStream in) {
-        ByteArrayOutputStream kept = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        try (in) {
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                kept.write(buffer, 0, Math.min(n, Math.max(0, MAX_OUTPUT - kept.size())));
+            try (InputStream in = Files.newInputStream(output)) {
+                return new Result(process.exitValue(), new String(in.readNBytes(MAX_OUTPUT), StandardCharsets.ISO_8859_1));
             }
         } catch (IOException e) {
-            // The child went away: what was read stands.
+            throw new ChildException("cannot run " + command.getFirst() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChildException(command.getFirst() + ": interrupted");
+        } finally {
+            if (output != null) {
+                try {
+                    Files.deleteIfExists(output);
+                } catch (IOException e) {
+                    // A temporary file left behind is harmless.
+                }
+            }
         }
-        return kept.toByteArray();
     }
 }

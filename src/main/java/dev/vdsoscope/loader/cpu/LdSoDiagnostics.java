@@ -51,7 +51,7 @@ public record LdSoDiagnostics(String description, Map<String, Long> numbers, Map
         if (!result.succeeded()) {
             throw new ChildProcess.ChildException(ldSo + " --list-diagnostics exited with status " + result.status());
         }
-        return parse(ldSo, result.outText());
+        return parse(ldSo, result.out());
     }
 
     /** Whether the text looks like ld.so --list-diagnostics output. */
