@@ -2,7 +2,6 @@ package dev.vdsoscope.elf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,18 +10,17 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.vdsoscope.elf.testing.Fixtures;
+
 /**
  * A batch reader's file is valid until the next one: afterwards the file and the tables read from it
  * fail loudly instead of answering with the next file's bytes.
  */
 class BatchReaderTest {
-    private static final Path FIXTURES = Path.of("../shared/fixtures/vdso");
-
     @Test
     void aFileAndItsTablesStopAnsweringWhenTheReaderMovesOn() throws Exception {
-        Path first = FIXTURES.resolve("x86_64-linux-6.12.117-vdso64.so");
-        Path second = FIXTURES.resolve("aarch64-linux-6.12.117-vdso.so");
-        assumeTrue(Files.isRegularFile(first) && Files.isRegularFile(second), "the vDSO fixtures");
+        Path first = Fixtures.DIRECTORY.resolve("x86_64-linux-6.12.117-vdso64.so");
+        Path second = Fixtures.DIRECTORY.resolve("aarch64-linux-6.12.117-vdso.so");
         for (BatchReader reader : List.of(BatchReader.forWholeFiles(), BatchReader.forParts())) {
             ElfFile one = reader.next(first, Files.readAttributes(first, BasicFileAttributes.class));
             SymbolTable symbols = one.dynamicSymbols().orElseThrow();
