@@ -180,10 +180,10 @@ class LauncherIT {
         int batchLines = 0;
         for (List<String> line : lines) {
             String[] args = line.toArray(String[]::new);
-            boolean fast = fastPath.invoke(null, args, "symbols", "objdump") != null
-                    || fastPath.invoke(null, args, "ldd", "ldd") != null;
-            batchLines += fast ? 1 : 0;
-            String cache = fast ? "vdsoscope-batch." : "vdsoscope.";
+            boolean symbols = fastPath.invoke(null, args, "symbols", "objdump") != null;
+            boolean ldd = fastPath.invoke(null, args, "ldd", "ldd") != null;
+            batchLines += symbols || ldd ? 1 : 0;
+            String cache = symbols ? "vdsoscope-symbols." : ldd ? "vdsoscope-ldd." : "vdsoscope.";
             assertThat(javaCommand(args)).as(String.join(" ", line))
                     .anyMatch(arg -> arg.startsWith("-XX:AOTCache=") || arg.startsWith("-XX:SharedArchiveFile="))
                     .filteredOn(arg -> arg.startsWith("-XX:AOTCache=") || arg.startsWith("-XX:SharedArchiveFile="))

@@ -18,6 +18,7 @@ import dev.vdsoscope.elf.ElfClass;
 import dev.vdsoscope.elf.ElfData;
 import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.Machine;
+import dev.vdsoscope.elf.MachineFlags;
 
 /**
  * The Linux ABIs vdsoscope knows, and everything about each that differs between them: its system
@@ -106,12 +107,6 @@ public enum LinuxAbi {
     SPARC32("sparc32", Machine.EM_SPARC, ElfClass.ELFCLASS32, ElfData.ELFDATA2MSB, SyscallTable.SPARC32, null, null,
             InstructionSet.SPARC32, GateRules.SPARC);
 
-    /** e_flags of MIPS: the n32 ABI, and the architecture field (64-bit ones run 64-bit code). */
-    private static final long EF_MIPS_ABI2 = 0x20;
-    private static final long EF_MIPS_ARCH = 0xf0000000L;
-    private static final long E_MIPS_ARCH_64 = 0x60000000L, E_MIPS_ARCH_64R2 = 0x80000000L,
-            E_MIPS_ARCH_64R6 = 0xa0000000L;
-
     private final String displayName;
     private final Machine machine;
     private final ElfClass elfClass;
@@ -195,8 +190,8 @@ public enum LinuxAbi {
     /** The two 32-bit MIPS ABIs share a class and differ in EF_MIPS_ABI2; no other ABI reads e_flags here. */
     private boolean acceptsFlags(long flags) {
         return switch (this) {
-            case MIPS_N32 -> (flags & EF_MIPS_ABI2) != 0;
-            case MIPS_O32 -> (flags & EF_MIPS_ABI2) == 0;
+            case MIPS_N32 -> (flags & MachineFlags.EF_MIPS_ABI2) != 0;
+            case MIPS_O32 -> (flags & MachineFlags.EF_MIPS_ABI2) == 0;
             default -> true;
         };
     }
@@ -290,10 +285,10 @@ public enum LinuxAbi {
      * 64-bit architecture (the e_flags architecture field), which hold 64-bit code.
      */
     public InstructionSet instructionSet(ElfHeader header) {
-        if (machine == Machine.EM_MIPS && elfClass == ElfClass.ELFCLASS32) {
-            long arch = header.flags() & EF_MIPS_ARCH;
-            return arch == E_MIPS_ARCH_64 || arch == E_MIPS_ARCH_64R2 || arch == E_MIPS_ARCH_64R6
-                    ? InstructionSet.MIPS64 : InstructionSet.MIPS32;
+        if (machine.is(Machine.EM_MIPS) && elfClass == ElfClass.ELFCLASS32) {
+            long arch = header.flags() & MachineFlags.EF_MIPS_ARCH;
+            return arch == MachineFlags.EF_MIPS_ARCH_64 || arch == MachineFlags.EF_MIPS_ARCH_64R2
+                    || arch == MachineFlags.EF_MIPS_ARCH_64R6 ? InstructionSet.MIPS64 : InstructionSet.MIPS32;
         }
         return instructionSet;
     }

@@ -5,13 +5,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import dev.vdsoscope.compat.LdShowAuxv;
 import dev.vdsoscope.proc.Auxv;
 import dev.vdsoscope.proc.AuxvEntry;
 import dev.vdsoscope.proc.AuxvType;
 import dev.vdsoscope.proc.LinuxProcess;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "auxv", mixinStandardHelpOptions = true,
         description = {"Decode a process's ELF auxiliary vector (/proc/PID/auxv).",
@@ -23,7 +26,10 @@ final class AuxvCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
-    ProcessOptions target;
+    ProcessOptions pidOption;
+
+    @Parameters(arity = "0..1", paramLabel = "TARGET", description = "self (the default) or pid:N.")
+    String argument;
 
     @Option(names = "--style", defaultValue = "table", converter = StyleConverter.class,
             description = "table (default) or ld-show-auxv.")
@@ -38,7 +44,7 @@ final class AuxvCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LinuxProcess process = target.process();
+        LinuxProcess process = Targets.process(argument, pidOption.pid);
         LinuxProcess.Abi abi = process.abi();
         Auxv auxv = process.auxv();
         if (common.json) {

@@ -1,13 +1,14 @@
 package dev.vdsoscope.cli;
 
-import dev.vdsoscope.elf.ElfFormatException;
-
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.vdsoscope.disasm.ImageDiff;
+import dev.vdsoscope.elf.ElfFormatException;
+import dev.vdsoscope.vdso.ImageTarget;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -23,7 +24,7 @@ final class DiffCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
-    ProcessOptions target;
+    ProcessOptions pidOption;
 
     @Parameters(arity = "1..2", paramLabel = "IMAGE", description = "FILE, pid:N or self.")
     List<String> images;
@@ -33,16 +34,17 @@ final class DiffCommand implements Callable<Integer> {
         if (images.size() > 2) {
             throw new Failure(null, "diff compares two images, not " + images.size(), ExitCode.BAD_INPUT);
         }
-        if (images.size() == 2 && target.pid != null) {
+        if (images.size() == 2 && pidOption.pid != null) {
             throw new Failure(null, "give two images, or one image and --pid, not both", ExitCode.BAD_INPUT);
         }
-        String second = images.size() == 2 ? images.get(1) : target.pid != null ? "pid:" + target.pid : "self";
-        try (ImageSource a = open(images.get(0)); ImageSource b = open(second)) {
+        ImageTarget first = Targets.parse(images.get(0));
+        ImageTarget second = images.size() == 2 ? Targets.parse(images.get(1)) : Targets.of(null, pidOption.pid);
+        try (ImageTarget.Opened a = Targets.open(first); ImageTarget.Opened b = Targets.open(second)) {
             ImageDiff.Result r;
             try {
-                r = ImageDiff.compare(a.elf(), a.label(), b.elf(), b.label());
+                r = ImageDiff.compare(a.elf(), a.description(), b.elf(), b.description());
             } catch (ElfFormatException e) {
-                throw Failure.of(a.label() + " or " + b.label(), e);
+                throw Failure.of(first.label() + " or " + second.label(), e);
             }
             if (common.json) {
                 Output.json(json(r));
@@ -51,20 +53,6 @@ final class DiffCommand implements Callable<Integer> {
             }
             return r.differs() ? ExitCode.FINDINGS : ExitCode.OK;
         }
-    }
-
-    private static ImageSource open(String image) throws Exception {
-        if (image.equals("self")) {
-            return ImageSource.open(null, null);
-        }
-        if (image.startsWith("pid:")) {
-            try {
-                return ImageSource.open(null, Long.parseLong(image.substring(4)));
-            } catch (NumberFormatException e) {
-                throw new Failure(image, "not a process id", ExitCode.BAD_INPUT);
-            }
-        }
-        return ImageSource.open(image, null);
     }
 
     private static void text(PrintStream out, ImageDiff.Result r) {

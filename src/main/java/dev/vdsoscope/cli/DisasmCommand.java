@@ -6,33 +6,34 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
-import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.disasm.CapstoneLibrary;
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
-import dev.vdsoscope.abi.InstructionSet;
 import dev.vdsoscope.disasm.CodeSymbols;
 import dev.vdsoscope.disasm.ImageDisassembler;
 import dev.vdsoscope.disasm.Instruction;
 import dev.vdsoscope.disasm.Syntax;
+import dev.vdsoscope.disasm.UnsupportedInstructionSetException;
+import dev.vdsoscope.elf.ElfFormatException;
+import dev.vdsoscope.vdso.ImageTarget;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import dev.vdsoscope.disasm.UnsupportedInstructionSetException;
 
 @Command(name = "disasm", mixinStandardHelpOptions = true,
         description = {"Disassemble an image with Capstone.",
                 "Every executable section split at its symbols, named functions (--symbol) or an address "
-                        + "range (--start/--stop). No FILE and no --pid: vdsoscope's own vDSO."})
+                        + "range (--start/--stop). TARGET is " + Targets.SYNTAX + "; without one, vdsoscope's own vDSO."})
 final class DisasmCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
     @Mixin
-    ProcessOptions target;
+    ProcessOptions pidOption;
 
-    @Parameters(arity = "0..1", paramLabel = "FILE", description = "An ELF file (a vDSO image, or any other).")
-    String file;
+    @Parameters(arity = "0..1", paramLabel = "TARGET", description = Targets.SYNTAX + " (any ELF file will do).")
+    String argument;
 
     @Option(names = {"-s", "--symbol"}, paramLabel = "NAME", description = "Only this function (repeatable).")
     List<String> symbols = new ArrayList<>();
@@ -59,7 +60,8 @@ final class DisasmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (ImageSource source = ImageSource.open(file, target.pid);
+        ImageTarget target = Targets.of(argument, pidOption.pid);
+        try (ImageTarget.Opened source = Targets.open(target);
                 ImageDisassembler disassembler = ImageDisassembler.open(source.elf(), syntax)) {
             List<ImageDisassembler.Block> blocks = select(disassembler);
             if (common.json) {
@@ -68,14 +70,14 @@ final class DisasmCommand implements Callable<Integer> {
                 text(Output.out(), source, disassembler, blocks);
             }
             for (String warning : source.elf().warnings()) {
-                Batch.warn(source.label(), warning);
+                Batch.warn(target.label(), warning);
             }
         } catch (CapstoneUnavailableException e) {
-            throw ImageSource.missing(e);
+            throw Targets.missing(e);
         } catch (UnsupportedInstructionSetException e) {
-            throw ImageSource.unsupported(ImageSource.subject(file, target.pid), e);
+            throw Targets.unsupported(target, e);
         } catch (ElfFormatException e) {
-            throw Failure.of(ImageSource.subject(file, target.pid), e);
+            throw Failure.of(target.label(), e);
         }
         return ExitCode.OK;
     }
@@ -114,15 +116,15 @@ final class DisasmCommand implements Callable<Integer> {
         return blocks;
     }
 
-    private String header(ImageSource source, ImageDisassembler d) {
+    private String header(ImageTarget.Opened source, ImageDisassembler d) {
         String decoder = CapstoneLibrary.find().map(l -> "Capstone " + l.version() + " (" + l.origin() + ")")
                 .orElse("no Capstone");
-        return source.label() + ": " + d.isa() + ", " + decoder + (d.fullyDecoded() ? ""
+        return source.description() + ": " + d.isa() + ", " + decoder + (d.fullyDecoded() ? ""
                 : ": only the system-call gate is decoded, other words are shown raw")
                 + (d.isa().isX86() ? ", " + syntax + " syntax" : "");
     }
 
-    private void text(PrintStream out, ImageSource source, ImageDisassembler d, List<ImageDisassembler.Block> blocks) {
+    private void text(PrintStream out, ImageTarget.Opened source, ImageDisassembler d, List<ImageDisassembler.Block> blocks) {
         out.println(header(source, d));
         int width = d.elf().header().is64() ? 16 : 8;
         String section = null;
@@ -170,7 +172,7 @@ final class DisasmCommand implements Callable<Integer> {
     record JsonInstruction(String address, String bytes, String mnemonic, String operands, String target,
             String targetSymbol) {}
 
-    private JsonDisasm json(ImageSource source, ImageDisassembler d, List<ImageDisassembler.Block> blocks) {
+    private JsonDisasm json(ImageTarget.Opened source, ImageDisassembler d, List<ImageDisassembler.Block> blocks) {
         List<JsonBlock> list = new ArrayList<>();
         for (ImageDisassembler.Block b : blocks) {
             List<JsonInstruction> instructions = new ArrayList<>(b.instructions().size());
@@ -185,7 +187,7 @@ final class DisasmCommand implements Callable<Integer> {
                     b.function().map(CodeSymbols.Function::exported).orElse(false), b.isa().name(), instructions));
         }
         JsonCapstone capstone = CapstoneLibrary.find().map(l -> new JsonCapstone(l.version(), l.origin())).orElse(null);
-        return new JsonDisasm("disasm", 1, source.label(), d.elf().machine().cName(), d.isa().name(),
+        return new JsonDisasm("disasm", 1, source.description(), d.elf().machine().cName(), d.isa().name(),
                 d.isa().isX86() ? syntax.name() : null, capstone, d.fullyDecoded(), list);
     }
 }

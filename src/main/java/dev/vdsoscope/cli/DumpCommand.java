@@ -1,8 +1,8 @@
 package dev.vdsoscope.cli;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
@@ -12,9 +12,11 @@ import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.proc.Mapping;
 import dev.vdsoscope.proc.ProcessException;
 import dev.vdsoscope.proc.PseudoMapping;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "dump", mixinStandardHelpOptions = true,
         description = {"Write the exact bytes of a process's [vdso] mapping, read from /proc/PID/mem.",
@@ -24,7 +26,10 @@ final class DumpCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
-    ProcessOptions target;
+    ProcessOptions pidOption;
+
+    @Parameters(arity = "0..1", paramLabel = "TARGET", description = "self (the default) or pid:N.")
+    String argument;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
             description = "Where to write; '-' for standard output (default: standard output unless it is a terminal).")
@@ -35,7 +40,7 @@ final class DumpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LinuxProcess process = target.process();
+        LinuxProcess process = Targets.process(argument, pidOption.pid);
         Mapping vdso = process.maps().find(PseudoMapping.VDSO).orElseThrow(() -> new ProcessException(
                 process.pid(), ProcessException.Kind.NO_VDSO, "has no [vdso] mapping"));
         String destination = output == null ? "-" : output;

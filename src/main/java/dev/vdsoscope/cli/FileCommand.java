@@ -12,6 +12,9 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import dev.vdsoscope.compat.FileDescription;
+import dev.vdsoscope.compat.FileMagic;
+import dev.vdsoscope.compat.FileNotes;
 import dev.vdsoscope.elf.AbiTag;
 import dev.vdsoscope.elf.BuildId;
 import dev.vdsoscope.elf.ElfFile;
@@ -20,6 +23,8 @@ import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.ElfType;
 import dev.vdsoscope.elf.Linkage;
 import dev.vdsoscope.elf.Stripping;
+import dev.vdsoscope.vdso.ImageTarget;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,7 +44,8 @@ final class FileCommand implements Callable<Integer> {
     @Option(names = {"-N", "--no-pad"}, description = "Do not pad the file names to align the descriptions.")
     boolean noPad;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "ELF files; symbolic links are followed.")
+    @Parameters(arity = "1..*", paramLabel = "TARGET",
+            description = "ELF files (symbolic links are followed), self or pid:N (a process's vDSO).")
     List<String> files;
 
     @Override
@@ -49,9 +55,11 @@ final class FileCommand implements Callable<Integer> {
         // Like file(1), pad "NAME:" so that the descriptions line up under the longest name given.
         int width = files.stream().mapToInt(FileCommand::width).max().orElse(0);
         batch.each(files, file -> {
-            Path path = Path.of(file);
-            try (ElfFile elf = ElfFile.open(path)) {
-                FileDescription d = FileDescription.of(elf, mode(path));
+            ImageTarget target = Targets.parse(file);
+            try (ImageTarget.Opened image = Targets.open(target)) {
+                ElfFile elf = image.elf();
+                // A mapped image has no permission bits: file(1) would see those of a dump made 0644.
+                FileDescription d = FileDescription.of(elf, target instanceof ImageTarget.File f ? mode(f.path()) : 0);
                 if (common.json) {
                     documents.add(json(file, elf, d));
                 } else {
@@ -117,7 +125,7 @@ final class FileCommand implements Callable<Integer> {
         problems.addAll(elf.warnings());
         return new JsonFile(file, d.text(), h.elfClass().bits(), h.data().littleEndian() ? "little" : "big", machine,
                 h.version(), new JsonName(h.osAbi().value(), h.osAbi().cName(),
-                        FileMagic.osAbiName((int) h.osAbi().value())),
+                        FileMagic.osAbiName(h.osAbi())),
                 new JsonType(h.type().value(), h.type().cName(), d.typeDescription(),
                         linkage == null ? null : linkage.isPie()),
                 linkage == null ? null : linkage.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'),

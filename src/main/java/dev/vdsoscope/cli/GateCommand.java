@@ -1,39 +1,36 @@
 package dev.vdsoscope.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
-import dev.vdsoscope.disasm.DebugImages;
-import dev.vdsoscope.abi.InstructionSet;
 import dev.vdsoscope.disasm.GateAnalysis;
+import dev.vdsoscope.disasm.UnsupportedInstructionSetException;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
+import dev.vdsoscope.vdso.ImageTarget;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import dev.vdsoscope.disasm.UnsupportedInstructionSetException;
 
 @Command(name = "gate", mixinStandardHelpOptions = true,
         description = {"How each exported function enters the kernel.",
                 "Its entry instructions, the system call each makes, the kind of function, and on x86 the "
-                        + "alternatives the kernel patches in. No FILE and no --pid: vdsoscope's own vDSO, with "
-                        + "the alternatives this machine applied."})
+                        + "alternatives the kernel patches in. TARGET is " + Targets.SYNTAX + "; without one, "
+                        + "vdsoscope's own vDSO, with the alternatives this machine applied."})
 final class GateCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
     @Mixin
-    ProcessOptions target;
+    ProcessOptions pidOption;
 
-    @Parameters(arity = "0..1", paramLabel = "FILE", description = "An ELF file (a vDSO image).")
-    String file;
+    @Parameters(arity = "0..1", paramLabel = "TARGET", description = Targets.SYNTAX + ".")
+    String argument;
 
     @Option(names = "--debug-image", paramLabel = "FILE",
             description = "The unstripped image of the same kernel: the code as linked, and the patch sites.")
@@ -46,179 +43,35 @@ final class GateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean applied = live;
-        try (ImageSource source = ImageSource.open(file, target.pid)) {
+        ImageTarget target = Targets.of(argument, pidOption.pid);
+        try (ImageTarget.Opened source = Targets.open(target)) {
             applied |= source.live();
-            Path unstripped = debugImage != null ? debugImage : applied ? foundDebugImage(source.elf()) : null;
+            Path unstripped = debugImage != null ? debugImage : applied ? GateView.foundDebugImage(source.elf()) : null;
             try (ElfFile debug = unstripped == null ? null : ElfFile.open(unstripped)) {
                 GateAnalysis.Result result = GateAnalysis.analyse(source.elf(), applied, Optional.ofNullable(debug));
                 if (common.json) {
-                    Output.json(new JsonGateDocument("gate", 1, source.label(),
-                            unstripped == null ? null : unstripped.toString(), json(result)));
+                    Output.json(new JsonGateDocument("gate", 1, source.description(),
+                            unstripped == null ? null : unstripped.toString(), GateView.json(result)));
                 } else {
                     PrintStream out = Output.out();
-                    out.println("Kernel entries of " + source.label() + " (" + result.isa() + ", system calls of "
+                    out.println("Kernel entries of " + source.description() + " (" + result.isa() + ", system calls of "
                             + result.syscalls() + ")");
                     if (unstripped != null) {
                         out.println("Code as linked: " + unstripped);
                     }
-                    text(out, result, "");
+                    GateView.text(out, result, "");
                 }
             }
         } catch (CapstoneUnavailableException e) {
-            throw ImageSource.missing(e);
+            throw Targets.missing(e);
         } catch (UnsupportedInstructionSetException e) {
-            throw ImageSource.unsupported(ImageSource.subject(file, target.pid), e);
+            throw Targets.unsupported(target, e);
         } catch (ElfFormatException e) {
-            throw Failure.of(ImageSource.subject(file, target.pid), e);
+            throw Failure.of(target.label(), e);
         }
         return ExitCode.OK;
     }
 
-    /** The distribution's unstripped image of a live vDSO, when its kernel debug package is installed. */
-    private static Path foundDebugImage(ElfFile liveImage) {
-        return DebugImages.find(liveImage, DebugImages.DEFAULT_ROOT, DebugImages.runningKernelRelease()).orElse(null);
-    }
-
-    /** The report's "System-call gate" section for a live image; says what is missing instead when it cannot run. */
-    static void reportSection(PrintStream out, ElfFile liveImage) {
-        try {
-            Path unstripped = foundDebugImage(liveImage);
-            GateAnalysis.Result result;
-            try (ElfFile debug = unstripped == null ? null : ElfFile.open(unstripped)) {
-                result = GateAnalysis.analyse(liveImage, true, Optional.ofNullable(debug));
-            }
-            out.println("System-call gate (how each function enters the kernel, alternatives as this machine applied them)");
-            text(out, result, "  ");
-            out.println();
-        } catch (CapstoneUnavailableException | IOException | RuntimeException e) {
-            // The rest of the report stands on its own: say why this part is missing rather than fail.
-            out.println("System-call gate: not analysed: " + e.getMessage());
-            out.println();
-        }
-    }
-
-    /** The report's JSON {@code gate} field: the analysis, or {@code {"unavailable": why}}. */
-    static Object reportJson(ElfFile liveImage) {
-        try {
-            Path unstripped = foundDebugImage(liveImage);
-            try (ElfFile debug = unstripped == null ? null : ElfFile.open(unstripped)) {
-                return json(GateAnalysis.analyse(liveImage, true, Optional.ofNullable(debug)));
-            }
-        } catch (CapstoneUnavailableException | IOException | RuntimeException e) {
-            return new JsonGateUnavailable(e.getMessage());
-        }
-    }
-
-    record JsonGateUnavailable(String unavailable) {}
-
-    /** The analysis as text, each line prefixed by {@code indent} (the report nests it). */
-    static void text(PrintStream out, GateAnalysis.Result r, String indent) {
-        for (String note : r.notes()) {
-            out.println(indent + "Note: " + note);
-        }
-        for (GateAnalysis.FunctionGates f : r.functions()) {
-            out.println();
-            out.println(indent + String.join(" = ", f.function().names()) + "  0x"
-                    + Long.toHexString(f.function().address()) + ": " + f.kind().description());
-            for (GateAnalysis.Gate g : f.gates()) {
-                if (g.feature().isPresent()) {
-                    continue; // shown with its site below
-                }
-                String call = g.number().isPresent() ? "  " + g.syscall().orElse("system call")
-                        + " (" + g.number().getAsLong() + " = 0x" + Long.toHexString(g.number().getAsLong()) + ")"
-                        : f.kind() == GateAnalysis.Kind.SYSCALL_GATE ? "  (the caller's system call, number in %eax)"
-                        : "  (number not a constant loaded just before)";
-                out.println(indent + "  0x" + Long.toHexString(g.address()) + "  " + g.instruction() + call);
-            }
-            for (GateAnalysis.Site s : f.sites()) {
-                printSite(out, s, indent + "  ");
-            }
-            story(f).ifPresent(line -> out.println(indent + "  " + line));
-        }
-        r.alternatives().ifPresent(a -> {
-            out.println();
-            out.println(indent + "Alternatives (.altinstructions: " + a.entries() + " entries, " + a.layout() + ", "
-                    + a.sites().size() + " sites; those outside exported functions follow)");
-            for (String note : a.notes()) {
-                out.println(indent + "  Note: " + note);
-            }
-            for (GateAnalysis.Site s : a.sites()) {
-                boolean shown = r.functions().stream().anyMatch(f -> f.sites().contains(s));
-                if (!shown) {
-                    printSite(out, s, indent + "  ");
-                }
-            }
-        });
-    }
-
-    private static void printSite(PrintStream out, GateAnalysis.Site s, String indent) {
-        out.println(indent + "0x" + Long.toHexString(s.address()) + (s.location().isEmpty() ? "" : " " + s.location())
-                + ", " + s.length()
-                + "-byte patch site");
-        s.asLinked().ifPresent(c -> out.println(indent + "    as linked:  " + c.code()));
-        for (GateAnalysis.Choice c : s.replacements()) {
-            out.println(indent + "    " + (c.inverted() ? "without " : "with ") + c.feature() + " (" + c.featureNumber()
-                    + "):  " + c.code());
-        }
-        s.current().ifPresent(c -> out.println(indent + "    now:  " + c + "  <- " + s.applied().orElse("")));
-    }
-
-    /** One sentence for a function whose kernel entry an alternative changes: the three-way story. */
-    private static Optional<String> story(GateAnalysis.FunctionGates f) {
-        List<String> parts = new ArrayList<>();
-        for (GateAnalysis.Site s : f.sites()) {
-            boolean changesEntry = s.replacements().stream().anyMatch(c -> c.gate().isPresent());
-            if (!changesEntry) {
-                continue;
-            }
-            String linkedEntry = f.gates().stream().filter(g -> g.feature().isEmpty() && g.address() >= s.address())
-                    .findFirst().map(GateAnalysis.Gate::instruction).orElse("the code as linked");
-            parts.add(linkedEntry + " as linked");
-            for (GateAnalysis.Choice c : s.replacements()) {
-                c.gate().ifPresent(g -> parts.add(g + " when the CPU " + (c.inverted() ? "lacks " : "has ")
-                        + c.feature()));
-            }
-            s.applied().ifPresent(a -> parts.add("on this machine: " + a));
-        }
-        return parts.isEmpty() ? Optional.empty() : Optional.of("So: " + String.join("; ", parts) + ".");
-    }
-
-    record JsonGateDocument(String command, int schemaVersion, String image, String debugImage, JsonGate gate) {}
-
-    record JsonGate(String isa, String syscallTable, boolean live, List<JsonFunction> functions,
-            JsonAlternatives alternatives, List<String> notes) {}
-
-    record JsonFunction(List<String> names, String address, long size, String kind, List<JsonEntry> entries,
-            List<JsonSite> sites) {}
-
-    record JsonEntry(String address, String instruction, String via, Long number, String syscall, String feature) {}
-
-    record JsonSite(String address, int length, String location, String asLinked, List<JsonChoice> replacements,
-            String current, String applied) {}
-
-    record JsonChoice(String feature, String featureNumber, boolean inverted, String code, String entersKernelWith) {}
-
-    record JsonAlternatives(String layout, int entries, List<String> notes, List<JsonSite> sites) {}
-
-    static JsonGate json(GateAnalysis.Result r) {
-        List<JsonFunction> functions = new ArrayList<>();
-        for (GateAnalysis.FunctionGates f : r.functions()) {
-            List<JsonEntry> entries = f.gates().stream().map(g -> new JsonEntry("0x" + Long.toHexString(g.address()),
-                    g.instruction(), g.via(), g.number().isPresent() ? g.number().getAsLong() : null,
-                    g.syscall().orElse(null), g.feature().orElse(null))).toList();
-            functions.add(new JsonFunction(f.function().names(), "0x" + Long.toHexString(f.function().address()),
-                    f.function().size(), f.kind().name().toLowerCase(), entries, sites(f.sites())));
-        }
-        JsonAlternatives alternatives = r.alternatives().map(a -> new JsonAlternatives(a.layout(), a.entries(),
-                a.notes(), sites(a.sites()))).orElse(null);
-        return new JsonGate(r.isa().name(), r.syscalls().name(), r.live(), functions, alternatives, r.notes());
-    }
-
-    private static List<JsonSite> sites(List<GateAnalysis.Site> sites) {
-        return sites.stream().map(s -> new JsonSite("0x" + Long.toHexString(s.address()), s.length(), s.location(),
-                s.asLinked().map(GateAnalysis.Choice::code).orElse(null),
-                s.replacements().stream().map(c -> new JsonChoice(c.feature(), c.featureNumber(), c.inverted(), c.code(),
-                        c.gate().orElse(null))).toList(),
-                s.current().orElse(null), s.applied().orElse(null))).toList();
-    }
+    record JsonGateDocument(String command, int schemaVersion, String image, String debugImage,
+            GateView.JsonGate gate) {}
 }

@@ -1,7 +1,6 @@
 package dev.vdsoscope.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -12,6 +11,7 @@ import java.util.concurrent.Callable;
 import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.elf.DynamicEntry;
 import dev.vdsoscope.elf.DynamicTable;
+import dev.vdsoscope.elf.DynamicTag;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
@@ -19,6 +19,8 @@ import dev.vdsoscope.elf.Machine;
 import dev.vdsoscope.elf.Note;
 import dev.vdsoscope.elf.ProgramHeader;
 import dev.vdsoscope.elf.Section;
+import dev.vdsoscope.vdso.ImageTarget;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,7 +47,8 @@ final class HeadersCommand implements Callable<Integer> {
         Batch batch = new Batch();
         List<JsonHeaders> documents = new ArrayList<>();
         batch.each(files, file -> {
-            try (ElfFile elf = ElfFile.open(Path.of(file))) {
+            try (ImageTarget.Opened image = Targets.open(Targets.parse(file))) {
+                ElfFile elf = image.elf();
                 List<String> problems = new ArrayList<>();
                 if (common.json) {
                     documents.add(json(file, elf, problems));
@@ -172,24 +175,11 @@ final class HeadersCommand implements Callable<Integer> {
         if (e.tag().isAddress()) {
             return "0x" + Long.toHexString(e.value());
         }
-        if (e.tag().value() == 0x6ffffffbL) {
-            return "0x" + Long.toHexString(e.value()) + flags1(e.value());
+        if (e.tag().is(DynamicTag.DT_FLAGS_1)) {
+            List<String> set = DynamicTable.flags1Names(e.value());
+            return "0x" + Long.toHexString(e.value()) + (set.isEmpty() ? "" : " (" + String.join(" ", set) + ")");
         }
         return "0x" + Long.toHexString(e.value()) + " (" + Long.toUnsignedString(e.value()) + ")";
-    }
-
-    private static String flags1(long value) {
-        String[] names = {"NOW", "GLOBAL", "GROUP", "NODELETE", "LOADFLTR", "INITFIRST", "NOOPEN", "ORIGIN",
-                "DIRECT", "TRANS", "INTERPOSE", "NODEFLIB", "NODUMP", "CONFALT", "ENDFILTEE", "DISPRELDNE",
-                "DISPRELPND", "NODIRECT", "IGNMULDEF", "NOKSYMS", "NOHDR", "EDITED", "NORELOC", "SYMINTPOSE",
-                "GLOBAUDIT", "SINGLETON", "STUB", "PIE"};
-        List<String> set = new ArrayList<>();
-        for (int i = 0; i < names.length; i++) {
-            if ((value & (1L << i)) != 0) {
-                set.add(names[i]);
-            }
-        }
-        return set.isEmpty() ? "" : " (" + String.join(" ", set) + ")";
     }
 
     record JsonDocument(String command, int schemaVersion, List<JsonHeaders> files) {}

@@ -12,28 +12,25 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import dev.vdsoscope.abi.LinuxAbi;
+import dev.vdsoscope.compat.LddOutput;
 import dev.vdsoscope.compat.LddScript;
 import dev.vdsoscope.loader.Attempt;
-import dev.vdsoscope.loader.Hwcaps;
 import dev.vdsoscope.loader.ElfObject;
-import dev.vdsoscope.loader.Linkage;
+import dev.vdsoscope.loader.Hwcaps;
 import dev.vdsoscope.loader.LoadResult;
 import dev.vdsoscope.loader.LoadedLibrary;
 import dev.vdsoscope.loader.Loader;
 import dev.vdsoscope.loader.LoaderException;
 import dev.vdsoscope.loader.LoaderOptions;
+import dev.vdsoscope.loader.Verification;
 import dev.vdsoscope.loader.cpu.CpuProfile;
 import dev.vdsoscope.loader.cpu.GlibcTunables;
-import dev.vdsoscope.proc.Mapping;
-import dev.vdsoscope.proc.LinuxProcess;
-import dev.vdsoscope.proc.ProcessException;
-import dev.vdsoscope.proc.PseudoMapping;
-import dev.vdsoscope.vdso.Vdso;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import dev.vdsoscope.abi.LinuxAbi;
 
 @Command(name = "ldd", mixinStandardHelpOptions = true,
         description = {"List the shared libraries a program would load, without running it or its loader.",
@@ -45,10 +42,6 @@ import dev.vdsoscope.abi.LinuxAbi;
                 "cannot follow ld.so into a file."})
 final class LddCommand implements Callable<Integer> {
     enum Style { clear, ldd }
-
-    private static final long PAGE = 4096;
-    /** The vvar pages the kernel maps below the vDSO, which library mappings then sit under. */
-    private static final long VVAR_SIZE = 4 * PAGE;
 
     @Mixin
     CommonOptions common;
@@ -88,16 +81,10 @@ final class LddCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "FILE")
     List<String> files = List.of();
 
-    /** ldd's script, read when the first file needs it (--style=ldd only). */
-    private LddScript script;
+    /** ldd's output, made when the first file needs it (its script is read then). */
+    private LddOutput lddOutput;
     /** Whether ldd has given up on the run ("exited with unknown exit code"): later files are not read. */
     private boolean lddGaveUp;
-
-    /** This process's vDSO, looked for once (by the first target of this tool's ABI); null until then. */
-    private Optional<VdsoPlace> vdso;
-
-    /** Where the vDSO is mapped and how many bytes its pages span. */
-    private record VdsoPlace(long base, long size) {}
 
     /**
      * {@code ldd --style=ldd FILE...} without picocli (Main's fast path): every other option has its
@@ -155,9 +142,17 @@ final class LddCommand implements Callable<Integer> {
             if (lddGaveUp) {
                 return;
             }
-            if (style == Style.ldd && !common.json && !lddCanRead(file)) {
-                lddFailed[0] = true;
-                return;
+            if (style == Style.ldd && !common.json) {
+                Optional<String> refused = LddOutput.precheck(file);
+                if (refused.isPresent()) {
+                    if (files.size() > 1) {
+                        Output.out().print(LddOutput.header(file));
+                    }
+                    Output.out().flush();
+                    Output.err().println(Failure.oneLine(refused.get()));
+                    lddFailed[0] = true;
+                    return;
+                }
             }
             LoadResult result;
             try {
@@ -209,7 +204,7 @@ final class LddCommand implements Callable<Integer> {
         if (result.crash().isPresent()) {
             throw new Failure(result.file(), result.crash().get().describe(), ExitCode.BAD_INPUT);
         }
-        switch (result.linkage()) {
+        switch (result.verification()) {
             case NOT_ELF -> throw new Failure(result.file(), "not an ELF file", ExitCode.BAD_INPUT);
             case NO_LOADER -> throw new Failure(result.file(), result.reason().orElse("no loader model"),
                     ExitCode.BAD_INPUT);
@@ -220,35 +215,6 @@ final class LddCommand implements Callable<Integer> {
                 }
             }
         }
-    }
-
-    /**
-     * The checks ldd's script makes before it runs ld.so, with its messages on standard error: a
-     * name that does not exist, is not a regular file, or cannot be read fails with status 1.
-     */
-    private boolean lddCanRead(String file) {
-        String shown = file.contains("/") ? file : "./" + file;
-        Path path = Path.of(shown);
-        String message = null;
-        try {
-            if (!Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).isRegularFile()) {
-                message = "ldd: " + shown + ": not regular file";
-            } else if (!Files.isReadable(path)) {
-                message = "ldd: error: you do not have read permission for `" + shown + "'";
-            }
-        } catch (IOException e) {
-            // test -e: whatever stat cannot see does not exist for ldd (a dangling link, a loop).
-            message = "ldd: " + shown + ": No such file or directory";
-        }
-        if (message == null) {
-            return true;
-        }
-        if (files.size() > 1) {
-            Output.out().println(file + ":");
-        }
-        Output.out().flush();
-        Output.err().println(Failure.oneLine(message));
-        return false;
     }
 
     private static LoadResult resolve(Loader loader, String file, boolean lddStyle) throws IOException {
@@ -274,140 +240,38 @@ final class LddCommand implements Callable<Integer> {
     }
 
     /**
-     * ldd's lines: a "FILE:" header when there are several files, then what the script does with the
-     * file (see {@link LddScript}): "not a dynamic executable" on standard error; giving up the run;
-     * or ld.so's trace, written in one piece, one tab-indented line per object. Where ld.so stops,
-     * its one error line takes the list's place (ldd shows what ld.so printed, on standard output);
-     * where it dies loading a library, it printed nothing. Returns false where ldd fails the file
-     * (status 1).
+     * ldd's output for one file: the "FILE:" header when there are several files, then ldd's lines,
+     * standard output in one piece. Returns false where ldd fails the file (status 1).
      */
     private boolean ldd(LoadResult result) {
-        StringBuilder text = new StringBuilder(256);
-        if (files.size() > 1) {
-            text.append(result.file()).append(":\n");
-        }
-        if (script == null) {
-            script = LddScript.system();
-        }
-        LddScript.Verdict verdict = script.verify(result);
-        boolean ok = true;
-        String error = null;
-        // (instanceof, not a pattern switch: a type switch spins method handles at start-up, which
-        // this batch line cannot afford.)
-        if (verdict instanceof LddScript.UnknownExitCode unknown) {
-            error = unknown.line();
-            lddGaveUp = true;
-            ok = false;
-        } else if (!(verdict instanceof LddScript.Trace)) {
-            error = "\tnot a dynamic executable";
-            ok = false;
-        } else if (result.crash().isPresent()) {
-            ok = false; // ld.so died before printing its list
-        } else if (result.linkage() == Linkage.STATICALLY_LINKED) {
-            text.append("\tstatically linked\n");
-        } else if (result.failure().isPresent()) {
-            String program = result.file().contains("/") ? result.file() : "./" + result.file();
-            text.append(result.failure().get().line(program)).append('\n');
-            ok = false;
-        } else {
-            long[] addresses = layOut(result);
-            int digits = result.abi().isPresent() ? result.abi().get().elfClass().wordSize() * 2 : 16;
-            List<LoadedLibrary> listing = result.listing();
-            for (int i = 0; i < listing.size(); i++) {
-                lddLine(text.append('\t'), listing.get(i), addresses == null ? 0 : addresses[i], digits);
-            }
-        }
+        LddOutput.Block block = lddOutput().render(result);
+        String text = files.size() > 1 ? LddOutput.header(result.file()) + block.out() : block.out();
         // As bytes: the same UTF-8 the stream would encode, without its per-call encoder.
-        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         Output.out().write(bytes, 0, bytes.length);
-        if (error != null) {
+        if (block.err().isPresent()) {
             Output.out().flush();
-            Output.err().println(error);
+            Output.err().println(block.err().get());
         }
-        return ok;
+        lddGaveUp |= block.endsRun();
+        return !block.failed();
     }
 
-    private static void lddLine(StringBuilder text, LoadedLibrary library, long address, int digits) {
-        String name = library.name();
-        text.append(name);
-        if (library.kind() == LoadedLibrary.Kind.NOT_FOUND) {
-            text.append(" => not found\n");
-            return;
+    private LddOutput lddOutput() {
+        if (lddOutput == null) {
+            lddOutput = new LddOutput(LddScript.system());
         }
-        String path = library.path().orElse(name);
-        if (!path.equals(name)) {
-            text.append(" => ").append(path);
-        }
-        String hex = Long.toHexString(address);
-        text.append(" (0x").repeat('0', Math.max(0, digits - hex.length())).append(hex).append(")\n");
-    }
-
-    /**
-     * Load addresses are per process and randomised, so ldd's own differ on every run. For targets of
-     * this tool's ABI the vDSO's is this process's real one; ld.so sits just above the vDSO and each
-     * library is placed below the previous one, top down, as the kernel's mmap does. Other targets
-     * get zeros: the result is null for them (and when this process has no vDSO), else the address
-     * of each object of the listing, at its index (0 for a library not found).
-     */
-    private long[] layOut(LoadResult result) {
-        if (result.abi().isEmpty() || !result.abi().get().isHost()) {
-            return null;
-        }
-        if (vdso == null) {
-            vdso = findVdso();
-        }
-        if (vdso.isEmpty()) {
-            return null;
-        }
-        long vdsoBase = vdso.get().base();
-        long vdsoSize = (vdso.get().size() + PAGE - 1) & -PAGE;
-        long next = vdsoBase - VVAR_SIZE;
-        List<LoadedLibrary> listing = result.listing();
-        long[] addresses = new long[listing.size()];
-        for (int i = 0; i < addresses.length; i++) {
-            LoadedLibrary library = listing.get(i);
-            switch (library.kind()) {
-                case VDSO -> addresses[i] = vdsoBase;
-                case INTERPRETER -> addresses[i] = vdsoBase + vdsoSize;
-                case FILE -> {
-                    next -= library.elf().map(ElfObject::mapSpan).orElse(PAGE);
-                    addresses[i] = next;
-                }
-                default -> { }
-            }
-        }
-        return addresses;
-    }
-
-    /**
-     * This process's vDSO as {@link Vdso#find()} sees it (its address and the size of its mapping),
-     * from the [vdso] line of /proc/self/maps: binding getauxval() through FFM, as Vdso.find() does,
-     * costs some 50 ms of start-up, more than ldd takes for a file. Without a readable
-     * /proc/self/maps, Vdso.find() answers.
-     */
-    private static Optional<VdsoPlace> findVdso() {
-        if (Boolean.getBoolean(Vdso.HIDE_PROPERTY)) {
-            return Optional.empty();
-        }
-        try {
-            Optional<Mapping> mapping = LinuxProcess.self().mapping(PseudoMapping.VDSO);
-            if (mapping.isPresent()) {
-                return Optional.of(new VdsoPlace(mapping.get().start(), mapping.get().size()));
-            }
-        } catch (ProcessException e) {
-            // Fall through to Vdso.find().
-        }
-        return Vdso.find().map(found -> new VdsoPlace(found.base(), found.image().input().size()));
+        return lddOutput;
     }
 
     /** The default view: one aligned line per object, saying what it is, and why with --why. */
     private void clear(LoadResult result, Loader loader) {
-        if (result.linkage() == Linkage.NOT_ELF || result.linkage() == Linkage.NO_LOADER) {
+        if (result.verification() == Verification.NOT_ELF || result.verification() == Verification.NO_LOADER) {
             return; // an error, said by findings()
         }
         PrintStream out = Output.out();
         out.println(result.file() + ": " + summary(result));
-        if (result.linkage() != Linkage.DYNAMIC) {
+        if (result.verification() != Verification.DYNAMIC) {
             return;
         }
         int width = result.listing().stream().mapToInt(l -> l.name().length()).max().orElse(0);
@@ -441,7 +305,7 @@ final class LddCommand implements Callable<Integer> {
 
     private static String summary(LoadResult result) {
         String abi = result.abi().map(LinuxAbi::displayName).orElse("unknown machine");
-        return switch (result.linkage()) {
+        return switch (result.verification()) {
             case NOT_DYNAMIC -> "not a dynamic executable (" + abi + ", no dynamic table)";
             case REFUSED, NOT_ELF, NO_LOADER -> "not a dynamic executable (" + abi + ", "
                     + result.reason().orElse("refused") + ")";
@@ -498,14 +362,14 @@ final class LddCommand implements Callable<Integer> {
 
     /** lddtree's view: each library indented under the first object that needs it. */
     private void tree(LoadResult result) {
-        if (result.linkage() == Linkage.NOT_ELF || result.linkage() == Linkage.NO_LOADER) {
+        if (result.verification() == Verification.NOT_ELF || result.verification() == Verification.NO_LOADER) {
             return; // an error, said by findings()
         }
         PrintStream out = Output.out();
         String interpreter = result.main().elf().flatMap(ElfObject::interpreter)
                 .map(i -> " (interpreter => " + i + ")").orElse("");
         out.println(result.file() + interpreter);
-        if (result.linkage() != Linkage.DYNAMIC) {
+        if (result.verification() != Verification.DYNAMIC) {
             out.println("    " + summary(result));
             return;
         }
@@ -539,7 +403,7 @@ final class LddCommand implements Callable<Integer> {
 
     /** JSON gives only the vDSO's address, the one real address (this process's). */
     private JsonFile json(LoadResult result, Loader loader) {
-        long[] addresses = layOut(result);
+        long[] addresses = lddOutput().addresses(result);
         List<JsonLibrary> libraries = new ArrayList<>();
         List<LoadedLibrary> listing = result.listing();
         for (int i = 0; i < listing.size(); i++) {
@@ -555,12 +419,12 @@ final class LddCommand implements Callable<Integer> {
                     searched));
         }
         JsonCapabilities capabilities = null;
-        if (result.linkage() == Linkage.DYNAMIC && result.abi().isPresent()) {
+        if (result.verification() == Verification.DYNAMIC && result.abi().isPresent()) {
             Hwcaps hwcaps = loader.hwcaps(result.abi().get());
             capabilities = new JsonCapabilities(hwcaps.source(), hwcaps.platform().orElse(null), hwcaps.glibcHwcaps(),
                     hwcaps.legacy(), hwcaps.notes());
         }
-        return new JsonFile(result.file(), result.linkage().name().toLowerCase().replace('_', '-'),
+        return new JsonFile(result.file(), result.verification().name().toLowerCase().replace('_', '-'),
                 result.abi().map(LinuxAbi::displayName).orElse(null), result.musl() ? "musl" : "glibc",
                 result.main().elf().flatMap(ElfObject::interpreter).orElse(null),
                 result.main().elf().map(ElfObject::needed).orElse(List.of()), libraries, result.reason().orElse(null),

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.ToIntFunction;
 
+import dev.vdsoscope.vdso.ImageTarget;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,28 +26,31 @@ public final class Main implements Callable<Integer> {
             DumpCommand.class, FileCommand.class, HeadersCommand.class, SymbolsCommand.class, DisasmCommand.class,
             GateCommand.class, DiffCommand.class, LddCommand.class, BenchCommand.class, DoctorCommand.class);
 
-    private static boolean debug;
-
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print a stack trace with errors.")
     void setDebug(boolean value) {
-        debug = value;
+        Output.current().debug = value;
     }
 
+    /** Whether this run prints a stack trace with its errors. */
     static boolean debug() {
-        return debug;
+        return Output.current().debug;
     }
 
-    /** With no command, vdsoscope reports on its own vDSO. */
+    /** With no command, vdsoscope reports on its own vDSO: {@link #run} makes that line "report". */
     @Override
-    public Integer call() throws Exception {
-        ReportCommand report = new ReportCommand();
-        report.common = new CommonOptions();
-        report.target = new ProcessOptions();
-        return report.call();
+    public Integer call() {
+        return run(Output.current(), "report");
     }
 
-    /** Runs a command line and returns its exit code, without exiting (for tests). */
-    public static int run(String... args) {
+    /**
+     * Runs a command line, writing to {@code output}, and returns its exit code without exiting. Runs
+     * in different threads with different outputs do not meet.
+     */
+    public static int run(Output output, String... args) {
+        return output.bind(() -> run(args));
+    }
+
+    private static int run(String... args) {
         for (BatchLine line : BATCH_LINES) {
             List<String> files = styleFastPath(args, line.command(), line.style());
             if (files != null) {
@@ -56,7 +61,9 @@ public final class Main implements Callable<Integer> {
                 }
             }
         }
-        if (args.length > 0 && isReportOption(args[0])) {
+        if (args.length == 0) {
+            args = new String[] {"report"};
+        } else if (isReportOption(args[0]) || args[0].equals(ImageTarget.SELF) || args[0].startsWith(ImageTarget.PID_PREFIX)) {
             args = java.util.stream.Stream.concat(java.util.stream.Stream.of("report"), java.util.Arrays.stream(args))
                     .toArray(String[]::new);
         }
@@ -77,7 +84,7 @@ public final class Main implements Callable<Integer> {
         Failure failure = Failure.of(null, e);
         Output.out().flush();
         Output.err().println(failure.line());
-        if (debug) {
+        if (debug()) {
             e.printStackTrace(Output.err());
         }
         return failure.exitCode();
@@ -146,6 +153,30 @@ public final class Main implements Callable<Integer> {
             new BatchLine("ldd", "ldd", LddCommand::lddStyle));
 
     /**
+     * The commands that read a file or /proc and are done in well under a second, before the
+     * optimizing compiler would pay for itself: the launcher runs them with C1 alone. (The report,
+     * doctor and bench time calls against C, so they keep C2.)
+     */
+    static final List<String> QUICK_COMMANDS = List.of("auxv", "maps", "dump", "file", "headers", "symbols", "disasm",
+            "gate", "diff", "ldd");
+
+    /**
+     * What ./vdsoscope needs to know about the command line before it starts Java, as bash
+     * assignments: the batch lines ({@code command=style}) and the quick commands. The build writes it
+     * to target/launcher-facts (src/build/java/WriteLauncherFacts.java), so that the launcher and this
+     * class cannot disagree.
+     */
+    public static String launcherFacts() {
+        StringBuilder facts = new StringBuilder("# Written by the build from dev.vdsoscope.cli.Main; ./vdsoscope sources it.\n");
+        facts.append("batch_lines=(");
+        for (BatchLine line : BATCH_LINES) {
+            facts.append(line == BATCH_LINES.getFirst() ? "" : " ").append(line.command()).append('=').append(line.style());
+        }
+        facts.append(")\nquick_commands=' ").append(String.join(" ", QUICK_COMMANDS)).append(" '\n");
+        return facts.toString();
+    }
+
+    /**
      * The files of {@code COMMAND --style=STYLE FILE...} when that is the whole command line (the
      * style given as {@code --style=STYLE} or {@code --style STYLE}, anywhere after the command, no
      * other option, no {@code @argfile}), else null.
@@ -178,6 +209,6 @@ public final class Main implements Callable<Integer> {
      * hello-world). The tool registers no shutdown hook, and run() has flushed what it wrote.
      */
     public static void main(String[] args) {
-        Runtime.getRuntime().halt(run(args));
+        Runtime.getRuntime().halt(run(Output.standard(), args));
     }
 }

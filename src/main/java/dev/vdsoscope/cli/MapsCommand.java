@@ -9,9 +9,11 @@ import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.proc.Mapping;
 import dev.vdsoscope.proc.Maps;
 import dev.vdsoscope.proc.PseudoMapping;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "maps", mixinStandardHelpOptions = true,
         description = "Show a process's memory map (/proc/PID/maps), with the kernel's own mappings explained.")
@@ -20,14 +22,17 @@ final class MapsCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
-    ProcessOptions target;
+    ProcessOptions pidOption;
+
+    @Parameters(arity = "0..1", paramLabel = "TARGET", description = "self (the default) or pid:N.")
+    String argument;
 
     @Option(names = "--vdso-only", description = "Only [vdso] and its kernel-provided neighbours.")
     boolean vdsoOnly;
 
     @Override
     public Integer call() throws Exception {
-        LinuxProcess process = target.process();
+        LinuxProcess process = Targets.process(argument, pidOption.pid);
         Maps maps = process.maps();
         List<Mapping> shown = new ArrayList<>();
         for (Mapping m : maps.mappings()) {

@@ -8,8 +8,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.compat.ObjdumpSymbols;
 import dev.vdsoscope.elf.BatchReader;
+import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.vdso.ImageTarget;
 
 /**
  * {@code symbols --style=objdump FILE...}: every file's block as {@code objdump -T} prints it, in order,
@@ -50,7 +52,10 @@ final class ObjdumpBatch {
             printer.reset();
             ObjdumpSymbols.Outcome outcome;
             List<String> warnings = new ArrayList<>();
-            try (ElfFile elf = reader.next(Path.of(file), Files.readAttributes(Path.of(file), BasicFileAttributes.class))) {
+            ImageTarget target = Targets.parse(file);
+            try (ImageTarget.Opened image = target.isProcess() ? Targets.open(target) : null;
+                    ElfFile elf = image != null ? image.elf() : reader.next(Path.of(file),
+                            Files.readAttributes(Path.of(file), BasicFileAttributes.class))) {
                 outcome = printer.print(file, elf, withStatic);
                 warnings.addAll(printer.warnings());
                 warnings.addAll(elf.warnings());

@@ -57,7 +57,12 @@ final class OrderedBatch {
             OrderedBatch ordered = new OrderedBatch(files, progress);
             Thread helper = null;
             if (threads > 1) {
-                helper = Thread.ofPlatform().name("batch-helper").daemon().start(() -> ordered.work(workers));
+                // The helper writes blocks too: to this run's output.
+                Output output = Output.current();
+                helper = Thread.ofPlatform().name("batch-helper").daemon().start(() -> output.bind(() -> {
+                    ordered.work(workers);
+                    return null;
+                }));
             }
             ordered.work(workers);
             if (helper != null) {

@@ -6,6 +6,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,47 +14,93 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import dev.vdsoscope.linux.Libc;
 
-/** Where commands write: a large buffer over standard output, flushed once at the end. */
+/**
+ * Where a run of the command line writes. Each run binds its thread to one Output for its duration,
+ * so that runs in different threads (the tests', for instance) each write to their own streams; the
+ * process's own is a large buffer over standard output, flushed once at the end, and standard error.
+ * (A thread-local bound and restored around the run, as a scoped value would be: ScopedValue is
+ * still a preview API in the JDK 22 the tool supports.)
+ */
 public final class Output {
-    private static PrintStream out;
-    private static PrintStream err;
-    private static CheckedStdout stdout;
+    private static final ThreadLocal<Output> CURRENT = new ThreadLocal<>();
 
-    private Output() {}
+    private final PrintStream out;
+    private final PrintStream err;
+    /** Standard output's own stream, which remembers a failed write; null for other streams. */
+    private final CheckedStdout stdout;
+    /** --debug: errors come with their stack trace. */
+    volatile boolean debug;
 
-    public static synchronized PrintStream out() {
-        if (out == null) {
-            stdout = new CheckedStdout();
-            out = new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false, StandardCharsets.UTF_8);
-        }
-        return out;
+    private Output(PrintStream out, PrintStream err, CheckedStdout stdout) {
+        this.out = out;
+        this.err = err;
+        this.stdout = stdout;
     }
 
-    public static synchronized PrintStream err() {
-        if (err == null) {
-            err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    /** The process's standard output and error. */
+    private static final class Standard {
+        static final Output INSTANCE = standard();
+
+        private static Output standard() {
+            CheckedStdout stdout = new CheckedStdout();
+            return new Output(new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false, StandardCharsets.UTF_8),
+                    new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8), stdout);
         }
-        return err;
     }
 
-    /** For tests: capture what the commands print. */
-    public static synchronized void redirect(PrintStream newOut, PrintStream newErr) {
-        out = newOut;
-        err = newErr;
+    /** The process's standard output and error. */
+    public static Output standard() {
+        return Standard.INSTANCE;
+    }
+
+    /** Other streams: an embedding program's, or a test's. */
+    public static Output of(PrintStream out, PrintStream err) {
+        return new Output(out, err, null);
+    }
+
+    /** Runs {@code run} with this as the Output of the thread, then restores the one before. */
+    public <T> T bind(Supplier<T> run) {
+        Output before = CURRENT.get();
+        CURRENT.set(this);
+        try {
+            return run.get();
+        } finally {
+            if (before == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(before);
+            }
+        }
+    }
+
+    /** The Output of this run: the one bound, else the process's standard streams. */
+    static Output current() {
+        Output bound = CURRENT.get();
+        return bound != null ? bound : standard();
+    }
+
+    public static PrintStream out() {
+        return current().out;
+    }
+
+    public static PrintStream err() {
+        return current().err;
     }
 
     public static void flush() {
-        if (out != null) {
-            out.flush();
-        }
+        current().out.flush();
     }
 
     /**
      * Why standard output could not be written, if it could not: PrintStream swallows the error, and
      * a full disk must not pass for success.
      */
-    public static synchronized String writeFailure() {
-        IOException failure = stdout == null ? null : stdout.failure;
+    public static String writeFailure() {
+        Output current = current();
+        IOException failure = current.stdout == null ? null : current.stdout.failure;
+        if (failure == null && current.stdout == null && current.out.checkError()) {
+            return "write error";
+        }
         return failure == null ? null : failure.getMessage();
     }
 
@@ -74,7 +121,7 @@ public final class Output {
             return message != null && (message.equals("Broken pipe") || message.equals(Libc.strerror(Libc.EPIPE)));
         }
 
-        private IOException failure;
+        private volatile IOException failure;
 
         CheckedStdout() {
             super(FileDescriptor.out);

@@ -4,81 +4,109 @@ import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import dev.vdsoscope.abi.LinuxAbi;
+import dev.vdsoscope.abi.VdsoNames;
+import dev.vdsoscope.compat.FileDescription;
 import dev.vdsoscope.elf.ElfFile;
-import dev.vdsoscope.elf.Note;
-import dev.vdsoscope.elf.SectionIndex;
+import dev.vdsoscope.elf.KernelVersion;
 import dev.vdsoscope.elf.Symbol;
 import dev.vdsoscope.elf.SymbolTable;
-import dev.vdsoscope.elf.SymbolType;
-import dev.vdsoscope.elf.SymbolVersions;
 import dev.vdsoscope.measure.Doctor;
 import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.vdso.ClockId;
+import dev.vdsoscope.vdso.ImageTarget;
 import dev.vdsoscope.vdso.Vdso;
-import dev.vdsoscope.abi.LinuxAbi;
-import dev.vdsoscope.abi.VdsoNames;
 import dev.vdsoscope.vdso.VdsoInspection;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"The whole investigation of one process's vDSO (the default command).",
                 "Where it is, what it is, what it exports, how it enters the kernel, its kernel",
-                "neighbours, and whether its time calls are fast."})
+                "neighbours, and whether its time calls are fast. TARGET is " + Targets.SYNTAX + ";",
+                "for a FILE, the parts an image holds: what it is, its exports and its gate."})
 final class ReportCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
     @Mixin
-    ProcessOptions target;
+    ProcessOptions pidOption;
 
-    /** One exported function: every name bound to one address (e.g. clock_gettime and __vdso_clock_gettime). */
-    record ExportedFunction(String address, long size, List<String> names, String version) {}
+    @Parameters(arity = "0..1", paramLabel = "TARGET", description = Targets.SYNTAX + ".")
+    String argument;
+
+    /** One exported function as the report shows it. */
+    record JsonFunction(String address, long size, List<String> names, String version) {
+        static JsonFunction of(Vdso.ExportedFunction f) {
+            return new JsonFunction("0x" + Long.toHexString(f.address()), f.size(), f.names(), f.version());
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
-        LinuxProcess process = target.process();
+        ImageTarget target = Targets.of(argument, pidOption.pid);
+        if (target instanceof ImageTarget.File file) {
+            return imageReport(file);
+        }
+        LinuxProcess inspected = target.process().orElseThrow();
         try (Arena arena = Arena.ofConfined()) {
-            VdsoInspection inspection = VdsoInspection.of(process, arena);
-            List<ExportedFunction> functions = exportedFunctions(inspection.vdso());
+            VdsoInspection inspection = VdsoInspection.of(inspected, arena);
             if (common.json) {
-                Output.json(json(inspection, functions));
+                Output.json(json(inspection));
             } else {
-                text(Output.out(), inspection, functions);
+                text(Output.out(), inspection);
             }
             for (String warning : inspection.warnings()) {
-                Batch.warn("pid " + process.pid(), warning);
+                Batch.warn("pid " + inspected.pid(), warning);
             }
         }
         return ExitCode.OK;
     }
 
-    static List<ExportedFunction> exportedFunctions(Vdso vdso) {
-        SymbolTable symbols = vdso.symbols();
-        SymbolVersions versions = vdso.versions();
-        Map<Long, List<Symbol>> byAddress = new LinkedHashMap<>();
-        for (int i = 1; i < symbols.size(); i++) {
-            Symbol s = symbols.get(i);
-            boolean code = s.type().equals(SymbolType.STT_FUNC) || s.type().equals(SymbolType.STT_NOTYPE);
-            if (code && s.shndx() != SectionIndex.SHN_UNDEF && s.shndx() != SectionIndex.SHN_ABS) {
-                byAddress.computeIfAbsent(s.value(), k -> new ArrayList<>()).add(s);
+    /** The report of an image file: what a process's report says of its image, as linked. */
+    private int imageReport(ImageTarget.File file) throws Exception {
+        try (ImageTarget.Opened opened = Targets.open(file)) {
+            Vdso vdso;
+            try {
+                vdso = Vdso.of(opened.elf(), 0);
+            } catch (IllegalArgumentException e) {
+                throw new Failure(file.label(), "not a vDSO image: " + e.getMessage().replaceFirst("^.*?: ", ""),
+                        ExitCode.BAD_INPUT);
+            }
+            if (!vdso.isKernelVdso()) {
+                throw new Failure(file.label(), "not a vDSO image: no vDSO soname and no vDSO function of "
+                        + vdso.abi().map(LinuxAbi::displayName).orElse("its machine"), ExitCode.BAD_INPUT);
+            }
+            if (common.json) {
+                ElfFile image = vdso.image();
+                Output.json(new JsonReport("report", 2, file.label(), null, image.header().elfClass().bits(),
+                        image.machine().cName(), null, null, null, null, vdso.soname(), identity(image),
+                        KernelVersion.of(image).map(KernelVersion::toString).orElse(null),
+                        vdso.abi().map(LinuxAbi::displayName).orElse(null),
+                        vdso.exportedFunctions().stream().map(JsonFunction::of).toList(), null,
+                        GateView.reportJson(image, false), null, opened.elf().warnings()));
+            } else {
+                PrintStream out = Output.out();
+                out.println("vDSO image " + file.label() + ", " + vdso.abi().map(LinuxAbi::displayName)
+                        .orElse(opened.elf().machine().description()) + " (" + opened.elf().header().elfClass().bits()
+                        + "-bit), as linked");
+                out.println();
+                whatItIs(out, vdso, opened.elf().input().size());
+                exports(out, vdso);
+                GateView.reportSection(out, vdso.image(), false);
+            }
+            for (String warning : opened.elf().warnings()) {
+                Batch.warn(file.label(), warning);
             }
         }
-        List<ExportedFunction> list = new ArrayList<>();
-        byAddress.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            List<String> names = e.getValue().stream().map(Symbol::name).sorted((a, b) -> a.length() - b.length()).toList();
-            String version = versions.of(e.getValue().getFirst().index()).map(SymbolVersions.Version::name).orElse("");
-            list.add(new ExportedFunction("0x" + Long.toHexString(e.getKey()), e.getValue().getFirst().size(), names,
-                    version));
-        });
-        return list;
+        return ExitCode.OK;
     }
 
     /** What `file` would say of the image, had it been dumped (a mapped vDSO has no permission bits). */
@@ -86,12 +114,8 @@ final class ReportCommand implements Callable<Integer> {
         return FileDescription.of(image, 0).text();
     }
 
-    private static Optional<String> kernelVersion(ElfFile image) {
-        return image.notes().stream().filter(n -> n.owner().equals("Linux") && n.type() == Note.LINUX_VERSION_CODE)
-                .findFirst().map(n -> n.describe(image.header()));
-    }
 
-    private static void text(PrintStream out, VdsoInspection r, List<ExportedFunction> functions) {
+    private static void text(PrintStream out, VdsoInspection r) {
         LinuxProcess.Abi abi = r.abi();
         Vdso vdso = r.vdso();
         int width = abi.wordSize() * 2;
@@ -111,24 +135,13 @@ final class ReportCommand implements Callable<Integer> {
         r.sysinfoEntry().ifPresent(entry -> out.println("  auxv AT_SYSINFO        0x" + Hex.padded(entry, width)
                 + "  the i386 system-call entry point " + symbolAt(vdso, entry - vdso.base())));
         out.println();
-        String soname = vdso.soname();
-        out.println("What it is");
-        out.println("  soname    " + soname);
-        out.println("  image     " + r.mapping().size() + " bytes; file(1) would say:");
-        out.println("            " + identity(vdso.image()));
-        kernelVersion(vdso.image()).ifPresent(k -> out.println("  kernel    " + k + " (from its \"Linux\" note)"));
-        out.println("  ldd lists it as \"" + soname + " (0x" + Long.toHexString(r.mapping().start()) + ")\" with no path:"
-                + " no file holds it.");
+        whatItIs(out, vdso, r.mapping().size());
+        out.println("  ldd lists it as \"" + vdso.soname() + " (0x" + Long.toHexString(r.mapping().start())
+                + ")\" with no path: no file holds it.");
         out.println("  The kernel maps it into every process and names it in AT_SYSINFO_EHDR; ld.so adds it to its");
         out.println("  list of loaded objects, and ldd prints that list, with this load address (random per process).");
         out.println();
-        String version = vdso.names().map(VdsoNames::version).orElse("");
-        out.println("Exported functions (" + functions.size() + (version.isEmpty() ? "" : ", version " + version) + ")");
-        for (ExportedFunction f : functions) {
-            out.printf("  %-10s %5d bytes  %s%s%n", f.address(), f.size(), String.join(" = ", f.names()),
-                    f.version().isEmpty() || f.version().equals(version) ? "" : "  @" + f.version());
-        }
-        out.println();
+        exports(out, vdso);
         out.println("Kernel mappings next to it");
         for (VdsoInspection.Neighbour n : r.neighbours()) {
             out.println("  " + n.mapping().path() + " 0x" + Hex.padded(n.mapping().start(), width) + " "
@@ -136,8 +149,30 @@ final class ReportCommand implements Callable<Integer> {
             out.println("      " + (n.readable() ? "readable" : n.readResult()));
         }
         out.println();
-        GateCommand.reportSection(out, vdso.image());
+        GateView.reportSection(out, vdso.image(), true);
         out.println("Speed of time calls: " + speedLine(r));
+    }
+
+    /** "What it is": soname, size, what file(1) says, the kernel version. */
+    private static void whatItIs(PrintStream out, Vdso vdso, long size) {
+        out.println("What it is");
+        out.println("  soname    " + vdso.soname());
+        out.println("  image     " + size + " bytes; file(1) would say:");
+        out.println("            " + identity(vdso.image()));
+        KernelVersion.of(vdso.image()).ifPresent(k -> out.println("  kernel    Linux kernel version " + k
+                + " (from its \"Linux\" note)"));
+    }
+
+    private static void exports(PrintStream out, Vdso vdso) {
+        List<Vdso.ExportedFunction> functions = vdso.exportedFunctions();
+        String version = vdso.names().map(VdsoNames::version).orElse("");
+        out.println("Exported functions (" + functions.size() + (version.isEmpty() ? "" : ", version " + version) + ")");
+        for (Vdso.ExportedFunction f : functions) {
+            out.printf("  %-10s %5d bytes  %s%s%n", "0x" + Long.toHexString(f.address()), f.size(),
+                    String.join(" = ", f.names()), f.version().isEmpty() || f.version().equals(version) ? ""
+                            : "  @" + f.version());
+        }
+        out.println();
     }
 
     /** The exported symbol at an offset into the image, as "(name)". */
@@ -152,10 +187,10 @@ final class ReportCommand implements Callable<Integer> {
         return "";
     }
 
-    record JsonReport(String command, int schemaVersion, long pid, int bits, String machine, String auxvSysinfoEhdr,
-            String auxvSysinfo, JsonMapping vdso, boolean locationsAgree, String soname, String identity,
-            String kernelVersion, String abi, List<ExportedFunction> functions, List<JsonNeighbour> neighbours,
-            Object gate, JsonSpeed speed, List<String> warnings) {}
+    record JsonReport(String command, int schemaVersion, String target, Long pid, int bits, String machine,
+            String auxvSysinfoEhdr, String auxvSysinfo, JsonMapping vdso, Boolean locationsAgree, String soname,
+            String identity, String kernelVersion, String abi, List<JsonFunction> functions,
+            List<JsonNeighbour> neighbours, GateView.ReportGate gate, JsonSpeed speed, List<String> warnings) {}
 
     record JsonMapping(String start, String end, long size, String perms) {}
 
@@ -190,21 +225,23 @@ final class ReportCommand implements Callable<Integer> {
                 .orElse(null);
     }
 
-    private static JsonReport json(VdsoInspection r, List<ExportedFunction> functions) {
+    private static JsonReport json(VdsoInspection r) {
         List<JsonNeighbour> neighbours = new ArrayList<>();
         for (VdsoInspection.Neighbour n : r.neighbours()) {
             neighbours.add(new JsonNeighbour(n.mapping().path(), "0x" + Long.toHexString(n.mapping().start()),
                     n.mapping().perms(), n.mapping().size(), n.readable(), n.readResult(), n.kind().explanation()));
         }
         Vdso vdso = r.vdso();
-        return new JsonReport("report", 2, r.process().pid(), r.abi().wordSize() * 8, r.abi().machine().cName(),
+        String target = r.process().isSelf() ? ImageTarget.SELF : ImageTarget.PID_PREFIX + r.process().pid();
+        return new JsonReport("report", 2, target, r.process().pid(), r.abi().wordSize() * 8, r.abi().machine().cName(),
                 r.auxvBase().stream().mapToObj(a -> "0x" + Long.toHexString(a)).findFirst().orElse(null),
                 r.sysinfoEntry().stream().mapToObj(a -> "0x" + Long.toHexString(a)).findFirst().orElse(null),
                 new JsonMapping("0x" + Long.toHexString(r.mapping().start()), "0x" + Long.toHexString(r.mapping().end()),
                         r.mapping().size(), r.mapping().perms()),
                 r.auxvBase().isPresent() && r.auxvBase().getAsLong() == r.mapping().start(), vdso.soname(),
-                identity(vdso.image()), kernelVersion(vdso.image()).orElse(null),
-                vdso.abi().map(LinuxAbi::displayName).orElse(null), functions, neighbours,
-                GateCommand.reportJson(vdso.image()), jsonSpeed(r), r.warnings());
+                identity(vdso.image()), KernelVersion.of(vdso.image()).map(KernelVersion::toString).orElse(null),
+                vdso.abi().map(LinuxAbi::displayName).orElse(null),
+                vdso.exportedFunctions().stream().map(JsonFunction::of).toList(), neighbours,
+                GateView.reportJson(vdso.image(), true), jsonSpeed(r), r.warnings());
     }
 }

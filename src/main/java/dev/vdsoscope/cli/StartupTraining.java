@@ -9,12 +9,12 @@ import java.util.List;
  * ahead of it. Their output is thrown away; this is not a user command.
  * <ul>
  * <li>{@code StartupTraining FILE...}: the common commands in text and JSON over the files given;
- * <li>{@code StartupTraining --batch FILE...}: only the two batch lines that skip picocli
- * ({@link Main#BATCH_LINES}: {@code symbols --style=objdump} and {@code ldd --style=ldd}), for
- * the lean cache the launcher gives them: a cache of every command's classes takes some 20 ms longer
- * to load, a tenth of such a batch's time. The ldd line is trained on 64-bit files only: for a
- * 32-bit one it asks the kernel whether it runs 32-bit programs, through a child process, and
- * every class that needs would be loaded at the start of every run.
+ * <li>{@code StartupTraining --batch COMMAND FILE...}: one of the batch lines that skip picocli
+ * ({@link Main#BATCH_LINES}: {@code symbols --style=objdump}, {@code ldd --style=ldd}), alone, for the
+ * lean cache the launcher gives that line: a cache loads every class its training touched at the
+ * start of every run, so each line has its own. The ldd line is trained on 64-bit files only: for a
+ * 32-bit one it asks the kernel whether it runs 32-bit programs, through a child process, and every
+ * class that needs would be loaded at the start of every run.
  * </ul>
  */
 public final class StartupTraining {
@@ -31,24 +31,26 @@ public final class StartupTraining {
     private StartupTraining() {}
 
     public static void main(String[] args) {
-        boolean batch = args.length > 0 && args[0].equals("--batch");
-        List<String> files = List.of(args).subList(batch ? 1 : 0, args.length);
-        if (!batch) {
-            Main.run("--help");
-            Main.run();
-            Main.run("auxv");
-        }
-        List<List<String>> commands = batch
-                ? Main.BATCH_LINES.stream().map(line -> List.of(line.command(), "--style=" + line.style())).toList()
-                : FILE_COMMANDS;
-        for (List<String> command : commands) {
-            List<String> line = new ArrayList<>(command);
-            for (String file : files) {
-                if (!batch || !command.getFirst().equals("ldd") || is64Bit(file)) {
+        if (args.length >= 2 && args[0].equals("--batch")) {
+            String command = args[1];
+            Main.BatchLine batchLine = Main.BATCH_LINES.stream().filter(l -> l.command().equals(command)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no batch line " + command));
+            List<String> line = new ArrayList<>(List.of(command, "--style=" + batchLine.style()));
+            for (String file : List.of(args).subList(2, args.length)) {
+                if (!command.equals("ldd") || is64Bit(file)) {
                     line.add(file);
                 }
             }
-            Main.run(line.toArray(String[]::new));
+            Main.run(Output.standard(), line.toArray(String[]::new));
+            return;
+        }
+        Main.run(Output.standard(), "--help");
+        Main.run(Output.standard());
+        Main.run(Output.standard(), "auxv");
+        for (List<String> command : FILE_COMMANDS) {
+            List<String> line = new ArrayList<>(command);
+            line.addAll(List.of(args));
+            Main.run(Output.standard(), line.toArray(String[]::new));
         }
     }
 

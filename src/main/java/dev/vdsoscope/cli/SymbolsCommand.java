@@ -1,6 +1,5 @@
 package dev.vdsoscope.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +11,8 @@ import dev.vdsoscope.elf.SectionIndex;
 import dev.vdsoscope.elf.Symbol;
 import dev.vdsoscope.elf.SymbolTable;
 import dev.vdsoscope.elf.SymbolVersions;
+import dev.vdsoscope.vdso.ImageTarget;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,7 +33,7 @@ final class SymbolsCommand implements Callable<Integer> {
     @Option(names = {"-a", "--all"}, description = "Also list the static symbol table (.symtab).")
     boolean all;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE")
+    @Parameters(arity = "1..*", paramLabel = "TARGET", description = Targets.SYNTAX + ".")
     List<String> files;
 
     @Override
@@ -43,7 +44,8 @@ final class SymbolsCommand implements Callable<Integer> {
         Batch batch = new Batch();
         List<JsonFile> documents = new ArrayList<>();
         batch.each(files, file -> {
-            try (ElfFile elf = ElfFile.open(Path.of(file))) {
+            try (ImageTarget.Opened image = Targets.open(Targets.parse(file))) {
+                ElfFile elf = image.elf();
                 if (common.json) {
                     documents.add(json(file, elf));
                 } else {

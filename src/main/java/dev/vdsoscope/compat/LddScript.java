@@ -112,7 +112,7 @@ public final class LddScript {
     /** The loop for one file, as the model resolved it. */
     public Verdict verify(LoadResult result) {
         int fileStatus = result.crash().filter(c -> c.mappingProgram()).map(c -> c.shellStatus())
-                .orElse(result.linkage().verifies() ? 0 : 1);
+                .orElse(result.verification().verifies() ? 0 : 1);
         int status = 1;
         for (LdSo ldSo : list) {
             boolean itsOwn = ldSo.abi().isPresent() && ldSo.abi().equals(result.abi());

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import dev.vdsoscope.elf.BuildId;
 import dev.vdsoscope.elf.ElfFile;
-import dev.vdsoscope.elf.Note;
 import dev.vdsoscope.elf.Section;
 
 /**
@@ -70,6 +70,6 @@ public final class DebugImages {
     }
 
     private static Optional<String> buildId(ElfFile image) {
-        return image.notes().stream().filter(Note::isBuildId).findFirst().flatMap(Note::buildId);
+        return BuildId.of(image).map(BuildId::hex);
     }
 }

@@ -1,6 +1,5 @@
 package dev.vdsoscope.disasm;
 
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -9,13 +8,13 @@ import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.vdsoscope.elf.ElfFile;
-import dev.vdsoscope.elf.Machine;
-import dev.vdsoscope.elf.Note;
 import dev.vdsoscope.abi.GateRules;
 import dev.vdsoscope.abi.InstructionSet;
 import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.abi.SyscallTable;
+import dev.vdsoscope.elf.BuildId;
+import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.KernelVersion;
 
 /**
  * Where an image's exported functions enter the kernel: the kernel-entry instructions they hold, the
@@ -203,13 +202,11 @@ public final class GateAnalysis {
 
     /** KERNEL_VERSION(a, b, c) from the image's "Linux" note, 0 when it has none. */
     public static int linuxVersionCode(ElfFile image) {
-        return image.notes().stream().filter(n -> n.owner().equals("Linux") && n.type() == Note.LINUX_VERSION_CODE
-                && n.descSize() >= 4).findFirst().map(n -> n.descriptor().get(
-                ValueLayout.JAVA_INT_UNALIGNED.withOrder(image.byteOrder()), 0)).orElse(0);
+        return KernelVersion.of(image).map(KernelVersion::code).orElse(0);
     }
 
     private static Optional<String> buildId(ElfFile image) {
-        return image.notes().stream().filter(Note::isBuildId).findFirst().flatMap(Note::buildId);
+        return BuildId.of(image).map(BuildId::hex);
     }
 
     private static Optional<Alternatives> alternatives(ImageDisassembler d, ElfFile image, boolean live,

@@ -11,15 +11,14 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
+import dev.vdsoscope.elf.BuildId;
 import dev.vdsoscope.elf.ElfFile;
-import dev.vdsoscope.elf.Note;
 import dev.vdsoscope.elf.Section;
 import dev.vdsoscope.elf.SectionIndex;
 import dev.vdsoscope.elf.Symbol;
 import dev.vdsoscope.elf.SymbolTable;
 import dev.vdsoscope.elf.SymbolType;
 import dev.vdsoscope.elf.SymbolVersions;
-import dev.vdsoscope.abi.InstructionSet;
 
 /**
  * What differs between two images (two kernels' vDSOs, or one image as built and as patched):
@@ -155,7 +154,7 @@ public final class ImageDiff {
 
     private static Identity identity(ElfFile image, String name) {
         return new Identity(name, image.machine().cName(), image.dynamic().flatMap(d -> d.soname()),
-                image.notes().stream().filter(Note::isBuildId).findFirst().flatMap(Note::buildId));
+                BuildId.of(image).map(BuildId::hex));
     }
 
     /** The defined code and data symbols of .dynsym by name (a vDSO exports only these). */

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+
 import dev.vdsoscope.elf.raw.Dyn;
 import dev.vdsoscope.elf.raw.RawLayouts;
 import dev.vdsoscope.elf.raw.RawStruct;
@@ -211,6 +212,23 @@ public final class DynamicTable {
             DF_1_NOKSYMS = 0x80000, DF_1_NOHDR = 0x100000, DF_1_EDITED = 0x200000, DF_1_NORELOC = 0x400000,
             DF_1_SYMINTPOSE = 0x800000, DF_1_GLOBAUDIT = 0x1000000, DF_1_SINGLETON = 0x2000000,
             DF_1_STUB = 0x4000000, DF_1_PIE = 0x8000000;
+
+    /** The names of the DF_1_* bits, by bit, as readelf prints them (without the prefix). */
+    private static final String[] FLAGS_1_NAMES = {"NOW", "GLOBAL", "GROUP", "NODELETE", "LOADFLTR", "INITFIRST",
+            "NOOPEN", "ORIGIN", "DIRECT", "TRANS", "INTERPOSE", "NODEFLIB", "NODUMP", "CONFALT", "ENDFILTEE",
+            "DISPRELDNE", "DISPRELPND", "NODIRECT", "IGNMULDEF", "NOKSYMS", "NOHDR", "EDITED", "NORELOC",
+            "SYMINTPOSE", "GLOBAUDIT", "SINGLETON", "STUB", "PIE"};
+
+    /** The names of the DF_1_* bits set in a DT_FLAGS_1 value, lowest first ("NOW", "PIE"); unknown bits left out. */
+    public static List<String> flags1Names(long value) {
+        List<String> set = new ArrayList<>();
+        for (int i = 0; i < FLAGS_1_NAMES.length; i++) {
+            if ((value & (1L << i)) != 0) {
+                set.add(FLAGS_1_NAMES[i]);
+            }
+        }
+        return set;
+    }
 
     /** The bits of DT_FLAGS_1, or 0. */
     public long flags1() {

@@ -20,6 +20,14 @@ public interface ElfConstant {
     /** The C name, e.g. {@code DT_GNU_HASH}, or a hex rendering when the value is unknown. */
     String cName();
 
+    /**
+     * Whether this is {@code other}: the same kind of constant with the same value. (Not equals: a
+     * record's equals is bootstrapped through method handles on first use, which start-up feels.)
+     */
+    default boolean is(ElfConstant other) {
+        return value() == other.value() && getClass() == other.getClass();
+    }
+
     /** Marks a nested holder of processor-specific constants with the machines they apply to. */
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.TYPE)

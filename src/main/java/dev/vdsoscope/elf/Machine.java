@@ -29,6 +29,7 @@ public record Machine(long value) implements ElfConstant {
     public static final Machine EM_IA_64 = new Machine(50);
     public static final Machine EM_X86_64 = new Machine(62);
     public static final Machine EM_AVR = new Machine(83);
+    public static final Machine EM_M32R = new Machine(88);
     public static final Machine EM_OPENRISC = new Machine(92);
     public static final Machine EM_ARC_COMPACT = new Machine(93);
     public static final Machine EM_XTENSA = new Machine(94);
@@ -47,6 +48,8 @@ public record Machine(long value) implements ElfConstant {
     public static final Machine EM_CSKY = new Machine(252);
     public static final Machine EM_LOONGARCH = new Machine(258);
     public static final Machine EM_ALPHA = new Machine(0x9026);
+    /** The M32R number before 88 was assigned (binutils' name). */
+    public static final Machine EM_CYGNUS_M32R = new Machine(0x9041);
     /** The S/390 number before 22 was assigned (binutils' name). */
     public static final Machine EM_S390_OLD = new Machine(0xa390);
 

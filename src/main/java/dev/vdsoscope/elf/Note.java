@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+
 import dev.vdsoscope.elf.raw.Nhdr;
 import dev.vdsoscope.elf.raw.RawLayouts;
 import dev.vdsoscope.elf.raw.RawStruct;
@@ -65,17 +66,12 @@ public record Note(String owner, long type, long descOffset, long descSize, long
         return owner.equals("GNU") && type == NT_GNU_BUILD_ID;
     }
 
-    /** The build-id as lowercase hex, if this is one. */
-    public Optional<String> buildId() {
-        return isBuildId() ? Optional.of(HexFormat.of().formatHex(descriptor().toArray(ValueLayout.JAVA_BYTE)))
-                : Optional.empty();
-    }
-
     /** A one-line reading of the descriptor for the notes this program knows. */
     public String describe(ElfHeader header) {
         try {
-            if (isBuildId()) {
-                return "Build ID: " + buildId().orElseThrow();
+            Optional<BuildId> buildId = BuildId.of(this);
+            if (buildId.isPresent()) {
+                return "Build ID: " + buildId.get().hex();
             }
             if (owner.equals("GNU") && type == NT_GNU_ABI_TAG && descSize >= 16) {
                 String[] oses = {"Linux", "Hurd", "Solaris", "FreeBSD", "NetBSD", "Syllable", "NaCl"};
@@ -83,9 +79,9 @@ public record Note(String owner, long type, long descOffset, long descSize, long
                 return "OS: " + (os < oses.length ? oses[(int) os] : "unknown " + os) + ", ABI: "
                         + input.u32(descOffset + 4) + "." + input.u32(descOffset + 8) + "." + input.u32(descOffset + 12);
             }
-            if (owner.equals("Linux") && type == LINUX_VERSION_CODE && descSize >= 4) {
-                long code = input.u32(descOffset);
-                return "Linux kernel version " + (code >> 16) + "." + ((code >> 8) & 0xff) + "." + (code & 0xff);
+            Optional<KernelVersion> version = KernelVersion.of(this);
+            if (version.isPresent()) {
+                return "Linux kernel version " + version.get();
             }
             if (owner.equals("GNU") && type == NT_GNU_GOLD_VERSION) {
                 return "gold version: " + input.cString(descOffset, descOffset + descSize, "gold version");

@@ -9,6 +9,10 @@ public record OsAbi(long value) implements ElfConstant {
     public static final OsAbi ELFOSABI_HPUX = new OsAbi(1);
     public static final OsAbi ELFOSABI_NETBSD = new OsAbi(2);
     public static final OsAbi ELFOSABI_GNU = new OsAbi(3);
+    /** GNU/Hurd, in older elf.h; the number is reserved. */
+    public static final OsAbi ELFOSABI_HURD = new OsAbi(4);
+    /** 86Open, a common IA-32 ABI that never came (FreeBSD's elf_common.h keeps the name). */
+    public static final OsAbi ELFOSABI_86OPEN = new OsAbi(5);
     public static final OsAbi ELFOSABI_SOLARIS = new OsAbi(6);
     public static final OsAbi ELFOSABI_AIX = new OsAbi(7);
     public static final OsAbi ELFOSABI_IRIX = new OsAbi(8);

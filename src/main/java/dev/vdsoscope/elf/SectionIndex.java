@@ -13,6 +13,15 @@ public final class SectionIndex {
     /** {@code e_phnum} escape: the real count is in section 0's {@code sh_info}. */
     public static final int PN_XNUM = 0xffff;
 
+    // Processor-specific indexes (SHN_LOPROC and up), which reuse the same numbers on each machine.
+    /** x86-64: a large common symbol. */
+    public static final int SHN_X86_64_LCOMMON = 0xff02;
+    /** MIPS: allocated common, .text, .data, small common and small undefined symbols. */
+    public static final int SHN_MIPS_ACOMMON = 0xff00, SHN_MIPS_TEXT = 0xff01, SHN_MIPS_DATA = 0xff02,
+            SHN_MIPS_SCOMMON = 0xff03, SHN_MIPS_SUNDEFINED = 0xff04;
+    /** M32R: a small common symbol. */
+    public static final int SHN_M32R_SCOMMON = 0xff00;
+
     /** The C name of a reserved index, or null for an ordinary one. */
     public static String reservedName(int index) {
         return switch (index) {

@@ -32,6 +32,10 @@ public record SectionType(long value) implements ElfConstant {
     public static final SectionType SHT_GNU_verneed = new SectionType(0x6ffffffeL);
     public static final SectionType SHT_GNU_versym = new SectionType(0x6fffffffL);
 
+    /** The ranges of OS-, processor- and user-specific types (bounds, not types: they name nothing). */
+    public static final long SHT_LOOS = 0x60000000L, SHT_HIOS = 0x6fffffffL, SHT_LOPROC = 0x70000000L,
+            SHT_HIPROC = 0x7fffffffL, SHT_LOUSER = 0x80000000L;
+
     @ForMachines(40)
     public static final class Arm {
         private Arm() {}
@@ -50,13 +54,18 @@ public record SectionType(long value) implements ElfConstant {
     public static final class Mips {
         private Mips() {}
         public static final SectionType SHT_MIPS_LIBLIST = new SectionType(0x70000000L);
+        public static final SectionType SHT_MIPS_MSYM = new SectionType(0x70000001L);
         public static final SectionType SHT_MIPS_CONFLICT = new SectionType(0x70000002L);
         public static final SectionType SHT_MIPS_GPTAB = new SectionType(0x70000003L);
         public static final SectionType SHT_MIPS_UCODE = new SectionType(0x70000004L);
         public static final SectionType SHT_MIPS_DEBUG = new SectionType(0x70000005L);
         public static final SectionType SHT_MIPS_REGINFO = new SectionType(0x70000006L);
+        public static final SectionType SHT_MIPS_IFACE = new SectionType(0x7000000bL);
+        public static final SectionType SHT_MIPS_CONTENT = new SectionType(0x7000000cL);
         public static final SectionType SHT_MIPS_OPTIONS = new SectionType(0x7000000dL);
         public static final SectionType SHT_MIPS_DWARF = new SectionType(0x7000001eL);
+        public static final SectionType SHT_MIPS_SYMBOL_LIB = new SectionType(0x70000020L);
+        public static final SectionType SHT_MIPS_EVENTS = new SectionType(0x70000021L);
         public static final SectionType SHT_MIPS_ABIFLAGS = new SectionType(0x7000002aL);
         public static final SectionType SHT_MIPS_XHASH = new SectionType(0x7000002bL);
     }
@@ -65,6 +74,12 @@ public record SectionType(long value) implements ElfConstant {
     public static final class X86_64 {
         private X86_64() {}
         public static final SectionType SHT_X86_64_UNWIND = new SectionType(0x70000001L);
+    }
+
+    @ForMachines(50)
+    public static final class Ia64 {
+        private Ia64() {}
+        public static final SectionType SHT_IA_64_UNWIND = new SectionType(0x70000001L);
     }
 
     @ForMachines(243)

@@ -15,6 +15,20 @@ public record SymbolType(long value) implements ElfConstant {
     public static final SymbolType STT_SRELC = new SymbolType(9);
     public static final SymbolType STT_GNU_IFUNC = new SymbolType(10);
 
+    /** A Thumb function, in old ARM objects (binutils' name). */
+    @ForMachines(40)
+    public static final class Arm {
+        private Arm() {}
+        public static final SymbolType STT_ARM_TFUNC = new SymbolType(13);
+    }
+
+    /** A global register declaration (the SPARC V9 ABI). */
+    @ForMachines({2, 18, 43})
+    public static final class Sparc {
+        private Sparc() {}
+        public static final SymbolType STT_SPARC_REGISTER = new SymbolType(13);
+    }
+
     private static final SymbolType[] BY_VALUE = new SymbolType[16];
     private static final ElfConstant.Names NAMES = new ElfConstant.Names(SymbolType.class, SymbolType.class);
 

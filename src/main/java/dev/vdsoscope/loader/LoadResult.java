@@ -1,24 +1,26 @@
 package dev.vdsoscope.loader;
 
 import java.util.ArrayList;
-import dev.vdsoscope.abi.LinuxAbi;
 import java.util.List;
 import java.util.Optional;
+
+import dev.vdsoscope.abi.LinuxAbi;
 
 /**
  * Everything the model found for one file.
  *
+ * @param verification what ld.so --verify makes of the file
  * @param listing the objects in the order ldd prints them (the target itself left out); when ld.so
  *                stops, the objects loaded until then
  * @param abi     empty for a machine the model does not know
  * @param musl    whether musl's rules were used (the interpreter is ld-musl-*)
  * @param reason  why ld.so does not treat the file as a dynamic program, for REFUSED, NOT_ELF and NO_LOADER
  * @param failure where ld.so stops loading the libraries, if it does
- * @param crash   where ld.so itself dies, if it does: mapping the program (linkage CRASHES) or one of
+ * @param crash   where ld.so itself dies, if it does: mapping the program (CRASHES) or one of
  *                its libraries (the listing then holds what was loaded before)
  * @param hwcaps  the capability subdirectories and platform the search used, once it needed them
  */
-public record LoadResult(String file, Linkage linkage, Optional<LinuxAbi> abi, boolean musl, LoadedLibrary main,
+public record LoadResult(String file, Verification verification, Optional<LinuxAbi> abi, boolean musl, LoadedLibrary main,
         List<LoadedLibrary> listing, List<String> warnings, Optional<String> reason, Optional<LoadFailure> failure,
         Optional<LdSoCrash> crash, Optional<Hwcaps> hwcaps) {
 

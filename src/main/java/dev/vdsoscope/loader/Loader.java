@@ -1,8 +1,6 @@
 package dev.vdsoscope.loader;
 
 import java.io.IOException;
-import dev.vdsoscope.abi.GlibcLoader;
-import dev.vdsoscope.abi.LinuxAbi;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
@@ -21,7 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import dev.vdsoscope.elf.ElfData;
+import dev.vdsoscope.abi.GlibcLoader;
+import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.elf.BatchReader;
 import dev.vdsoscope.loader.cpu.CpuProfile;
 
@@ -223,29 +222,29 @@ public final class Loader {
         byte[] head = elf.head().bytes();
         boolean magic = head.length >= 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
         if (!magic) {
-            return notDynamic(file, Linkage.NOT_ELF, Optional.empty(), main, warnings, "not an ELF file");
+            return notDynamic(file, Verification.NOT_ELF, Optional.empty(), main, warnings, "not an ELF file");
         }
         if (elf.header() == null) {
-            return notDynamic(file, Linkage.REFUSED, Optional.empty(), main, warnings, elf.unreadable().orElse("damaged"));
+            return notDynamic(file, Verification.REFUSED, Optional.empty(), main, warnings, elf.unreadable().orElse("damaged"));
         }
         Optional<LinuxAbi> abi = LinuxAbi.of(elf.header()).filter(a -> a.glibc().isPresent());
         if (abi.isEmpty()) {
-            return notDynamic(file, Linkage.NO_LOADER, abi, main, warnings, "no loader model for machine "
+            return notDynamic(file, Verification.NO_LOADER, abi, main, warnings, "no loader model for machine "
                     + elf.header().machine().cName() + " (" + elf.header().elfClass() + ")");
         }
         OpenVerify.Outcome verified = OpenVerify.check(elf.head(), abi.get());
         if (verified instanceof OpenVerify.Refused refused) {
-            return notDynamic(file, Linkage.REFUSED, abi, main, warnings, "ld.so refuses it: " + refused.message());
+            return notDynamic(file, Verification.REFUSED, abi, main, warnings, "ld.so refuses it: " + refused.message());
         }
         if (verified instanceof OpenVerify.PassedOver passed) {
-            return notDynamic(file, Linkage.REFUSED, abi, main, warnings, "no ld.so takes it: " + passed.why());
+            return notDynamic(file, Verification.REFUSED, abi, main, warnings, "no ld.so takes it: " + passed.why());
         }
         if (elf.refusal().asProgram().isPresent()) {
-            return notDynamic(file, Linkage.REFUSED, abi, main, warnings,
+            return notDynamic(file, Verification.REFUSED, abi, main, warnings,
                     "ld.so refuses it: " + elf.refusal().asProgram().get());
         }
         if (elf.crash().isPresent()) {
-            return new LoadResult(file, Linkage.CRASHES, abi, false, main, List.of(), warnings, Optional.empty(),
+            return new LoadResult(file, Verification.CRASHES, abi, false, main, List.of(), warnings, Optional.empty(),
                     Optional.empty(), Optional.of(elf.crash().get().of(shown, true)), Optional.empty());
         }
         if (elf.unreadable().isPresent()) {
@@ -253,11 +252,11 @@ public final class Loader {
         }
         boolean musl = elf.interpreter().map(i -> fileName(i).startsWith("ld-musl-")).orElse(false);
         if (!elf.hasDynamic()) {
-            return new LoadResult(file, Linkage.NOT_DYNAMIC, abi, musl, main, List.of(), warnings,
+            return new LoadResult(file, Verification.NOT_DYNAMIC, abi, musl, main, List.of(), warnings,
                     Optional.of("no dynamic table"), Optional.empty(), Optional.empty(), Optional.empty());
         }
         if (elf.needed().isEmpty()) {
-            return new LoadResult(file, Linkage.STATICALLY_LINKED, abi, musl, main, List.of(), warnings,
+            return new LoadResult(file, Verification.STATICALLY_LINKED, abi, musl, main, List.of(), warnings,
                     Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
         }
         Resolution resolution = new Resolution(main, inRoot, abi.get(), musl);
@@ -274,13 +273,13 @@ public final class Loader {
             crash = Optional.of(crashed.crash);
         }
         AbiSearch search = abiSearch(abi.get());
-        return new LoadResult(file, Linkage.DYNAMIC, abi, musl, main, listing, warnings, Optional.empty(), failure,
+        return new LoadResult(file, Verification.DYNAMIC, abi, musl, main, listing, warnings, Optional.empty(), failure,
                 crash, Optional.ofNullable(search.hwcaps));
     }
 
-    private static LoadResult notDynamic(String file, Linkage linkage, Optional<LinuxAbi> abi, LoadedLibrary main,
-            List<String> warnings, String reason) {
-        return new LoadResult(file, linkage, abi, false, main, List.of(), warnings, Optional.of(reason),
+    private static LoadResult notDynamic(String file, Verification verification, Optional<LinuxAbi> abi,
+            LoadedLibrary main, List<String> warnings, String reason) {
+        return new LoadResult(file, verification, abi, false, main, List.of(), warnings, Optional.of(reason),
                 Optional.empty(), Optional.empty(), Optional.empty());
     }
 

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.vdsoscope.elf.Note;
+import dev.vdsoscope.elf.KernelVersion;
 import dev.vdsoscope.linux.Libc;
 import dev.vdsoscope.proc.AuxvType;
 import dev.vdsoscope.proc.LinuxProcess;
@@ -69,9 +69,7 @@ public record VdsoEnvironment(Image image, String auxvSysinfoEhdr, String vdsoMa
         } else {
             evidence.add("AT_SYSINFO_EHDR points at the kernel's [vdso] mapping " + mappingText);
         }
-        Optional<String> noteVersion = vdso.image().notes().stream()
-                .filter(n -> n.owner().equals("Linux") && n.type() == Note.LINUX_VERSION_CODE).findFirst()
-                .map(n -> n.describe(vdso.image().header()));
+        Optional<String> noteVersion = KernelVersion.of(vdso.image()).map(v -> "Linux kernel version " + v);
         if (noteVersion.isEmpty()) {
             image = Image.REPLACEMENT;
             evidence.add("the image has no \"Linux\" version note, which every kernel-built vDSO carries");

@@ -1,10 +1,18 @@
 package dev.vdsoscope.vdso;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 
+import dev.vdsoscope.abi.LinuxAbi;
+import dev.vdsoscope.abi.VdsoFunction;
+import dev.vdsoscope.abi.VdsoNames;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.HashTable;
 import dev.vdsoscope.elf.ProgramHeader;
@@ -20,9 +28,6 @@ import dev.vdsoscope.proc.AuxvType;
 import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.proc.Mapping;
 import dev.vdsoscope.proc.PseudoMapping;
-import dev.vdsoscope.abi.LinuxAbi;
-import dev.vdsoscope.abi.VdsoFunction;
-import dev.vdsoscope.abi.VdsoNames;
 
 /**
  * A vDSO image and the loader's view of it: symbols found through the dynamic table and the hash
@@ -53,6 +58,37 @@ public final class Vdso {
                 () -> new IllegalArgumentException(image.name() + ": no dynamic symbol table in the dynamic table"));
         this.versions = image.loaderVersions();
         this.hash = image.hashTable();
+    }
+
+    /**
+     * One exported function: every name bound to one address (clock_gettime and its alias
+     * __vdso_clock_gettime), shortest first, with the version of the first.
+     */
+    public record ExportedFunction(long address, long size, List<String> names, String version) {}
+
+    /** The exported functions (defined STT_FUNC or STT_NOTYPE symbols, not absolute), by address. */
+    public List<ExportedFunction> exportedFunctions() {
+        Map<Long, List<Symbol>> byAddress = new TreeMap<>();
+        for (int i = 1; i < symbols.size(); i++) {
+            Symbol s = symbols.get(i);
+            boolean code = s.type().is(SymbolType.STT_FUNC) || s.type().is(SymbolType.STT_NOTYPE);
+            if (code && s.shndx() != SectionIndex.SHN_UNDEF && s.shndx() != SectionIndex.SHN_ABS) {
+                byAddress.computeIfAbsent(s.value(), k -> new ArrayList<>()).add(s);
+            }
+        }
+        List<ExportedFunction> functions = new ArrayList<>();
+        for (Map.Entry<Long, List<Symbol>> e : byAddress.entrySet()) {
+            List<String> names = e.getValue().stream().map(Symbol::name)
+                    .sorted(Comparator.comparingInt(String::length)).toList();
+            String version = versions.of(e.getValue().getFirst().index()).map(SymbolVersions.Version::name).orElse("");
+            functions.add(new ExportedFunction(e.getKey(), e.getValue().getFirst().size(), names, version));
+        }
+        return List.copyOf(functions);
+    }
+
+    /** The exported function at an address of the image (its st_value), if one starts there. */
+    public Optional<ExportedFunction> functionAt(long address) {
+        return exportedFunctions().stream().filter(f -> f.address() == address).findFirst();
     }
 
     /** A vDSO image read from elsewhere (a dump, a debug package, another process); base is where it was mapped. */
@@ -138,6 +174,26 @@ public final class Vdso {
 
     public SymbolVersions versions() {
         return versions;
+    }
+
+    /**
+     * Whether the image is a vDSO of its ABI: its DT_SONAME is the ABI's vDSO soname, or it exports
+     * one of the ABI's vDSO functions under the ABI's version (a program or a library does neither).
+     */
+    public boolean isKernelVdso() {
+        Optional<VdsoNames> names = names();
+        if (names.isEmpty()) {
+            return false;
+        }
+        if (image.dynamic().flatMap(d -> d.soname()).filter(names.get().soname()::equals).isPresent()) {
+            return true;
+        }
+        for (VdsoFunction function : names.get().functions()) {
+            if (lookup(function).isPresent()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The soname from DT_SONAME, or the ABI's usual one. */

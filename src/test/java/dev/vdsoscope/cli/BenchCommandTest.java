@@ -6,17 +6,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-
+import java.util.Set;
 import javax.xml.parsers.DocumentBuilderFactory;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /** bench --json has the shape docs/JSON.md documents, and figures in the relations the kernel implies. */
+/** Timed: run alone, so that other tests do not load the CPU it measures. */
+@org.junit.jupiter.api.parallel.Isolated
 class BenchCommandTest {
     @TempDir
     Path dir;
@@ -56,8 +57,18 @@ class BenchCommandTest {
         assertThat(monotonic.get("vdsoExported").asBoolean()).isTrue();
         assertThat(monotonic.get("paths").fieldNames()).toIterable().containsExactly("vdso", "libc", "syscall", "java");
         assertThat(monotonic.at("/paths/java/api").asText()).isEqualTo("System.nanoTime()");
-        // The figure is 10x on this machine (bench/vdso-vs-c.sh); a loaded CI machine still gives 3x.
-        assertThat(monotonic.get("speedupVdsoOverSyscall").asDouble()).isGreaterThan(3);
+        // Whether the vDSO can serve the clock depends on the clocksource: the kernel gives the vDSO a
+        // clock mode only for these (arch/x86: VDSO_CLOCKMODE_TSC, _PVCLOCK, _HVCLOCK; arm64's arch
+        // timer). Elsewhere clock_gettime falls back to the system call, and the speed-up is gone.
+        String clocksource = Files.readString(Path.of("/sys/devices/system/clocksource/clocksource0/current_clocksource"))
+                .strip();
+        double speedup = monotonic.get("speedupVdsoOverSyscall").asDouble();
+        if (Set.of("tsc", "kvm-clock", "hyperv_clocksource_tsc_page", "arch_sys_counter").contains(clocksource)) {
+            // The figure is about 10x (bench/vdso-vs-c.sh); a loaded machine still gives 3x.
+            assertThat(speedup).as("clocksource " + clocksource).isGreaterThan(3);
+        } else {
+            assertThat(speedup).as("clocksource " + clocksource + ": the vDSO falls back").isLessThan(2);
+        }
         // The control: the vDSO's clock_gettime makes the system call itself for a CPU-time clock.
         JsonNode cpu = bySubject.get("clock_gettime/CLOCK_PROCESS_CPUTIME_ID");
         assertThat(cpu.get("speedupVdsoOverSyscall").asDouble()).isLessThan(2);

@@ -14,16 +14,11 @@ final class Cli {
 
     private Cli() {}
 
-    static synchronized Result run(String... args) {
+    static Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Output.redirect(new PrintStream(out, false, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            Output.flush();
-            return new Result(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            Output.redirect(null, null);
-        }
+        int code = Main.run(Output.of(new PrintStream(out, false, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)), args);
+        return new Result(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
     }
 }

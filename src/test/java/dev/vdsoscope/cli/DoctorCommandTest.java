@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.hawkular.agent.prometheus.text.TextPrometheusMetricDataParser;
 import org.hawkular.agent.prometheus.types.Gauge;
 import org.hawkular.agent.prometheus.types.Metric;
@@ -20,15 +22,13 @@ import org.hawkular.agent.prometheus.types.MetricFamily;
 import org.hawkular.agent.prometheus.types.MetricType;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.vdsoscope.vdso.Vdso;
 
 /**
  * doctor on this machine (a KVM guest whose clocksources are tsc and kvm-clock, both able to serve
  * the vDSO), and in a child JVM whose vDSO is hidden, where every clock must be found to fall back.
  */
+@org.junit.jupiter.api.parallel.Isolated
 class DoctorCommandTest {
     private static final Path CLOCKSOURCES = Path.of("/sys/devices/system/clocksource/clocksource0/available_clocksource");
 

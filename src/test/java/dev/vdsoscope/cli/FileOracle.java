@@ -2,9 +2,7 @@ package dev.vdsoscope.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The two sides of the differential tests: the real {@code file -b} (file 5.44, run with LC_ALL=C so
  * that it escapes every non-ASCII byte) and our {@code vdsoscope file}, run in-process through
- * {@link Main#run} with {@link Output#redirect} so that hundreds of files take a fraction of a second.
+ * {@link Main#run} with its output captured so that hundreds of files take a fraction of a second.
  */
 final class FileOracle {
     private static final int BATCH = 200;
@@ -88,16 +86,9 @@ final class FileOracle {
     }
 
     /** Runs {@code vdsoscope ARGS} in this JVM and captures what it prints. */
-    static synchronized Run ours(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Output.redirect(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            Output.redirect(null, null);
-        }
+    static Run ours(String... args) {
+        CliRun run = CliRun.of(args);
+        return new Run(run.code(), run.out(), run.err());
     }
 
     /** Our line for each path (without the name), or null where we printed an error instead. */

@@ -5,14 +5,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.vdsoscope.disasm.CapstoneLibrary;
 
+/** Sets the Capstone search path, a system property every disassembling test reads. */
+@org.junit.jupiter.api.parallel.Isolated
 class GateAndDisasmCommandsTest {
     static final String FIXTURES = "src/test/resources/fixtures/vdso/";
 

@@ -22,14 +22,14 @@ class ObjdumpBatchTest {
     private static Result run(List<String> files, int workers) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Output.redirect(new PrintStream(out, false, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = ObjdumpBatch.run(files, false, workers);
+        Output output = Output.of(new PrintStream(out, false, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = output.bind(() -> {
+            int exit = ObjdumpBatch.run(files, false, workers);
             Output.flush();
-            return new Result(out.toString(StandardCharsets.ISO_8859_1), err.toString(StandardCharsets.UTF_8), code);
-        } finally {
-            Output.redirect(null, null);
-        }
+            return exit;
+        });
+        return new Result(out.toString(StandardCharsets.ISO_8859_1), err.toString(StandardCharsets.UTF_8), code);
     }
 
     @Test

@@ -32,14 +32,14 @@ class OrderedBatchTest {
     private static Result run(List<String> files, int threads, OrderedBatch.Worker worker) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Output.redirect(new PrintStream(out, false, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = OrderedBatch.run(files, threads, () -> worker);
+        Output output = Output.of(new PrintStream(out, false, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = output.bind(() -> {
+            int exit = OrderedBatch.run(files, threads, () -> worker);
             Output.flush();
-            return new Result(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), code);
-        } finally {
-            Output.redirect(null, null);
-        }
+            return exit;
+        });
+        return new Result(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), code);
     }
 
     /** Output, warnings before and after it, failures and streamed blocks, in file order. */

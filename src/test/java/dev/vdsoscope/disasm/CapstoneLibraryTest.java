@@ -13,9 +13,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.abi.InstructionSet;
+import dev.vdsoscope.elf.ElfFile;
 
+/** Sets the Capstone search path, a system property every disassembling test reads. */
+@org.junit.jupiter.api.parallel.Isolated
 class CapstoneLibraryTest {
     @AfterEach
     void restoreDefaultSearch() {

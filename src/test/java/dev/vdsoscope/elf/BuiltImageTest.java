@@ -363,7 +363,7 @@ class BuiltImageTest {
             assertThat(notes).extracting(Note::owner).containsExactly("GNU", "GNU", "Linux");
             Note buildId = notes.get(0);
             assertThat(buildId.isBuildId()).isTrue();
-            assertThat(buildId.buildId()).contains(HexFormat.of().formatHex(image.buildId()));
+            assertThat(dev.vdsoscope.elf.BuildId.of(buildId).map(dev.vdsoscope.elf.BuildId::hex)).contains(HexFormat.of().formatHex(image.buildId()));
             Note abi = notes.get(1);
             assertThat(abi.type()).isEqualTo(Note.NT_GNU_ABI_TAG);
             assertThat(abi.describe(elf.header())).isEqualTo("OS: Linux, ABI: " + image.abiTag()[1] + "."

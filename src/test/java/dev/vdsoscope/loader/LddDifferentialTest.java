@@ -61,7 +61,7 @@ class LddDifferentialTest {
     static List<String> lines(Loader loader, String file) {
         try {
             LoadResult result = loader.resolve(file);
-            return switch (result.linkage()) {
+            return switch (result.verification()) {
                 case NOT_DYNAMIC, REFUSED, NOT_ELF, NO_LOADER -> List.of("not a dynamic executable");
                 case STATICALLY_LINKED -> List.of("statically linked");
                 case CRASHES -> List.of("crash: " + result.crash().orElseThrow().describe());

@@ -15,6 +15,7 @@ import dev.vdsoscope.proc.Mapping;
 import dev.vdsoscope.vdso.Vdso;
 
 /** Telling the kernel's own vDSO from a replacement, on real images from other kernels (src/test/resources). */
+@org.junit.jupiter.api.parallel.Isolated
 class VdsoEnvironmentTest {
     private static final long BASE = 0x7ffd5b3fe000L;
     private static final Optional<Mapping> VDSO_MAPPING = Optional.of(

@@ -70,16 +70,12 @@ public final class Objdump {
     }
 
     /** Our command line, run in this JVM with standard output and error captured. */
-    public static synchronized Run ours(List<String> args) {
+    public static Run ours(List<String> args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Output.redirect(new PrintStream(out, false, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args.toArray(String[]::new));
-            return new Run(out.toByteArray(), err.toString(StandardCharsets.UTF_8), code);
-        } finally {
-            Output.redirect(null, null);
-        }
+        int code = Main.run(Output.of(new PrintStream(out, false, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)), args.toArray(String[]::new));
+        return new Run(out.toByteArray(), err.toString(StandardCharsets.UTF_8), code);
     }
 
     /** {@code symbols --style=objdump FILES...}. */

@@ -12,10 +12,11 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 
-import dev.vdsoscope.linux.Libc;
 import dev.vdsoscope.abi.VdsoFunction;
+import dev.vdsoscope.linux.Libc;
 
 /** Calls this JVM's own vDSO and holds each answer against an independent clock or libc. */
+@org.junit.jupiter.api.parallel.Isolated
 class VdsoCurrentTest {
     private final Vdso vdso = Vdso.current();
 

@@ -121,7 +121,7 @@ public final class ElfViews {
         for (Note n : notes) {
             s.append("\n  ").append(n.owner()).append(' ').append(n.type()).append(' ').append(n.typeName())
                     .append(' ').append(n.descSize()).append(' ').append(n.describe(elf.header())).append(' ')
-                    .append(attempt(() -> n.buildId().toString()));
+                    .append(attempt(() -> dev.vdsoscope.elf.BuildId.of(n).map(dev.vdsoscope.elf.BuildId::hex).toString()));
         }
         return s.toString();
     }

@@ -1,4 +1,4 @@
-package dev.vdsoscope.cli;
+package dev.vdsoscope.compat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ import dev.vdsoscope.elf.raw.RawLayouts;
  * ({@link FileMagic}) are put in front. Every limit and message of file 5.44 that a malformed file can
  * reach is kept (docs/FILE-COMPAT.md lists the few that are not).
  */
-final class FileDescription {
+public final class FileDescription {
     /** file's default limits ({@code elf_phnum_max}, {@code elf_shnum_max}, {@code elf_shsize_max}). */
     static final int PHNUM_MAX = 2048, SHNUM_MAX = 32768;
     static final long NOTE_SECTION_MAX = 64L << 20;
@@ -64,7 +64,7 @@ final class FileDescription {
      * line with "setuid", "setgid" and "sticky", and an {@code ET_DYN} without a dynamic table is a
      * "pie executable" when an x bit is set.
      */
-    static FileDescription of(ElfFile elf, int mode) {
+    public static FileDescription of(ElfFile elf, int mode) {
         FileDescription d = new FileDescription(elf, mode);
         d.readelf();
         d.magic = FileMagic.describe(d.h, d.in, d.executableMode);
@@ -72,7 +72,7 @@ final class FileDescription {
     }
 
     /** The whole line without the file name, as {@code file -b} prints it. */
-    String text() {
+    public String text() {
         return printable(specialBits() + magic + text);
     }
 
@@ -92,7 +92,7 @@ final class FileDescription {
     }
 
     /** The type word without its comma ("pie executable", "shared object"), or null. */
-    String typeDescription() {
+    public String typeDescription() {
         String word = FileMagic.typeWord(h, executableMode);
         return word == null ? null : word.substring(0, word.length() - 1);
     }
@@ -105,32 +105,30 @@ final class FileDescription {
         if (fileSize <= (h.is64() ? 64 : 52)) {
             return;
         }
-        boolean core = h.type().equals(ElfType.ET_CORE);
+        boolean core = h.type().is(ElfType.ET_CORE);
         notes = new FileNotes(in, h.is64(), core, core ? readableSegments() : List.of(), fileSize, text);
-        switch ((int) h.type().value()) {
-            case 4 -> core();
-            case 2, 3 -> {
-                if (h.ePhnum() > PHNUM_MAX) {
-                    add(", too many program (" + h.ePhnum() + ")");
-                    return;
-                }
-                if (h.eShnum() > SHNUM_MAX) {
-                    add(", too many section (" + h.eShnum() + ")");
-                    return;
-                }
-                programHeaders();
-                sections();
-            }
-            case 1 -> {
-                if (h.eShnum() > SHNUM_MAX) {
-                    add(", too many section headers (" + h.eShnum() + ")");
-                    return;
-                }
-                sections();
-            }
-            default -> {
+        ElfType type = h.type();
+        if (type.is(ElfType.ET_CORE)) {
+            core();
+        } else if (type.is(ElfType.ET_EXEC) || type.is(ElfType.ET_DYN)) {
+            if (h.ePhnum() > PHNUM_MAX) {
+                add(", too many program (" + h.ePhnum() + ")");
                 return;
             }
+            if (h.eShnum() > SHNUM_MAX) {
+                add(", too many section (" + h.eShnum() + ")");
+                return;
+            }
+            programHeaders();
+            sections();
+        } else if (type.is(ElfType.ET_REL)) {
+            if (h.eShnum() > SHNUM_MAX) {
+                add(", too many section headers (" + h.eShnum() + ")");
+                return;
+            }
+            sections();
+        } else {
+            return;
         }
         if (notes.exhausted()) {
             add(", too many notes (" + FileNotes.MAX_NOTES + ")");
@@ -387,7 +385,7 @@ final class FileDescription {
      * A file name as file(1) shows it in a UTF-8 locale: printable characters as they are, anything
      * else (controls, and U+FFFD standing for bytes that were not UTF-8) as its UTF-8 bytes in octal.
      */
-    static String printableName(String name) {
+    public static String printableName(String name) {
         StringBuilder s = new StringBuilder(name.length());
         name.codePoints().forEach(c -> {
             boolean printable = c >= 0x20 && c != 0x7f && c != 0xfffd && !Character.isISOControl(c)

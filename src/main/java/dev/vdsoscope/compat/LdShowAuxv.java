@@ -1,4 +1,4 @@
-package dev.vdsoscope.cli;
+package dev.vdsoscope.compat;
 
 import static dev.vdsoscope.proc.AuxvType.*;
 
@@ -18,7 +18,7 @@ import dev.vdsoscope.proc.AuxvType;
  * know, such as AT_RSEQ_FEATURE_SIZE in 2.36. A 32-bit x86 process's glibc names the bits of
  * AT_HWCAP instead (its _dl_procinfo), so the vector is printed as the process itself would.
  */
-final class LdShowAuxv {
+public final class LdShowAuxv {
     private LdShowAuxv() {}
 
     private enum Form { DEC, HEX, HEX_PLAIN, STR, IGNORE }
@@ -41,7 +41,7 @@ final class LdShowAuxv {
             Map.entry(AT_L3_CACHEGEOMETRY, Form.HEX), Map.entry(AT_MINSIGSTKSZ, Form.DEC));
 
     /** Prints the vector of a process of this ABI. */
-    static void print(PrintStream out, Auxv auxv, Optional<LinuxAbi> abi) {
+    public static void print(PrintStream out, Auxv auxv, Optional<LinuxAbi> abi) {
         for (AuxvEntry e : auxv.entries()) {
             Form form = FORMS.get(e.type());
             if (form == Form.IGNORE) {

@@ -1,7 +1,11 @@
 package dev.vdsoscope.loader;
 
-/** How a file links, as ldd tells the cases apart (and why it says "not a dynamic executable"). */
-public enum Linkage {
+/**
+ * What {@code ld.so --verify} makes of a file as a program: how it links, as ldd tells the cases
+ * apart, or why it is "not a dynamic executable". (The image's own linkage, as its headers state it,
+ * is {@link dev.vdsoscope.elf.Linkage}.)
+ */
+public enum Verification {
     /** Has dependencies for ld.so to load. */
     DYNAMIC,
     /** Has a dynamic table but needs nothing (a static-pie, ld.so itself): ldd says "statically linked". */

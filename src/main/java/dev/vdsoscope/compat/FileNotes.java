@@ -1,4 +1,4 @@
-package dev.vdsoscope.cli;
+package dev.vdsoscope.compat;
 
 import java.util.List;
 
@@ -6,6 +6,7 @@ import dev.vdsoscope.elf.AbiTag;
 import dev.vdsoscope.elf.BuildId;
 import dev.vdsoscope.elf.ElfInput;
 import dev.vdsoscope.elf.Note;
+import dev.vdsoscope.proc.AuxvType;
 
 /**
  * Walks notes the way file(1) 5.44 does ({@code donote} in readelf.c) and writes its words: at most
@@ -13,13 +14,16 @@ import dev.vdsoscope.elf.Note;
  * PaX flags, NetBSD tags and, for core files, the style, the command and the auxiliary vector.
  * Which note is what is decided by {@link BuildId} and {@link AbiTag}; the wording is file's.
  */
-final class FileNotes {
+public final class FileNotes {
     /** file's default {@code elf_notes_max}. */
     static final int MAX_NOTES = 256;
-    private static final long NT_GNU_ABI_TAG = 1, NT_GNU_BUILD_ID = 3, NT_GO_BUILD_ID = 4, NT_PAX = 3;
-    private static final long NT_PRPSINFO = 3, NT_AUXV = 6;
-    private static final long AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15,
-            AT_EXECFN = 31;
+    private static final long NT_GNU_ABI_TAG = Note.NT_GNU_ABI_TAG, NT_GNU_BUILD_ID = Note.NT_GNU_BUILD_ID,
+            NT_PRPSINFO = Note.NT_PRPSINFO, NT_AUXV = Note.NT_AUXV;
+    /** Types of the Go toolchain's and PaX's own notes (owners "Go" and "PaX"), as Magdir/elf reads them. */
+    private static final long NT_GO_BUILD_ID = 4, NT_PAX = 3;
+    private static final long AT_UID = AuxvType.AT_UID.value(), AT_EUID = AuxvType.AT_EUID.value(),
+            AT_GID = AuxvType.AT_GID.value(), AT_EGID = AuxvType.AT_EGID.value(),
+            AT_PLATFORM = AuxvType.AT_PLATFORM.value(), AT_EXECFN = AuxvType.AT_EXECFN.value();
     /** Where pr_psargs / pr_fname may sit in a prpsinfo note (SunOS, Linux, FreeBSD layouts). */
     private static final int[] PRPS_OFFSETS_32 = {100, 84, 44, 28, 48, 32, 8};
     private static final int[] PRPS_OFFSETS_64 = {136, 120, 56, 40, 16};
@@ -174,15 +178,10 @@ final class FileNotes {
     }
 
     /** file's name for the OS of a GNU ABI tag. */
-    static String gnuOs(long os) {
-        return switch ((int) os) {
-            case 0 -> "Linux";
-            case 1 -> "Hurd";
-            case 2 -> "Solaris";
-            case 3 -> "kFreeBSD";
-            case 4 -> "kNetBSD";
-            default -> "<unknown>";
-        };
+    public static String gnuOs(long os) {
+        return os == AbiTag.ELF_NOTE_OS_LINUX ? "Linux" : os == AbiTag.ELF_NOTE_OS_GNU ? "Hurd"
+                : os == AbiTag.ELF_NOTE_OS_SOLARIS2 ? "Solaris" : os == AbiTag.ELF_NOTE_OS_FREEBSD ? "kFreeBSD"
+                : os == AbiTag.ELF_NOTE_OS_NETBSD ? "kNetBSD" : "<unknown>";
     }
 
     /** __NetBSD_Version__ is MMmmrrpp00; releases after 9 fold the release letter into the patch level. */
@@ -256,7 +255,7 @@ final class FileNotes {
     }
 
     /** file's name for a build-id kind: "sha1", "md5/uuid", "xxHash" or "unknown". */
-    static String buildIdLabel(BuildId.Kind kind) {
+    public static String buildIdLabel(BuildId.Kind kind) {
         return switch (kind) {
             case SHA1 -> "sha1";
             case MD5_OR_UUID -> "md5/uuid";

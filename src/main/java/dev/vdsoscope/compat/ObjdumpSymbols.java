@@ -1,4 +1,4 @@
-package dev.vdsoscope.cli;
+package dev.vdsoscope.compat;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,12 +8,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
+import dev.vdsoscope.elf.ElfConstant;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
+import dev.vdsoscope.elf.ElfType;
+import dev.vdsoscope.elf.MachineFlags;
 import dev.vdsoscope.elf.Section;
 import dev.vdsoscope.elf.SectionIndex;
 import dev.vdsoscope.elf.SectionType;
+import dev.vdsoscope.elf.SymbolBinding;
 import dev.vdsoscope.elf.SymbolTable;
+import dev.vdsoscope.elf.SymbolType;
 import dev.vdsoscope.elf.SymbolVersions;
 
 /**
@@ -27,9 +32,9 @@ import dev.vdsoscope.elf.SymbolVersions;
  * numbers are turned into hex digits in place, and the per-file columns that repeat (section names,
  * version columns) are rendered once per file. Nothing is allocated per symbol.
  */
-final class ObjdumpSymbols {
+public final class ObjdumpSymbols {
     /** What became of one file, beyond what went to standard output. */
-    enum Outcome {
+    public enum Outcome {
         /** The block was printed as objdump prints it. */
         PRINTED,
         /** No .dynsym and not ET_DYN: "no symbols", and objdump says "not a dynamic object". */
@@ -77,13 +82,18 @@ final class ObjdumpSymbols {
     /** A version column that is not printed at all (BFD found no name for the index). */
     private static final byte[] NO_COLUMN = new byte[0];
 
-    private static final int STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3, STT_FILE = 4, STT_COMMON = 5,
-            STT_TLS = 6, STT_GNU_IFUNC = 10, STT_ARM_TFUNC = 13, STT_SPARC_REGISTER = 13;
-    private static final int STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10;
-    private static final int SHN_X86_64_LCOMMON = 0xff02, SHN_MIPS_ACOMMON = 0xff00, SHN_MIPS_TEXT = 0xff01,
-            SHN_MIPS_DATA = 0xff02, SHN_MIPS_SCOMMON = 0xff03, SHN_MIPS_SUNDEFINED = 0xff04,
-            SHN_M32R_SCOMMON = 0xff00;
-    private static final int EF_MIPS_ARCH_ASE_MICROMIPS = 0x02000000;
+    // The model's constants as ints, once, for the per-symbol code (which keeps st_info's fields as ints).
+    private static final int STT_OBJECT = type(SymbolType.STT_OBJECT), STT_FUNC = type(SymbolType.STT_FUNC),
+            STT_SECTION = type(SymbolType.STT_SECTION), STT_FILE = type(SymbolType.STT_FILE),
+            STT_COMMON = type(SymbolType.STT_COMMON), STT_TLS = type(SymbolType.STT_TLS),
+            STT_GNU_IFUNC = type(SymbolType.STT_GNU_IFUNC), STT_ARM_TFUNC = type(SymbolType.Arm.STT_ARM_TFUNC),
+            STT_SPARC_REGISTER = type(SymbolType.Sparc.STT_SPARC_REGISTER);
+    private static final int STB_LOCAL = type(SymbolBinding.STB_LOCAL), STB_GLOBAL = type(SymbolBinding.STB_GLOBAL),
+            STB_WEAK = type(SymbolBinding.STB_WEAK), STB_GNU_UNIQUE = type(SymbolBinding.STB_GNU_UNIQUE);
+
+    private static int type(ElfConstant constant) {
+        return (int) constant.value();
+    }
 
     private final OutputStream sink;
     private final int flushAt;
@@ -119,19 +129,19 @@ final class ObjdumpSymbols {
      * Writes to {@code sink} whenever a table has buffered {@code flushAt} bytes; what is buffered at the
      * end of a file is the caller's to take ({@link #buffer}) or to {@link #flush}.
      */
-    ObjdumpSymbols(OutputStream sink, int flushAt) {
+    public ObjdumpSymbols(OutputStream sink, int flushAt) {
         this.sink = sink;
         this.flushAt = flushAt;
         this.buf = new byte[Math.min(flushAt, 1 << 16) + 4096];
     }
 
     /** Warnings about the last file printed (unreadable names, a version table of the wrong size). */
-    List<String> warnings() {
+    public List<String> warnings() {
         return warnings;
     }
 
     /** Writes what is buffered to the sink. */
-    void flush() throws IOException {
+    public void flush() throws IOException {
         if (pos > 0) {
             sink.write(buf, 0, pos);
             pos = 0;
@@ -139,15 +149,15 @@ final class ObjdumpSymbols {
     }
 
     /** The bytes buffered since the last flush or reset ({@link #length} of them); {@link #reset} starts over. */
-    byte[] buffer() {
+    public byte[] buffer() {
         return buf;
     }
 
-    int length() {
+    public int length() {
         return pos;
     }
 
-    void reset() {
+    public void reset() {
         pos = 0;
     }
 
@@ -155,7 +165,7 @@ final class ObjdumpSymbols {
      * Appends one file's block. Everything that can fail is read before the first byte is written, so a
      * file objdump does not recognize prints nothing; the exception says why.
      */
-    Outcome print(String file, ElfFile elf, boolean withStatic) throws IOException {
+    public Outcome print(String file, ElfFile elf, boolean withStatic) throws IOException {
         warnings.clear();
         checkRecognized(elf);
         BfdTarget target = BfdTarget.of(elf);
@@ -172,7 +182,7 @@ final class ObjdumpSymbols {
             if (sections.isEmpty() && symbols.isPresent()) {
                 outcome = Outcome.FROM_DYNAMIC_TABLE;
             } else {
-                outcome = elf.header().type().value() == 3 ? Outcome.NO_DYNAMIC_SYMBOLS : Outcome.NOT_DYNAMIC;
+                outcome = elf.header().type().is(ElfType.ET_DYN) ? Outcome.NO_DYNAMIC_SYMBOLS : Outcome.NOT_DYNAMIC;
                 symbols = Optional.empty();
             }
         }
@@ -238,9 +248,9 @@ final class ObjdumpSymbols {
     private void prepare(ElfFile elf, BfdTarget target, List<Section> sections, boolean fromDynamicTable) {
         this.arch = target.arch();
         this.wide = elf.header().is64();
-        long type = elf.header().type().value();
-        this.relocatable = type != 2 && type != 3;
-        this.microMips = (elf.header().flags() & EF_MIPS_ARCH_ASE_MICROMIPS) != 0;
+        ElfType type = elf.header().type();
+        this.relocatable = !type.is(ElfType.ET_EXEC) && !type.is(ElfType.ET_DYN);
+        this.microMips = (elf.header().flags() & MachineFlags.EF_MIPS_ARCH_ASE_MICROMIPS) != 0;
         this.noSections = fromDynamicTable;
         this.hooks = fromDynamicTable || (arch != BfdTarget.Arch.GENERIC && arch != BfdTarget.Arch.OTHER);
         int n = sections.size();
@@ -324,20 +334,24 @@ final class ObjdumpSymbols {
      */
     private static boolean hasBfdSection(ElfFile elf, List<Section> sections, Section s, int symtab,
             long symtabStrings, long shstrndx) {
-        int type = (int) s.type().value();
-        return switch (type) {
-            case 0, 2, 10, 18 -> false;
-            case 3 -> s.index() != shstrndx && s.index() != symtabStrings;
-            case 4, 9 -> {
-                long fileType = elf.header().type().value();
-                boolean loaded = (fileType == 2 || fileType == 3) && (s.flags() & Section.SHF_ALLOC) != 0;
-                long target = s.info();
-                yield loaded || s.link() == 0 || s.link() != symtab || target == 0 || target >= sections.size()
-                        || sections.get((int) target).type().value() == SectionType.SHT_REL.value()
-                        || sections.get((int) target).type().value() == SectionType.SHT_RELA.value();
-            }
-            default -> true;
-        };
+        SectionType type = s.type();
+        if (type.is(SectionType.SHT_NULL) || type.is(SectionType.SHT_SYMTAB) || type.is(SectionType.SHT_SHLIB)
+                || type.is(SectionType.SHT_SYMTAB_SHNDX)) {
+            return false;
+        }
+        if (type.is(SectionType.SHT_STRTAB)) {
+            return s.index() != shstrndx && s.index() != symtabStrings;
+        }
+        if (type.is(SectionType.SHT_RELA) || type.is(SectionType.SHT_REL)) {
+            ElfType fileType = elf.header().type();
+            boolean loaded = (fileType.is(ElfType.ET_EXEC) || fileType.is(ElfType.ET_DYN))
+                    && (s.flags() & Section.SHF_ALLOC) != 0;
+            long target = s.info();
+            return loaded || s.link() == 0 || s.link() != symtab || target == 0 || target >= sections.size()
+                    || sections.get((int) target).type().is(SectionType.SHT_REL)
+                    || sections.get((int) target).type().is(SectionType.SHT_RELA);
+        }
+        return true;
     }
 
     /** One symbol line; index 0 is never printed. */
@@ -455,12 +469,12 @@ final class ObjdumpSymbols {
             } else if (line.type == STT_ARM_TFUNC) {
                 line.type = STT_FUNC;
             }
-        } else if (a == BfdTarget.Arch.X86_64 && shndx == SHN_X86_64_LCOMMON) {
+        } else if (a == BfdTarget.Arch.X86_64 && shndx == SectionIndex.SHN_X86_64_LCOMMON) {
             line.section = LARGE_COMMON;
             line.bfdValue = size;
             line.common = true;
             line.global = false;
-        } else if (a == BfdTarget.Arch.M32R && shndx == SHN_M32R_SCOMMON) {
+        } else if (a == BfdTarget.Arch.M32R && shndx == SectionIndex.SHN_M32R_SCOMMON) {
             line.section = SCOMMON;
             line.bfdValue = size;
             line.common = true;
@@ -472,33 +486,30 @@ final class ObjdumpSymbols {
         if (noSections && shndx != SectionIndex.SHN_UNDEF && shndx != SectionIndex.SHN_ABS
                 && shndx != SectionIndex.SHN_COMMON) {
             // Later binutils give a symbol found through the dynamic table a section by its type.
-            line.section = switch (line.type) {
-                case STT_FUNC, STT_GNU_IFUNC -> TEXT;
-                case STT_OBJECT -> DATA;
-                case STT_TLS -> TDATA;
-                default -> ABS;
-            };
+            int type = line.type;
+            line.section = type == STT_FUNC || type == STT_GNU_IFUNC ? TEXT : type == STT_OBJECT ? DATA
+                    : type == STT_TLS ? TDATA : ABS;
         }
     }
 
     /** _bfd_mips_elf_symbol_processing. */
     private void mipsHooks(Line line, int shndx, long value, long size) {
         switch (shndx) {
-            case SHN_MIPS_ACOMMON -> line.section = ACOMMON;
+            case SectionIndex.SHN_MIPS_ACOMMON -> line.section = ACOMMON;
             case SectionIndex.SHN_COMMON -> {
                 // Commons no bigger than the GP size (0 when reading) become small commons.
                 if (size == 0 && line.type != STT_TLS) {
                     line.section = SCOMMON;
                 }
             }
-            case SHN_MIPS_SCOMMON -> {
+            case SectionIndex.SHN_MIPS_SCOMMON -> {
                 line.section = SCOMMON;
                 line.bfdValue = size;
                 line.common = true;
             }
-            case SHN_MIPS_SUNDEFINED -> line.section = UND;
-            case SHN_MIPS_TEXT, SHN_MIPS_DATA -> {
-                int named = shndx == SHN_MIPS_TEXT ? mipsText : mipsData;
+            case SectionIndex.SHN_MIPS_SUNDEFINED -> line.section = UND;
+            case SectionIndex.SHN_MIPS_TEXT, SectionIndex.SHN_MIPS_DATA -> {
+                int named = shndx == SectionIndex.SHN_MIPS_TEXT ? mipsText : mipsData;
                 if (named >= 0) {
                     line.section = sectionNames[named];
                     line.vma = sectionAddresses[named];
