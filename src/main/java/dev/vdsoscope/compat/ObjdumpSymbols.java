@@ -528,7 +528,7 @@ public final class ObjdumpSymbols {
     /** An empty name (a section symbol takes its section's name) or one that cannot be read. */
     private void emptyOrUnreadableName(int i, int length, Line line) {
         if (length < 0) {
-            warnings.add("symbol " + i + ": name offset 0x" + Long.toHexString(table.nameOffset(i))
+            warnings.add("symbol " + i + ": name offset 0x" + Long.toHexString(fields.nameOffset)
                     + " is outside the string table; shown as (null)");
             put(NULL_NAME);
         } else if (line.type == STT_SECTION && line.sectionSymbolName != null) {

@@ -156,8 +156,8 @@ public final class SymbolTable extends AbstractList<Symbol> {
                 shndx(index));
     }
 
-    // Field access by index, allocating nothing: for printers that walk millions of symbols. get()
-    // returns the same values in a record. Reads go to heap copies of the table (see HeapBytes).
+    // Two ways in: get() returns a Symbol record; read() fills a reused Fields, allocating nothing,
+    // for printers that walk millions of symbols. Reads go to heap copies of the table (see HeapBytes).
 
     private void copy() {
         copied = true;
@@ -195,7 +195,7 @@ public final class SymbolTable extends AbstractList<Symbol> {
 
     /**
      * The raw fields of one entry, filled in place by {@link #read}: for printers that walk millions
-     * of symbols without allocating. {@code shndx} is resolved as in {@link #shndx}.
+     * of symbols without allocating. {@code shndx} is the real index (an SHN_XINDEX escape resolved).
      */
     public static final class Fields {
         public long nameOffset;
@@ -228,30 +228,30 @@ public final class SymbolTable extends AbstractList<Symbol> {
     }
 
     /** {@code st_name}: the offset of the name in the string table. */
-    public long nameOffset(int index) {
+    private long nameOffset(int index) {
         return word(index, stName);
     }
 
-    public long value(int index) {
+    private long value(int index) {
         return word(index, stValue);
     }
 
-    public long size(int index) {
+    private long size(int index) {
         return word(index, stSize);
     }
 
     /** {@code st_info}: binding in the high four bits, type in the low four. */
-    public int info(int index) {
+    private int info(int index) {
         return u8(index, stInfo);
     }
 
     /** {@code st_other}: visibility in the low two bits, the rest is processor-specific. */
-    public int other(int index) {
+    private int other(int index) {
         return u8(index, stOther);
     }
 
     /** The real section index: an {@code SHN_XINDEX} escape is resolved through {@code SHT_SYMTAB_SHNDX}. */
-    public int shndx(int index) {
+    private int shndx(int index) {
         int at = entry(index) + stShndx.offset();
         int shndx = entries != null ? entries.u16(at) : (int) in.field(offset + index * entrySize, stShndx);
         if (shndx == SectionIndex.SHN_XINDEX && shndxOffset >= 0) {
