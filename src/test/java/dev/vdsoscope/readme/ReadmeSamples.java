@@ -1,0 +1,156 @@
+package dev.vdsoscope.readme;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.vdsoscope.cli.Main;
+import dev.vdsoscope.cli.Output;
+
+/**
+ * The README's sample outputs: each is a block
+ *
+ * <pre>
+ * &lt;!-- sample: ./vdsoscope ARGS --&gt;
+ * ```text
+ * $ ./vdsoscope ARGS
+ * OUTPUT
+ * ```
+ * </pre>
+ *
+ * whose OUTPUT is what the tool prints for ARGS. {@code {i386}} in ARGS stands for the pid of a
+ * 32-bit process started for the occasion. {@code scripts/readme-samples} rewrites every block
+ * from a fresh run (this class's main), and ReadmeSamplesTest checks that they still match.
+ */
+public final class ReadmeSamples {
+    static final Path README = Path.of("README.md");
+    private static final Pattern BLOCK = Pattern.compile(
+            "<!-- sample: \\./vdsoscope ?([^>]*?) -->\\n```text\\n\\$ \\./vdsoscope[^\\n]*\\n(.*?)```\\n", Pattern.DOTALL);
+    private static final Pattern MACHINE = Pattern.compile("<!-- samples recorded on: ([^>]*?) -->");
+    static final String I386 = "{i386}";
+
+    /** One sample: its arguments as written and the output the README shows. */
+    record Sample(String arguments, String output) {
+        List<String> args(String i386Pid) {
+            String line = arguments.replace(I386, i386Pid == null ? I386 : i386Pid);
+            return line.isBlank() ? List.of() : List.of(line.trim().split(" +"));
+        }
+
+        boolean needsI386() {
+            return arguments.contains(I386);
+        }
+    }
+
+    private ReadmeSamples() {}
+
+    static List<Sample> samples(String readme) {
+        List<Sample> samples = new ArrayList<>();
+        Matcher m = BLOCK.matcher(readme);
+        while (m.find()) {
+            samples.add(new Sample(m.group(1), m.group(2)));
+        }
+        return samples;
+    }
+
+    /** The machine the samples were recorded on, as the README says. */
+    static String recordedOn(String readme) {
+        Matcher m = MACHINE.matcher(readme);
+        return m.find() ? m.group(1) : "";
+    }
+
+    /** This machine: kernel release and CPU model, the two things the samples depend on most. */
+    static String thisMachine() throws IOException {
+        String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+        String model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown CPU");
+        return "Linux " + release + ", " + model;
+    }
+
+    /**
+     * A line with what differs from run to run made equal: addresses and other hex numbers, build
+     * ids, every number on its own (pids, sizes, nanoseconds), runs of blanks (columns widen with
+     * their numbers), and the report's speed line after its label (the JIT may not have settled
+     * within the report's 0.3 s).
+     */
+    static String masked(String line) {
+        if (line.startsWith("Speed of time calls:")) {
+            return "Speed of time calls: ...";
+        }
+        // A number on its own (not inside a name such as linux-vdso.so.1, x86-64 or LINUX_2.6).
+        return line.replaceAll("0x[0-9a-f]+", "0x?").replaceAll("\\b[0-9a-f]{12,}\\b", "?")
+                .replaceAll("(?<![A-Za-z_.-])\\d+(\\.\\d+)*(?![A-Za-z_-]|\\.\\d)", "#")
+                .replaceAll("[ \\t]+", " ").strip();
+    }
+
+    /** What the tool prints for these arguments, run in this JVM. */
+    static String run(List<String> args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Main.run(Output.of(new PrintStream(out, false, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)), args.toArray(String[]::new));
+        return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A 32-bit process to look at: a program built with {@code gcc -m32} that waits. Null where gcc
+     * cannot build 32-bit programs or the kernel cannot run them; the reason is then in
+     * {@code why[0]}.
+     */
+    static Process startI386(Path dir, String[] why) throws IOException, InterruptedException {
+        Path source = Files.writeString(dir.resolve("wait32.c"), "#include <unistd.h>\nint main(void) { pause(); }\n");
+        Path program = dir.resolve("wait32");
+        Process gcc = new ProcessBuilder("gcc", "-m32", "-o", program.toString(), source.toString())
+                .redirectErrorStream(true).start();
+        String gccSays = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (gcc.waitFor() != 0) {
+            why[0] = "gcc cannot build 32-bit programs here (gcc-multilib): " + gccSays.lines().findFirst().orElse("");
+            return null;
+        }
+        Process waiting = new ProcessBuilder(program.toString()).start();
+        if (waiting.waitFor(200, TimeUnit.MILLISECONDS)) {
+            why[0] = "this kernel does not run 32-bit programs (no IA32 emulation): exit " + waiting.exitValue();
+            return null;
+        }
+        return waiting;
+    }
+
+    /** {@code scripts/readme-samples}: every sample block of README.md rewritten from a fresh run. */
+    public static void main(String[] args) throws Exception {
+        String readme = Files.readString(README);
+        Path dir = Files.createTempDirectory("readme-samples");
+        String[] why = new String[1];
+        Process i386 = startI386(dir, why);
+        try {
+            StringBuilder rewritten = new StringBuilder();
+            Matcher m = BLOCK.matcher(readme);
+            int last = 0;
+            while (m.find()) {
+                Sample sample = new Sample(m.group(1), m.group(2));
+                if (sample.needsI386() && i386 == null) {
+                    throw new IllegalStateException("cannot record " + sample.arguments() + ": " + why[0]);
+                }
+                String output = run(sample.args(i386 == null ? null : Long.toString(i386.pid())));
+                String marker = ("./vdsoscope " + sample.arguments()).strip();
+                rewritten.append(readme, last, m.start()).append("<!-- sample: ").append(marker).append(" -->\n```text\n$ ")
+                        .append(marker.replace(I386, "$(pidof wait32)")).append('\n').append(output).append("```\n");
+                last = m.end();
+            }
+            rewritten.append(readme.substring(last));
+            String result = MACHINE.matcher(rewritten).replaceFirst(
+                    Matcher.quoteReplacement("<!-- samples recorded on: " + thisMachine() + " -->"));
+            Files.writeString(README, result);
+        } finally {
+            if (i386 != null) {
+                i386.destroyForcibly();
+            }
+        }
+    }
+}
