@@ -33,10 +33,12 @@ public enum LinuxAbi {
                     GETRANDOM),
             new GlibcLoader(0x0303, "x86_64-linux-gnu", "/lib64/ld-linux-x86-64.so.2", 4, GlibcLoader.X86_64_CAPABILITIES),
             InstructionSet.X86_64, GateRules.X86),
-    /** The x86-64 code in ELFCLASS32 files; the x32 vDSO is the x86-64 one converted. */
+    /**
+     * The x86-64 code in ELFCLASS32 files; the x32 vDSO is the x86-64 one converted, but its linker
+     * script (arch/x86/entry/vdso/vdsox32.lds.S) exports no getrandom.
+     */
     X32("x32", Machine.EM_X86_64, ElfClass.ELFCLASS32, ElfData.ELFDATA2LSB, SyscallTable.X32,
-            vdso("linux-vdso.so.1", "__vdso_", "LINUX_2.6", CLOCK_GETTIME, GETTIMEOFDAY, TIME, CLOCK_GETRES, GETCPU,
-                    GETRANDOM),
+            vdso("linux-vdso.so.1", "__vdso_", "LINUX_2.6", CLOCK_GETTIME, GETTIMEOFDAY, TIME, CLOCK_GETRES, GETCPU),
             new GlibcLoader(0x0803, "x86_64-linux-gnux32", "/libx32/ld-linux-x32.so.2", 4, GlibcLoader.X86_64_CAPABILITIES),
             InstructionSet.X86_64, GateRules.X86),
     I386("i386", Machine.EM_386, ElfClass.ELFCLASS32, ElfData.ELFDATA2LSB, SyscallTable.I386,

@@ -99,11 +99,14 @@ class LinuxAbiTest {
         }
     }
 
-    /** The newest kernel's image exports everything the model says a current kernel exports. */
-    @Test
-    void theNewestX86ImageExportsExactlyTheModelsFunctions() throws Exception {
-        try (ElfFile image = ElfFile.open(Fixtures.DIRECTORY.resolve("x86_64-linux-6.18.44-live-vdso.so"))) {
-            VdsoNames names = LinuxAbi.X86_64.vdso().orElseThrow();
+    /** Each ABI's newest image exports what the model says a current kernel exports. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"x86_64-linux-6.18.44-live-vdso.so, X86_64",
+            "x32-linux-6.12.117-vdsox32.so, X32", "i386compat-linux-6.12.117-vdso32.so, I386",
+            "armcompat-linux-6.12.117-vdso32.so, ARM", "aarch64-linux-6.12.117-vdso.so, AARCH64"})
+    void theNewestImagesExportTheModelsFunctions(String fixture, LinuxAbi abi) throws Exception {
+        try (ElfFile image = ElfFile.open(Fixtures.DIRECTORY.resolve(fixture))) {
+            VdsoNames names = abi.vdso().orElseThrow();
             assertThat(exportedTimeFunctions(Vdso.of(image, 0), names)).isEqualTo(names.functions());
         }
     }
