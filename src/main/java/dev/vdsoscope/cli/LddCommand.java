@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -24,6 +25,8 @@ import dev.vdsoscope.loader.Loader;
 import dev.vdsoscope.loader.LoaderException;
 import dev.vdsoscope.loader.LoaderOptions;
 import dev.vdsoscope.loader.Verification;
+import dev.vdsoscope.loader.VersionProblem;
+import dev.vdsoscope.loader.VersionRequirement;
 import dev.vdsoscope.loader.cpu.CpuProfile;
 import dev.vdsoscope.loader.cpu.GlibcTunables;
 
@@ -55,6 +58,10 @@ final class LddCommand implements Callable<Integer> {
 
     @Option(names = "--why", description = "Show which rule found each library, and every place searched for a missing one.")
     boolean why;
+
+    @Option(names = {"-v", "--verbose"}, description = "Also the versions each object needs and where they are found"
+            + " (ldd -v's \"Version information\").")
+    boolean verbose;
 
     @Option(names = "--root", paramLabel = "DIR", description = "Resolve inside a sysroot (its etc/ld.so.cache, etc/ld.so.conf, lib dirs).")
     Path root;
@@ -210,7 +217,8 @@ final class LddCommand implements Callable<Integer> {
                     ExitCode.BAD_INPUT);
             case REFUSED -> batch.finding();
             default -> {
-                if (!result.missing().isEmpty() || result.failure().isPresent()) {
+                if (!result.missing().isEmpty() || result.failure().isPresent()
+                        || result.versions().problems().stream().anyMatch(VersionProblem::fatal)) {
                     batch.finding();
                 }
             }
@@ -244,7 +252,7 @@ final class LddCommand implements Callable<Integer> {
      * standard output in one piece. Returns false where ldd fails the file (status 1).
      */
     private boolean ldd(LoadResult result) {
-        LddOutput.Block block = lddOutput().render(result);
+        LddOutput.Block block = lddOutput().render(result, verbose);
         String text = files.size() > 1 ? LddOutput.header(result.file()) + block.out() : block.out();
         // As bytes: the same UTF-8 the stream would encode, without its per-call encoder.
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
@@ -282,11 +290,40 @@ final class LddCommand implements Callable<Integer> {
                 explain(out, library, "      ");
             }
         }
+        for (VersionProblem p : result.versions().problems()) {
+            out.println("  " + (p.fatal() ? "version missing: " : "version warning: ") + p.object() + ": " + p.message());
+            if (why && !p.defined().isEmpty()) {
+                out.println("      it defines " + definedVersions(p.defined()));
+            }
+        }
         result.failure().ifPresent(f -> out.println("  ld.so stops here: " + f.object() + ": " + f.message()));
         result.crash().ifPresent(c -> out.println("  ld.so dies here: " + c.object() + ": " + c.signal() + ", "
                 + c.explanation()));
+        if (verbose) {
+            versions(out, result);
+        }
         if (why && result.abi().isPresent()) {
             explainCapabilities(out, loader.hwcaps(result.abi().get()));
+        }
+    }
+
+    /** The versions an object defines, the newest (last) ones when there are many. */
+    private static String definedVersions(List<String> defined) {
+        int shown = Math.min(defined.size(), 6);
+        String last = String.join(", ", defined.subList(defined.size() - shown, defined.size()));
+        return shown == defined.size() ? last : defined.size() + " versions, the last " + last;
+    }
+
+    /** -v: the versions each object needs, grouped by object, and where each is found. */
+    private static void versions(PrintStream out, LoadResult result) {
+        String object = null;
+        for (VersionRequirement r : result.versions().requirements()) {
+            if (!r.requiredBy().equals(object)) {
+                object = r.requiredBy();
+                out.println("  " + object + " needs:");
+            }
+            out.println("      " + r.file() + " " + r.version() + (r.weak() ? " (weak)" : "") + "  "
+                    + r.foundIn().map(f -> "in " + f).orElse("NOT FOUND"));
         }
     }
 
@@ -315,8 +352,14 @@ final class LddCommand implements Callable<Integer> {
             case DYNAMIC -> abi + ", " + (result.musl() ? "musl" : "glibc") + " rules, "
                     + count(result.listing().stream().filter(l -> l.kind() == LoadedLibrary.Kind.FILE).count())
                     + (result.missing().isEmpty() ? "" : ", " + result.missing().size() + " missing")
+                    + versionSummary(result)
                     + (result.failure().isPresent() ? ", ld.so stops" : "");
         };
+    }
+
+    private static String versionSummary(LoadResult result) {
+        long missing = result.versions().problems().stream().filter(VersionProblem::fatal).count();
+        return missing == 0 ? "" : ", " + missing + (missing == 1 ? " version" : " versions") + " missing";
     }
 
     private static String count(long libraries) {
@@ -430,14 +473,26 @@ final class LddCommand implements Callable<Integer> {
                 result.main().elf().map(ElfObject::needed).orElse(List.of()), libraries, result.reason().orElse(null),
                 result.failure().map(f -> new JsonFailure(f.object(), f.message())).orElse(null),
                 result.crash().map(c -> new JsonCrash(c.object(), c.signal().name(), c.explanation(),
-                        c.mappingProgram())).orElse(null), capabilities, result.warnings());
+                        c.mappingProgram())).orElse(null),
+                result.versions().problems().stream().map(p -> new JsonVersionProblem(p.object(),
+                        p.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'), p.version(), p.requiredBy(),
+                        p.message(), p.defined())).toList(),
+                result.versions().requirements().stream().map(r -> new JsonVersionRequirement(r.requiredBy(), r.file(),
+                        r.version(), r.weak(), r.foundIn().orElse(null))).toList(),
+                capabilities, result.warnings());
     }
 
     record JsonDocument(String command, int schemaVersion, List<JsonFile> files) {}
 
     record JsonFile(String file, String linkage, String abi, String rules, String interpreter, List<String> needed,
             List<JsonLibrary> libraries, String reason, JsonFailure failure, JsonCrash crash,
+            List<JsonVersionProblem> versionProblems, List<JsonVersionRequirement> versionRequirements,
             JsonCapabilities capabilities, List<String> warnings) {}
+
+    record JsonVersionProblem(String object, String kind, String version, String requiredBy, String message,
+            List<String> defined) {}
+
+    record JsonVersionRequirement(String requiredBy, String file, String version, boolean weak, String foundIn) {}
 
     record JsonFailure(String object, String message) {}
 

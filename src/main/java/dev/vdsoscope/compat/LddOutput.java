@@ -11,6 +11,8 @@ import dev.vdsoscope.loader.ElfObject;
 import dev.vdsoscope.loader.LoadResult;
 import dev.vdsoscope.loader.LoadedLibrary;
 import dev.vdsoscope.loader.Verification;
+import dev.vdsoscope.loader.VersionProblem;
+import dev.vdsoscope.loader.VersionRequirement;
 import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.proc.Mapping;
 import dev.vdsoscope.proc.ProcessException;
@@ -70,11 +72,12 @@ public final class LddOutput {
 
     /**
      * ldd's lines for one resolved file (after the header): "not a dynamic executable" on standard
-     * error; giving up the run; or ld.so's trace, one tab-indented line per object. Where ld.so stops,
-     * its one error line takes the list's place (ldd shows what ld.so printed, on standard output);
-     * where it dies loading a library, it printed nothing.
+     * error; giving up the run; or what ld.so prints when it traces the file: the version check's
+     * complaints, then one tab-indented line per object, and with {@code -v} the versions each
+     * object needs. Where ld.so stops, its one error line takes the list's place (ldd shows what
+     * ld.so printed, on standard output); where it dies loading a library, it printed nothing.
      */
-    public Block render(LoadResult result) {
+    public Block render(LoadResult result, boolean versionInformation) {
         LddScript.Verdict verdict = script.verify(result);
         // (instanceof, not a pattern switch: a type switch spins method handles at start-up, which
         // ldd's batch line cannot afford.)
@@ -90,18 +93,41 @@ public final class LddOutput {
         if (result.verification() == Verification.STATICALLY_LINKED) {
             return new Block("\tstatically linked\n", Optional.empty(), false, false);
         }
-        if (result.failure().isPresent()) {
-            String program = result.file().contains("/") ? result.file() : "./" + result.file();
-            return new Block(result.failure().get().line(program) + "\n", Optional.empty(), true, false);
-        }
+        String program = result.file().contains("/") ? result.file() : "./" + result.file();
         StringBuilder text = new StringBuilder(256);
+        for (VersionProblem problem : result.versions().problems()) {
+            text.append(problem.line(program)).append('\n');
+        }
+        if (result.failure().isPresent()) {
+            text.append(result.failure().get().line(program)).append('\n');
+            return new Block(text.toString(), Optional.empty(), true, false);
+        }
         long[] addresses = addresses(result);
         int digits = result.abi().isPresent() ? result.abi().get().elfClass().wordSize() * 2 : 16;
         List<LoadedLibrary> listing = result.listing();
         for (int i = 0; i < listing.size(); i++) {
             line(text.append('\t'), listing.get(i), addresses == null ? 0 : addresses[i], digits);
         }
+        if (versionInformation) {
+            versionInformation(text, result.versions().requirements());
+        }
         return new Block(text.toString(), Optional.empty(), false, false);
+    }
+
+    /** rtld.c's "Version information" section, after the list. */
+    private static void versionInformation(StringBuilder text, List<VersionRequirement> requirements) {
+        String object = null;
+        for (VersionRequirement r : requirements) {
+            if (object == null) {
+                text.append("\n\tVersion information:\n");
+            }
+            if (!r.requiredBy().equals(object)) {
+                object = r.requiredBy();
+                text.append('\t').append(object).append(":\n");
+            }
+            text.append("\t\t").append(r.file()).append(" (").append(r.version()).append(") ")
+                    .append(r.weak() ? "[WEAK] " : "").append("=> ").append(r.foundIn().orElse("not found")).append('\n');
+        }
     }
 
     private static void line(StringBuilder text, LoadedLibrary library, long address, int digits) {

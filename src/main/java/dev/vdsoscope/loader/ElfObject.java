@@ -43,11 +43,13 @@ import dev.vdsoscope.elf.SegmentType;
  *                  table or strings
  * @param unreadable why vdsoscope's reader cannot follow ld.so into the file (its program headers
  *                  or header do not read), when open_verify may still accept it
+ * @param versions  its symbol-version tables (needed and defined), as ld.so reads them
+ * @param relr      whether it has DT_RELR (relative relocations in the compact format)
  */
 public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean hasDynamic,
         Optional<String> interpreter, Optional<String> soname, List<String> needed, Optional<String> rpath,
         Optional<String> runpath, long flags1, long mapSpan, Refusal refusal, Optional<Fault> crash,
-        Optional<String> unreadable, List<String> warnings) {
+        Optional<String> unreadable, VersionTables versions, boolean relr, List<String> warnings) {
 
     /** A read of memory the file does not back: the signal, and where and why. */
     public record Fault(LdSoCrash.Signal signal, String explanation) {
@@ -126,7 +128,7 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
     private static ElfObject unparsed(Object key, FileHead head, String problem) {
         return new ElfObject(key, head, null, false, Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
                 Optional.empty(), 0, PAGE, Refusal.NONE, Optional.empty(), Optional.of("vdsoscope cannot read it: "
-                        + problem), List.of());
+                        + problem), VersionTables.NONE, false, List.of());
     }
 
     static ElfObject of(ElfFile elf, Object key) {
@@ -144,7 +146,8 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
             // open_verify decides first (phentsize, a table past the end); if it accepts, this stands.
             return new ElfObject(key, head, header, false, Optional.empty(), Optional.empty(), List.of(),
                     Optional.empty(), Optional.empty(), 0, PAGE, Refusal.NONE, Optional.empty(),
-                    Optional.of("vdsoscope cannot read its program headers: " + e.problem()), elf.warnings());
+                    Optional.of("vdsoscope cannot read its program headers: " + e.problem()), VersionTables.NONE, false,
+                    elf.warnings());
         }
         Optional<String> interpreter = Optional.empty();
         try {
@@ -158,12 +161,14 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
         if (!load.hasDynamic() || refusal.asProgram().isPresent() && refusal.asLibrary().isPresent()) {
             return new ElfObject(key, head, header, load.hasDynamic(), interpreter, Optional.empty(), List.of(),
                     Optional.empty(), Optional.empty(), 0, load.span(), refusal, Optional.empty(), Optional.empty(),
-                    elf.warnings());
+                    VersionTables.NONE, false, elf.warnings());
         }
         Optional<Fault> crash = Optional.empty();
         List<String> needed = List.of();
         Optional<String> soname = Optional.empty(), rpath = Optional.empty(), runpath = Optional.empty();
         long flags1 = 0;
+        VersionTables versions = VersionTables.NONE;
+        boolean relr = false;
         try {
             Optional<DynamicTable> table = readDynamic(elf, segments, dynamicAddress);
             if (table.isPresent()) {
@@ -173,9 +178,16 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
                 rpath = dynamic.rpath();
                 runpath = dynamic.runpath();
                 flags1 = dynamic.flags1();
+                relr = dynamic.has(DynamicTag.DT_RELR);
+                versions = VersionTables.read(elf, dynamic, address -> fileOffset(segments, address));
             }
         } catch (CrashException e) {
             crash = Optional.of(e.fault);
+        } catch (VersionTables.EndlessChain e) {
+            // ld.so would never finish with this object: nothing to model.
+            return new ElfObject(key, head, header, true, interpreter, soname, needed, rpath, runpath, flags1,
+                    load.span(), refusal, Optional.empty(), Optional.of("vdsoscope cannot follow it: " + e.getMessage()),
+                    VersionTables.NONE, relr, elf.warnings());
         } catch (ElfFormatException e) {
             // A string or table that lies outside the file: ld.so reads wherever the address points,
             // most likely memory nothing maps.
@@ -187,7 +199,7 @@ public record ElfObject(Object fileKey, FileHead head, ElfHeader header, boolean
                     refusal.asProgram());
         }
         return new ElfObject(key, head, header, true, interpreter, soname, needed, rpath, runpath, flags1, load.span(),
-                refusal, crash, Optional.empty(), elf.warnings());
+                refusal, crash, Optional.empty(), versions, relr, elf.warnings());
     }
 
     /** Where ld.so itself would fault. */

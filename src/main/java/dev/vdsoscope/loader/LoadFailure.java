@@ -10,8 +10,13 @@ package dev.vdsoscope.loader;
  * @param message ld.so's words
  */
 public record LoadFailure(String object, String message) {
+    /** A line ld.so prints as it is, whatever the program: one of its assertions. */
+    static LoadFailure verbatim(String line) {
+        return new LoadFailure("", line);
+    }
+
     /** The line ld.so prints, for the program as ldd passed it. */
     public String line(String program) {
-        return program + ": error while loading shared libraries: " + object + ": " + message;
+        return object.isEmpty() ? message : program + ": error while loading shared libraries: " + object + ": " + message;
     }
 }

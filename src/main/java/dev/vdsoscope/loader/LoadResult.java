@@ -19,10 +19,19 @@ import dev.vdsoscope.abi.LinuxAbi;
  * @param crash   where ld.so itself dies, if it does: mapping the program (CRASHES) or one of
  *                its libraries (the listing then holds what was loaded before)
  * @param hwcaps  the capability subdirectories and platform the search used, once it needed them
+ * @param versions what ld.so's version check found, once everything was loaded
  */
 public record LoadResult(String file, Verification verification, Optional<LinuxAbi> abi, boolean musl, LoadedLibrary main,
         List<LoadedLibrary> listing, List<String> warnings, Optional<String> reason, Optional<LoadFailure> failure,
-        Optional<LdSoCrash> crash, Optional<Hwcaps> hwcaps) {
+        Optional<LdSoCrash> crash, Optional<Hwcaps> hwcaps, Versions versions) {
+
+    /**
+     * The version check: the problems ld.so reports (and, in trace mode, goes on after), and the
+     * versions each object needs with where they are found (ldd -v).
+     */
+    public record Versions(List<VersionProblem> problems, List<VersionRequirement> requirements) {
+        public static final Versions NONE = new Versions(List.of(), List.of());
+    }
 
     /** The libraries that were not found, in listing order. */
     public List<LoadedLibrary> missing() {

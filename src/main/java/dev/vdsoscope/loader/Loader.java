@@ -245,7 +245,8 @@ public final class Loader {
         }
         if (elf.crash().isPresent()) {
             return new LoadResult(file, Verification.CRASHES, abi, false, main, List.of(), warnings, Optional.empty(),
-                    Optional.empty(), Optional.of(elf.crash().get().of(shown, true)), Optional.empty());
+                    Optional.empty(), Optional.of(elf.crash().get().of(shown, true)), Optional.empty(),
+                    LoadResult.Versions.NONE);
         }
         if (elf.unreadable().isPresent()) {
             throw new LoaderException(elf.unreadable().get());
@@ -253,18 +254,30 @@ public final class Loader {
         boolean musl = elf.interpreter().map(i -> fileName(i).startsWith("ld-musl-")).orElse(false);
         if (!elf.hasDynamic()) {
             return new LoadResult(file, Verification.NOT_DYNAMIC, abi, musl, main, List.of(), warnings,
-                    Optional.of("no dynamic table"), Optional.empty(), Optional.empty(), Optional.empty());
+                    Optional.of("no dynamic table"), Optional.empty(), Optional.empty(), Optional.empty(),
+                    LoadResult.Versions.NONE);
         }
         if (elf.needed().isEmpty()) {
             return new LoadResult(file, Verification.STATICALLY_LINKED, abi, musl, main, List.of(), warnings,
-                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), LoadResult.Versions.NONE);
         }
         Resolution resolution = new Resolution(main, inRoot, abi.get(), musl);
         List<LoadedLibrary> listing;
         Optional<LoadFailure> failure = Optional.empty();
         Optional<LdSoCrash> crash = Optional.empty();
+        LoadResult.Versions versions = LoadResult.Versions.NONE;
         try {
             listing = resolution.run();
+            if (!musl) {
+                // rtld.c checks the versions once everything is loaded (musl checks none).
+                List<LoadedLibrary> chain = new ArrayList<>(listing.size() + 1);
+                chain.add(main);
+                chain.addAll(listing);
+                VersionCheck.Outcome checked = VersionCheck.check(chain);
+                failure = checked.stop();
+                versions = new LoadResult.Versions(checked.problems(),
+                        VersionCheck.requirements(chain, resolution.searchList()));
+            }
         } catch (Stop stop) {
             listing = resolution.listing();
             failure = Optional.of(stop.failure);
@@ -274,13 +287,13 @@ public final class Loader {
         }
         AbiSearch search = abiSearch(abi.get());
         return new LoadResult(file, Verification.DYNAMIC, abi, musl, main, listing, warnings, Optional.empty(), failure,
-                crash, Optional.ofNullable(search.hwcaps));
+                crash, Optional.ofNullable(search.hwcaps), versions);
     }
 
     private static LoadResult notDynamic(String file, Verification verification, Optional<LinuxAbi> abi,
             LoadedLibrary main, List<String> warnings, String reason) {
         return new LoadResult(file, verification, abi, false, main, List.of(), warnings, Optional.of(reason),
-                Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), LoadResult.Versions.NONE);
     }
 
     /** The path as the target system sees it: with --root, the part below the root. */
@@ -399,6 +412,11 @@ public final class Loader {
             return List.copyOf(listing);
         }
 
+        /** The program's search list (l_searchlist): the program, then its dependencies breadth first. */
+        List<LoadedLibrary> searchList() {
+            return List.copyOf(searchOrder);
+        }
+
         /** Indexes an object loaded (not one NOT_FOUND: nothing answers to those). */
         private void load(LoadedLibrary library) {
             // musl compares the names objects were loaded by, never a soname, and never the vDSO's.
@@ -432,6 +450,8 @@ public final class Loader {
         private LoadedLibrary map(String requested, LoadedLibrary loader) {
             LoadedLibrary known = byName.get(requested);
             if (known != null) {
+                // Found by its soname: ld.so adds that name to the object (add_name_to_object).
+                known.addName(requested);
                 return known;
             }
             if (musl && isMuslBuiltin(requested)) {

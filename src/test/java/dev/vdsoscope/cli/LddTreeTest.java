@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.vdsoscope.cli.LddPair.Answer;
 import dev.vdsoscope.loader.GccAccess;
 
 /**
@@ -32,7 +32,6 @@ import dev.vdsoscope.loader.GccAccess;
  * knowing the CPU.
  */
 class LddTreeTest {
-    private static final Pattern ADDRESS = Pattern.compile(" \\(0x[0-9a-f]+\\)");
     private static final Pattern CHOSEN = Pattern.compile("\tlibdep\\.so => (\\S+) ");
     private static final String MAIN = "int dep(void); int main(void) { return dep(); }\n";
 
@@ -46,41 +45,8 @@ class LddTreeTest {
         assumeTrue(Files.isExecutable(Path.of("/lib64/ld-linux-x86-64.so.2")), "needs the x86-64 ld.so");
     }
 
-    record Answer(int exitCode, String out, String err) {}
-
-    private static Answer ldd(Path workingDirectory, List<String> files) throws Exception {
-        List<String> command = new ArrayList<>(List.of("/usr/bin/ldd"));
-        command.addAll(files);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
-        builder.environment().remove("LD_LIBRARY_PATH");
-        builder.environment().remove("GLIBC_TUNABLES");
-        builder.environment().put("LC_ALL", "C");
-        Path err = Files.createTempFile("ldd", ".err");
-        builder.redirectError(err.toFile());
-        Process process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("ldd finished").isTrue();
-        String errors = Files.readString(err);
-        Files.delete(err);
-        return new Answer(process.exitValue(), ADDRESS.matcher(out).replaceAll(" (ADDR)"), errors);
-    }
-
-    /** vdsoscope, with the environment ldd is given: no LD_LIBRARY_PATH, no tunables (LD_HWCAP_MASK as both see it). */
-    private static Answer ours(List<String> files) {
-        List<String> command = new ArrayList<>(List.of("ldd", "--style=ldd", "--library-path=", "--tunables="));
-        command.addAll(files);
-        Cli.Result result = Cli.run(command.toArray(String[]::new));
-        return new Answer(result.exitCode(), ADDRESS.matcher(result.out()).replaceAll(" (ADDR)"), result.stderr());
-    }
-
     private Answer assertSame(Path... files) throws Exception {
-        List<String> names = new ArrayList<>();
-        for (Path file : files) {
-            names.add(file.toString());
-        }
-        Answer expected = ldd(dir, names);
-        assertThat(ours(names)).as("vdsoscope ldd --style=ldd %s", names).isEqualTo(expected);
-        return expected;
+        return LddPair.assertSame(dir, List.of(), files);
     }
 
     @Test
@@ -214,8 +180,8 @@ class LddTreeTest {
             deleteTree(dir.resolve("bad"));
             Files.createDirectories(dir.resolve("bad"));
             kind.getValue().make(bad);
-            Answer expected = ldd(dir, List.of(program.toString()));
-            assertThat(ours(List.of(program.toString()))).as(kind.getKey()).isEqualTo(expected);
+            Answer expected = LddPair.ldd(dir, List.of(), List.of(program.toString()));
+            assertThat(LddPair.ours(List.of(), List.of(program.toString()))).as(kind.getKey()).isEqualTo(expected);
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -11,8 +12,16 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.vdsoscope.loader.Hwcaps;
 import dev.vdsoscope.loader.LdSoCache;
 import dev.vdsoscope.loader.LdSoConf;
+import dev.vdsoscope.loader.LoadResult;
+import dev.vdsoscope.loader.Loader;
+import dev.vdsoscope.loader.LoaderException;
+import dev.vdsoscope.loader.LoaderOptions;
+import dev.vdsoscope.loader.VersionProblem;
 
-/** Fuzzing of the static loader's parsers of untrusted system files: ld.so.cache and ld.so.conf. */
+/**
+ * Fuzzing of the static loader's parsers of untrusted files: ld.so.cache, ld.so.conf, and a program
+ * and its library as the version check reads them.
+ */
 class LoaderParsersFuzzTest {
     private static final Hwcaps HWCAPS = dev.vdsoscope.loader.HostHwcaps.plain("x86_64", java.util.List.of("x86-64-v3", "x86-64-v2"));
 
@@ -44,6 +53,40 @@ class LoaderParsersFuzzTest {
             LdSoConf conf = LdSoConf.read(root);
             conf.directories();
             conf.warnings();
+        } finally {
+            try (var walk = Files.walk(root)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /**
+     * A program and the library it needs, in a sysroot of their own (the first four bytes, little
+     * endian, say how many of the rest are the program): both are mapped, their Verneed and Verdef
+     * chains read, and the program's needs checked against the library's definitions.
+     */
+    @FuzzTest
+    void versionTables(byte[] data) throws IOException {
+        if (data.length < 4) {
+            return;
+        }
+        int programLength = Math.floorMod(java.nio.ByteBuffer.wrap(data, 0, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(),
+                data.length - 3);
+        Path root = Files.createTempDirectory("versions");
+        try {
+            Path program = Files.write(root.resolve("prog"), java.util.Arrays.copyOfRange(data, 4, 4 + programLength));
+            Files.write(Files.createDirectories(root.resolve("lib")).resolve("libv.so"),
+                    java.util.Arrays.copyOfRange(data, 4 + programLength, data.length));
+            Loader loader = new Loader(LoaderOptions.system().withRoot(root).withLibraryPath(Optional.empty()));
+            try {
+                LoadResult result = loader.resolve(program.toString());
+                result.versions().problems().forEach(VersionProblem::message);
+                result.versions().requirements().size();
+            } catch (LoaderException refused) {
+                // A file the reader cannot follow is one message, never anything else.
+            }
         } finally {
             try (var walk = Files.walk(root)) {
                 for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -17,22 +17,14 @@ import org.junit.jupiter.api.Test;
  * libraries (every k-th file of the sorted list); scripts/ldd-differential.sh runs the full sweep.
  */
 class LddDifferentialTest {
-    /** The directories of the brief, and the biarch 32-bit libraries where gcc-multilib put them. */
-    static final List<String> DIRECTORIES = List.of("/usr/bin", "/usr/sbin", "/usr/lib/x86_64-linux-gnu", "/usr/lib/jvm",
-            "/usr/lib32");
     /** -Dldd.sample=0 compares every file (the full sweep of scripts/ldd-differential.sh). */
     private static final int SAMPLE = Integer.getInteger("ldd.sample", 300);
 
     @Test
     void agreesWithLddOnASampleOfThisMachine() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/ldd")), "needs glibc's ldd");
-        List<String> all = LddOracle.elfFiles(DIRECTORIES, 8);
-        assumeTrue(all.size() > 50, "too few ELF files here");
-        List<String> sample = new ArrayList<>();
-        int step = SAMPLE <= 0 ? 1 : Math.max(1, all.size() / SAMPLE);
-        for (int i = 0; i < all.size(); i += step) {
-            sample.add(all.get(i));
-        }
+        List<String> sample = LddOracle.systemSample(SAMPLE, 0);
+        assumeTrue(sample.size() > 50, "too few ELF files here");
         Map<String, List<String>> expected = LddOracle.run(sample);
         Loader loader = new Loader(LoaderOptions.system().withLibraryPath(Optional.empty()));
         List<String> differences = new ArrayList<>();

@@ -14,7 +14,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** Runs the real ldd and reads its lines as (name, path or "not found"), addresses left out. */
-final class LddOracle {
+public final class LddOracle {
+    /** The directories of the ldd sweeps, and the biarch 32-bit libraries where gcc-multilib put them. */
+    public static final List<String> SYSTEM_DIRECTORIES = List.of("/usr/bin", "/usr/sbin", "/usr/lib/x86_64-linux-gnu",
+            "/usr/lib/jvm", "/usr/lib32");
+
     private static final Pattern ARROW = Pattern.compile("^\\t(.+?) => (.+?)(?: \\(0x[0-9a-f]+\\))?$");
     private static final Pattern PLAIN = Pattern.compile("^\\t(.+?) \\(0x[0-9a-f]+\\)$");
 
@@ -59,8 +63,23 @@ final class LddOracle {
         return line.strip();
     }
 
+    /**
+     * A deterministic sample of this machine's ELF files under {@link #SYSTEM_DIRECTORIES}: every
+     * k-th of the sorted list so that about {@code size} are taken (all of them for 0 or less),
+     * starting {@code phase} files in (modulo k), so that two samples can differ.
+     */
+    public static List<String> systemSample(int size, int phase) throws IOException {
+        List<String> all = elfFiles(SYSTEM_DIRECTORIES, 8);
+        int step = size <= 0 ? 1 : Math.max(1, all.size() / size);
+        List<String> sample = new ArrayList<>();
+        for (int i = phase % step; i < all.size(); i += step) {
+            sample.add(all.get(i));
+        }
+        return sample;
+    }
+
     /** Every regular ELF file under the directories, sorted, symlinks to files already seen left out. */
-    static List<String> elfFiles(List<String> directories, int maxDepth) throws IOException {
+    public static List<String> elfFiles(List<String> directories, int maxDepth) throws IOException {
         List<String> result = new ArrayList<>();
         for (String directory : directories) {
             Path dir = Path.of(directory);
