@@ -277,6 +277,11 @@ public enum LinuxAbi {
         return Optional.ofNullable(glibc);
     }
 
+    /** How its glibc ld.so relocates objects, where vdsoscope models it (x86-64, x32 and i386). */
+    public Optional<GlibcRelocations> glibcRelocations() {
+        return Optional.ofNullable(GlibcRelocations.forAbi(this));
+    }
+
     /** The instruction set of its code. */
     public InstructionSet instructionSet() {
         return instructionSet;

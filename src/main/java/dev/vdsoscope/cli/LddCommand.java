@@ -17,6 +17,9 @@ import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.compat.LddOutput;
 import dev.vdsoscope.compat.LddScript;
 import dev.vdsoscope.loader.Attempt;
+import dev.vdsoscope.loader.BindMode;
+import dev.vdsoscope.loader.BindingProblem;
+import dev.vdsoscope.loader.Bindings;
 import dev.vdsoscope.loader.ElfObject;
 import dev.vdsoscope.loader.Hwcaps;
 import dev.vdsoscope.loader.LoadResult;
@@ -62,6 +65,15 @@ final class LddCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Also the versions each object needs and where they are found"
             + " (ldd -v's \"Version information\").")
     boolean verbose;
+
+    @Option(names = {"-r", "--function-relocs"}, description = {"Also bind every symbol of every object, data and"
+            + " functions, as ld.so would (ldd -r): undefined symbols, copy relocations whose size changed.",
+            "With many files, ends with a summary of what would fail to load or bind, and why."})
+    boolean functionRelocs;
+
+    @Option(names = {"-d", "--data-relocs"}, description = "The same for data relocations only (ldd -d): function"
+            + " symbols are left for their first call, unless the object binds now.")
+    boolean dataRelocs;
 
     @Option(names = "--root", paramLabel = "DIR", description = "Resolve inside a sysroot (its etc/ld.so.cache, etc/ld.so.conf, lib dirs).")
     Path root;
@@ -174,20 +186,26 @@ final class LddCommand implements Callable<Integer> {
                 }
                 throw failure;
             }
+            Bindings bindings = bindMode().map(mode -> loader.bind(result, mode)).orElse(Bindings.NONE);
             for (String warning : loader.drainWarnings()) {
                 Batch.warn(file, warning);
             }
+            if (style != Style.ldd || common.json) {
+                for (String note : bindings.notes()) {
+                    Batch.warn(file, note);
+                }
+            }
             if (common.json) {
-                documents.add(json(result, loader));
+                documents.add(json(result, loader, bindings));
             } else if (style == Style.ldd) {
-                lddFailed[0] |= !ldd(result);
+                lddFailed[0] |= !ldd(result, bindings);
             } else if (tree) {
                 tree(result);
             } else {
-                clear(result, loader);
+                clear(result, loader, bindings);
             }
             if (style != Style.ldd || common.json) {
-                findings(batch, result);
+                findings(batch, result, bindings);
             }
             for (String warning : result.warnings()) {
                 Batch.warn(file, warning);
@@ -207,7 +225,7 @@ final class LddCommand implements Callable<Integer> {
      * The default style's exit status: a missing library, a file ld.so refuses or stops at is a
      * finding; a file that is not ELF, or for a machine without a loader model, is bad input.
      */
-    private static void findings(Batch batch, LoadResult result) {
+    private static void findings(Batch batch, LoadResult result, Bindings bindings) {
         if (result.crash().isPresent()) {
             throw new Failure(result.file(), result.crash().get().describe(), ExitCode.BAD_INPUT);
         }
@@ -218,7 +236,8 @@ final class LddCommand implements Callable<Integer> {
             case REFUSED -> batch.finding();
             default -> {
                 if (!result.missing().isEmpty() || result.failure().isPresent()
-                        || result.versions().problems().stream().anyMatch(VersionProblem::fatal)) {
+                        || result.versions().problems().stream().anyMatch(VersionProblem::fatal)
+                        || bindings.undefined() > 0 || bindings.stop().isPresent()) {
                     batch.finding();
                 }
             }
@@ -251,8 +270,8 @@ final class LddCommand implements Callable<Integer> {
      * ldd's output for one file: the "FILE:" header when there are several files, then ldd's lines,
      * standard output in one piece. Returns false where ldd fails the file (status 1).
      */
-    private boolean ldd(LoadResult result) {
-        LddOutput.Block block = lddOutput().render(result, verbose);
+    private boolean ldd(LoadResult result, Bindings bindings) {
+        LddOutput.Block block = lddOutput().render(result, bindings, verbose);
         String text = files.size() > 1 ? LddOutput.header(result.file()) + block.out() : block.out();
         // As bytes: the same UTF-8 the stream would encode, without its per-call encoder.
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
@@ -265,6 +284,11 @@ final class LddCommand implements Callable<Integer> {
         return !block.failed();
     }
 
+    /** -r or -d: which relocations ld.so is to process (ldd's script: -r wins). */
+    private Optional<BindMode> bindMode() {
+        return functionRelocs ? Optional.of(BindMode.FUNCTIONS) : dataRelocs ? Optional.of(BindMode.DATA) : Optional.empty();
+    }
+
     private LddOutput lddOutput() {
         if (lddOutput == null) {
             lddOutput = new LddOutput(LddScript.system());
@@ -273,12 +297,12 @@ final class LddCommand implements Callable<Integer> {
     }
 
     /** The default view: one aligned line per object, saying what it is, and why with --why. */
-    private void clear(LoadResult result, Loader loader) {
+    private void clear(LoadResult result, Loader loader, Bindings bindings) {
         if (result.verification() == Verification.NOT_ELF || result.verification() == Verification.NO_LOADER) {
             return; // an error, said by findings()
         }
         PrintStream out = Output.out();
-        out.println(result.file() + ": " + summary(result));
+        out.println(result.file() + ": " + summary(result, bindings));
         if (result.verification() != Verification.DYNAMIC) {
             return;
         }
@@ -299,6 +323,11 @@ final class LddCommand implements Callable<Integer> {
         result.failure().ifPresent(f -> out.println("  ld.so stops here: " + f.object() + ": " + f.message()));
         result.crash().ifPresent(c -> out.println("  ld.so dies here: " + c.object() + ": " + c.signal() + ", "
                 + c.explanation()));
+        for (BindingProblem p : bindings.problems()) {
+            out.println("  " + describe(p));
+        }
+        bindings.stop().ifPresent(f -> out.println("  ld.so stops relocating: " + (f.object().isEmpty() ? f.message()
+                : f.object() + ": " + f.message())));
         if (verbose) {
             versions(out, result);
         }
@@ -317,7 +346,7 @@ final class LddCommand implements Callable<Integer> {
     /** -v: the versions each object needs, grouped by object, and where each is found. */
     private static void versions(PrintStream out, LoadResult result) {
         String object = null;
-        for (VersionRequirement r : result.versions().requirements()) {
+        for (VersionRequirement r : result.versionRequirements()) {
             if (!r.requiredBy().equals(object)) {
                 object = r.requiredBy();
                 out.println("  " + object + " needs:");
@@ -340,7 +369,22 @@ final class LddCommand implements Callable<Integer> {
         }
     }
 
-    private static String summary(LoadResult result) {
+    /** A binding problem in the default view's words. */
+    private static String describe(BindingProblem p) {
+        return switch (p.kind()) {
+            case UNDEFINED -> "undefined symbol: " + p.symbol() + p.version().map(v -> " (version " + v + ")").orElse("")
+                    + ", referenced by " + p.object() + " (" + p.relocation() + ")";
+            case SIZE_CHANGED -> "size changed: " + p.symbol() + ", copied by " + p.object() + " from "
+                    + p.definedIn().orElse("?") + " (relink the program)";
+            case OVERFLOW_32, OVERFLOW_PC32 -> "relocation overflow: " + p.symbol() + " in " + p.object() + " does not fit "
+                    + p.relocation();
+            case PROTECTED_COPY -> "protected symbol copied: " + p.symbol() + " of " + p.definedIn().orElse("?");
+            case PROTECTED_FUNCTION -> "protected function's address taken: " + p.symbol() + " of "
+                    + p.definedIn().orElse("?");
+        };
+    }
+
+    private static String summary(LoadResult result, Bindings bindings) {
         String abi = result.abi().map(LinuxAbi::displayName).orElse("unknown machine");
         return switch (result.verification()) {
             case NOT_DYNAMIC -> "not a dynamic executable (" + abi + ", no dynamic table)";
@@ -353,7 +397,10 @@ final class LddCommand implements Callable<Integer> {
                     + count(result.listing().stream().filter(l -> l.kind() == LoadedLibrary.Kind.FILE).count())
                     + (result.missing().isEmpty() ? "" : ", " + result.missing().size() + " missing")
                     + versionSummary(result)
-                    + (result.failure().isPresent() ? ", ld.so stops" : "");
+                    + (result.failure().isPresent() ? ", ld.so stops" : "")
+                    + (bindings.undefined() == 0 ? "" : ", " + bindings.undefined() + " undefined "
+                            + (bindings.undefined() == 1 ? "symbol" : "symbols"))
+                    + (bindings.stop().isPresent() ? ", ld.so stops relocating" : "");
         };
     }
 
@@ -413,7 +460,7 @@ final class LddCommand implements Callable<Integer> {
                 .map(i -> " (interpreter => " + i + ")").orElse("");
         out.println(result.file() + interpreter);
         if (result.verification() != Verification.DYNAMIC) {
-            out.println("    " + summary(result));
+            out.println("    " + summary(result, Bindings.NONE));
             return;
         }
         branch(out, result.main(), 1, new HashSet<>());
@@ -445,7 +492,7 @@ final class LddCommand implements Callable<Integer> {
     }
 
     /** JSON gives only the vDSO's address, the one real address (this process's). */
-    private JsonFile json(LoadResult result, Loader loader) {
+    private JsonFile json(LoadResult result, Loader loader, Bindings bindings) {
         long[] addresses = lddOutput().addresses(result);
         List<JsonLibrary> libraries = new ArrayList<>();
         List<LoadedLibrary> listing = result.listing();
@@ -477,8 +524,16 @@ final class LddCommand implements Callable<Integer> {
                 result.versions().problems().stream().map(p -> new JsonVersionProblem(p.object(),
                         p.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'), p.version(), p.requiredBy(),
                         p.message(), p.defined())).toList(),
-                result.versions().requirements().stream().map(r -> new JsonVersionRequirement(r.requiredBy(), r.file(),
+                result.versionRequirements().stream().map(r -> new JsonVersionRequirement(r.requiredBy(), r.file(),
                         r.version(), r.weak(), r.foundIn().orElse(null))).toList(),
+                bindings.mode().isEmpty() ? null : new JsonBindings(
+                        bindings.mode().get() == BindMode.FUNCTIONS ? "functions" : "data",
+                        bindings.problems().stream().map(p -> new JsonBindingProblem(
+                                p.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'), p.symbol(),
+                                p.version().orElse(null), p.object(), p.definedIn().orElse(null), p.relocation(),
+                                p.line(result.main().name()))).toList(),
+                        bindings.stop().map(f -> new JsonFailure(f.object(), f.message())).orElse(null),
+                        bindings.lookups(), bindings.notes()),
                 capabilities, result.warnings());
     }
 
@@ -487,7 +542,13 @@ final class LddCommand implements Callable<Integer> {
     record JsonFile(String file, String linkage, String abi, String rules, String interpreter, List<String> needed,
             List<JsonLibrary> libraries, String reason, JsonFailure failure, JsonCrash crash,
             List<JsonVersionProblem> versionProblems, List<JsonVersionRequirement> versionRequirements,
-            JsonCapabilities capabilities, List<String> warnings) {}
+            JsonBindings bindings, JsonCapabilities capabilities, List<String> warnings) {}
+
+    record JsonBindings(String relocations, List<JsonBindingProblem> problems, JsonFailure stop, long lookups,
+            List<String> notes) {}
+
+    record JsonBindingProblem(String kind, String symbol, String version, String object, String definedIn,
+            String relocation, String message) {}
 
     record JsonVersionProblem(String object, String kind, String version, String requiredBy, String message,
             List<String> defined) {}

@@ -7,6 +7,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 
+import dev.vdsoscope.loader.BindingProblem;
+import dev.vdsoscope.loader.Bindings;
 import dev.vdsoscope.loader.ElfObject;
 import dev.vdsoscope.loader.LoadResult;
 import dev.vdsoscope.loader.LoadedLibrary;
@@ -73,11 +75,13 @@ public final class LddOutput {
     /**
      * ldd's lines for one resolved file (after the header): "not a dynamic executable" on standard
      * error; giving up the run; or what ld.so prints when it traces the file: the version check's
-     * complaints, then one tab-indented line per object, and with {@code -v} the versions each
-     * object needs. Where ld.so stops, its one error line takes the list's place (ldd shows what
-     * ld.so printed, on standard output); where it dies loading a library, it printed nothing.
+     * complaints, then one tab-indented line per object, with {@code -d} or {@code -r} what binding
+     * the relocations found ({@code bindings}), and with {@code -v} the versions each object needs.
+     * Where ld.so stops, its one error line takes the list's place (ldd shows what ld.so printed, on
+     * standard output), or follows the relocation complaints; where it dies loading a library, it
+     * printed nothing.
      */
-    public Block render(LoadResult result, boolean versionInformation) {
+    public Block render(LoadResult result, Bindings bindings, boolean versionInformation) {
         LddScript.Verdict verdict = script.verify(result);
         // (instanceof, not a pattern switch: a type switch spins method handles at start-up, which
         // ldd's batch line cannot afford.)
@@ -90,11 +94,12 @@ public final class LddOutput {
         if (result.crash().isPresent()) {
             return new Block("", Optional.empty(), true, false); // ld.so died before printing its list
         }
-        if (result.verification() == Verification.STATICALLY_LINKED) {
-            return new Block("\tstatically linked\n", Optional.empty(), false, false);
-        }
         String program = result.file().contains("/") ? result.file() : "./" + result.file();
         StringBuilder text = new StringBuilder(256);
+        if (result.verification() == Verification.STATICALLY_LINKED) {
+            text.append("\tstatically linked\n");
+            return relocated(text, bindings, program, false, result);
+        }
         for (VersionProblem problem : result.versions().problems()) {
             text.append(problem.line(program)).append('\n');
         }
@@ -108,8 +113,21 @@ public final class LddOutput {
         for (int i = 0; i < listing.size(); i++) {
             line(text.append('\t'), listing.get(i), addresses == null ? 0 : addresses[i], digits);
         }
+        return relocated(text, bindings, program, versionInformation, result);
+    }
+
+    /** After the list: what binding the relocations said (ldd -r, -d), then ldd -v's section, unless ld.so stopped. */
+    private static Block relocated(StringBuilder text, Bindings bindings, String program, boolean versionInformation,
+            LoadResult result) {
+        for (BindingProblem problem : bindings.problems()) {
+            text.append(problem.line(program)).append('\n');
+        }
+        if (bindings.stop().isPresent()) {
+            text.append(bindings.stop().get().line(program)).append('\n');
+            return new Block(text.toString(), Optional.empty(), true, false);
+        }
         if (versionInformation) {
-            versionInformation(text, result.versions().requirements());
+            versionInformation(text, result.versionRequirements());
         }
         return new Block(text.toString(), Optional.empty(), false, false);
     }

@@ -343,6 +343,12 @@ public final class ElfInput {
         }
     }
 
+    /** Copies {@code length} bytes from {@code offset} into {@code dst} at {@code at}, checked first. */
+    public void copyTo(long offset, byte[] dst, int at, int length, String what) {
+        require(offset, length, what);
+        copy(offset, dst, at, length);
+    }
+
     /** A read-only view of a range, checked first. */
     public MemorySegment slice(long offset, long length, String what) {
         require(offset, length, what);

@@ -105,6 +105,23 @@ final class FileChunks implements AutoCloseable {
 
     /** Copies bytes the caller has checked lie inside the file. */
     void copy(long offset, byte[] dst, int at, int length) {
+        if (length >= 4 * CHUNK) {
+            // A whole table: read straight into the array, one system call, past the chunk cache.
+            ByteBuffer into = ByteBuffer.wrap(dst, at, length);
+            try {
+                while (into.hasRemaining()) {
+                    if (channel.read(into, offset + (into.position() - at)) < 0) {
+                        throw new ElfFormatException(ElfFormatException.Kind.UNREADABLE, "the file shrank while it was"
+                                + " read: it was " + size + " bytes and has none at this offset",
+                                offset + (into.position() - at));
+                    }
+                }
+            } catch (IOException e) {
+                throw new ElfFormatException(ElfFormatException.Kind.UNREADABLE, "cannot be read: "
+                        + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), offset);
+            }
+            return;
+        }
         while (length > 0) {
             ByteBuffer chunk = chunk(offset >>> SHIFT);
             int in = (int) (offset & (CHUNK - 1));

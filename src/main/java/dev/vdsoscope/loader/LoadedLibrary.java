@@ -24,7 +24,9 @@ public final class LoadedLibrary {
     private final String ruleSource;
     private final List<Attempt> attempts;
     private final Set<String> names = new LinkedHashSet<>();
+    private final Set<String> namesView = Collections.unmodifiableSet(names);
     private final List<LoadedLibrary> needs = new ArrayList<>();
+    private final List<LoadedLibrary> needsView = Collections.unmodifiableList(needs);
 
     LoadedLibrary(Kind kind, String name, String path, ElfObject elf, LoadedLibrary loadedBy, SearchRule rule,
             String ruleSource, List<Attempt> attempts) {
@@ -97,7 +99,7 @@ public final class LoadedLibrary {
 
     /** The objects its DT_NEEDED entries resolved to, in order (shared ones included). */
     public List<LoadedLibrary> needs() {
-        return List.copyOf(needs);
+        return needsView;
     }
 
     /** Why it is in the list, in words. */
@@ -107,7 +109,7 @@ public final class LoadedLibrary {
 
     /** The names it was loaded or found under (its path among them), in order; not its soname. */
     Set<String> names() {
-        return Collections.unmodifiableSet(names);
+        return namesView;
     }
 
     void addName(String requested) {

@@ -20,8 +20,11 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.vdsoscope.abi.GlibcLoader;
+import dev.vdsoscope.abi.GlibcRelocations;
 import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.elf.BatchReader;
+import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.loader.cpu.CpuProfile;
 
 /**
@@ -42,6 +45,13 @@ public final class Loader {
     /** Each path as the model asked for it (before the root is applied), and what is there. */
     private final Map<String, Candidate> checked = new HashMap<>();
     private final Map<Object, ElfObject> objectsByKey = new HashMap<>();
+    /**
+     * Each file's binding tables, read once and shared by every program that loads the file (empty:
+     * unreadable); for one mode, the first asked for: a run binds in one mode.
+     */
+    private final Map<Object, Optional<BindingTables>> bindingTablesByKey = new HashMap<>();
+    private BindMode bindingMode;
+    private final BindingCache bindingCache = new BindingCache();
     /** By ABI: what its targets share. */
     private final Map<LinuxAbi, AbiSearch> searchesByAbi = new java.util.EnumMap<>(LinuxAbi.class);
     private final List<String> sessionWarnings = new ArrayList<>();
@@ -244,7 +254,7 @@ public final class Loader {
                     "ld.so refuses it: " + elf.refusal().asProgram().get());
         }
         if (elf.crash().isPresent()) {
-            return new LoadResult(file, Verification.CRASHES, abi, false, main, List.of(), warnings, Optional.empty(),
+            return new LoadResult(file, Verification.CRASHES, abi, false, main, List.of(), List.of(), warnings, Optional.empty(),
                     Optional.empty(), Optional.of(elf.crash().get().of(shown, true)), Optional.empty(),
                     LoadResult.Versions.NONE);
         }
@@ -253,12 +263,12 @@ public final class Loader {
         }
         boolean musl = elf.interpreter().map(i -> fileName(i).startsWith("ld-musl-")).orElse(false);
         if (!elf.hasDynamic()) {
-            return new LoadResult(file, Verification.NOT_DYNAMIC, abi, musl, main, List.of(), warnings,
+            return new LoadResult(file, Verification.NOT_DYNAMIC, abi, musl, main, List.of(), List.of(), warnings,
                     Optional.of("no dynamic table"), Optional.empty(), Optional.empty(), Optional.empty(),
                     LoadResult.Versions.NONE);
         }
         if (elf.needed().isEmpty()) {
-            return new LoadResult(file, Verification.STATICALLY_LINKED, abi, musl, main, List.of(), warnings,
+            return new LoadResult(file, Verification.STATICALLY_LINKED, abi, musl, main, List.of(), List.of(), warnings,
                     Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), LoadResult.Versions.NONE);
         }
         Resolution resolution = new Resolution(main, inRoot, abi.get(), musl);
@@ -266,8 +276,10 @@ public final class Loader {
         Optional<LoadFailure> failure = Optional.empty();
         Optional<LdSoCrash> crash = Optional.empty();
         LoadResult.Versions versions = LoadResult.Versions.NONE;
+        List<LoadedLibrary> searchList = List.of();
         try {
             listing = resolution.run();
+            searchList = resolution.searchList();
             if (!musl) {
                 // rtld.c checks the versions once everything is loaded (musl checks none).
                 List<LoadedLibrary> chain = new ArrayList<>(listing.size() + 1);
@@ -275,8 +287,7 @@ public final class Loader {
                 chain.addAll(listing);
                 VersionCheck.Outcome checked = VersionCheck.check(chain);
                 failure = checked.stop();
-                versions = new LoadResult.Versions(checked.problems(),
-                        VersionCheck.requirements(chain, resolution.searchList()));
+                versions = new LoadResult.Versions(checked.problems());
             }
         } catch (Stop stop) {
             listing = resolution.listing();
@@ -286,13 +297,78 @@ public final class Loader {
             crash = Optional.of(crashed.crash);
         }
         AbiSearch search = abiSearch(abi.get());
-        return new LoadResult(file, Verification.DYNAMIC, abi, musl, main, listing, warnings, Optional.empty(), failure,
+        return new LoadResult(file, Verification.DYNAMIC, abi, musl, main, listing, searchList, warnings, Optional.empty(), failure,
                 crash, Optional.ofNullable(search.hwcaps), versions);
+    }
+
+    /**
+     * What ld.so says when ldd traces the file with {@code -d} or {@code -r}: each object's
+     * relocations bound against the program's search list, in ld.so's order. Nothing for a file
+     * ld.so does not get as far as relocating (not dynamic, a library missing or refused, a version
+     * check that stops it), nor for musl, whose ldd has no such options.
+     */
+    public Bindings bind(LoadResult result, BindMode mode) {
+        boolean alone = result.verification() == Verification.STATICALLY_LINKED;
+        if (!alone && (result.verification() != Verification.DYNAMIC || result.failure().isPresent()
+                || result.crash().isPresent() || result.searchList().isEmpty()) || result.musl()) {
+            return Bindings.NONE;
+        }
+        if (bindingMode != null && bindingMode != mode) {
+            bindingTablesByKey.clear();
+        }
+        bindingMode = mode;
+        Optional<GlibcRelocations> rules = result.abi().flatMap(LinuxAbi::glibcRelocations);
+        if (rules.isEmpty()) {
+            return new Bindings(Optional.of(mode), List.of(), Optional.empty(), 0, List.of("relocation checks are not"
+                    + " modelled for " + result.abi().map(LinuxAbi::displayName).orElse("this machine")));
+        }
+        List<LoadedLibrary> chain = new ArrayList<>(result.listing().size() + 1);
+        chain.add(result.main());
+        chain.addAll(result.listing());
+        String program = result.main().name();
+        List<String> unreadable = new ArrayList<>();
+        Binder binder = new Binder(program, chain, rules.get(), library -> bindingTables(library, rules.get(), mode,
+                unreadable), bindingCache);
+        // Without DT_NEEDED ldd says "statically linked", and ld.so still relocates the file, alone.
+        Bindings bindings = binder.bind(alone ? List.of(result.main()) : result.searchList(), mode);
+        if (unreadable.isEmpty()) {
+            return bindings;
+        }
+        List<String> notes = new ArrayList<>(unreadable);
+        notes.addAll(bindings.notes());
+        return new Bindings(bindings.mode(), bindings.problems(), bindings.stop(), bindings.lookups(), List.copyOf(notes));
+    }
+
+    /** A loaded object's binding tables, from the cache or read now; null where they cannot be read. */
+    private BindingTables bindingTables(LoadedLibrary library, GlibcRelocations rules, BindMode mode,
+            List<String> unreadable) {
+        ElfObject elf = library.elfOrNull();
+        String path = library.pathOrNull();
+        if (elf == null || path == null) {
+            return null;
+        }
+        Object key = elf.fileKey();
+        Optional<BindingTables> known = key == null ? null : bindingTablesByKey.get(key);
+        if (known == null) {
+            Path file = library.kind() == LoadedLibrary.Kind.MAIN ? Path.of(path) : hostPath(path);
+            try (ElfFile image = reader().next(file, Files.readAttributes(file, BasicFileAttributes.class))) {
+                known = Optional.of(new BindingTables(path, image, elf, rules, mode));
+            } catch (IOException | ElfFormatException | ArithmeticException e) {
+                known = Optional.empty();
+                unreadable.add(path + ": its symbol tables cannot be read (" + (e instanceof ElfFormatException f
+                        ? f.problem() : String.valueOf(e.getMessage())) + "); its relocations are not checked and"
+                        + " lookups pass over it");
+            }
+            if (key != null) {
+                bindingTablesByKey.put(key, known);
+            }
+        }
+        return known.orElse(null);
     }
 
     private static LoadResult notDynamic(String file, Verification verification, Optional<LinuxAbi> abi,
             LoadedLibrary main, List<String> warnings, String reason) {
-        return new LoadResult(file, verification, abi, false, main, List.of(), warnings, Optional.of(reason),
+        return new LoadResult(file, verification, abi, false, main, List.of(), List.of(), warnings, Optional.of(reason),
                 Optional.empty(), Optional.empty(), Optional.empty(), LoadResult.Versions.NONE);
     }
 

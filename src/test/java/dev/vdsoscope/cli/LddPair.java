@@ -1,6 +1,7 @@
 package dev.vdsoscope.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+
+import dev.vdsoscope.loader.GccAccess;
 
 /**
  * The real ldd and {@code vdsoscope ldd --style=ldd} asked the same question: standard output with
@@ -21,6 +24,12 @@ final class LddPair {
     record Answer(int exitCode, String out, String err) {}
 
     private LddPair() {}
+
+    /** The tests that build programs and ask both sides need gcc and glibc's ldd; skipped, visibly, without. */
+    static void assumeGccAndLdd() {
+        assumeTrue(GccAccess.available(), "needs gcc");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/ldd")), "needs glibc's ldd");
+    }
 
     /** glibc's ldd with these options and files, run in {@code workingDirectory}. */
     static Answer ldd(Path workingDirectory, List<String> options, List<String> files) throws Exception {

@@ -40,8 +40,7 @@ class LddTreeTest {
 
     @BeforeAll
     static void needsGccAndLdd() {
-        assumeTrue(GccAccess.available(), "needs gcc");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/ldd")), "needs glibc's ldd");
+        LddPair.assumeGccAndLdd();
         assumeTrue(Files.isExecutable(Path.of("/lib64/ld-linux-x86-64.so.2")), "needs the x86-64 ld.so");
     }
 

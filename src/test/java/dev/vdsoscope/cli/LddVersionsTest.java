@@ -1,20 +1,18 @@
 package dev.vdsoscope.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.vdsoscope.cli.LddPair.Answer;
 import dev.vdsoscope.elf.testing.SectionBytes;
@@ -35,8 +33,7 @@ class LddVersionsTest {
 
     @BeforeAll
     static void needsGccAndLdd() {
-        assumeTrue(GccAccess.available(), "needs gcc");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/ldd")), "needs glibc's ldd");
+        LddPair.assumeGccAndLdd();
     }
 
     /** libv.so in three builds (VERS_1 and VERS_2; VERS_1 only; no versions), and a program that needs VERS_2. */

@@ -83,7 +83,7 @@ class LoaderParsersFuzzTest {
             try {
                 LoadResult result = loader.resolve(program.toString());
                 result.versions().problems().forEach(VersionProblem::message);
-                result.versions().requirements().size();
+                result.versionRequirements().size();
             } catch (LoaderException refused) {
                 // A file the reader cannot follow is one message, never anything else.
             }

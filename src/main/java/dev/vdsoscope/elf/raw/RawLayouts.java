@@ -61,6 +61,18 @@ public final class RawLayouts {
     public static final Dyn ELF64_DYN = new Dyn("Elf64_Dyn",
             u64("d_tag"), u64("d_un.d_val"));
 
+    public static final Rel ELF32_REL = new Rel("Elf32_Rel",
+            u32("r_offset"), u32("r_info"));
+
+    public static final Rel ELF64_REL = new Rel("Elf64_Rel",
+            u64("r_offset"), u64("r_info"));
+
+    public static final Rela ELF32_RELA = new Rela("Elf32_Rela",
+            u32("r_offset"), u32("r_info"), u32("r_addend"));
+
+    public static final Rela ELF64_RELA = new Rela("Elf64_Rela",
+            u64("r_offset"), u64("r_info"), u64("r_addend"));
+
     /** The note header is 32-bit words in both classes (the ELF64 gABI said 64, nobody does it). */
     public static final Nhdr NHDR = new Nhdr("Elf_Nhdr",
             u32("n_namesz"), u32("n_descsz"), u32("n_type"));

@@ -32,7 +32,7 @@ class RawLayoutsGccTest {
                 structs.add((RawStruct) field.get(null));
             }
         }
-        assertThat(structs).hasSize(15);
+        assertThat(structs).hasSize(19);
 
         StringBuilder c = new StringBuilder("#include <elf.h>\n#include <stddef.h>\n#include <stdio.h>\nint main(void) {\n");
         List<String> expected = new ArrayList<>();
