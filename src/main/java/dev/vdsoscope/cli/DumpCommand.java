@@ -5,6 +5,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -62,7 +63,7 @@ final class DumpCommand implements Callable<Integer> {
             } else {
                 try {
                     AtomicOutput.write(Path.of(destination), bytes.asByteBuffer(), force);
-                } catch (IOException e) {
+                } catch (IOException | InvalidPathException e) {
                     throw Failure.of(destination, e);
                 }
                 if (common.json) {

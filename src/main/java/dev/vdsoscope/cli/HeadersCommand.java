@@ -23,8 +23,10 @@ import dev.vdsoscope.vdso.ImageTarget;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "headers", mixinStandardHelpOptions = true,
         description = {"Show the file header, program headers, sections, dynamic table and notes.",
@@ -35,15 +37,22 @@ final class HeadersCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    ProcessOptions pidOption;
+
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--only", split = ",", paramLabel = "PART",
             description = "Show only these parts: ${COMPLETION-CANDIDATES}.")
     Set<Part> only = EnumSet.allOf(Part.class);
 
-    @Parameters(arity = "1..*", paramLabel = "FILE")
-    List<String> files;
+    @Parameters(arity = "0..*", paramLabel = "TARGET", description = Targets.SYNTAX + ".")
+    List<String> files = List.of();
 
     @Override
     public Integer call() {
+        files = Targets.arguments(spec, files, pidOption.pid);
         Batch batch = new Batch();
         List<JsonHeaders> documents = new ArrayList<>();
         batch.each(files, file -> {

@@ -67,7 +67,7 @@ final class ReportCommand implements Callable<Integer> {
                 text(Output.out(), inspection);
             }
             for (String warning : inspection.warnings()) {
-                Batch.warn("pid " + inspected.pid(), warning);
+                Batch.warn(ImageTarget.PID_PREFIX + inspected.pid(), warning);
             }
         }
         return ExitCode.OK;
