@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "disasm", mixinStandardHelpOptions = true,
         description = {"Disassemble an image with Capstone.",
                 "Every executable section split at its symbols, named functions (--symbol) or an address "
-                        + "range (--start/--stop). TARGET is " + Targets.SYNTAX + "; without one, vdsoscope's own vDSO."})
+                        + "range (--start/--stop). TARGET is " + Targets.SYNTAX + "; without one, vdsoscope's own vDSO.",
+                Targets.SHADOWED})
 final class DisasmCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "headers", mixinStandardHelpOptions = true,
         description = {"Show the file header, program headers, sections, dynamic table and notes.",
-                "What 'readelf -h -l -S -d -n' shows, in one layout."})
+                "What 'readelf -h -l -S -d -n' shows, in one layout.",
+                Targets.SHADOWED})
 final class HeadersCommand implements Callable<Integer> {
     enum Part { header, segments, sections, dynamic, notes }
 

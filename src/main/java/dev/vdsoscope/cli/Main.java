@@ -149,7 +149,7 @@ public final class Main implements Callable<Integer> {
     record BatchLine(String command, String style, ToIntFunction<List<String>> run) {}
 
     static final List<BatchLine> BATCH_LINES = List.of(
-            new BatchLine("symbols", "objdump", files -> ObjdumpBatch.run(files, false)),
+            new BatchLine("symbols", "objdump", files -> ObjdumpBatch.run(Targets.warnShadowed(files), false)),
             new BatchLine("ldd", "ldd", LddCommand::lddStyle));
 
     /**

@@ -34,7 +34,8 @@ import picocli.CommandLine.Parameters;
         description = {"The whole investigation of one process's vDSO (the default command).",
                 "Where it is, what it is, what it exports, how it enters the kernel, its kernel",
                 "neighbours, and whether its time calls are fast. TARGET is " + Targets.SYNTAX + ";",
-                "for a FILE, the parts an image holds: what it is, its exports and its gate."})
+                "for a FILE, the parts an image holds: what it is, its exports and its gate.",
+                Targets.SHADOWED})
 final class ReportCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

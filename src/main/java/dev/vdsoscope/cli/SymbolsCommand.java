@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "symbols", mixinStandardHelpOptions = true,
         description = {"List the dynamic symbols of ELF files, with their versions.",
-                "--style=objdump prints exactly what 'objdump -T FILE' prints."})
+                "--style=objdump prints exactly what 'objdump -T FILE' prints.",
+                Targets.SHADOWED})
 final class SymbolsCommand implements Callable<Integer> {
     enum Style { table, objdump }
 

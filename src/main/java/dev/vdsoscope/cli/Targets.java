@@ -1,6 +1,9 @@
 package dev.vdsoscope.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -22,7 +25,13 @@ final class Targets {
 
     static final String SYNTAX = "FILE, self (vdsoscope's own vDSO) or pid:N (that process's vDSO)";
 
-    /** The target of an argument (or null) and --pid (or null), the two not both. */
+    /** For --help, a line of a command's description: how to name a file that is called self or pid:N. */
+    static final String SHADOWED = "A file called self or pid:N is ./self or ./pid:N (else a warning, and the vDSO).";
+
+    /**
+     * The target of an argument (or null) and --pid (or null), the two not both; an argument that
+     * means a vDSO but also names a file here gets its {@linkplain #warnShadowed warning}.
+     */
     static ImageTarget of(String argument, String pid) {
         if (argument != null && pid != null) {
             throw new Failure(null, "give a target or --pid, not both", ExitCode.BAD_INPUT);
@@ -33,12 +42,15 @@ final class Targets {
         if (argument == null) {
             return new ImageTarget.Self();
         }
-        return parse(argument);
+        ImageTarget target = parse(argument);
+        warnShadowed(List.of(argument));
+        return target;
     }
 
     /**
      * The arguments of a command that takes several targets, or the one --pid names (as the argument
-     * {@code pid:N} it is the same as); one of the two, not both.
+     * {@code pid:N} it is the same as); one of the two, not both. The arguments get their
+     * {@linkplain #warnShadowed warnings} here, before any output.
      */
     static List<String> arguments(CommandSpec spec, List<String> arguments, String pid) {
         if (pid != null) {
@@ -50,7 +62,7 @@ final class Targets {
         if (arguments.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'TARGET'");
         }
-        return arguments;
+        return warnShadowed(arguments);
     }
 
     /**
@@ -59,6 +71,31 @@ final class Targets {
      */
     static ImageTarget parse(String argument) {
         return checkedPid(() -> ImageTarget.parse(argument));
+    }
+
+    /**
+     * Warns of each argument that means a vDSO ({@code self}, {@code pid:N}) but also names a file
+     * here: the vDSO meaning wins, as documented, and the warning says the file's name is one
+     * {@code ./} away. Only arguments are checked: {@code --pid N} names no file. Returns them.
+     */
+    static List<String> warnShadowed(List<String> arguments) {
+        for (String argument : arguments) {
+            if (!argument.equals(ImageTarget.SELF) && !argument.startsWith(ImageTarget.PID_PREFIX)) {
+                continue;
+            }
+            ImageTarget target;
+            try {
+                target = ImageTarget.parse(argument);
+            } catch (ImageTarget.NotAProcessIdException e) {
+                continue; // said when the argument is used
+            }
+            if (Files.exists(Path.of(argument), LinkOption.NOFOLLOW_LINKS)) {
+                Batch.warn(argument, "a file here is also named " + argument + "; " + argument + " means "
+                        + (target instanceof ImageTarget.Process p ? "the vDSO of process " + p.pid()
+                                : "vdsoscope's own vDSO") + ": name the file ./" + argument);
+            }
+        }
+        return arguments;
     }
 
     /** The process --pid names. */

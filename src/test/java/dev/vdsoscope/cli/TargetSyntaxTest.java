@@ -179,6 +179,10 @@ class TargetSyntaxTest {
                 "diff");
         for (String command : commands) {
             assertThat(Cli.run(command, "--help").out()).as(command).contains("-p, --pid=PID");
+            if (!List.of("auxv", "maps", "dump").contains(command)) {
+                // Those three read processes only: for them a file called self is no target at all.
+                assertThat(Cli.run(command, "--help").out()).as(command).contains(Targets.SHADOWED);
+            }
         }
         // And it means pid:N: the same output, byte for byte.
         String n = Long.toString(child.pid());
@@ -316,5 +320,40 @@ class TargetSyntaxTest {
                     + " encoding \\([^)]+\\); run under a UTF-8 locale\n");
             assertThat(r.out()).as(command).isEmpty();
         }
+    }
+
+    /**
+     * {@code self} and {@code pid:N} keep their vDSO meaning when a file here has that name (as the
+     * README says), and each such argument gets one warning naming the way to the file.
+     */
+    @Test
+    void aFileCalledSelfOrPidNIsNamedWithDotSlash() throws Exception {
+        Path fixture = Fixtures.vdsoImages().getFirst();
+        Files.copy(fixture, dir.resolve("self"));
+        Files.copy(fixture, dir.resolve(pid()));
+        String ownVdso = "self: " + Cli.run("file", "-b", "self").out();
+        String theFile = "./self: " + Cli.run("file", "-b", fixture.toString()).out();
+        String selfWarning = "vdsoscope: self: warning: a file here is also named self; self means vdsoscope's own"
+                + " vDSO: name the file ./self\n";
+        String pidWarning = "vdsoscope: " + pid() + ": warning: a file here is also named " + pid() + "; " + pid()
+                + " means the vDSO of process " + child.pid() + ": name the file ./" + pid() + "\n";
+
+        ChildRun file = childJvm(dir, "C.UTF-8", "file -N self ./self");
+        assertThat(file.exitCode()).as(file.err()).isZero();
+        assertThat(file.out()).isEqualTo(ownVdso + theFile);
+        assertThat(file.err()).isEqualTo(selfWarning);
+
+        // The objdump batch (the fast path, without picocli) warns too, before its output.
+        ChildRun symbols = childJvm(dir, "C.UTF-8", "symbols --style=objdump ./self " + pid() + " self");
+        assertThat(symbols.exitCode()).as(symbols.err()).isZero();
+        assertThat(symbols.err()).isEqualTo(pidWarning + selfWarning);
+        assertThat(symbols.out()).contains("\n./self:     file format ", "\n" + pid() + ":     file format ",
+                "\nself:     file format ");
+
+        ChildRun pidOption = childJvm(dir, "C.UTF-8", "file -N --pid " + child.pid());
+        assertThat(pidOption.err()).as("--pid names no file").isEmpty();
+
+        assertThat(Path.of("self")).as("no file called self where the tests run").doesNotExist();
+        assertThat(Cli.run("file", "self").stderr()).isEmpty();
     }
 }
