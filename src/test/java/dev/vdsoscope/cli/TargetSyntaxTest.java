@@ -134,6 +134,28 @@ class TargetSyntaxTest {
         assertThat(other.out()).startsWith("vDSO of pid " + child.pid() + ",");
     }
 
+    /** README: "(none) = report [self | pid:N | FILE]"; a mistyped command stays a usage error. */
+    @Test
+    void theDefaultCommandTakesAFile() throws Exception {
+        String fixture = Fixtures.vdsoImages().getFirst().toString();
+        for (List<String> args : List.of(List.of(fixture), List.of("--json", fixture))) {
+            List<String> report = new ArrayList<>(List.of("report"));
+            report.addAll(args);
+            Cli.Result bare = Cli.run(args.toArray(String[]::new));
+            assertThat(bare.exitCode()).as(bare.stderr()).isZero();
+            assertThat(bare.out()).isEqualTo(Cli.run(report.toArray(String[]::new)).out());
+        }
+        assertThat(Cli.run("no-such.so").stderr()).isEqualTo("vdsoscope: no-such.so: no such file or directory\n");
+        Cli.Result typo = Cli.run("symbls");
+        assertThat(typo.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(typo.stderr()).startsWith("vdsoscope: Unmatched argument at index 0: 'symbls'\n");
+        // A name with neither '/' nor '.' is a file when there is one.
+        Files.copy(Path.of(fixture), dir.resolve("vdsoimage"));
+        ChildRun plain = childJvm(dir, "C.UTF-8", "vdsoimage");
+        assertThat(plain.exitCode()).as(plain.err()).isZero();
+        assertThat(plain.out()).startsWith("vDSO image vdsoimage, ");
+    }
+
     @Test
     void processCommandsTakeATargetToo() {
         Cli.Result auxv = Cli.run("auxv", "--json", pid());
