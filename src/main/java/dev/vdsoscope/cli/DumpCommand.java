@@ -45,7 +45,7 @@ final class DumpCommand implements Callable<Integer> {
         Mapping vdso = process.maps().find(PseudoMapping.VDSO).orElseThrow(() -> new ProcessException(
                 process.pid(), ProcessException.Kind.NO_VDSO, "has no [vdso] mapping"));
         String destination = output == null ? "-" : output;
-        if (destination.equals("-") && !common.json && Terminal.stdoutIsTerminal()) {
+        if (destination.equals("-") && !common.json && Output.outIsTerminal()) {
             throw new Failure(null, "refusing to write a binary image to a terminal; use -o FILE or a pipe",
                     ExitCode.BAD_INPUT);
         }
