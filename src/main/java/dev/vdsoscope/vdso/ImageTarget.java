@@ -153,7 +153,7 @@ public sealed interface ImageTarget {
 
     /**
      * Reads the image. A process's vDSO is copied out of its memory (this process's own is read where
-     * it is mapped).
+     * it is mapped). Each call gives a new {@link ElfFile}, for one thread.
      *
      * @throws VdsoNotFoundException when this process has no vDSO
      */
@@ -173,7 +173,11 @@ public sealed interface ImageTarget {
             }
         }
         Vdso own = Vdso.find().orElseThrow(VdsoNotFoundException::new);
-        return new Opened(own.image(), "[vdso] of vdsoscope (pid " + LinuxProcess.self().pid() + ")", true, null);
+        // Each open gets an ElfFile of its own over the same mapped bytes, which nothing writes: an
+        // ElfFile parses lazily into plain fields and is for one thread at a time, while the process's
+        // Vdso is shared, and a batch may open self on two threads (symbols --style=objdump self self).
+        ElfFile elf = ElfFile.of(own.image().name(), own.image().input().segment());
+        return new Opened(elf, "[vdso] of vdsoscope (pid " + LinuxProcess.self().pid() + ")", true, null);
     }
 
     /** This process has no vDSO: the kernel gave no AT_SYSINFO_EHDR (vdso=0, or a vDSO hidden for a test). */
