@@ -173,6 +173,27 @@ public enum LinuxAbi {
     }
 
     /**
+     * For a file that is no Linux ABI here but whose machine is (aarch64 ILP32, ELFCLASS32
+     * EM_AARCH64; an EM_386 file of ELFCLASS64; any file marked with the other byte order): the ABI
+     * of that machine with the file's class when there is one, else the first of that machine. Only
+     * what the machine alone decides may be taken from it, the instruction set
+     * ({@link InstructionSet#of}); system calls, the vDSO and the loader need {@link #of}.
+     */
+    static Optional<LinuxAbi> ofMachine(ElfHeader header) {
+        long canonical = canonicalMachine(header.machine().value());
+        LinuxAbi first = null;
+        for (LinuxAbi abi : values()) {
+            if (abi.machine.value() == canonical) {
+                if (abi.elfClass == header.elfClass()) {
+                    return Optional.of(abi);
+                }
+                first = first == null ? abi : first;
+            }
+        }
+        return Optional.ofNullable(first);
+    }
+
+    /**
      * Machines that run another's code: EM_IAMCU (the Intel MCU psABI) runs i386 code,
      * EM_MIPS_RS3_LE is an old name of little-endian MIPS, EM_SPARC32PLUS is SPARC V8+.
      */

@@ -80,7 +80,9 @@ public final class GateAnalysis {
             }
             Optional<Alternatives> alternatives = d.isa().isX86()
                     ? alternatives(d, image, live, debugImage, notes) : Optional.empty();
-            LinuxAbi abi = LinuxAbi.of(image.header()).orElseThrow();
+            LinuxAbi abi = LinuxAbi.of(image.header()).orElseThrow(() -> new UnsupportedInstructionSetException(
+                    "no Linux ABI is " + image.machine().cName() + " in " + image.header().elfClass() + " and "
+                            + image.header().data() + ": its system calls cannot be named"));
             GateRules rules = abi.gate();
             SyscallTable table = abi.syscalls();
             Optional<String> entryFunction = rules.entryFunction();
