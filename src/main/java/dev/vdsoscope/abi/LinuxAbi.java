@@ -322,6 +322,23 @@ public enum LinuxAbi {
     }
 
     /**
+     * Whether a file is x32's: x86-64 code in an ELFCLASS32 file, which e_machine alone does not say
+     * (headers marks it "x32 ABI").
+     */
+    public static boolean isX32(ElfHeader header) {
+        return of(header).orElse(null) == X32;
+    }
+
+    /**
+     * Whether its vDSO reads the Arm architected counter (the arch_sys_counter clocksource,
+     * VDSO_CLOCKMODE_ARCHTIMER) for certain: arm64's does, unless a timer erratum workaround turns it
+     * off; 32-bit arm's only in kernels built with CONFIG_ARM_ARCH_TIMER, so not for certain.
+     */
+    public boolean vdsoReadsArchitectedCounter() {
+        return this == AARCH64;
+    }
+
+    /**
      * The kernel's names of the bits of AT_HWCAP (word 1) or AT_HWCAP2 (word 2), as /proc/cpuinfo
      * shows them, by bit (null for a bit without a name); empty where they are not known here. On x86
      * AT_HWCAP is CPUID leaf 1's EDX; on arm64 both words are the kernel's own HWCAP_* bits.

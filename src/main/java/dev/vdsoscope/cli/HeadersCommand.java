@@ -100,7 +100,7 @@ final class HeadersCommand implements Callable<Integer> {
             row(out, "OS/ABI", h.osAbi().cName() + " (" + h.osAbi().value() + "), ABI version " + h.abiVersion());
             row(out, "Type", h.type().cName());
             row(out, "Machine", h.machine().description() + " (" + h.machine().cName() + ")"
-                    + (LinuxAbi.of(h).orElse(null) == LinuxAbi.X32 ? ", x32 ABI" : ""));
+                    + (LinuxAbi.isX32(h) ? ", x32 ABI" : ""));
             row(out, "Entry point", "0x" + Long.toHexString(h.entry()));
             row(out, "Program headers", h.phnum() + " x " + h.phentsize() + " bytes at offset 0x"
                     + Long.toHexString(h.phoff()) + (h.ePhnum() != h.phnum() ? " (PN_XNUM: count in section 0)" : ""));
@@ -221,7 +221,7 @@ final class HeadersCommand implements Callable<Integer> {
         ElfHeader h = elf.header();
         Machine machine = h.machine();
         JsonHeader header = new JsonHeader(h.elfClass().name(), h.data().name(), h.identVersion(), h.osAbi().cName(),
-                h.abiVersion(), h.type().cName(), machine.cName(), machine.description(), LinuxAbi.of(h).orElse(null) == LinuxAbi.X32, h.version(),
+                h.abiVersion(), h.type().cName(), machine.cName(), machine.description(), LinuxAbi.isX32(h), h.version(),
                 hex(h.entry()), h.phoff(), h.shoff(), hex(h.flags()), h.ehsize(), h.phentsize(), h.phnum(),
                 h.shentsize(), h.shnum(), h.shstrndx(), h.ePhnum(), h.eShnum(), h.eShstrndx());
         List<ProgramHeader> segments = part(problems, "program headers", elf::segments, null);
