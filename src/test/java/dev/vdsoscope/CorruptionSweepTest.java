@@ -20,15 +20,14 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.vdsoscope.cli.CliRun;
+import dev.vdsoscope.cli.Cli;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ProgramHeader;
@@ -250,9 +249,9 @@ class CorruptionSweepTest {
         for (List<String> command : COMMANDS) {
             List<String> args = new ArrayList<>(command);
             args.addAll(files.keySet());
-            CliRun run = CliRun.of(args.toArray(String[]::new));
+            Cli.Result run = Cli.run(args.toArray(String[]::new));
             cliRuns += files.size();
-            checkCommand(String.join(" ", command), run.code(), run.out(), run.err(), files, failures);
+            checkCommand(String.join(" ", command), run.exitCode(), run.out(), run.stderr(), files, failures);
         }
         for (String file : files.keySet()) {
             Files.delete(Path.of(file));

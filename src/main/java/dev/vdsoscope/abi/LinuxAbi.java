@@ -173,6 +173,27 @@ public enum LinuxAbi {
     }
 
     /**
+     * For a file that is no Linux ABI here but whose machine is (aarch64 ILP32, ELFCLASS32
+     * EM_AARCH64; an EM_386 file of ELFCLASS64; any file marked with the other byte order): the ABI
+     * of that machine with the file's class when there is one, else the first of that machine. Only
+     * what the machine alone decides may be taken from it, the instruction set
+     * ({@link InstructionSet#of}); system calls, the vDSO and the loader need {@link #of}.
+     */
+    static Optional<LinuxAbi> ofMachine(ElfHeader header) {
+        long canonical = canonicalMachine(header.machine().value());
+        LinuxAbi first = null;
+        for (LinuxAbi abi : values()) {
+            if (abi.machine.value() == canonical) {
+                if (abi.elfClass == header.elfClass()) {
+                    return Optional.of(abi);
+                }
+                first = first == null ? abi : first;
+            }
+        }
+        return Optional.ofNullable(first);
+    }
+
+    /**
      * Machines that run another's code: EM_IAMCU (the Intel MCU psABI) runs i386 code,
      * EM_MIPS_RS3_LE is an old name of little-endian MIPS, EM_SPARC32PLUS is SPARC V8+.
      */
@@ -303,6 +324,23 @@ public enum LinuxAbi {
     /** How its code enters the kernel. */
     public GateRules gate() {
         return gate;
+    }
+
+    /**
+     * Whether a file is x32's: x86-64 code in an ELFCLASS32 file, which e_machine alone does not say
+     * (headers marks it "x32 ABI").
+     */
+    public static boolean isX32(ElfHeader header) {
+        return of(header).orElse(null) == X32;
+    }
+
+    /**
+     * Whether its vDSO reads the Arm architected counter (the arch_sys_counter clocksource,
+     * VDSO_CLOCKMODE_ARCHTIMER) for certain: arm64's does, unless a timer erratum workaround turns it
+     * off; 32-bit arm's only in kernels built with CONFIG_ARM_ARCH_TIMER, so not for certain.
+     */
+    public boolean vdsoReadsArchitectedCounter() {
+        return this == AARCH64;
     }
 
     /**

@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
                 "Soname, build-id, exported symbols (added, removed, moved, resized), version definitions, "
                         + "sections, and per function whether the code changed. An image is a FILE, pid:N (that "
                         + "process's vDSO) or self (vdsoscope's own vDSO). With one image, the other is --pid N, "
-                        + "or else vdsoscope's own vDSO. Exit code 0: no difference; 1: the images differ."})
+                        + "or else vdsoscope's own vDSO. Exit code 0: no difference; 1: the images differ.",
+                Targets.SHADOWED})
 final class DiffCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -37,8 +38,8 @@ final class DiffCommand implements Callable<Integer> {
         if (images.size() == 2 && pidOption.pid != null) {
             throw new Failure(null, "give two images, or one image and --pid, not both", ExitCode.BAD_INPUT);
         }
-        ImageTarget first = Targets.parse(images.get(0));
-        ImageTarget second = images.size() == 2 ? Targets.parse(images.get(1)) : Targets.of(null, pidOption.pid);
+        ImageTarget first = Targets.of(images.get(0), null);
+        ImageTarget second = images.size() == 2 ? Targets.of(images.get(1), null) : Targets.of(null, pidOption.pid);
         try (ImageTarget.Opened a = Targets.open(first); ImageTarget.Opened b = Targets.open(second)) {
             ImageDiff.Result r;
             try {

@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "disasm", mixinStandardHelpOptions = true,
         description = {"Disassemble an image with Capstone.",
                 "Every executable section split at its symbols, named functions (--symbol) or an address "
-                        + "range (--start/--stop). TARGET is " + Targets.SYNTAX + "; without one, vdsoscope's own vDSO."})
+                        + "range (--start/--stop). TARGET is " + Targets.SYNTAX + "; without one, vdsoscope's own vDSO.",
+                Targets.SHADOWED})
 final class DisasmCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -63,7 +64,7 @@ final class DisasmCommand implements Callable<Integer> {
         ImageTarget target = Targets.of(argument, pidOption.pid);
         try (ImageTarget.Opened source = Targets.open(target);
                 ImageDisassembler disassembler = ImageDisassembler.open(source.elf(), syntax)) {
-            List<ImageDisassembler.Block> blocks = select(disassembler);
+            List<ImageDisassembler.Block> blocks = select(disassembler, target.label());
             if (common.json) {
                 Output.json(json(source, disassembler, blocks));
             } else {
@@ -82,16 +83,16 @@ final class DisasmCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private List<ImageDisassembler.Block> select(ImageDisassembler d) throws CapstoneUnavailableException {
+    private List<ImageDisassembler.Block> select(ImageDisassembler d, String label) throws CapstoneUnavailableException {
         List<ImageDisassembler.Block> blocks = new ArrayList<>();
         for (String name : symbols) {
-            CodeSymbols.Function f = d.symbols().named(name).orElseThrow(() -> new Failure(d.elf().name(),
+            CodeSymbols.Function f = d.symbols().named(name).orElseThrow(() -> new Failure(label,
                     "no function named " + name, ExitCode.BAD_INPUT));
             blocks.add(d.function(f));
         }
         if (start != null) {
             long end = stop != null ? stop : d.symbols().containing(start).map(CodeSymbols.Function::end)
-                    .orElseThrow(() -> new Failure(d.elf().name(), "0x" + Long.toHexString(start)
+                    .orElseThrow(() -> new Failure(label, "0x" + Long.toHexString(start)
                             + " is in no function: give --stop", ExitCode.BAD_INPUT));
             if (end <= start) {
                 throw new Failure(null, "--stop must be above --start", ExitCode.BAD_INPUT);

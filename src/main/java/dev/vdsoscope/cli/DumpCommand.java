@@ -5,6 +5,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -44,7 +45,7 @@ final class DumpCommand implements Callable<Integer> {
         Mapping vdso = process.maps().find(PseudoMapping.VDSO).orElseThrow(() -> new ProcessException(
                 process.pid(), ProcessException.Kind.NO_VDSO, "has no [vdso] mapping"));
         String destination = output == null ? "-" : output;
-        if (destination.equals("-") && !common.json && Terminal.stdoutIsTerminal()) {
+        if (destination.equals("-") && !common.json && Output.outIsTerminal()) {
             throw new Failure(null, "refusing to write a binary image to a terminal; use -o FILE or a pipe",
                     ExitCode.BAD_INPUT);
         }
@@ -62,7 +63,7 @@ final class DumpCommand implements Callable<Integer> {
             } else {
                 try {
                     AtomicOutput.write(Path.of(destination), bytes.asByteBuffer(), force);
-                } catch (IOException e) {
+                } catch (IOException | InvalidPathException e) {
                     throw Failure.of(destination, e);
                 }
                 if (common.json) {

@@ -9,10 +9,11 @@ import java.nio.file.NoSuchFileException;
 
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.proc.ProcessException;
+import dev.vdsoscope.vdso.ImageTarget;
 
 /**
- * A failure about one subject (a file or a pid), shown as the one-line message
- * {@code vdsoscope: <subject>: <what> (at offset 0x...)} with its exit code.
+ * A failure about one subject (a file, as the user named it, or a process, always as {@code pid:N}),
+ * shown as the one-line message {@code vdsoscope: <subject>: <what> (at offset 0x...)} with its exit code.
  */
 public final class Failure extends RuntimeException {
     private final String subject;
@@ -69,7 +70,7 @@ public final class Failure extends RuntimeException {
         return switch (t) {
             case Failure f -> f;
             case ElfFormatException e -> new Failure(subject, e.getMessage(), ExitCode.BAD_INPUT, e);
-            case ProcessException e -> new Failure("pid " + e.pid(), e.getMessage(),
+            case ProcessException e -> new Failure(ImageTarget.PID_PREFIX + e.pid(), e.getMessage(),
                     e.kind() == ProcessException.Kind.PERMISSION ? ExitCode.PERMISSION : ExitCode.BAD_INPUT, e);
             case NoSuchFileException e -> new Failure(subject, "no such file or directory"
                     + (subject != null && subject.indexOf('\ufffd') >= 0 ? NOT_UTF8_HINT : ""), ExitCode.BAD_INPUT, e);

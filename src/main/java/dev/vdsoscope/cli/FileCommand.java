@@ -27,16 +27,25 @@ import dev.vdsoscope.vdso.ImageTarget;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "file", mixinStandardHelpOptions = true,
         description = {"Describe ELF files in one line each, as file(1) 5.44 does.",
                 "Class, byte order, type, machine, OS/ABI, linking, interpreter, build-id,",
-                "debug_info, stripped; docs/FILE-COMPAT.md lists the few differences."})
+                "debug_info, stripped; docs/FILE-COMPAT.md lists the few differences.",
+                Targets.SHADOWED})
 final class FileCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
+
+    @Mixin
+    ProcessOptions pidOption;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = {"-b", "--brief"}, description = "Do not prepend the file name to the line.")
     boolean brief;
@@ -44,12 +53,13 @@ final class FileCommand implements Callable<Integer> {
     @Option(names = {"-N", "--no-pad"}, description = "Do not pad the file names to align the descriptions.")
     boolean noPad;
 
-    @Parameters(arity = "1..*", paramLabel = "TARGET",
+    @Parameters(arity = "0..*", paramLabel = "TARGET",
             description = "ELF files (symbolic links are followed), self or pid:N (a process's vDSO).")
-    List<String> files;
+    List<String> files = List.of();
 
     @Override
     public Integer call() {
+        files = Targets.arguments(spec, files, pidOption.pid);
         Batch batch = new Batch();
         List<JsonFile> documents = new ArrayList<>();
         // Like file(1), pad "NAME:" so that the descriptions line up under the longest name given.

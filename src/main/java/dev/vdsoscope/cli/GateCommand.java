@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
         description = {"How each exported function enters the kernel.",
                 "Its entry instructions, the system call each makes, the kind of function, and on x86 the "
                         + "alternatives the kernel patches in. TARGET is " + Targets.SYNTAX + "; without one, "
-                        + "vdsoscope's own vDSO, with the alternatives this machine applied."})
+                        + "vdsoscope's own vDSO, with the alternatives this machine applied.",
+                Targets.SHADOWED})
 final class GateCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

@@ -23,27 +23,37 @@ import dev.vdsoscope.vdso.ImageTarget;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "headers", mixinStandardHelpOptions = true,
         description = {"Show the file header, program headers, sections, dynamic table and notes.",
-                "What 'readelf -h -l -S -d -n' shows, in one layout."})
+                "What 'readelf -h -l -S -d -n' shows, in one layout.",
+                Targets.SHADOWED})
 final class HeadersCommand implements Callable<Integer> {
     enum Part { header, segments, sections, dynamic, notes }
 
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    ProcessOptions pidOption;
+
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--only", split = ",", paramLabel = "PART",
             description = "Show only these parts: ${COMPLETION-CANDIDATES}.")
     Set<Part> only = EnumSet.allOf(Part.class);
 
-    @Parameters(arity = "1..*", paramLabel = "FILE")
-    List<String> files;
+    @Parameters(arity = "0..*", paramLabel = "TARGET", description = Targets.SYNTAX + ".")
+    List<String> files = List.of();
 
     @Override
     public Integer call() {
+        files = Targets.arguments(spec, files, pidOption.pid);
         Batch batch = new Batch();
         List<JsonHeaders> documents = new ArrayList<>();
         batch.each(files, file -> {
@@ -90,7 +100,7 @@ final class HeadersCommand implements Callable<Integer> {
             row(out, "OS/ABI", h.osAbi().cName() + " (" + h.osAbi().value() + "), ABI version " + h.abiVersion());
             row(out, "Type", h.type().cName());
             row(out, "Machine", h.machine().description() + " (" + h.machine().cName() + ")"
-                    + (LinuxAbi.of(h).orElse(null) == LinuxAbi.X32 ? ", x32 ABI" : ""));
+                    + (LinuxAbi.isX32(h) ? ", x32 ABI" : ""));
             row(out, "Entry point", "0x" + Long.toHexString(h.entry()));
             row(out, "Program headers", h.phnum() + " x " + h.phentsize() + " bytes at offset 0x"
                     + Long.toHexString(h.phoff()) + (h.ePhnum() != h.phnum() ? " (PN_XNUM: count in section 0)" : ""));
@@ -211,7 +221,7 @@ final class HeadersCommand implements Callable<Integer> {
         ElfHeader h = elf.header();
         Machine machine = h.machine();
         JsonHeader header = new JsonHeader(h.elfClass().name(), h.data().name(), h.identVersion(), h.osAbi().cName(),
-                h.abiVersion(), h.type().cName(), machine.cName(), machine.description(), LinuxAbi.of(h).orElse(null) == LinuxAbi.X32, h.version(),
+                h.abiVersion(), h.type().cName(), machine.cName(), machine.description(), LinuxAbi.isX32(h), h.version(),
                 hex(h.entry()), h.phoff(), h.shoff(), hex(h.flags()), h.ehsize(), h.phentsize(), h.phnum(),
                 h.shentsize(), h.shnum(), h.shstrndx(), h.ePhnum(), h.eShnum(), h.eShstrndx());
         List<ProgramHeader> segments = part(problems, "program headers", elf::segments, null);

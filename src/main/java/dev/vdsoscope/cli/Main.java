@@ -1,5 +1,9 @@
 package dev.vdsoscope.cli;
 
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -63,7 +67,7 @@ public final class Main implements Callable<Integer> {
         }
         if (args.length == 0) {
             args = new String[] {"report"};
-        } else if (isReportOption(args[0]) || args[0].equals(ImageTarget.SELF) || args[0].startsWith(ImageTarget.PID_PREFIX)) {
+        } else if (isReportOption(args[0]) || isReportTarget(args[0])) {
             args = java.util.stream.Stream.concat(java.util.stream.Stream.of("report"), java.util.Arrays.stream(args))
                     .toArray(String[]::new);
         }
@@ -88,6 +92,30 @@ public final class Main implements Callable<Integer> {
             e.printStackTrace(Output.err());
         }
         return failure.exitCode();
+    }
+
+    /**
+     * `vdsoscope self`, `vdsoscope pid:42` and `vdsoscope FILE` are the report's target given without
+     * its name. A FILE is told from a mistyped command by what no command name has: a '/' or a '.',
+     * or a file of that name (a file called like a command is ./NAME). Anything else is left to
+     * picocli, which suggests the command meant.
+     */
+    private static boolean isReportTarget(String arg) {
+        if (arg.equals(ImageTarget.SELF) || arg.startsWith(ImageTarget.PID_PREFIX)) {
+            return true;
+        }
+        if (arg.isEmpty() || arg.startsWith("-") || arg.startsWith("@") || arg.equals("help")
+                || COMMANDS.stream().anyMatch(c -> name(c).equals(arg))) {
+            return false;
+        }
+        if (arg.indexOf('/') >= 0 || arg.indexOf('.') >= 0) {
+            return true;
+        }
+        try {
+            return Files.exists(Path.of(arg), LinkOption.NOFOLLOW_LINKS);
+        } catch (InvalidPathException e) {
+            return true; // the report says why it cannot be a file name here
+        }
     }
 
     /** `vdsoscope --pid 42` and `vdsoscope --json` are the report's options given without its name. */
@@ -149,7 +177,7 @@ public final class Main implements Callable<Integer> {
     record BatchLine(String command, String style, ToIntFunction<List<String>> run) {}
 
     static final List<BatchLine> BATCH_LINES = List.of(
-            new BatchLine("symbols", "objdump", files -> ObjdumpBatch.run(files, false)),
+            new BatchLine("symbols", "objdump", files -> ObjdumpBatch.run(Targets.warnShadowed(files), false)),
             new BatchLine("ldd", "ldd", LddCommand::lddStyle));
 
     /**

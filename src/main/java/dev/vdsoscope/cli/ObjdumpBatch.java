@@ -53,9 +53,8 @@ final class ObjdumpBatch {
             ObjdumpSymbols.Outcome outcome;
             List<String> warnings = new ArrayList<>();
             ImageTarget target = Targets.parse(file);
-            try (ImageTarget.Opened image = target.isProcess() ? Targets.open(target) : null;
-                    ElfFile elf = image != null ? image.elf() : reader.next(Path.of(file),
-                            Files.readAttributes(Path.of(file), BasicFileAttributes.class))) {
+            try (ImageTarget.Opened image = target instanceof ImageTarget.File ? null : Targets.open(target);
+                    ElfFile elf = image != null ? image.elf() : next(((ImageTarget.File) target).path())) {
                 outcome = printer.print(file, elf, withStatic);
                 warnings.addAll(printer.warnings());
                 warnings.addAll(elf.warnings());
@@ -74,6 +73,10 @@ final class ObjdumpBatch {
                 case PRINTED -> { }
             }
             warnings.forEach(block::warn);
+        }
+
+        private ElfFile next(Path path) throws IOException {
+            return reader.next(path, Files.readAttributes(path, BasicFileAttributes.class));
         }
 
         /** Where the printer spills a block too large to buffer: written once the file's turn has come. */

@@ -92,6 +92,25 @@ public final class Output {
     }
 
     /**
+     * Whether this run's standard output is a terminal: only when it is the process's own standard
+     * output and that is one. Streams an embedder or a test binds are never taken for a terminal,
+     * whatever file descriptor 1 is.
+     */
+    static boolean outIsTerminal() {
+        return current().isStandard() && Terminal.stdoutIsTerminal();
+    }
+
+    /** As {@link #outIsTerminal}, for standard error (where progress bars are drawn). */
+    static boolean errIsTerminal() {
+        return current().isStandard() && Terminal.stderrIsTerminal();
+    }
+
+    /** Whether these are the process's own standard streams (only those have a checked standard output). */
+    private boolean isStandard() {
+        return stdout != null;
+    }
+
+    /**
      * Why standard output could not be written, if it could not: PrintStream swallows the error, and
      * a full disk must not pass for success.
      */

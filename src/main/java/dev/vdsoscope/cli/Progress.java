@@ -1,10 +1,13 @@
 package dev.vdsoscope.cli;
 
 import java.io.PrintStream;
+import java.util.function.BooleanSupplier;
 
 /**
- * A one-line progress bar on standard error, shown only when standard error is a terminal and the
- * batch is long enough to be worth watching (more than {@link #MIN_ITEMS} subjects and half a second).
+ * A one-line progress bar on standard error, shown only when the run's standard error is the
+ * process's own and a terminal ({@link Output#errIsTerminal}: never into streams an embedder or a
+ * test bound), and the batch is long enough to be worth watching (more than {@link #MIN_ITEMS}
+ * subjects and half a second).
  */
 final class Progress implements AutoCloseable {
     private static final int MIN_ITEMS = 50;
@@ -13,6 +16,8 @@ final class Progress implements AutoCloseable {
     private final int total;
     /** Whether a long batch may draw; whether standard error is a terminal is asked only when it would. */
     private final boolean enabled;
+    private final BooleanSupplier stderrIsTerminal;
+    private final long showAfterNanos;
     private Boolean terminal;
     private final long start = System.nanoTime();
     private int done;
@@ -21,18 +26,21 @@ final class Progress implements AutoCloseable {
     /** The bar on the terminal now, if any: a process that halts must not leave it under the prompt. */
     private static volatile Progress onScreen;
 
-    private Progress(int total, boolean enabled) {
+    /** For tests: {@code stderrIsTerminal} is asked whether to draw, after {@code showAfterNanos}. */
+    Progress(int total, boolean enabled, BooleanSupplier stderrIsTerminal, long showAfterNanos) {
         this.total = total;
         this.enabled = enabled;
+        this.stderrIsTerminal = stderrIsTerminal;
+        this.showAfterNanos = showAfterNanos;
     }
 
     static Progress start(int total) {
-        return new Progress(total, total > MIN_ITEMS);
+        return new Progress(total, total > MIN_ITEMS, Output::errIsTerminal, SHOW_AFTER_NANOS);
     }
 
     /** For a few long steps (measurements): shown on a terminal whatever the count. */
     static Progress startLongSteps(int total) {
-        return new Progress(total, Terminal.stderrIsTerminal());
+        return new Progress(total, Output.errIsTerminal(), Output::errIsTerminal, SHOW_AFTER_NANOS);
     }
 
     void step(String subject) {
@@ -41,12 +49,12 @@ final class Progress implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        if (now - start < SHOW_AFTER_NANOS || now - lastDraw < 100_000_000L) {
+        if (now - start < showAfterNanos || (drawn && now - lastDraw < 100_000_000L)) {
             return;
         }
         if (terminal == null) {
             // Asked late: the first native call costs more than a short batch takes.
-            terminal = Terminal.stderrIsTerminal();
+            terminal = stderrIsTerminal.getAsBoolean();
         }
         if (!terminal) {
             return;

@@ -1,7 +1,9 @@
 package dev.vdsoscope.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,7 @@ import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.abi.VdsoNames;
 import dev.vdsoscope.compat.FileDescription;
 import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.KernelVersion;
 import dev.vdsoscope.elf.Symbol;
 import dev.vdsoscope.elf.SymbolTable;
@@ -31,7 +34,8 @@ import picocli.CommandLine.Parameters;
         description = {"The whole investigation of one process's vDSO (the default command).",
                 "Where it is, what it is, what it exports, how it enters the kernel, its kernel",
                 "neighbours, and whether its time calls are fast. TARGET is " + Targets.SYNTAX + ";",
-                "for a FILE, the parts an image holds: what it is, its exports and its gate."})
+                "for a FILE, the parts an image holds: what it is, its exports and its gate.",
+                Targets.SHADOWED})
 final class ReportCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -64,49 +68,70 @@ final class ReportCommand implements Callable<Integer> {
                 text(Output.out(), inspection);
             }
             for (String warning : inspection.warnings()) {
-                Batch.warn("pid " + inspected.pid(), warning);
+                Batch.warn(ImageTarget.PID_PREFIX + inspected.pid(), warning);
             }
         }
         return ExitCode.OK;
     }
 
-    /** The report of an image file: what a process's report says of its image, as linked. */
+    /**
+     * The report of an image file: what a process's report says of its image, as linked. Built whole
+     * before anything is printed, so that a damaged image gives its one-line error and no half report.
+     */
     private int imageReport(ImageTarget.File file) throws Exception {
         try (ImageTarget.Opened opened = Targets.open(file)) {
-            Vdso vdso;
+            ElfFile image = opened.elf();
+            Object json = null;
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
             try {
-                vdso = Vdso.of(opened.elf(), 0);
-            } catch (IllegalArgumentException e) {
-                throw new Failure(file.label(), "not a vDSO image: " + e.getMessage().replaceFirst("^.*?: ", ""),
-                        ExitCode.BAD_INPUT);
+                Vdso vdso = imageVdso(file, image);
+                if (common.json) {
+                    json = new JsonReport("report", 2, file.label(), null, image.header().elfClass().bits(),
+                            image.machine().cName(), null, null, null, null, vdso.soname(), identity(image),
+                            KernelVersion.of(image).map(KernelVersion::toString).orElse(null),
+                            vdso.abi().map(LinuxAbi::displayName).orElse(null),
+                            vdso.exportedFunctions().stream().map(JsonFunction::of).toList(), null,
+                            GateView.reportJson(image, false), null, image.warnings());
+                } else {
+                    PrintStream out = new PrintStream(text, false, StandardCharsets.UTF_8);
+                    out.println("vDSO image " + file.label() + ", " + vdso.abi().map(LinuxAbi::displayName)
+                            .orElse(image.machine().description()) + " (" + image.header().elfClass().bits()
+                            + "-bit), as linked");
+                    out.println();
+                    whatItIs(out, vdso, image.input().size());
+                    exports(out, vdso);
+                    GateView.reportSection(out, image, false);
+                    out.flush();
+                }
+            } catch (ElfFormatException e) {
+                throw Failure.of(file.label(), e);
             }
-            if (!vdso.isKernelVdso()) {
-                throw new Failure(file.label(), "not a vDSO image: no vDSO soname and no vDSO function of "
-                        + vdso.abi().map(LinuxAbi::displayName).orElse("its machine"), ExitCode.BAD_INPUT);
-            }
-            if (common.json) {
-                ElfFile image = vdso.image();
-                Output.json(new JsonReport("report", 2, file.label(), null, image.header().elfClass().bits(),
-                        image.machine().cName(), null, null, null, null, vdso.soname(), identity(image),
-                        KernelVersion.of(image).map(KernelVersion::toString).orElse(null),
-                        vdso.abi().map(LinuxAbi::displayName).orElse(null),
-                        vdso.exportedFunctions().stream().map(JsonFunction::of).toList(), null,
-                        GateView.reportJson(image, false), null, opened.elf().warnings()));
+            if (json != null) {
+                Output.json(json);
             } else {
-                PrintStream out = Output.out();
-                out.println("vDSO image " + file.label() + ", " + vdso.abi().map(LinuxAbi::displayName)
-                        .orElse(opened.elf().machine().description()) + " (" + opened.elf().header().elfClass().bits()
-                        + "-bit), as linked");
-                out.println();
-                whatItIs(out, vdso, opened.elf().input().size());
-                exports(out, vdso);
-                GateView.reportSection(out, vdso.image(), false);
+                text.writeTo(Output.out());
             }
-            for (String warning : opened.elf().warnings()) {
+            for (String warning : image.warnings()) {
                 Batch.warn(file.label(), warning);
             }
         }
         return ExitCode.OK;
+    }
+
+    /** The image's vDSO, or the one-line failure saying why the file is not a vDSO image. */
+    private static Vdso imageVdso(ImageTarget.File file, ElfFile image) {
+        Vdso vdso;
+        try {
+            vdso = Vdso.of(image, 0);
+        } catch (IllegalArgumentException e) {
+            throw new Failure(file.label(), "not a vDSO image: " + e.getMessage().replaceFirst("^.*?: ", ""),
+                    ExitCode.BAD_INPUT);
+        }
+        if (!vdso.isKernelVdso()) {
+            throw new Failure(file.label(), "not a vDSO image: no vDSO soname and no vDSO function of "
+                    + vdso.abi().map(LinuxAbi::displayName).orElse("its machine"), ExitCode.BAD_INPUT);
+        }
+        return vdso;
     }
 
     /** What `file` would say of the image, had it been dumped (a mapped vDSO has no permission bits). */

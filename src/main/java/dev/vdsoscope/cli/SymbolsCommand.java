@@ -15,17 +15,26 @@ import dev.vdsoscope.vdso.ImageTarget;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "symbols", mixinStandardHelpOptions = true,
         description = {"List the dynamic symbols of ELF files, with their versions.",
-                "--style=objdump prints exactly what 'objdump -T FILE' prints."})
+                "--style=objdump prints exactly what 'objdump -T FILE' prints.",
+                Targets.SHADOWED})
 final class SymbolsCommand implements Callable<Integer> {
     enum Style { table, objdump }
 
     @Mixin
     CommonOptions common;
+
+    @Mixin
+    ProcessOptions pidOption;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--style", defaultValue = "table", description = "table (default) or objdump.")
     Style style;
@@ -33,11 +42,12 @@ final class SymbolsCommand implements Callable<Integer> {
     @Option(names = {"-a", "--all"}, description = "Also list the static symbol table (.symtab).")
     boolean all;
 
-    @Parameters(arity = "1..*", paramLabel = "TARGET", description = Targets.SYNTAX + ".")
-    List<String> files;
+    @Parameters(arity = "0..*", paramLabel = "TARGET", description = Targets.SYNTAX + ".")
+    List<String> files = List.of();
 
     @Override
     public Integer call() {
+        files = Targets.arguments(spec, files, pidOption.pid);
         if (style == Style.objdump && !common.json) {
             return ObjdumpBatch.run(files, all);
         }

@@ -1,12 +1,20 @@
 package dev.vdsoscope.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
 
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
 import dev.vdsoscope.disasm.UnsupportedInstructionSetException;
 import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.proc.ProcessException;
 import dev.vdsoscope.vdso.ImageTarget;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The one way commands name an image: {@code FILE}, {@code self} or {@code pid:N} as an argument, or
@@ -17,28 +25,94 @@ final class Targets {
 
     static final String SYNTAX = "FILE, self (vdsoscope's own vDSO) or pid:N (that process's vDSO)";
 
-    /** The target of an argument (or null) and --pid (or null). */
-    static ImageTarget of(String argument, Long pid) {
+    /** For --help, a line of a command's description: how to name a file that is called self or pid:N. */
+    static final String SHADOWED = "A file called self or pid:N is ./self or ./pid:N (else a warning, and the vDSO).";
+
+    /**
+     * The target of an argument (or null) and --pid (or null), the two not both; an argument that
+     * means a vDSO but also names a file here gets its {@linkplain #warnShadowed warning}.
+     */
+    static ImageTarget of(String argument, String pid) {
         if (argument != null && pid != null) {
             throw new Failure(null, "give a target or --pid, not both", ExitCode.BAD_INPUT);
         }
         if (pid != null) {
-            return new ImageTarget.Process(pid);
+            return process(pid);
         }
-        return argument == null ? new ImageTarget.Self() : parse(argument);
+        if (argument == null) {
+            return new ImageTarget.Self();
+        }
+        ImageTarget target = parse(argument);
+        warnShadowed(List.of(argument));
+        return target;
     }
 
-    /** The target an argument names; a malformed {@code pid:} is a one-line usage error. */
+    /**
+     * The arguments of a command that takes several targets, or the one --pid names (as the argument
+     * {@code pid:N} it is the same as); one of the two, not both. The arguments get their
+     * {@linkplain #warnShadowed warnings} here, before any output.
+     */
+    static List<String> arguments(CommandSpec spec, List<String> arguments, String pid) {
+        if (pid != null) {
+            if (!arguments.isEmpty()) {
+                throw new Failure(null, "give targets or --pid, not both", ExitCode.BAD_INPUT);
+            }
+            return List.of(process(pid).label());
+        }
+        if (arguments.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'TARGET'");
+        }
+        return warnShadowed(arguments);
+    }
+
+    /**
+     * The target an argument names; a malformed process id is a one-line usage error about
+     * {@code pid:N}, the subject every message about a process has (however the pid was given).
+     */
     static ImageTarget parse(String argument) {
+        return checkedPid(() -> ImageTarget.parse(argument));
+    }
+
+    /**
+     * Warns of each argument that means a vDSO ({@code self}, {@code pid:N}) but also names a file
+     * here: the vDSO meaning wins, as documented, and the warning says the file's name is one
+     * {@code ./} away. Only arguments are checked: {@code --pid N} names no file. Returns them.
+     */
+    static List<String> warnShadowed(List<String> arguments) {
+        for (String argument : arguments) {
+            if (!argument.equals(ImageTarget.SELF) && !argument.startsWith(ImageTarget.PID_PREFIX)) {
+                continue;
+            }
+            ImageTarget target;
+            try {
+                target = ImageTarget.parse(argument);
+            } catch (ImageTarget.NotAProcessIdException e) {
+                continue; // said when the argument is used
+            }
+            if (Files.exists(Path.of(argument), LinkOption.NOFOLLOW_LINKS)) {
+                Batch.warn(argument, "a file here is also named " + argument + "; " + argument + " means "
+                        + (target instanceof ImageTarget.Process p ? "the vDSO of process " + p.pid()
+                                : "vdsoscope's own vDSO") + ": name the file ./" + argument);
+            }
+        }
+        return arguments;
+    }
+
+    /** The process --pid names. */
+    private static ImageTarget process(String pid) {
+        return checkedPid(() -> new ImageTarget.Process(ImageTarget.pid(pid)));
+    }
+
+    private static ImageTarget checkedPid(Supplier<ImageTarget> parse) {
         try {
-            return ImageTarget.parse(argument);
-        } catch (IllegalArgumentException e) {
-            throw new Failure(null, e.getMessage(), ExitCode.BAD_INPUT);
+            return parse.get();
+        } catch (ImageTarget.NotAProcessIdException e) {
+            throw new Failure(ImageTarget.PID_PREFIX + e.written(), e.getMessage(), ExitCode.BAD_INPUT);
         }
     }
 
     /** The process a process-only command reads: self (the default) or pid:N, as an argument or --pid. */
-    static LinuxProcess process(String argument, Long pid) throws ProcessException {
+    static LinuxProcess process(String argument, String pid) throws ProcessException {
         ImageTarget target = of(argument, pid);
         return target.process().orElseThrow(() -> new Failure(target.label(),
                 "not a process: name one as self or pid:N", ExitCode.BAD_INPUT));

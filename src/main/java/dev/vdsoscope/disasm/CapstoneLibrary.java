@@ -240,7 +240,8 @@ public final class CapstoneLibrary {
         if (!System.getProperty("os.name", "").equals("Linux")) {
             return Optional.empty();
         }
-        return LinuxAbi.host().flatMap(abi -> switch (abi) {
+        // The Maven artifact's directories are named by instruction set (JNA's platform names).
+        return LinuxAbi.host().map(LinuxAbi::instructionSet).flatMap(isa -> switch (isa) {
             case X86_64 -> Optional.of("linux-x86-64");
             case AARCH64 -> Optional.of("linux-aarch64");
             default -> Optional.empty();

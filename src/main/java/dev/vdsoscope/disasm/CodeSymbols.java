@@ -8,8 +8,8 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import dev.vdsoscope.abi.InstructionSet;
 import dev.vdsoscope.elf.ElfFile;
-import dev.vdsoscope.elf.Machine;
 import dev.vdsoscope.elf.SectionIndex;
 import dev.vdsoscope.elf.Symbol;
 import dev.vdsoscope.elf.SymbolBinding;
@@ -45,14 +45,25 @@ public final class CodeSymbols {
         this.mappings = mappings;
     }
 
-    private record Candidate(long address, long size, String name, int rank, boolean exported, boolean thumb) {}
+    private record Candidate(long address, long size, String name, int rank, boolean exported, boolean thumb) {
+        /** Whether it is an STT_FUNC symbol (ranked before the STT_NOTYPE ones). */
+        boolean function() {
+            return rank < FUNCTION_RANKS;
+        }
+    }
 
-    public static CodeSymbols of(ElfFile elf) {
-        boolean arm = elf.machine().equals(Machine.EM_ARM);
+    /** Ranks below this are STT_FUNC symbols, by binding; STT_NOTYPE ones come after. */
+    private static final int FUNCTION_RANKS = 4;
+
+    /**
+     * The code symbols of an image whose code is {@code isa}: ARM code has the Thumb bit in its
+     * function addresses and ARM's mapping symbols, AArch64 code its own ({@link InstructionSet#mappingSymbolLetters}).
+     */
+    public static CodeSymbols of(ElfFile elf, InstructionSet isa) {
         List<Candidate> candidates = new ArrayList<>();
         NavigableMap<Long, Mapping> mappings = new TreeMap<>();
-        elf.dynamicSymbols().ifPresent(t -> collect(t, true, arm, candidates, mappings));
-        elf.staticSymbols().ifPresent(t -> collect(t, false, arm, candidates, mappings));
+        elf.dynamicSymbols().ifPresent(t -> collect(t, true, isa, candidates, mappings));
+        elf.staticSymbols().ifPresent(t -> collect(t, false, isa, candidates, mappings));
         candidates.sort(Comparator.comparingLong(Candidate::address).thenComparingInt(Candidate::rank)
                 .thenComparing(Candidate::name));
         NavigableMap<Long, Function> functions = new TreeMap<>();
@@ -71,11 +82,23 @@ public final class CodeSymbols {
         }
         functions.replaceAll((a, f) -> new Function(f.address(), f.size(), List.copyOf(f.names()), f.exported(),
                 f.thumb()));
+        if (!isa.mappingSymbolLetters().isEmpty()) {
+            // As objdump (get_sym_code_type in arm-dis.c and aarch64-dis.c): a function symbol is a
+            // mapping symbol too, code from there on (ARM or Thumb by its low bit) whatever came before;
+            // a real mapping symbol at the same address says more.
+            for (Candidate c : candidates) {
+                if (c.function()) {
+                    mappings.putIfAbsent(c.address(), c.thumb() ? Mapping.THUMB : isa.isArm32() ? Mapping.ARM
+                            : Mapping.CODE);
+                }
+            }
+        }
         return new CodeSymbols(functions, mappings);
     }
 
-    private static void collect(SymbolTable table, boolean dynamic, boolean arm, List<Candidate> candidates,
+    private static void collect(SymbolTable table, boolean dynamic, InstructionSet isa, List<Candidate> candidates,
             Map<Long, Mapping> mappings) {
+        boolean arm = isa.isArm32();
         for (int i = 1; i < table.size(); i++) {
             Symbol s = table.get(i);
             if (s.shndx() == SectionIndex.SHN_UNDEF || s.shndx() == SectionIndex.SHN_ABS
@@ -84,7 +107,8 @@ public final class CodeSymbols {
             }
             String name = s.name();
             if (name.startsWith("$")) {
-                Mapping kind = switch (name.length() > 1 ? name.charAt(1) : ' ') {
+                char letter = name.length() > 1 ? name.charAt(1) : ' ';
+                Mapping kind = isa.mappingSymbolLetters().indexOf(letter) < 0 ? null : switch (letter) {
                     case 'a' -> Mapping.ARM;
                     case 't' -> Mapping.THUMB;
                     case 'd' -> Mapping.DATA;
@@ -102,7 +126,7 @@ public final class CodeSymbols {
             }
             boolean thumb = arm && (s.value() & 1) == 1;
             long address = arm ? s.value() & ~1L : s.value();
-            int rank = (function ? 0 : 4) + (s.binding().equals(SymbolBinding.STB_GLOBAL) ? 0
+            int rank = (function ? 0 : FUNCTION_RANKS) + (s.binding().equals(SymbolBinding.STB_GLOBAL) ? 0
                     : s.binding().equals(SymbolBinding.STB_WEAK) ? 1 : 2);
             candidates.add(new Candidate(address, s.size(), name, rank, dynamic, thumb));
         }

@@ -78,10 +78,12 @@ public final class GateAnalysis {
                 notes.add("only the kernel-entry instructions and system-call number loads are decoded: Capstone "
                         + CapstoneLibrary.find().map(CapstoneLibrary::version).orElse("(missing)") + " lacks " + d.isa());
             }
-            Optional<Alternatives> alternatives = d.isa().isX86()
-                    ? alternatives(d, image, live, debugImage, notes) : Optional.empty();
-            LinuxAbi abi = LinuxAbi.of(image.header()).orElseThrow();
+            LinuxAbi abi = LinuxAbi.of(image.header()).orElseThrow(() -> new UnsupportedInstructionSetException(
+                    "no Linux ABI is " + image.machine().cName() + " in " + image.header().elfClass() + " and "
+                            + image.header().data() + ": its system calls cannot be named"));
             GateRules rules = abi.gate();
+            Optional<Alternatives> alternatives = d.isa().isX86()
+                    ? alternatives(d, rules, image, live, debugImage, notes) : Optional.empty();
             SyscallTable table = abi.syscalls();
             Optional<String> entryFunction = rules.entryFunction();
             Optional<CodeSymbols.Function> gate = entryFunction.flatMap(d.symbols()::named);
@@ -209,12 +211,13 @@ public final class GateAnalysis {
         return BuildId.of(image).map(BuildId::hex);
     }
 
-    private static Optional<Alternatives> alternatives(ImageDisassembler d, ElfFile image, boolean live,
+    /** x86's .altinstructions, read with the image's own gate rules (x86-64, x32 and i386 share them). */
+    private static Optional<Alternatives> alternatives(ImageDisassembler d, GateRules rules, ElfFile image, boolean live,
             Optional<ElfFile> debugImage, List<String> notes) throws CapstoneUnavailableException {
         ElfFile source = debugImage.orElse(image);
         Optional<X86Alternatives> found = X86Alternatives.of(source);
         if (found.isEmpty()) {
-            return live && image.sections().isEmpty() ? Optional.of(recognisedPatches(d)) : Optional.empty();
+            return live && image.sections().isEmpty() ? Optional.of(recognisedPatches(d, rules)) : Optional.empty();
         }
         if (debugImage.isPresent() && !Objects.equals(buildId(debugImage.get()), buildId(image))) {
             notes.add("the --debug-image has another build-id than the image: its sites may not line up");
@@ -228,13 +231,13 @@ public final class GateAnalysis {
             for (X86Alternatives.Site s : table.sites()) {
                 Optional<Choice> linked = Optional.empty();
                 if (asBuilt.isPresent()) {
-                    linked = Optional.of(choice(null, "", false, d.decode(d.isa(),
+                    linked = Optional.of(choice(rules, null, "", false, d.decode(d.isa(),
                             X86Alternatives.siteBytes(asBuilt.get(), s), s.address())));
                 }
                 List<Choice> replacements = new ArrayList<>();
                 for (X86Alternatives.Entry e : s.entries()) {
                     List<Instruction> code = sourceDisassembler.decode(d.isa(), table.replacementBytes(e), e.replacement());
-                    replacements.add(choice(X86Feature.name(e.feature(), version), X86Feature.number(e.feature()),
+                    replacements.add(choice(rules, X86Feature.name(e.feature(), version), X86Feature.number(e.feature()),
                             e.inverted(), code));
                 }
                 Optional<String> current = Optional.empty();
@@ -257,7 +260,8 @@ public final class GateAnalysis {
      * Without .altinstructions (a live image without section headers, and no --debug-image), the
      * patched sites are recognised by the instructions only a boot-time patch puts into a vDSO.
      */
-    private static Alternatives recognisedPatches(ImageDisassembler d) throws CapstoneUnavailableException {
+    private static Alternatives recognisedPatches(ImageDisassembler d, GateRules rules)
+            throws CapstoneUnavailableException {
         List<Site> sites = new ArrayList<>();
         for (CodeSymbols.Function f : d.symbols().functions()) {
             if (!f.exported() || f.size() == 0) {
@@ -268,7 +272,7 @@ public final class GateAnalysis {
                 Instruction insn = code.get(i);
                 List<Instruction> patched = List.of(insn);
                 String feature = null;
-                Optional<String> entry = entryInstruction(LinuxAbi.X86_64.gate(), insn);
+                Optional<String> entry = entryInstruction(rules, insn);
                 if (insn.mnemonic().equals("rdtscp")) {
                     feature = "X86_FEATURE_RDTSCP";
                 } else if (insn.mnemonic().equals("lfence") && i + 1 < code.size()
@@ -277,9 +281,9 @@ public final class GateAnalysis {
                     patched = List.of(insn, code.get(++i));
                 } else if (insn.mnemonic().equals("rdpid")) {
                     feature = "X86_FEATURE_RDPID";
-                } else if (isEntryFunction(f) && entry.equals(Optional.of("sysenter"))) {
+                } else if (isEntryFunction(rules, f) && entry.equals(Optional.of("sysenter"))) {
                     feature = "X86_FEATURE_SEP (native) or X86_FEATURE_SYSENTER32 (compat)";
-                } else if (isEntryFunction(f) && entry.equals(Optional.of("syscall"))) {
+                } else if (isEntryFunction(rules, f) && entry.equals(Optional.of("syscall"))) {
                     feature = "X86_FEATURE_SYSCALL32";
                 }
                 if (feature != null) {
@@ -296,13 +300,14 @@ public final class GateAnalysis {
                         + " --debug-image for every site and the code as linked"), List.copyOf(sites));
     }
 
-    /** Whether this is x86's kernel-entry function (__kernel_vsyscall), whose gate alternatives choose. */
-    private static boolean isEntryFunction(CodeSymbols.Function f) {
-        return LinuxAbi.I386.gate().entryFunction().filter(f.names()::contains).isPresent();
+    /** Whether this is the ABI's kernel-entry function (x86's __kernel_vsyscall), whose gate alternatives choose. */
+    private static boolean isEntryFunction(GateRules rules, CodeSymbols.Function f) {
+        return rules.entryFunction().filter(f.names()::contains).isPresent();
     }
 
-    private static Choice choice(String feature, String number, boolean inverted, List<Instruction> code) {
-        Optional<String> gate = code.stream().map(i -> entryInstruction(LinuxAbi.X86_64.gate(), i)).flatMap(Optional::stream)
+    private static Choice choice(GateRules rules, String feature, String number, boolean inverted,
+            List<Instruction> code) {
+        Optional<String> gate = code.stream().map(i -> entryInstruction(rules, i)).flatMap(Optional::stream)
                 .findFirst();
         return new Choice(feature, number, inverted, render(code), gate);
     }

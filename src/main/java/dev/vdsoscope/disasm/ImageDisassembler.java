@@ -10,10 +10,9 @@ import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.vdsoscope.abi.InstructionSet;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.Section;
-import dev.vdsoscope.abi.InstructionSet;
-import dev.vdsoscope.abi.LinuxAbi;
 
 /**
  * Disassembles the code of one ELF image: whole executable sections restarted at every symbol (as
@@ -44,15 +43,16 @@ public final class ImageDisassembler implements AutoCloseable {
         this.isa = isa;
         this.syntax = syntax;
         this.library = library;
-        this.symbols = CodeSymbols.of(elf);
+        this.symbols = CodeSymbols.of(elf, isa);
     }
 
     /**
-     * A disassembler for this image. Needs Capstone, except for instruction sets Capstone lacks
+     * A disassembler for this image, in the instruction set its machine decides (any ELF file of a
+     * machine a Linux ABI here runs, whatever its class or byte order). Needs Capstone, except for instruction sets Capstone lacks
      * anyway (LoongArch, and RISC-V before Capstone 5), where only the system-call gate is decoded.
      */
     public static ImageDisassembler open(ElfFile elf, Syntax syntax) throws CapstoneUnavailableException {
-        InstructionSet isa = LinuxAbi.of(elf.header()).map(abi -> abi.instructionSet(elf.header()))
+        InstructionSet isa = InstructionSet.of(elf.header())
                 .orElseThrow(() -> new UnsupportedInstructionSetException("no disassembler for "
                         + elf.machine().description() + " (" + elf.machine().cName() + ")"));
         Optional<CapstoneLibrary> library = CapstoneLibrary.find();
@@ -132,6 +132,7 @@ public final class ImageDisassembler implements AutoCloseable {
         if (isa == InstructionSet.ARM || isa == InstructionSet.AARCH64) {
             var mapping = symbols.mappings().floorEntry(start);
             if (mapping != null) {
+                // CodeSymbols keeps only the mapping symbols of this instruction set: $t only in ARM code.
                 data = mapping.getValue() == CodeSymbols.Mapping.DATA;
                 blockIsa = mapping.getValue() == CodeSymbols.Mapping.THUMB ? InstructionSet.THUMB : isa;
             } else if (function.map(CodeSymbols.Function::thumb).orElse(false)

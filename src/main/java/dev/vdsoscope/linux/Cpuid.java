@@ -1,6 +1,8 @@
 package dev.vdsoscope.linux;
 
 import java.util.Optional;
+
+import dev.vdsoscope.abi.InstructionSet;
 import dev.vdsoscope.abi.LinuxAbi;
 
 /**
@@ -73,7 +75,7 @@ public final class Cpuid {
     }
 
     private static boolean isX86_64() {
-        return LinuxAbi.host().orElse(null) == LinuxAbi.X86_64;
+        return LinuxAbi.host().map(LinuxAbi::instructionSet).orElse(null) == InstructionSet.X86_64;
     }
 
     /** Whether this process can execute cpuid; {@link #unavailableReason()} says why not. */

@@ -239,8 +239,14 @@ public final class Loader {
         }
         Optional<LinuxAbi> abi = LinuxAbi.of(elf.header()).filter(a -> a.glibc().isPresent());
         if (abi.isEmpty()) {
+            // A class or byte order wrong for the machine: some ld.so here refuses or passes it over.
+            Optional<OpenVerify.Verdict> nearest = OpenVerify.nearest(elf.head());
+            if (nearest.isPresent()) {
+                return notDynamic(file, Verification.REFUSED, Optional.of(nearest.get().abi()), main, warnings,
+                        nearest.get().reason());
+            }
             return notDynamic(file, Verification.NO_LOADER, abi, main, warnings, "no loader model for machine "
-                    + elf.header().machine().cName() + " (" + elf.header().elfClass() + ")");
+                    + elf.header().machine().cName() + " (" + elf.header().elfClass() + ", " + elf.header().data() + ")");
         }
         OpenVerify.Outcome verified = OpenVerify.check(elf.head(), abi.get());
         if (verified instanceof OpenVerify.Refused refused) {

@@ -1,9 +1,10 @@
 package dev.vdsoscope.loader;
 
 import java.nio.ByteBuffer;
-import dev.vdsoscope.abi.LinuxAbi;
 import java.nio.ByteOrder;
+import java.util.Optional;
 
+import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.elf.ElfClass;
 import dev.vdsoscope.elf.ElfData;
 import dev.vdsoscope.elf.ElfType;
@@ -37,6 +38,49 @@ final class OpenVerify {
     private static final int EV_CURRENT = 1;
     private static final int SYSV = (int) OsAbi.ELFOSABI_SYSV.value(), GNU = (int) OsAbi.ELFOSABI_GNU.value();
 
+    /** An ld.so here and what it decides about a file, as the reason ldd's default view gives. */
+    record Verdict(LinuxAbi abi, Outcome outcome) {
+        String reason() {
+            return switch (outcome) {
+                case Refused r -> "ld.so refuses it: " + r.message();
+                case PassedOver p -> "no ld.so takes it: " + p.why();
+                case Accepted a -> "accepted";
+            };
+        }
+    }
+
+    /**
+     * For a file that is no glibc ABI here (its class or byte order is not its machine's): the ld.so
+     * that would take it up, as ldd asks each ld.so of its RTLDLIST: one that refuses it (its message
+     * names what is off, the byte order for one), else one that passes it over for its class. Empty
+     * when no ld.so's machine is the file's, e_machine read in that ld.so's own byte order.
+     */
+    static Optional<Verdict> nearest(FileHead head) {
+        Verdict passedOver = null;
+        for (LinuxAbi abi : LinuxAbi.values()) {
+            if (abi.glibc().isEmpty() || head.bytes().length < 20 || machineAsRead(head.bytes(), abi) != abi.machine().value()) {
+                continue;
+            }
+            Outcome outcome = check(head, abi);
+            if (outcome instanceof Refused) {
+                return Optional.of(new Verdict(abi, outcome));
+            }
+            if (passedOver == null && outcome instanceof PassedOver p && !p.why().equals(WRONG_MACHINE)) {
+                passedOver = new Verdict(abi, outcome);
+            }
+        }
+        return Optional.ofNullable(passedOver);
+    }
+
+    private static final String WRONG_MACHINE = "wrong machine";
+
+    /** e_machine as the ABI's ld.so reads it: in its own byte order, whatever EI_DATA says. */
+    private static int machineAsRead(byte[] b, LinuxAbi abi) {
+        ByteOrder order = abi.byteOrder().orElse(ElfData.ELFDATA2LSB) == ElfData.ELFDATA2MSB ? ByteOrder.BIG_ENDIAN
+                : ByteOrder.LITTLE_ENDIAN;
+        return ByteBuffer.wrap(b).order(order).getShort(18) & 0xffff;
+    }
+
     /**
      * What the ABI's ld.so decides about a file. Its byte order is the ABI's; for the ABIs that have
      * both (arm, aarch64), the little-endian glibc port this model follows.
@@ -62,8 +106,7 @@ final class OpenVerify {
         for (int i = EI_PAD; i < 16; i++) {
             padding &= b[i] == 0;
         }
-        int machine = h.getShort(18) & 0xffff; // read as ld.so reads it: in its own byte order
-        boolean machineMatches = machine == abi.machine().value();
+        boolean machineMatches = machineAsRead(b, abi) == abi.machine().value();
         if (!identMatches || !abiVersionValid || !padding) {
             if (!magic) {
                 return new Refused("invalid ELF header");
@@ -73,7 +116,7 @@ final class OpenVerify {
                 return new PassedOver("wrong ELF class" + (other == null ? "" : ": " + other));
             }
             if (!machineMatches) {
-                return new PassedOver("wrong machine");
+                return new PassedOver(WRONG_MACHINE);
             }
             if ((b[EI_DATA] & 0xff) != byteOrder.value()) {
                 return new Refused(byteOrder == ElfData.ELFDATA2MSB ? "ELF file data encoding not big-endian"
@@ -97,7 +140,7 @@ final class OpenVerify {
             return new Refused("ELF file version does not match current one");
         }
         if (!machineMatches) {
-            return new PassedOver("wrong machine");
+            return new PassedOver(WRONG_MACHINE);
         }
         int type = h.getShort(16) & 0xffff;
         if (type != ElfType.ET_DYN.value() && type != ElfType.ET_EXEC.value()) {

@@ -54,7 +54,8 @@ public record Clocksources(String current, List<Clocksource> available) {
                 rule = "the vDSO reads Xen's pvclock only when Xen marks it stable (PVCLOCK_TSC_STABLE_BIT)";
             }
             case "arch_sys_counter" -> {
-                capability = host == LinuxAbi.AARCH64 ? VdsoCapability.YES : VdsoCapability.UNKNOWN;
+                capability = host != null && host.vdsoReadsArchitectedCounter() ? VdsoCapability.YES
+                        : VdsoCapability.UNKNOWN;
                 rule = "the arm64 vDSO reads the architected counter (CNTVCT_EL0), unless a timer erratum "
                         + "workaround disables it";
             }

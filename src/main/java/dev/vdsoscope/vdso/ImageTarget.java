@@ -15,11 +15,24 @@ import dev.vdsoscope.proc.ProcessException;
  * really called "self" is named {@code ./self}.
  */
 public sealed interface ImageTarget {
-    /** An ELF file on disk. */
-    record File(Path path) implements ImageTarget {
+    /**
+     * An ELF file on disk, named as the user wrote it: {@code /bin//true} stays that in messages and
+     * headings, as objdump keeps it.
+     */
+    record File(String name) implements ImageTarget {
+        /**
+         * The file's path.
+         *
+         * @throws java.nio.file.InvalidPathException when the name cannot be a path in the locale's
+         *                                             encoding (a non-ASCII name under LC_ALL=C)
+         */
+        public Path path() {
+            return Path.of(name);
+        }
+
         @Override
         public String label() {
-            return path.toString();
+            return name;
         }
     }
 
@@ -33,6 +46,13 @@ public sealed interface ImageTarget {
 
     /** The vDSO of another process, copied out of /proc/PID/mem. */
     record Process(long pid) implements ImageTarget {
+        /** @throws NotAProcessIdException for a pid below 1 */
+        public Process {
+            if (pid <= 0) {
+                throw new NotAProcessIdException(Long.toString(pid));
+            }
+        }
+
         @Override
         public String label() {
             return "pid:" + pid;
@@ -46,28 +66,56 @@ public sealed interface ImageTarget {
     String PID_PREFIX = "pid:";
 
     /**
-     * {@code self}, {@code pid:N} or a file name.
+     * {@code self}, {@code pid:N} or a file name. Nothing is looked up: a file name is not checked,
+     * nor made a {@link Path}, until the target is opened.
      *
-     * @throws IllegalArgumentException for {@code pid:} without a positive number
+     * @throws NotAProcessIdException for {@code pid:} without a process id
      */
     static ImageTarget parse(String argument) {
         if (argument.equals(SELF)) {
             return new Self();
         }
         if (argument.startsWith(PID_PREFIX)) {
-            String digits = argument.substring(PID_PREFIX.length());
-            long pid;
-            try {
-                pid = Long.parseLong(digits);
-            } catch (NumberFormatException e) {
-                pid = -1;
-            }
-            if (pid <= 0 || !digits.chars().allMatch(Character::isDigit)) {
-                throw new IllegalArgumentException(argument + ": pid:N needs a process id, a positive number");
-            }
-            return new Process(pid);
+            return new Process(pid(argument.substring(PID_PREFIX.length())));
         }
-        return new File(Path.of(argument));
+        return new File(argument);
+    }
+
+    /**
+     * A process id as written after {@code pid:} or {@code --pid}: ASCII decimal digits only (Java's
+     * own parsers would take other scripts' digits too, which no kernel interface shows), a positive
+     * number.
+     *
+     * @throws NotAProcessIdException for anything else
+     */
+    static long pid(String written) {
+        if (written.isEmpty() || !written.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new NotAProcessIdException(written);
+        }
+        try {
+            long pid = Long.parseLong(written);
+            if (pid > 0) {
+                return pid;
+            }
+        } catch (NumberFormatException e) {
+            // More digits than a long holds: no process has that id either.
+        }
+        throw new NotAProcessIdException(written);
+    }
+
+    /** What was written for a process id is not one: not ASCII decimal digits, or not positive. */
+    final class NotAProcessIdException extends IllegalArgumentException {
+        private final String written;
+
+        public NotAProcessIdException(String written) {
+            super("not a process id: pid:N and --pid N take a positive decimal number");
+            this.written = written;
+        }
+
+        /** The text given as the process id. */
+        public String written() {
+            return written;
+        }
     }
 
     /** Whether the target is a mapped vDSO (a process's), as opposed to a file. */
@@ -105,7 +153,7 @@ public sealed interface ImageTarget {
 
     /**
      * Reads the image. A process's vDSO is copied out of its memory (this process's own is read where
-     * it is mapped).
+     * it is mapped). Each call gives a new {@link ElfFile}, for one thread.
      *
      * @throws VdsoNotFoundException when this process has no vDSO
      */
@@ -125,7 +173,11 @@ public sealed interface ImageTarget {
             }
         }
         Vdso own = Vdso.find().orElseThrow(VdsoNotFoundException::new);
-        return new Opened(own.image(), "[vdso] of vdsoscope (pid " + LinuxProcess.self().pid() + ")", true, null);
+        // Each open gets an ElfFile of its own over the same mapped bytes, which nothing writes: an
+        // ElfFile parses lazily into plain fields and is for one thread at a time, while the process's
+        // Vdso is shared, and a batch may open self on two threads (symbols --style=objdump self self).
+        ElfFile elf = ElfFile.of(own.image().name(), own.image().input().segment());
+        return new Opened(elf, "[vdso] of vdsoscope (pid " + LinuxProcess.self().pid() + ")", true, null);
     }
 
     /** This process has no vDSO: the kernel gave no AT_SYSINFO_EHDR (vdso=0, or a vDSO hidden for a test). */

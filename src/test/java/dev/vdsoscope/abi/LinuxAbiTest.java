@@ -1,5 +1,6 @@
 package dev.vdsoscope.abi;
 
+import static dev.vdsoscope.elf.MachineFlags.EF_MIPS_ABI2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -33,8 +34,6 @@ import dev.vdsoscope.vdso.Vdso;
  * ABI their kernel built them for; and the host's ABI is the one /proc and ldd show.
  */
 class LinuxAbiTest {
-    private static final long EF_MIPS_ABI2 = 0x20;
-
     @ParameterizedTest
     @EnumSource(LinuxAbi.class)
     void everyAbiIsFoundFromItsOwnHeaderFields(LinuxAbi abi) {

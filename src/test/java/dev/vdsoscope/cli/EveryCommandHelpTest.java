@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The contract every command keeps: --help, --json, and the exit codes in its help. */
 class EveryCommandHelpTest {
     /** The command names as the top-level help lists them (so a new command is checked without a change here). */
-    private static List<String> commands() {
+    static List<String> commands() {
         List<String> names = new ArrayList<>();
         boolean inList = false;
         for (String line : Cli.run("--help").out().lines().toList()) {

@@ -87,8 +87,8 @@ final class FileOracle {
 
     /** Runs {@code vdsoscope ARGS} in this JVM and captures what it prints. */
     static Run ours(String... args) {
-        CliRun run = CliRun.of(args);
-        return new Run(run.code(), run.out(), run.err());
+        Cli.Result run = Cli.run(args);
+        return new Run(run.exitCode(), run.out(), run.stderr());
     }
 
     /** Our line for each path (without the name), or null where we printed an error instead. */

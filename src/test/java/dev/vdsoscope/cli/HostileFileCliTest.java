@@ -26,9 +26,9 @@ class HostileFileCliTest {
         return image.put8(names + table.indexOf(".dynsym\0") + 4, '\n');
     }
 
-    private CliRun symbols(ElfImage image, String file) {
-        CliRun run = CliRun.of("symbols", image.write(directory.resolve(file)).toString());
-        assertThat(run.err().lines().toList()).isNotEmpty().allSatisfy(
+    private Cli.Result symbols(ElfImage image, String file) {
+        Cli.Result run = Cli.run("symbols", image.write(directory.resolve(file)).toString());
+        assertThat(run.stderr().lines().toList()).isNotEmpty().allSatisfy(
                 line -> assertThat(line).startsWith("vdsoscope: " + directory.resolve(file) + ": "));
         return run;
     }
@@ -37,17 +37,17 @@ class HostileFileCliTest {
     void aWarningAboutASectionWithANewlineInItsNameStaysOnOneLine() {
         ElfImage image = newlineInSectionName();
         image.sectionHeader(image.section(".dynsym").index(), "sh_link", 999);
-        CliRun run = symbols(image, "warning.so");
-        assertThat(run.code()).isZero();
-        assertThat(run.err()).contains("section .dyn\\x0aym links to a missing string table");
+        Cli.Result run = symbols(image, "warning.so");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.stderr()).contains("section .dyn\\x0aym links to a missing string table");
     }
 
     @Test
     void aFailureAboutASectionWithANewlineInItsNameIsOneLine() {
         ElfImage image = newlineInSectionName();
         image.sectionHeader(image.section(".dynsym").index(), "sh_entsize", 4);
-        CliRun run = symbols(image, "failure.so");
-        assertThat(run.code()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(run.err().lines()).hasSize(1);
+        Cli.Result run = symbols(image, "failure.so");
+        assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(run.stderr().lines()).hasSize(1);
     }
 }

@@ -169,7 +169,7 @@ class LiveProcessCommandsTest {
     void aPidThatDoesNotExistIsOneLineAndExitTwo() {
         Cli.Result result = Cli.run("report", "--pid", "999999999");
         assertThat(result.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(result.stderr()).isEqualTo("vdsoscope: pid 999999999: no such process\n");
+        assertThat(result.stderr()).isEqualTo("vdsoscope: pid:999999999: no such process\n");
         assertThat(result.stdout()).isEmpty();
     }
 
@@ -178,7 +178,7 @@ class LiveProcessCommandsTest {
         Cli.Result result = Cli.run("report", "--pid", "2");
         assertThat(result.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(result.stderr()).isEqualTo(
-                "vdsoscope: pid 2: is a kernel thread: it has no user address space, auxiliary vector or vDSO\n");
+                "vdsoscope: pid:2: is a kernel thread: it has no user address space, auxiliary vector or vDSO\n");
     }
 
     @Test

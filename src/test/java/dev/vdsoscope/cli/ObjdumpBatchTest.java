@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -62,6 +63,17 @@ class ObjdumpBatchTest {
         assertThat(two.err()).isEqualTo(one.err());
         assertThat(two.code()).isEqualTo(one.code());
         assertThat(one.err()).contains("vdsoscope: /nonexistent/file.so: no such file or directory");
+    }
+
+    /** The self target on two threads at once: each open is its own ElfFile, so the blocks are the same. */
+    @Test
+    void selfOnTwoWorkersPrintsWhatOnePrints() {
+        List<String> files = Collections.nCopies(64, "self");
+        Result one = run(files, 1);
+        Result two = run(files, 2);
+        assertThat(one.code()).as(one.err()).isZero();
+        assertThat(two.out()).isEqualTo(one.out()).isEqualTo(run(List.of("self"), 1).out().repeat(64));
+        assertThat(two.err()).isEqualTo(one.err());
     }
 
     private static long size(Path file) {

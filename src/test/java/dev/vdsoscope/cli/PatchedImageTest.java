@@ -1,6 +1,7 @@
 package dev.vdsoscope.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,6 +10,8 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.vdsoscope.disasm.CapstoneLibrary;
 
 /**
  * A live image made from an unstripped one the way the kernel makes it: the RDTSCP alternative
@@ -63,5 +66,27 @@ class PatchedImageTest {
         // rdtsc and three one-byte nops became rdtscp and one two-byte nop.
         assertThat(r.out()).contains("__vdso_clock_gettime         changed 3 of 266 instructions (266 -> 264)")
                 .contains("__vdso_time                  identical bytes");
+    }
+
+    /**
+     * The ARM compat vDSO marked EM_AARCH64 (183): an ELFCLASS32 AArch64 file, aarch64 ILP32, which
+     * no Linux ABI here is. objdump -d decodes it as AArch64 (elf32-littleaarch64), so disasm does
+     * too; the gate needs the ABI's system calls and says, in one line, that it has none.
+     */
+    @Test
+    void anAarch64Ilp32FileIsDisassembledButHasNoGate(@TempDir Path directory) throws Exception {
+        byte[] image = Files.readAllBytes(Path.of("src/test/resources/fixtures/vdso/armcompat-linux-6.12.117-vdso32.so"));
+        ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN).putShort(0x12, (short) 183); // e_machine
+        Path file = Files.write(directory.resolve("ilp32.so"), image);
+        assumeTrue(CapstoneLibrary.find().isPresent(),
+                "Capstone (libcapstone4) decodes the image");
+        Cli.Result disasm = Cli.run("disasm", file.toString());
+        assertThat(disasm.exitCode()).as(disasm.stderr()).isZero();
+        assertThat(disasm.out()).startsWith(file + ": AARCH64, ").doesNotContain("[THUMB]");
+        Cli.Result gate = Cli.run("gate", file.toString());
+        assertThat(gate.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(gate.stderr()).isEqualTo("vdsoscope: " + file + ": no Linux ABI is EM_AARCH64 in ELFCLASS32 and"
+                + " ELFDATA2LSB: its system calls cannot be named\n");
+        assertThat(gate.out()).isEmpty();
     }
 }

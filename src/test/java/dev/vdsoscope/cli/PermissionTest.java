@@ -41,7 +41,7 @@ class PermissionTest {
             String err = new String(tool.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(tool.exitValue()).as(err).isEqualTo(ExitCode.PERMISSION);
             assertThat(err.lines().toList()).hasSize(1);
-            assertThat(err).startsWith("vdsoscope: pid " + victim.pid() + ": permission denied reading /proc/"
+            assertThat(err).startsWith("vdsoscope: pid:" + victim.pid() + ": permission denied reading /proc/"
                     + victim.pid() + "/").contains("ptrace");
         } finally {
             victim.destroyForcibly();
@@ -69,7 +69,7 @@ class PermissionTest {
             String err = new String(tool.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             assumeTrue(!err.contains("mount:"), "this kernel cannot mount a private /proc: " + err);
             assertThat(tool.exitValue()).as(err).isEqualTo(ExitCode.BAD_INPUT);
-            assertThat(err).isEqualTo("vdsoscope: pid " + victim.pid() + ": no such process visible: /proc is mounted"
+            assertThat(err).isEqualTo("vdsoscope: pid:" + victim.pid() + ": no such process visible: /proc is mounted"
                     + " with hidepid=invisible, which hides other users' processes\n");
         } finally {
             victim.destroyForcibly();

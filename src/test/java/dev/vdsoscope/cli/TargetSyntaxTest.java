@@ -134,6 +134,28 @@ class TargetSyntaxTest {
         assertThat(other.out()).startsWith("vDSO of pid " + child.pid() + ",");
     }
 
+    /** README: "(none) = report [self | pid:N | FILE]"; a mistyped command stays a usage error. */
+    @Test
+    void theDefaultCommandTakesAFile() throws Exception {
+        String fixture = Fixtures.vdsoImages().getFirst().toString();
+        for (List<String> args : List.of(List.of(fixture), List.of("--json", fixture))) {
+            List<String> report = new ArrayList<>(List.of("report"));
+            report.addAll(args);
+            Cli.Result bare = Cli.run(args.toArray(String[]::new));
+            assertThat(bare.exitCode()).as(bare.stderr()).isZero();
+            assertThat(bare.out()).isEqualTo(Cli.run(report.toArray(String[]::new)).out());
+        }
+        assertThat(Cli.run("no-such.so").stderr()).isEqualTo("vdsoscope: no-such.so: no such file or directory\n");
+        Cli.Result typo = Cli.run("symbls");
+        assertThat(typo.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(typo.stderr()).startsWith("vdsoscope: Unmatched argument at index 0: 'symbls'\n");
+        // A name with neither '/' nor '.' is a file when there is one.
+        Files.copy(Path.of(fixture), dir.resolve("vdsoimage"));
+        ChildRun plain = childJvm(dir, "C.UTF-8", "vdsoimage");
+        assertThat(plain.exitCode()).as(plain.err()).isZero();
+        assertThat(plain.out()).startsWith("vDSO image vdsoimage, ");
+    }
+
     @Test
     void processCommandsTakeATargetToo() {
         Cli.Result auxv = Cli.run("auxv", "--json", pid());
@@ -147,7 +169,8 @@ class TargetSyntaxTest {
     void badTargetsAreOneLineErrors() {
         Cli.Result notANumber = Cli.run("symbols", "pid:abc");
         assertThat(notANumber.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(notANumber.stderr()).isEqualTo("vdsoscope: pid:abc: pid:N needs a process id, a positive number\n");
+        assertThat(notANumber.stderr()).isEqualTo(
+                "vdsoscope: pid:abc: not a process id: pid:N and --pid N take a positive decimal number\n");
         Cli.Result fileForProcess = Cli.run("auxv", "/bin/true");
         assertThat(fileForProcess.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(fileForProcess.stderr()).isEqualTo("vdsoscope: /bin/true: not a process: name one as self or pid:N\n");
@@ -157,5 +180,202 @@ class TargetSyntaxTest {
         Cli.Result notAVdso = Cli.run("report", "/bin/true");
         assertThat(notAVdso.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(notAVdso.stderr()).startsWith("vdsoscope: /bin/true: not a vDSO image: ");
+    }
+
+    /** The commands whose usage line takes a TARGET or an IMAGE: every one of them takes --pid N too. */
+    private static List<String> imageCommands() {
+        List<String> commands = new ArrayList<>();
+        for (String command : EveryCommandHelpTest.commands()) {
+            String usage = Cli.run(command, "--help").out().split("\n\\S", 2)[0];
+            if (usage.contains("TARGET") || usage.contains("IMAGE")) {
+                commands.add(command);
+            }
+        }
+        return commands;
+    }
+
+    @Test
+    void everyCommandThatReadsAnImageTakesPid() throws Exception {
+        List<String> commands = imageCommands();
+        assertThat(commands).contains("report", "auxv", "maps", "dump", "file", "headers", "symbols", "disasm", "gate",
+                "diff");
+        for (String command : commands) {
+            assertThat(Cli.run(command, "--help").out()).as(command).contains("-p, --pid=PID");
+            if (!List.of("auxv", "maps", "dump").contains(command)) {
+                // Those three read processes only: for them a file called self is no target at all.
+                assertThat(Cli.run(command, "--help").out()).as(command).contains(Targets.SHADOWED);
+            }
+        }
+        // And it means pid:N: the same output, byte for byte.
+        String n = Long.toString(child.pid());
+        for (List<String> line : List.of(List.of("report"), List.of("auxv"), List.of("maps"), List.of("file"),
+                List.of("headers"), List.of("symbols"), List.of("symbols", "--style=objdump"), List.of("symbols", "--json"),
+                List.of("disasm"), List.of("gate"), List.of("diff", "self"))) {
+            List<String> byOption = new ArrayList<>(line);
+            byOption.addAll(List.of("--pid", n));
+            List<String> byArgument = new ArrayList<>(line);
+            byArgument.add(pid());
+            Cli.Result option = Cli.run(byOption.toArray(String[]::new));
+            Cli.Result argument = Cli.run(byArgument.toArray(String[]::new));
+            assertThat(option.out()).as(String.join(" ", byOption)).isNotEmpty().isEqualTo(argument.out());
+            assertThat(option.stderr()).as(String.join(" ", byOption)).isEqualTo(argument.stderr());
+            assertThat(option.exitCode()).as(String.join(" ", byOption)).isEqualTo(argument.exitCode());
+        }
+        Cli.Result dumpByOption = Cli.run("dump", "--pid", n, "-o", dir.resolve("by-option.so").toString());
+        assertThat(dumpByOption.exitCode()).as(dumpByOption.stderr()).isZero();
+        assertThat(Files.readAllBytes(dir.resolve("by-option.so"))).isEqualTo(Files.readAllBytes(dumped(pid())));
+    }
+
+    @Test
+    void severalTargetsOrPidNotBoth() {
+        Cli.Result both = Cli.run("symbols", "--pid", Long.toString(child.pid()), "/bin/true");
+        assertThat(both.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(both.stderr()).isEqualTo("vdsoscope: give targets or --pid, not both\n");
+        Cli.Result neither = Cli.run("headers");
+        assertThat(neither.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(neither.stderr()).startsWith("vdsoscope: Missing required parameter: 'TARGET'\n");
+        assertThat(neither.out()).isEmpty();
+    }
+
+    /**
+     * A process id is checked the same way however it is given, by every command: ASCII decimal
+     * digits (not another script's, which Java's number parsers take), a positive number that fits; the
+     * error names it {@code pid:N}, as every message about a process does.
+     */
+    @Test
+    void aProcessIdIsCheckedTheSameWayEverywhere() {
+        for (String bad : List.of("0", "00", "-1", "+5", " 5", "abc", "\u0661\u0662", "\uff11", "1e3",
+                "99999999999999999999", "")) {
+            String expected = "vdsoscope: pid:" + bad + ": not a process id: pid:N and --pid N take a positive decimal number\n";
+            for (List<String> line : List.of(List.of("symbols", "pid:" + bad), List.of("symbols", "--pid", bad),
+                    List.of("symbols", "--style=objdump", "pid:" + bad), List.of("file", "-p", bad),
+                    List.of("headers", "--pid=" + bad), List.of("auxv", "pid:" + bad), List.of("auxv", "--pid", bad),
+                    List.of("maps", "-p", bad), List.of("dump", "--pid", bad), List.of("report", "--pid", bad),
+                    List.of("pid:" + bad), List.of("--pid", bad), List.of("disasm", "pid:" + bad),
+                    List.of("gate", "--pid", bad), List.of("diff", "self", "pid:" + bad), List.of("diff", "self", "--pid", bad))) {
+                Cli.Result r = Cli.run(line.toArray(String[]::new));
+                assertThat(r.stderr()).as(line.toString()).isEqualTo(expected);
+                assertThat(r.exitCode()).as(line.toString()).isEqualTo(ExitCode.BAD_INPUT);
+                assertThat(r.out()).as(line.toString()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aProcessThatIsGoneIsNamedPidN() {
+        // A pid above the kernel's pid_max (at most 2^22) names no process.
+        for (List<String> line : List.of(List.of("symbols", "pid:4194305"), List.of("symbols", "--pid", "4194305"),
+                List.of("auxv", "--pid", "4194305"), List.of("report", "pid:4194305"))) {
+            Cli.Result r = Cli.run(line.toArray(String[]::new));
+            assertThat(r.stderr()).as(line.toString()).isEqualTo("vdsoscope: pid:4194305: no such process\n");
+            assertThat(r.exitCode()).as(line.toString()).isEqualTo(ExitCode.BAD_INPUT);
+        }
+    }
+
+    /**
+     * A file is named in headings and messages exactly as given, as objdump names it: {@code a//b}
+     * is not made {@code a/b}.
+     */
+    @Test
+    void aFileKeepsTheNameItWasGiven() throws Exception {
+        Path fixture = Fixtures.vdsoImages().stream().filter(f -> f.getFileName().toString().startsWith("x86_64"))
+                .findFirst().orElseThrow();
+        String given = fixture.getParent() + "//" + fixture.getFileName();
+        assumeTrue(haveObjdump(), "objdump (binutils) is the oracle");
+        String objdumpT = run("objdump", "-T", given);
+        assertThat(objdumpT).contains("\n" + given + ":     file format ");
+        assertThat(Cli.run("symbols", "--style=objdump", given).out()).isEqualTo(objdumpT);
+        assertThat(Cli.run("symbols", given).out()).startsWith(given + ":\n");
+        assertThat(Cli.run("headers", "--only", "header", given).out()).startsWith(given + ":\n");
+        if (dev.vdsoscope.disasm.CapstoneLibrary.find().isPresent()) {
+            String objdumpD = run("objdump", "-d", given);
+            String heading = objdumpD.lines().filter(l -> l.contains(":     file format ")).findFirst().orElseThrow();
+            String ours = Cli.run("disasm", given).out().lines().findFirst().orElseThrow();
+            assertThat(ours.substring(0, ours.indexOf(": "))).isEqualTo(heading.substring(0, heading.indexOf(":     ")));
+            assertThat(Cli.run("disasm", given, "--symbol", "no_such_function").stderr())
+                    .isEqualTo("vdsoscope: " + given + ": no function named no_such_function\n");
+        }
+        String missing = dir + "//no" + "/.//such.so";
+        for (String command : List.of("symbols", "headers", "file", "report", "disasm", "gate")) {
+            Cli.Result r = Cli.run(command, missing);
+            assertThat(r.stderr()).as(command).isEqualTo("vdsoscope: " + missing + ": no such file or directory\n");
+        }
+    }
+
+    private static boolean haveObjdump() {
+        return dev.vdsoscope.testing.Objdump.haveTool("objdump");
+    }
+
+    /** What a child JVM running vdsoscope printed. */
+    private record ChildRun(int exitCode, String out, String err) {}
+
+    /**
+     * Runs vdsoscope in a new JVM, in {@code directory}, under {@code locale} (LC_ALL, the other
+     * locale variables removed), through sh so that {@code shellArgs} may make bytes with printf
+     * whatever this JVM's own encoding is.
+     */
+    private static ChildRun childJvm(Path directory, String locale, String shellArgs) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", "exec \"$0\" --enable-native-access=ALL-UNNAMED -cp \"$1\" "
+                + Main.class.getName() + " " + shellArgs, java, classPath).directory(directory.toFile());
+        builder.environment().keySet().removeIf(name -> name.equals("LANG") || name.startsWith("LC_"));
+        builder.environment().put("LC_ALL", locale);
+        Process p = builder.start();
+        byte[] err = p.getErrorStream().readAllBytes();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new ChildRun(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A file name that the locale's encoding cannot hold (UTF-8 bytes under LC_ALL=C, where the JVM
+     * decodes arguments as ASCII) is said as such, with the way out, by every kind of command: the
+     * batches, the objdump fast path, the single-target commands and ldd.
+     */
+    @Test
+    void aNameTheLocaleCannotHoldSaysSo() throws Exception {
+        for (String command : List.of("symbols", "symbols --style=objdump", "headers", "file", "report", "disasm", "ldd")) {
+            ChildRun r = childJvm(dir, "C", command + " \"$(printf 'caf\\303\\251.so')\"");
+            assertThat(r.exitCode()).as(command + ": " + r.err()).isEqualTo(ExitCode.BAD_INPUT);
+            assertThat(r.err()).as(command).matches("vdsoscope: caf.+\\.so: cannot be a file name in this locale's"
+                    + " encoding \\([^)]+\\); run under a UTF-8 locale\n");
+            assertThat(r.out()).as(command).isEmpty();
+        }
+    }
+
+    /**
+     * {@code self} and {@code pid:N} keep their vDSO meaning when a file here has that name (as the
+     * README says), and each such argument gets one warning naming the way to the file.
+     */
+    @Test
+    void aFileCalledSelfOrPidNIsNamedWithDotSlash() throws Exception {
+        Path fixture = Fixtures.vdsoImages().getFirst();
+        Files.copy(fixture, dir.resolve("self"));
+        Files.copy(fixture, dir.resolve(pid()));
+        String ownVdso = "self: " + Cli.run("file", "-b", "self").out();
+        String theFile = "./self: " + Cli.run("file", "-b", fixture.toString()).out();
+        String selfWarning = "vdsoscope: self: warning: a file here is also named self; self means vdsoscope's own"
+                + " vDSO: name the file ./self\n";
+        String pidWarning = "vdsoscope: " + pid() + ": warning: a file here is also named " + pid() + "; " + pid()
+                + " means the vDSO of process " + child.pid() + ": name the file ./" + pid() + "\n";
+
+        ChildRun file = childJvm(dir, "C.UTF-8", "file -N self ./self");
+        assertThat(file.exitCode()).as(file.err()).isZero();
+        assertThat(file.out()).isEqualTo(ownVdso + theFile);
+        assertThat(file.err()).isEqualTo(selfWarning);
+
+        // The objdump batch (the fast path, without picocli) warns too, before its output.
+        ChildRun symbols = childJvm(dir, "C.UTF-8", "symbols --style=objdump ./self " + pid() + " self");
+        assertThat(symbols.exitCode()).as(symbols.err()).isZero();
+        assertThat(symbols.err()).isEqualTo(pidWarning + selfWarning);
+        assertThat(symbols.out()).contains("\n./self:     file format ", "\n" + pid() + ":     file format ",
+                "\nself:     file format ");
+
+        ChildRun pidOption = childJvm(dir, "C.UTF-8", "file -N --pid " + child.pid());
+        assertThat(pidOption.err()).as("--pid names no file").isEmpty();
+
+        assertThat(Path.of("self")).as("no file called self where the tests run").doesNotExist();
+        assertThat(Cli.run("file", "self").stderr()).isEmpty();
     }
 }

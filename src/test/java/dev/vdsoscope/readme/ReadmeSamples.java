@@ -1,8 +1,6 @@
 package dev.vdsoscope.readme;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.vdsoscope.cli.Main;
-import dev.vdsoscope.cli.Output;
+import dev.vdsoscope.cli.Cli;
 
 /**
  * The README's sample outputs: each is a block
@@ -92,11 +89,8 @@ public final class ReadmeSamples {
 
     /** What the tool prints for these arguments, run in this JVM. */
     static String run(List<String> args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Main.run(Output.of(new PrintStream(out, false, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)), args.toArray(String[]::new));
-        return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        Cli.Result run = Cli.run(args.toArray(String[]::new));
+        return run.out() + run.stderr();
     }
 
     /**

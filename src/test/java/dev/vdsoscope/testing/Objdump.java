@@ -1,8 +1,6 @@
 package dev.vdsoscope.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import dev.vdsoscope.cli.Main;
-import dev.vdsoscope.cli.Output;
+import dev.vdsoscope.cli.Cli;
 
 /**
  * The oracle of the objdump differential tests: the real {@code objdump -T} (GNU binutils 2.40, as
@@ -71,11 +68,8 @@ public final class Objdump {
 
     /** Our command line, run in this JVM with standard output and error captured. */
     public static Run ours(List<String> args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(Output.of(new PrintStream(out, false, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)), args.toArray(String[]::new));
-        return new Run(out.toByteArray(), err.toString(StandardCharsets.UTF_8), code);
+        Cli.Result run = Cli.run(args.toArray(String[]::new));
+        return new Run(run.stdout(), run.stderr(), run.exitCode());
     }
 
     /** {@code symbols --style=objdump FILES...}. */

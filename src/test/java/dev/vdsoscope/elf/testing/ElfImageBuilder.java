@@ -110,6 +110,7 @@ public final class ElfImageBuilder {
     private final List<VerNeed> requirements = new ArrayList<>();
     private int[] versionTable;
     private final List<ExtraSection> extraSections = new ArrayList<>();
+    private byte[] textContent;
     private byte[] buildId;
     private int[] abiTag;
     private Integer linuxVersionCode;
@@ -161,6 +162,8 @@ public final class ElfImageBuilder {
      */
     public ElfImageBuilder versionTable(int... entries) { this.versionTable = entries.clone(); return this; }
     public ElfImageBuilder extraSection(ExtraSection s) { extraSections.add(s); return this; }
+    /** The bytes of .text (by default 0x200 bytes of 0xc3); its symbols' offsets must lie inside. */
+    public ElfImageBuilder textContent(byte[] code) { this.textContent = code.clone(); return this; }
     public ElfImageBuilder buildId(byte[] id) { this.buildId = id.clone(); return this; }
     public ElfImageBuilder abiTag(int os, int major, int minor, int patch) {
         this.abiTag = new int[] {os, major, minor, patch};
@@ -402,9 +405,13 @@ public final class ElfImageBuilder {
             verneed.link = ".dynstr";
             verneed.info = requirements.size();
         }
-        text.content = new byte[0x200];
-        for (int i = 0; i < text.content.length; i++) {
-            text.content[i] = (byte) 0xc3;
+        if (textContent != null) {
+            text.content = textContent.clone();
+        } else {
+            text.content = new byte[0x200];
+            for (int i = 0; i < text.content.length; i++) {
+                text.content[i] = (byte) 0xc3;
+            }
         }
         if (symtabPart != null) {
             symtabPart.content = symbolTable(symtab, strtab, sectionIndex, symtabShndx != null);
