@@ -100,6 +100,9 @@ final class DiffCommand implements Callable<Integer> {
         }
         out.println();
         out.println("Code of the functions in both");
+        if (r.functions().isEmpty()) {
+            out.println("  no exported function in both");
+        }
         for (ImageDiff.FunctionCode f : r.functions()) {
             String detail = f.verdict() == ImageDiff.CodeVerdict.CHANGED
                     ? "changed " + f.changed() + " of " + f.compared() + " instructions (" + f.instructionsBefore()

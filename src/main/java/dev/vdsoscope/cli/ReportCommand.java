@@ -161,7 +161,7 @@ final class ReportCommand implements Callable<Integer> {
                 + "  the i386 system-call entry point " + symbolAt(vdso, entry - vdso.base())));
         out.println();
         whatItIs(out, vdso, r.mapping().size());
-        out.println("  ldd lists it as \"" + vdso.soname() + " (0x" + Long.toHexString(r.mapping().start())
+        out.println("  ldd lists it as \"" + vdso.soname() + " (0x" + Hex.padded(r.mapping().start(), width)
                 + ")\" with no path: no file holds it.");
         out.println("  The kernel maps it into every process and names it in AT_SYSINFO_EHDR; ld.so adds it to its");
         out.println("  list of loaded objects, and ldd prints that list, with this load address (random per process).");

@@ -211,6 +211,9 @@ public final class ImageDiff {
                 if (y == null || x.size() == 0 || y.size() == 0 || seen.containsKey(x.address())) {
                     continue;
                 }
+                if (!a.isFileBacked(x.address()) || !b.isFileBacked(y.address())) {
+                    continue; // zero-initialised data (.bss): no bytes to compare
+                }
                 seen.put(x.address(), x.name());
                 list.add(compareFunction(x, y, a, b, da, db));
             }

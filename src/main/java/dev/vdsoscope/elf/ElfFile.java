@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+
 import dev.vdsoscope.elf.raw.Ehdr;
 import dev.vdsoscope.elf.raw.Phdr;
 import dev.vdsoscope.elf.raw.RawLayouts;
@@ -506,6 +507,16 @@ public final class ElfFile implements AutoCloseable {
         }
         throw new ElfFormatException(ElfFormatException.Kind.OUT_OF_BOUNDS, what + " address 0x" + Long.toHexString(address)
                 + " is not inside any loadable segment", -1);
+    }
+
+    /** Whether a PT_LOAD segment holds file bytes for this address (not, say, .bss). */
+    public boolean isFileBacked(long address) {
+        for (ProgramHeader p : segments()) {
+            if (p.type().value() == SegmentType.PT_LOAD.value() && p.containsFileBacked(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The interpreter named by PT_INTERP, if any. */

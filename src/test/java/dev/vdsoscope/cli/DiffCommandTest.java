@@ -1,11 +1,16 @@
 package dev.vdsoscope.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import org.junit.jupiter.api.Test;
+import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.vdsoscope.loader.GccAccess;
 
 class DiffCommandTest {
     static final String FIXTURES = "src/test/resources/fixtures/vdso/";
@@ -48,5 +53,18 @@ class DiffCommandTest {
                 FIXTURES + "x32-linux-6.12.117-vdsox32.so");
         assertThat(r.out()).contains("__vdso_clock_gettime         same instructions (only relative displacements differ)")
                 .doesNotContain("changed ");
+    }
+
+    @Test
+    void exportedDataInBssIsNotCompared(@TempDir Path dir) throws Exception {
+        // Zero-initialised exported data has no bytes in the file: only the function's code is compared.
+        assumeTrue(GccAccess.available(), "needs gcc");
+        String source = "int counter; int bump(void) { return ++counter + %d; }\n";
+        Path a = GccAccess.compile(dir.resolve("a.so"), source.formatted(1), "-shared", "-fPIC");
+        Path b = GccAccess.compile(dir.resolve("b.so"), source.formatted(2), "-shared", "-fPIC");
+        Cli.Result r = Cli.run("diff", a.toString(), b.toString());
+        assertThat(r.stderr()).isEmpty();
+        assertThat(r.out()).contains("Code of the functions in both").containsPattern("\\n  bump +")
+                .doesNotContainPattern("\\n  counter ");
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -210,5 +211,21 @@ class LiveProcessCommandsTest {
         }
         String maps = Files.readString(Path.of("/proc/self/maps"));
         assertThat(maps).contains(start.substring(2) + "-");
+    }
+
+    @Test
+    void theReportQuotesLddsVdsoLineInLddsOwnFormat() throws Exception {
+        // The address differs per process; its form (padding, parentheses) is ldd's, asked on this host.
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/ldd")), "needs glibc's ldd");
+        String javaLauncher = ProcessHandle.current().info().command().orElseThrow();
+        Process ldd = new ProcessBuilder("/usr/bin/ldd", javaLauncher).redirectErrorStream(true).start();
+        String lddOut = new String(ldd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        ldd.waitFor();
+        var vdsoLine = Pattern.compile("\tlinux-vdso\\.so\\.1 \\(0x([0-9a-f]+)\\)").matcher(lddOut);
+        Assumptions.assumeTrue(vdsoLine.find(), "this ldd lists no vDSO: " + lddOut);
+        var quoted = Pattern.compile("ldd lists it as \"linux-vdso\\.so\\.1 \\(0x([0-9a-f]+)\\)\"")
+                .matcher(Cli.run().out());
+        assertThat(quoted.find()).as("the report quotes ldd's line").isTrue();
+        assertThat(quoted.group(1)).hasSameSizeAs(vdsoLine.group(1));
     }
 }
