@@ -20,6 +20,7 @@ import dev.vdsoscope.loader.Attempt;
 import dev.vdsoscope.loader.BindMode;
 import dev.vdsoscope.loader.BindingProblem;
 import dev.vdsoscope.loader.Bindings;
+import dev.vdsoscope.loader.CheckSummary;
 import dev.vdsoscope.loader.ElfObject;
 import dev.vdsoscope.loader.Hwcaps;
 import dev.vdsoscope.loader.LoadResult;
@@ -156,6 +157,7 @@ final class LddCommand implements Callable<Integer> {
         Loader loader = new Loader(options);
         Batch batch = new Batch();
         List<JsonFile> documents = new ArrayList<>();
+        CheckSummary summary = new CheckSummary();
         boolean[] lddFailed = {false};
         batch.each(files, file -> {
             if (lddGaveUp) {
@@ -187,6 +189,9 @@ final class LddCommand implements Callable<Integer> {
                 throw failure;
             }
             Bindings bindings = bindMode().map(mode -> loader.bind(result, mode)).orElse(Bindings.NONE);
+            if (result.verification() != Verification.NOT_ELF && result.verification() != Verification.NO_LOADER) {
+                summary.add(result, bindings);
+            }
             for (String warning : loader.drainWarnings()) {
                 Batch.warn(file, warning);
             }
@@ -212,7 +217,9 @@ final class LddCommand implements Callable<Integer> {
             }
         });
         if (common.json) {
-            Output.json(new JsonDocument("ldd", 2, documents));
+            Output.json(new JsonDocument("ldd", 2, documents, json(summary, files.size())));
+        } else if (style == Style.clear && !tree && files.size() > 1) {
+            printSummary(summary, files.size());
         }
         if (style == Style.ldd && !common.json) {
             int unfollowed = batch.exitCode() == ExitCode.OK ? ExitCode.OK : ExitCode.BAD_INPUT;
@@ -294,6 +301,66 @@ final class LddCommand implements Callable<Integer> {
             lddOutput = new LddOutput(LddScript.system());
         }
         return lddOutput;
+    }
+
+    /** How many of each thing a summary line names before "and N more". */
+    private static final int SUMMARY_NAMES = 5;
+
+    private String relocationsChecked() {
+        return bindMode().map(mode -> mode == BindMode.FUNCTIONS ? "functions and data" : "data").orElse("none");
+    }
+
+    private JsonSummary json(CheckSummary s, int arguments) {
+        return new JsonSummary(arguments, s.files(), relocationsChecked(), s.clean(), s.cleanWithWarnings(),
+                s.staticallyLinked(), s.notDynamic(), s.failing(), s.missingLibrary(), s.loadStops(),
+                s.missingVersion(), s.undefinedSymbols(), s.undefinedReferences(), s.relocationStops(), s.crashes(),
+                s.libraries(), s.versions(), s.symbols());
+    }
+
+    /** The batch's account for a packager, after the files: what would fail, and the names most files share. */
+    private void printSummary(CheckSummary s, int arguments) {
+        PrintStream out = Output.out();
+        out.println();
+        String checked = switch (relocationsChecked()) {
+            case "none" -> "libraries and versions checked; -r also binds symbols";
+            case "data" -> "libraries, versions and data relocations checked";
+            default -> "libraries, versions and all relocations checked";
+        };
+        out.println("Summary: " + s.files() + " ELF " + (s.files() == 1 ? "file" : "files") + " (" + checked + ")");
+        int width = Integer.toString(Math.max(arguments, 1)).length();
+        String bound = bindMode().isPresent() ? "load and bind" : "load";
+        summaryLine(out, width, "  ", s.clean(), bound + " cleanly" + (s.cleanWithWarnings() == 0 ? ""
+                : " (" + s.cleanWithWarnings() + " with warnings)"), List.of(), true);
+        summaryLine(out, width, "  ", s.staticallyLinked(), "statically linked", List.of(), false);
+        summaryLine(out, width, "  ", s.notDynamic(), "not dynamic programs (no dynamic table, or refused by ld.so)",
+                List.of(), false);
+        summaryLine(out, width, "  ", s.failing(), "would fail to start or to run:", List.of(), true);
+        summaryLine(out, width, "    ", s.missingLibrary(), "miss a library", s.libraries(), false);
+        summaryLine(out, width, "    ", s.loadStops(), "stop ld.so while it loads them", List.of(), false);
+        summaryLine(out, width, "    ", s.missingVersion(), "need a version no library defines", s.versions(), false);
+        summaryLine(out, width, "    ", s.undefinedSymbols(), "have undefined symbols (" + s.undefinedReferences()
+                + " references)", s.symbols(), false);
+        summaryLine(out, width, "    ", s.relocationStops(), "stop ld.so while it relocates them", List.of(), false);
+        summaryLine(out, width, "    ", s.crashes(), "make ld.so die", List.of(), false);
+        summaryLine(out, width, "  ", arguments - s.files(), "other arguments not checked (see the errors)",
+                List.of(), false);
+    }
+
+    private static void summaryLine(PrintStream out, int width, String indent, long count, String what,
+            List<CheckSummary.Tally> names, boolean evenIfNone) {
+        if (count == 0 && !evenIfNone) {
+            return;
+        }
+        StringBuilder line = new StringBuilder(indent).append(String.format("%" + width + "d ", count)).append(what);
+        for (int i = 0; i < names.size() && i < SUMMARY_NAMES; i++) {
+            CheckSummary.Tally t = names.get(i);
+            line.append(i == 0 ? ": " : ", ").append(t.name()).append(" (").append(t.files())
+                    .append(t.files() == 1 ? " file)" : " files)");
+        }
+        if (names.size() > SUMMARY_NAMES) {
+            line.append(" and ").append(names.size() - SUMMARY_NAMES).append(" more");
+        }
+        out.println(line);
     }
 
     /** The default view: one aligned line per object, saying what it is, and why with --why. */
@@ -537,7 +604,12 @@ final class LddCommand implements Callable<Integer> {
                 capabilities, result.warnings());
     }
 
-    record JsonDocument(String command, int schemaVersion, List<JsonFile> files) {}
+    record JsonDocument(String command, int schemaVersion, List<JsonFile> files, JsonSummary summary) {}
+
+    record JsonSummary(int arguments, int files, String relocations, int clean, int cleanWithWarnings,
+            int staticallyLinked, int notDynamic, int failing, int missingLibrary, int loadStops, int missingVersion,
+            int undefinedSymbols, long undefinedReferences, int relocationStops, int crashes,
+            List<CheckSummary.Tally> libraries, List<CheckSummary.Tally> versions, List<CheckSummary.Tally> symbols) {}
 
     record JsonFile(String file, String linkage, String abi, String rules, String interpreter, List<String> needed,
             List<JsonLibrary> libraries, String reason, JsonFailure failure, JsonCrash crash,

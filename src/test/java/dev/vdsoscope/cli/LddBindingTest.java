@@ -329,6 +329,56 @@ class LddBindingTest {
                 .isNull()).as("no bindings without -r or -d").isTrue();
     }
 
+    /**
+     * Over several files the default view ends with a packager's account, and --json with the same
+     * counts: here one clean program, two whose symbols are missing, one whose library is missing, one
+     * needing a glibc version from the future (and so missing puts at that version), a text file and a
+     * directory.
+     */
+    @Test
+    void aBatchEndsWithASummary() throws Exception {
+        library("full", FULL);
+        library("part", "int foo(void) { return 1; }\nint data_b[4]; int data_c[4];\n");
+        Path clean = GccAccess.compile(dir.resolve("clean"), "int main(void) { return 0; }\n");
+        Path pie = program("pie", USES);
+        Path fixed = program("fixed", USES, "-no-pie", "-fno-pic");
+        install("part");
+        Path orphan = GccAccess.compile(dir.resolve("orphan"), "int foo(void); int main(void) { return foo(); }\n",
+                dir.resolve("full/libb.so").toString());
+        Path hello = GccAccess.compile(dir.resolve("hello"), "#include <stdio.h>\nint main(void) { puts(\"hi\"); }\n");
+        byte[] bytes = Files.readAllBytes(hello);
+        new SectionBytes(bytes).renameNeededVersion("GLIBC_2.2.5", "GLIBC_9.9.9");
+        Path future = Files.write(dir.resolve("future"), bytes);
+        Path text = Files.writeString(dir.resolve("notes.txt"), "not ELF\n");
+        List<String> arguments = List.of("ldd", "--library-path=", "-r", clean.toString(), pie.toString(),
+                fixed.toString(), orphan.toString(), future.toString(), text.toString(), dir.toString());
+        Cli.Result view = Cli.run(arguments.toArray(String[]::new));
+        String summary = view.out().substring(view.out().indexOf("\nSummary: ") + 1);
+        assertThat(summary).startsWith("Summary: 5 ELF files (libraries, versions and all relocations checked)\n")
+                .contains("\n  1 load and bind cleanly\n")
+                .contains("\n  4 would fail to start or to run:\n")
+                .contains("\n    1 miss a library: libb.so (1 file)\n")
+                .contains("\n    1 need a version no library defines: GLIBC_9.9.9 of ")
+                // (ld.so looks puts up at the version the program names, and finds none.)
+                .contains("\n    4 have undefined symbols (6 references): bar (2 files), data_a (2 files), foo (1 file),"
+                        + " puts@GLIBC_9.9.9 (1 file)\n")
+                .endsWith("\n  2 other arguments not checked (see the errors)\n");
+        assertThat(view.stderr()).contains(text.toString()).contains(dir.toString());
+        ArrayList<String> json = new ArrayList<>(arguments);
+        json.add(1, "--json");
+        JsonNode document = new ObjectMapper().readTree(Cli.run(json.toArray(String[]::new)).out()).get("summary");
+        assertThat(document.get("arguments").asInt()).isEqualTo(7);
+        assertThat(document.get("files").asInt()).isEqualTo(5);
+        assertThat(document.get("clean").asInt()).isEqualTo(1);
+        assertThat(document.get("failing").asInt()).isEqualTo(4);
+        assertThat(document.get("missingLibrary").asInt()).isEqualTo(1);
+        assertThat(document.get("missingVersion").asInt()).isEqualTo(1);
+        assertThat(document.get("undefinedSymbols").asInt()).isEqualTo(4);
+        assertThat(document.at("/libraries/0/name").asText()).isEqualTo("libb.so");
+        assertThat(document.at("/symbols/0/name").asText()).isEqualTo("bar");
+        assertThat(document.at("/symbols/0/files").asInt()).isEqualTo(2);
+    }
+
     private static void run(String... command) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
