@@ -3,7 +3,9 @@
 # and against pax-utils' lddtree on the same list. Runs each RUNS times, interleaved, and prints every
 # run's wall time (from bash's microsecond clock), CPU time and peak RSS (GNU time), then the medians
 # and the ratios of the medians.
-# Usage: bench/ldd-vs-ldd.sh [DIR] [RUNS]   (default /usr/bin, 5; build first: mvn -o package -DskipTests)
+# Usage: bench/ldd-vs-ldd.sh [DIR[:DIR...]] [RUNS]   (default /usr/bin, 5; build first: mvn -o package -DskipTests)
+# LDD_OPTIONS (e.g. -r) are given to both sides; lddtree, which has no such options, is then left out.
+# bench/ldd-r-vs-ldd-r.sh is this with -r over /usr/bin and /usr/lib/x86_64-linux-gnu.
 # (No real-time priority option, unlike bench/symbols-vs-objdump.sh: ldd over the list runs for
 # seconds, and the kernel's real-time throttling then slows it by 10 to 15%, measured.)
 set -euo pipefail
@@ -11,15 +13,19 @@ set -euo pipefail
 export LC_ALL=C
 [ -n "${EPOCHREALTIME:-}" ] || { echo "needs bash 5 or newer (\$EPOCHREALTIME)" >&2; exit 2; }
 cd "$(dirname "$0")/.."
-dir=${1:-/usr/bin}
+dirs=${1:-/usr/bin}
 runs=${2:-5}
+read -r -a options <<< "${LDD_OPTIONS:-}"
 java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 jar=target/vdsoscope.jar
 [ -f "$jar" ] || { echo "build first: mvn -o package -DskipTests" >&2; exit 4; }
 list=$(mktemp)
 trap 'rm -f "$list" "$list".*' EXIT
-for f in "$dir"/*; do
-  [ -f "$f" ] && [ ! -L "$f" ] && [ "$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] && echo "$f"
+IFS=: read -r -a dir_list <<< "$dirs"
+for dir in "${dir_list[@]}"; do
+  for f in "$dir"/*; do
+    [ -f "$f" ] && [ ! -L "$f" ] && [ "$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] && echo "$f"
+  done
 done > "$list"
 count=$(wc -l < "$list")
 
@@ -42,10 +48,12 @@ ratio() { # label-a label-b: how many times slower a is than b, medians of wall 
   echo "$1/$2: wall $(echo "scale=1; $(median "$1" 1) / $(median "$2" 1)" | bc)x, cpu $(echo "scale=1; $(median "$1" 2) / $(median "$2" 2)" | bc)x"
 }
 
-echo "$count ELF files in $dir"
-if [ /usr/sbin -ef "$dir" ]; then
-  echo "note: /usr/sbin is $dir here, so both start-up caches were trained on the list measured"
-fi
+echo "$count ELF files in ${dirs//:/ and }, ldd ${options[*]:-without options}"
+for dir in "${dir_list[@]}"; do
+  if [ /usr/sbin -ef "$dir" ]; then
+    echo "note: /usr/sbin is $dir here, so both start-up caches were trained on the list measured"
+  fi
+done
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, kernel $(uname -r), $("$java" -version 2>&1 | head -1)"
 # Two ways of starting vdsoscope, both measured:
 #  - the launcher, ./vdsoscope, as users run it (C1 only, compiling after 100 calls, and the start-up
@@ -60,27 +68,31 @@ jvm=("$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms48m -XX:Pre
   -XX:TieredStopAtLevel=1 -Xlog:disable)
 source scripts/lib/jdk.sh
 read_jdk "${java%/bin/java}" || { echo "no JDK 22 or newer at ${java%/bin/java}" >&2; exit 4; }
+# (A cache of its own per option set: -r loads and runs classes that plain ldd never touches.)
+suffix=$(printf '%s' ${options[@]+"${options[@]}"} | tr -c 'a-zA-Z0-9' '-')
 if ((JDK_MAJOR >= 25)); then
-  cache=target/vdsoscope-ldd.aot
+  cache=target/vdsoscope-ldd$suffix.aot
   if [ ! -f "$cache" ] || [ "$jar" -nt "$cache" ]; then # a cache is only good for the jar it was made from
     rm -f "$cache"
-    "${jvm[@]}" -XX:AOTCacheOutput="$cache" -jar "$jar" ldd --style=ldd $training > /dev/null 2>&1 || true
+    "${jvm[@]}" -XX:AOTCacheOutput="$cache" -jar "$jar" ldd --style=ldd ${options[@]+"${options[@]}"} $training \
+        > /dev/null 2>&1 || true
   fi
   jvm+=(-XX:AOTCache="$cache" -jar "$jar")
 else
-  cache=target/vdsoscope-ldd.jsa
+  cache=target/vdsoscope-ldd$suffix.jsa
   [ -f "$cache" ] && [ "$jar" -nt "$cache" ] && rm -f "$cache"
   jvm+=(-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="$cache" -jar "$jar")
-  "${jvm[@]}" ldd --style=ldd $training > /dev/null 2>&1 || true
+  "${jvm[@]}" ldd --style=ldd ${options[@]+"${options[@]}"} $training > /dev/null 2>&1 || true
 fi
 ./vdsoscope ldd --style=ldd /bin/true > /dev/null 2>&1 || true # builds and records the launcher's cache if needed
 have_lddtree=0
-command -v lddtree > /dev/null && have_lddtree=1
+command -v lddtree > /dev/null && ((${#options[@]} == 0)) && have_lddtree=1
 for run in $(seq 1 "$runs"); do
   echo "run $run"
-  measure launcher ./vdsoscope ldd --style=ldd $(cat "$list")
-  measure vdsoscope "${jvm[@]}" ldd --style=ldd $(cat "$list")
-  measure ldd-each bash -c 'while read -r f; do ldd "$f"; done < "$1"' _ "$list"
+  measure launcher ./vdsoscope ldd --style=ldd ${options[@]+"${options[@]}"} $(cat "$list")
+  measure vdsoscope "${jvm[@]}" ldd --style=ldd ${options[@]+"${options[@]}"} $(cat "$list")
+  measure ldd-each bash -c 'list=$1; shift; while read -r f; do ldd "$@" "$f"; done < "$list"' _ "$list" \
+      ${options[@]+"${options[@]}"}
   if ((have_lddtree)); then
     # The distribution's python has pyelftools; a python3 earlier on PATH may not.
     measure lddtree /usr/bin/python3 "$(command -v lddtree)" $(cat "$list")

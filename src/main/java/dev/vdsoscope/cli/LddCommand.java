@@ -306,8 +306,9 @@ final class LddCommand implements Callable<Integer> {
     /** How many of each thing a summary line names before "and N more". */
     private static final int SUMMARY_NAMES = 5;
 
+    /** The relocations checked, as JSON's {@code bindings.relocations} says them: "functions" (-r, all), "data" (-d), or null. */
     private String relocationsChecked() {
-        return bindMode().map(mode -> mode == BindMode.FUNCTIONS ? "functions and data" : "data").orElse("none");
+        return bindMode().map(mode -> mode == BindMode.FUNCTIONS ? "functions" : "data").orElse(null);
     }
 
     private JsonSummary json(CheckSummary s, int arguments) {
@@ -321,11 +322,10 @@ final class LddCommand implements Callable<Integer> {
     private void printSummary(CheckSummary s, int arguments) {
         PrintStream out = Output.out();
         out.println();
-        String checked = switch (relocationsChecked()) {
-            case "none" -> "libraries and versions checked; -r also binds symbols";
-            case "data" -> "libraries, versions and data relocations checked";
-            default -> "libraries, versions and all relocations checked";
-        };
+        String checked = bindMode().map(mode -> mode == BindMode.FUNCTIONS
+                ? "libraries, versions and all relocations checked"
+                : "libraries, versions and data relocations checked")
+                .orElse("libraries and versions checked; -r also binds symbols");
         out.println("Summary: " + s.files() + " ELF " + (s.files() == 1 ? "file" : "files") + " (" + checked + ")");
         int width = Integer.toString(Math.max(arguments, 1)).length();
         String bound = bindMode().isPresent() ? "load and bind" : "load";
@@ -334,7 +334,8 @@ final class LddCommand implements Callable<Integer> {
         summaryLine(out, width, "  ", s.staticallyLinked(), "statically linked", List.of(), false);
         summaryLine(out, width, "  ", s.notDynamic(), "not dynamic programs (no dynamic table, or refused by ld.so)",
                 List.of(), false);
-        summaryLine(out, width, "  ", s.failing(), "would fail to start or to run:", List.of(), true);
+        summaryLine(out, width, "  ", s.failing(), "would fail to start or to run" + (s.failing() > 0 ? ":" : ""),
+                List.of(), true);
         summaryLine(out, width, "    ", s.missingLibrary(), "miss a library", s.libraries(), false);
         summaryLine(out, width, "    ", s.loadStops(), "stop ld.so while it loads them", List.of(), false);
         summaryLine(out, width, "    ", s.missingVersion(), "need a version no library defines", s.versions(), false);
@@ -593,8 +594,7 @@ final class LddCommand implements Callable<Integer> {
                         p.message(), p.defined())).toList(),
                 result.versionRequirements().stream().map(r -> new JsonVersionRequirement(r.requiredBy(), r.file(),
                         r.version(), r.weak(), r.foundIn().orElse(null))).toList(),
-                bindings.mode().isEmpty() ? null : new JsonBindings(
-                        bindings.mode().get() == BindMode.FUNCTIONS ? "functions" : "data",
+                bindings.mode().isEmpty() ? null : new JsonBindings(relocationsChecked(),
                         bindings.problems().stream().map(p -> new JsonBindingProblem(
                                 p.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'), p.symbol(),
                                 p.version().orElse(null), p.object(), p.definedIn().orElse(null), p.relocation(),

@@ -22,6 +22,9 @@ import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfInput;
 import dev.vdsoscope.elf.ElfType;
 import dev.vdsoscope.elf.SectionIndex;
+import dev.vdsoscope.elf.SymbolBinding;
+import dev.vdsoscope.elf.SymbolType;
+import dev.vdsoscope.elf.SymbolVisibility;
 
 /**
  * One object's dynamic symbols, hash table, symbol versions and relocations, read the way glibc's
@@ -36,11 +39,18 @@ import dev.vdsoscope.elf.SectionIndex;
  * a relocation reaches, bounded by the file.
  */
 final class BindingTables {
+    // The lookup reads st_info and st_other as plain ints: the named constants, unboxed once.
+    private static final int STT_TLS = (int) SymbolType.STT_TLS.value();
     /** ld.so's ALLOWED_STT: STT_NOTYPE, OBJECT, FUNC, COMMON, TLS and GNU_IFUNC. */
-    private static final int ALLOWED_TYPES = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 5) | (1 << 6) | (1 << 10);
-    private static final int STT_TLS = 6;
-    private static final int STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10;
-    private static final int STV_INTERNAL = 1, STV_HIDDEN = 2, STV_PROTECTED = 3;
+    private static final int ALLOWED_TYPES = typeBits(SymbolType.STT_NOTYPE, SymbolType.STT_OBJECT, SymbolType.STT_FUNC,
+            SymbolType.STT_COMMON, SymbolType.STT_TLS, SymbolType.STT_GNU_IFUNC);
+    private static final int STB_LOCAL = (int) SymbolBinding.STB_LOCAL.value();
+    private static final int STB_GLOBAL = (int) SymbolBinding.STB_GLOBAL.value();
+    private static final int STB_WEAK = (int) SymbolBinding.STB_WEAK.value();
+    private static final int STB_GNU_UNIQUE = (int) SymbolBinding.STB_GNU_UNIQUE.value();
+    private static final int STV_INTERNAL = SymbolVisibility.STV_INTERNAL.ordinal();
+    private static final int STV_HIDDEN = SymbolVisibility.STV_HIDDEN.ordinal();
+    private static final int STV_PROTECTED = SymbolVisibility.STV_PROTECTED.ordinal();
     /** find(): this object has no acceptable definition; the lookup goes on to the next. */
     static final int NOT_HERE = -1;
     /** find(): ld.so's assertion in check_match fails (a versioned reference into an object without versions). */
@@ -48,6 +58,14 @@ final class BindingTables {
     /** Relocation tables are read this many bytes at a time. */
     private static final int CHUNK = 64 * 1024;
     private static final AtomicInteger IDS = new AtomicInteger();
+
+    private static int typeBits(SymbolType... types) {
+        int bits = 0;
+        for (SymbolType type : types) {
+            bits |= 1 << type.value();
+        }
+        return bits;
+    }
 
     /**
      * One entry of ld.so's {@code l_versions}: what a version index of this object's DT_VERSYM
@@ -133,14 +151,26 @@ final class BindingTables {
         if (gnuHash.isPresent()) {
             long at = elf.offsetOf(gnuHash.getAsLong(), "DT_GNU_HASH");
             gnu = true;
-            nbuckets = (int) in.u32(at);
-            symbias = (int) in.u32(at + 4);
-            int bloomWords = (int) in.u32(at + 8);
+            // The counts are the file's word: each table is checked against the file before any
+            // array is sized by it, so every count below fits the file (and an int).
+            long bucketCount = in.u32(at);
+            long firstHashed = in.u32(at + 4);
+            if (firstHashed > in.size()) {
+                // More symbols before the first hashed one than the file has bytes: no real table.
+                throw new ElfFormatException(ElfFormatException.Kind.MALFORMED, "DT_GNU_HASH starts at symbol "
+                        + firstHashed + ", past any symbol table the file can hold", at + 4);
+            }
+            symbias = (int) firstHashed;
+            long bloomCount = in.u32(at + 8);
             bloomShift = (int) in.u32(at + 12);
             int word = is64 ? 8 : 4;
-            in.require(at + 16, (long) bloomWords * word + 4L * nbuckets, "DT_GNU_HASH table");
+            in.requireTable(at + 16, bloomCount, word, "DT_GNU_HASH Bloom filter");
+            in.requireTable(at + 16 + bloomCount * word, bucketCount, 4, "DT_GNU_HASH buckets");
+            in.require(at + 16, bloomCount * word + 4L * bucketCount, "DT_GNU_HASH table");
+            nbuckets = Math.toIntExact(bucketCount);
+            int bloomWords = Math.toIntExact(bloomCount);
             bloom = new long[bloomWords];
-            ByteBuffer bloomBytes = read(in, at + 16, bloomWords * word, "DT_GNU_HASH table", elf);
+            ByteBuffer bloomBytes = read(in, at + 16, Math.multiplyExact(bloomWords, word), "DT_GNU_HASH table", elf);
             for (int i = 0; i < bloomWords; i++) {
                 bloom[i] = is64 ? bloomBytes.getLong(8 * i) : bloomBytes.getInt(4 * i) & 0xffffffffL;
             }
@@ -166,9 +196,12 @@ final class BindingTables {
         } else if (sysvHash.isPresent()) {
             long at = elf.offsetOf(sysvHash.getAsLong(), "DT_HASH");
             gnu = false;
-            nbuckets = (int) in.u32(at);
-            int nchain = (int) in.u32(at + 4);
-            in.require(at + 8, 4L * nbuckets + 4L * nchain, "DT_HASH table");
+            long bucketCount = in.u32(at);
+            long chainCount = in.u32(at + 4);
+            in.requireTable(at + 8, bucketCount + chainCount, 4, "DT_HASH table");
+            in.require(at + 8, 4L * bucketCount + 4L * chainCount, "DT_HASH table");
+            nbuckets = Math.toIntExact(bucketCount);
+            int nchain = Math.toIntExact(chainCount);
             buckets = words(in, at + 8, nbuckets, "DT_HASH table", elf);
             chain = words(in, at + 8 + 4L * nbuckets, nchain, "DT_HASH table", elf);
             bloom = null;
@@ -196,7 +229,8 @@ final class BindingTables {
         // The symbols the hash table reaches, then the relocations, which may name more.
         OptionalLong symtab = dynamic.value(DynamicTag.DT_SYMTAB);
         symtabAt = symtab.isPresent() ? elf.offsetOf(symtab.getAsLong(), "DT_SYMTAB") : 0;
-        symbolsInFile = (int) Math.min(symtab.isPresent() ? (in.size() - symtabAt) / symbolSize : 0, Integer.MAX_VALUE / 32);
+        symbolsInFile = (int) Math.max(0, Math.min(symtab.isPresent() ? (in.size() - symtabAt) / symbolSize : 0,
+                Integer.MAX_VALUE / 32));
         hashedSymbols = Math.min(count, symbolsInFile);
         symbolCount = 0;
         symbolTable = new byte[0];
@@ -213,7 +247,7 @@ final class BindingTables {
         OptionalLong versymAddress = dynamic.value(DynamicTag.DT_VERSYM);
         if (versymAddress.isPresent()) {
             long at = elf.offsetOf(versymAddress.getAsLong(), "DT_VERSYM");
-            int entries = (int) Math.min(symbolCount, (in.size() - at) / 2);
+            int entries = (int) Math.max(0, Math.min(symbolCount, (in.size() - at) / 2)); // (a table past the end: none)
             versym = new short[symbolCount];
             read(in, at, 2 * entries, "DT_VERSYM", elf).asShortBuffer().get(versym, 0, entries);
         } else {

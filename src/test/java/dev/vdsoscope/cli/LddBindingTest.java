@@ -243,17 +243,17 @@ class LddBindingTest {
     /** C++'s STB_GNU_UNIQUE symbols (a static member of an inline function), defined in two libraries. */
     @Test
     void uniqueSymbols() throws Exception {
-        assumeTrue(new ProcessBuilder("g++", "--version").start().waitFor() == 0, "needs g++");
+        assumeTrue(Toolchain.works(dir, "g++", "--version"), "needs g++");
         String unique = "inline int &counter() { static int c = 0; return c; }\n";
         Path one = dir.resolve("lib/libone.so");
         Files.createDirectories(one.getParent());
         Files.writeString(dir.resolve("one.cc"), unique + "int one() { return ++counter(); }\n");
         Files.writeString(dir.resolve("two.cc"), unique + "int two() { return ++counter(); }\n");
         Files.writeString(dir.resolve("main.cc"), "int one(); int two(); int main() { return one() + two(); }\n");
-        run("g++", "-shared", "-fPIC", "-o", one.toString(), dir.resolve("one.cc").toString());
-        run("g++", "-shared", "-fPIC", "-o", dir.resolve("lib/libtwo.so").toString(), dir.resolve("two.cc").toString());
+        Toolchain.run(dir, "g++", "-shared", "-fPIC", "-o", one.toString(), dir.resolve("one.cc").toString());
+        Toolchain.run(dir, "g++", "-shared", "-fPIC", "-o", dir.resolve("lib/libtwo.so").toString(), dir.resolve("two.cc").toString());
         Path program = dir.resolve("prog");
-        run("g++", "-o", program.toString(), dir.resolve("main.cc").toString(), one.toString(),
+        Toolchain.run(dir, "g++", "-o", program.toString(), dir.resolve("main.cc").toString(), one.toString(),
                 dir.resolve("lib/libtwo.so").toString(), "-Wl,-rpath," + dir.resolve("lib"));
         same(program);
     }
@@ -369,6 +369,7 @@ class LddBindingTest {
         JsonNode document = new ObjectMapper().readTree(Cli.run(json.toArray(String[]::new)).out()).get("summary");
         assertThat(document.get("arguments").asInt()).isEqualTo(7);
         assertThat(document.get("files").asInt()).isEqualTo(5);
+        assertThat(document.get("relocations").asText()).isEqualTo("functions");
         assertThat(document.get("clean").asInt()).isEqualTo(1);
         assertThat(document.get("failing").asInt()).isEqualTo(4);
         assertThat(document.get("missingLibrary").asInt()).isEqualTo(1);
@@ -377,11 +378,5 @@ class LddBindingTest {
         assertThat(document.at("/libraries/0/name").asText()).isEqualTo("libb.so");
         assertThat(document.at("/symbols/0/name").asText()).isEqualTo("bar");
         assertThat(document.at("/symbols/0/files").asInt()).isEqualTo(2);
-    }
-
-    private static void run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor()).as(String.join(" ", command) + "\n" + output).isZero();
     }
 }

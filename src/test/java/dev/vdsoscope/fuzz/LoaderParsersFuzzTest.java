@@ -9,9 +9,12 @@ import java.util.Optional;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import dev.vdsoscope.loader.BindMode;
+import dev.vdsoscope.loader.Bindings;
 import dev.vdsoscope.loader.Hwcaps;
 import dev.vdsoscope.loader.LdSoCache;
 import dev.vdsoscope.loader.LdSoConf;
+import dev.vdsoscope.loader.LoadFailure;
 import dev.vdsoscope.loader.LoadResult;
 import dev.vdsoscope.loader.Loader;
 import dev.vdsoscope.loader.LoaderException;
@@ -20,7 +23,7 @@ import dev.vdsoscope.loader.VersionProblem;
 
 /**
  * Fuzzing of the static loader's parsers of untrusted files: ld.so.cache, ld.so.conf, and a program
- * and its library as the version check reads them.
+ * and its library as the version check and the binding of ldd -r read them.
  */
 class LoaderParsersFuzzTest {
     private static final Hwcaps HWCAPS = dev.vdsoscope.loader.HostHwcaps.plain("x86_64", java.util.List.of("x86-64-v3", "x86-64-v2"));
@@ -69,21 +72,48 @@ class LoaderParsersFuzzTest {
      */
     @FuzzTest
     void versionTables(byte[] data) throws IOException {
+        withProgramAndLibrary(data, (loader, program) -> {
+            LoadResult result = loader.resolve(program);
+            result.versions().problems().forEach(VersionProblem::message);
+            result.versionRequirements().size();
+        });
+    }
+
+    /**
+     * The same pair bound as ldd -r and ldd -d would: relocation tables, symbol, hash and version
+     * tables of both read from fuzzer data, every lookup and every complaint worked out.
+     */
+    @FuzzTest
+    void bindings(byte[] data) throws IOException {
+        withProgramAndLibrary(data, (loader, program) -> {
+            LoadResult result = loader.resolve(program);
+            for (BindMode mode : BindMode.values()) {
+                Bindings bindings = loader.bind(result, mode);
+                bindings.problems().forEach(problem -> problem.line(program));
+                bindings.stop().ifPresent(LoadFailure::message);
+            }
+        });
+    }
+
+    private interface ProgramCheck {
+        void run(Loader loader, String program) throws IOException;
+    }
+
+    /** Writes the program and libv.so to a fresh sysroot, runs the check there, and removes them. */
+    private static void withProgramAndLibrary(byte[] data, ProgramCheck check) throws IOException {
         if (data.length < 4) {
             return;
         }
         int programLength = Math.floorMod(java.nio.ByteBuffer.wrap(data, 0, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(),
                 data.length - 3);
-        Path root = Files.createTempDirectory("versions");
+        Path root = Files.createTempDirectory("pair");
         try {
             Path program = Files.write(root.resolve("prog"), java.util.Arrays.copyOfRange(data, 4, 4 + programLength));
             Files.write(Files.createDirectories(root.resolve("lib")).resolve("libv.so"),
                     java.util.Arrays.copyOfRange(data, 4 + programLength, data.length));
             Loader loader = new Loader(LoaderOptions.system().withRoot(root).withLibraryPath(Optional.empty()));
             try {
-                LoadResult result = loader.resolve(program.toString());
-                result.versions().problems().forEach(VersionProblem::message);
-                result.versionRequirements().size();
+                check.run(loader, program.toString());
             } catch (LoaderException refused) {
                 // A file the reader cannot follow is one message, never anything else.
             }
