@@ -253,6 +253,14 @@ public enum LinuxAbi {
         });
     }
 
+    /**
+     * The 32-bit ABI whose compat vDSO vdsoscope can show live on a kernel of this ABI, by running its
+     * own program ({@link CompatProbeProgram}): i386 (linux-gate.so.1) on x86-64; none elsewhere.
+     */
+    public Optional<LinuxAbi> compatProbe() {
+        return this == X86_64 ? Optional.of(CompatProbeProgram.ABI) : Optional.empty();
+    }
+
     /** Whether this is the ABI of the machine vdsoscope runs on. */
     public boolean isHost() {
         return host().map(h -> h == this).orElse(false);

@@ -27,6 +27,7 @@ public enum SyscallTable {
             Map.entry(0x40000000 + 228, "clock_gettime"), Map.entry(0x40000000 + 229, "clock_getres"),
             Map.entry(0x40000000 + 309, "getcpu"), Map.entry(0x40000000 + 318, "getrandom"))),
     I386(Map.ofEntries(Map.entry(1, "exit"), Map.entry(3, "read"), Map.entry(4, "write"), Map.entry(13, "time"),
+            Map.entry(20, "getpid"),
             Map.entry(78, "gettimeofday"), Map.entry(119, "sigreturn"), Map.entry(173, "rt_sigreturn"),
             Map.entry(265, "clock_gettime"), Map.entry(266, "clock_getres"), Map.entry(318, "getcpu"),
             Map.entry(355, "getrandom"), Map.entry(403, "clock_gettime64"), Map.entry(406, "clock_getres_time64"))),

@@ -10,6 +10,7 @@ import java.util.Optional;
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
 import dev.vdsoscope.disasm.DebugImages;
 import dev.vdsoscope.disasm.GateAnalysis;
+import dev.vdsoscope.disasm.UnsupportedInstructionSetException;
 import dev.vdsoscope.elf.ElfFile;
 
 /**
@@ -86,7 +87,7 @@ final class GateView {
             for (GateAnalysis.Site s : f.sites()) {
                 printSite(out, s, indent + "  ");
             }
-            story(f).ifPresent(line -> out.println(indent + "  " + line));
+            story(f, r.live()).ifPresent(line -> out.println(indent + "  " + line));
         }
         r.alternatives().ifPresent(a -> {
             out.println();
@@ -108,7 +109,14 @@ final class GateView {
         out.println(indent + "0x" + Long.toHexString(s.address()) + (s.location().isEmpty() ? "" : " " + s.location())
                 + ", " + s.length()
                 + "-byte patch site");
-        s.asLinked().ifPresent(c -> out.println(indent + "    as linked:  " + c.code()));
+        switch (s.linkedFrom()) {
+            case IMAGE -> s.asLinked().ifPresent(c -> out.println(indent + "    as linked:  " + c.code()));
+            case DEBUG_IMAGE -> s.asLinked().ifPresent(c -> out.println(indent + "    as linked:  " + c.code()
+                    + "  (" + s.linkedFrom().description() + ")"));
+            case INFERRED -> s.asLinked().ifPresent(c -> out.println(indent + "    as linked:  " + c.code() + "  ("
+                    + s.linkedFrom().description() + ")"));
+            case NOT_RECOVERABLE -> out.println(indent + "    as linked:  " + s.linkedFrom().description());
+        }
         for (GateAnalysis.Choice c : s.replacements()) {
             out.println(indent + "    " + (c.inverted() ? "without " : "with ") + c.feature() + " (" + c.featureNumber()
                     + "):  " + c.code());
@@ -116,24 +124,54 @@ final class GateView {
         s.current().ifPresent(c -> out.println(indent + "    now:  " + c + "  <- " + s.applied().orElse("")));
     }
 
+    /**
+     * The story of the ABI's kernel-entry function (i386's {@code __kernel_vsyscall}) in an image,
+     * when it has one and an alternative chooses its entry; empty when Capstone or the function is missing.
+     */
+    static Optional<String> entryStory(ElfFile image, boolean live) {
+        try {
+            GateAnalysis.Result r = GateAnalysis.analyse(image, live, Optional.empty());
+            return r.functions().stream().filter(f -> f.kind() == GateAnalysis.Kind.SYSCALL_GATE)
+                    .findFirst().flatMap(f -> story(f, live));
+        } catch (CapstoneUnavailableException | UnsupportedInstructionSetException e) {
+            return Optional.empty();
+        }
+    }
+
     /** One sentence for a function whose kernel entry an alternative changes: the three-way story. */
-    private static Optional<String> story(GateAnalysis.FunctionGates f) {
+    private static Optional<String> story(GateAnalysis.FunctionGates f, boolean live) {
         List<String> parts = new ArrayList<>();
         for (GateAnalysis.Site s : f.sites()) {
             boolean changesEntry = s.replacements().stream().anyMatch(c -> c.gate().isPresent());
             if (!changesEntry) {
                 continue;
             }
-            String linkedEntry = f.gates().stream().filter(g -> g.feature().isEmpty() && g.address() >= s.address())
-                    .findFirst().map(GateAnalysis.Gate::instruction).orElse("the code as linked");
-            parts.add(linkedEntry + " as linked");
+            // As linked: the site's own entry, or (padding there) the first entry after the site.
+            Optional<String> linkedEntry = s.asLinked().flatMap(linked -> linked.gate().or(() -> f.gates().stream()
+                    .filter(g -> g.feature().isEmpty() && g.address() >= s.address() + s.length())
+                    .findFirst().map(GateAnalysis.Gate::instruction)));
+            parts.add(linkedEntry.map(e -> e + " as linked" + (s.linkedFrom() == GateAnalysis.LinkedSource.INFERRED
+                    ? " (inferred)" : "")).orElse("the code as linked is " + (s.asLinked().isPresent()
+                    ? "no kernel entry" : "not recoverable from memory")));
             for (GateAnalysis.Choice c : s.replacements()) {
                 c.gate().ifPresent(g -> parts.add(g + " when the CPU " + (c.inverted() ? "lacks " : "has ")
                         + c.feature()));
             }
-            s.applied().ifPresent(a -> parts.add("on this machine: " + a));
+            s.applied().ifPresent(a -> parts.add((live ? "on this machine: " : "in this image: ") + patchedIn(s, a)));
         }
         return parts.isEmpty() ? Optional.empty() : Optional.of("So: " + String.join("; ", parts) + ".");
+    }
+
+    /** What a patched site holds, said as what the kernel patched in: "syscall (X86_FEATURE_SYSCALL32)". */
+    private static String patchedIn(GateAnalysis.Site s, String applied) {
+        String prefix = "replacement for ";
+        if (!applied.startsWith(prefix)) {
+            return applied;
+        }
+        String feature = applied.substring(prefix.length());
+        return s.replacements().stream().filter(c -> ((c.inverted() ? "NOT " : "") + c.feature()).equals(feature))
+                .reduce((a, b) -> b).flatMap(GateAnalysis.Choice::gate)
+                .map(gate -> "the kernel patched in " + gate + " (" + feature + ")").orElse(applied);
     }
 
     record JsonGate(String isa, String syscallTable, boolean live, List<JsonFunction> functions,
@@ -144,8 +182,8 @@ final class GateView {
 
     record JsonEntry(String address, String instruction, String via, Long number, String syscall, String feature) {}
 
-    record JsonSite(String address, int length, String location, String asLinked, List<JsonChoice> replacements,
-            String current, String applied) {}
+    record JsonSite(String address, int length, String location, String asLinked, String asLinkedFrom,
+            List<JsonChoice> replacements, String current, String applied) {}
 
     record JsonChoice(String feature, String featureNumber, boolean inverted, String code, String entersKernelWith) {}
 
@@ -168,6 +206,7 @@ final class GateView {
     private static List<JsonSite> sites(List<GateAnalysis.Site> sites) {
         return sites.stream().map(s -> new JsonSite("0x" + Long.toHexString(s.address()), s.length(), s.location(),
                 s.asLinked().map(GateAnalysis.Choice::code).orElse(null),
+                s.linkedFrom().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
                 s.replacements().stream().map(c -> new JsonChoice(c.feature(), c.featureNumber(), c.inverted(), c.code(),
                         c.gate().orElse(null))).toList(),
                 s.current().orElse(null), s.applied().orElse(null))).toList();

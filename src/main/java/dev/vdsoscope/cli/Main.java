@@ -95,13 +95,13 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * `vdsoscope self`, `vdsoscope pid:42` and `vdsoscope FILE` are the report's target given without
+     * `vdsoscope self`, `vdsoscope pid:42`, `vdsoscope compat:i386` and `vdsoscope FILE` are the report's target given without
      * its name. A FILE is told from a mistyped command by what no command name has: a '/' or a '.',
      * or a file of that name (a file called like a command is ./NAME). Anything else is left to
      * picocli, which suggests the command meant.
      */
     private static boolean isReportTarget(String arg) {
-        if (arg.equals(ImageTarget.SELF) || arg.startsWith(ImageTarget.PID_PREFIX)) {
+        if (arg.equals(ImageTarget.SELF) || arg.startsWith(ImageTarget.PID_PREFIX) || arg.equals(ImageTarget.COMPAT_I386)) {
             return true;
         }
         if (arg.isEmpty() || arg.startsWith("-") || arg.startsWith("@") || arg.equals("help")

@@ -19,8 +19,10 @@ import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.KernelVersion;
 import dev.vdsoscope.elf.Symbol;
 import dev.vdsoscope.elf.SymbolTable;
+import dev.vdsoscope.linux.CompatProbe;
 import dev.vdsoscope.measure.Doctor;
 import dev.vdsoscope.proc.LinuxProcess;
+import dev.vdsoscope.proc.ProcessException;
 import dev.vdsoscope.vdso.ClockId;
 import dev.vdsoscope.vdso.ImageTarget;
 import dev.vdsoscope.vdso.Vdso;
@@ -59,13 +61,29 @@ final class ReportCommand implements Callable<Integer> {
         if (target instanceof ImageTarget.File file) {
             return imageReport(file);
         }
-        LinuxProcess inspected = target.process().orElseThrow();
+        if (target instanceof ImageTarget.CompatI386) {
+            try (CompatProbe probe = startProbe()) {
+                return processReport(LinuxProcess.of(probe.pid()), " (a 32-bit process vdsoscope started)");
+            }
+        }
+        return processReport(target.process().orElseThrow(), "");
+    }
+
+    private static CompatProbe startProbe() {
+        try {
+            return ImageTarget.startProbe();
+        } catch (ImageTarget.CompatUnavailableException e) {
+            throw Targets.compatUnavailable(e);
+        }
+    }
+
+    private int processReport(LinuxProcess inspected, String who) throws Exception {
         try (Arena arena = Arena.ofConfined()) {
             VdsoInspection inspection = VdsoInspection.of(inspected, arena);
             if (common.json) {
                 Output.json(json(inspection));
             } else {
-                text(Output.out(), inspection);
+                text(Output.out(), inspection, who);
             }
             for (String warning : inspection.warnings()) {
                 Batch.warn(ImageTarget.PID_PREFIX + inspected.pid(), warning);
@@ -140,11 +158,11 @@ final class ReportCommand implements Callable<Integer> {
     }
 
 
-    private static void text(PrintStream out, VdsoInspection r) {
+    private static void text(PrintStream out, VdsoInspection r, String who) {
         LinuxProcess.Abi abi = r.abi();
         Vdso vdso = r.vdso();
         int width = abi.wordSize() * 2;
-        String self = r.process().isSelf() ? " (vdsoscope itself)" : "";
+        String self = r.process().isSelf() ? " (vdsoscope itself)" : who;
         out.println("vDSO of pid " + r.process().pid() + self + ", a " + abi.wordSize() * 8 + "-bit "
                 + vdso.abi().map(LinuxAbi::displayName).orElse(abi.machine().description()) + " process");
         out.println();
@@ -176,6 +194,37 @@ final class ReportCommand implements Callable<Integer> {
         out.println();
         GateView.reportSection(out, vdso.image(), true);
         out.println("Speed of time calls: " + speedLine(r));
+        if (r.process().isSelf()) {
+            // After the timing, which the JIT compiling this section's code would disturb.
+            vdso.abi().flatMap(LinuxAbi::compatProbe).ifPresent(compat -> compatVdso(out, compat));
+        }
+    }
+
+    /**
+     * On an x86-64 kernel, 32-bit processes get linux-gate.so.1 and AT_SYSINFO, which no 64-bit
+     * process shows: a short account of one, from a 32-bit process started for it (the compat probe)
+     * and ended at once, or one line saying why none can run here.
+     */
+    private static void compatVdso(PrintStream out, LinuxAbi compat) {
+        int bits = compat.elfClass().wordSize() * 8;
+        int width = compat.elfClass().wordSize() * 2;
+        out.println();
+        out.println(compat.vdso().map(VdsoNames::soname).orElse("The compat vDSO") + " (the vDSO of " + bits
+                + "-bit processes on this kernel)");
+        try (CompatProbe probe = ImageTarget.startProbe(); Arena arena = Arena.ofConfined()) {
+            VdsoInspection seen = VdsoInspection.of(LinuxProcess.of(probe.pid()), arena);
+            Vdso gate = seen.vdso();
+            out.println("  seen in a " + bits + "-bit process vdsoscope started (pid " + probe.pid() + ", ended since): "
+                    + gate.soname() + " at 0x" + Hex.padded(seen.mapping().start(), width));
+            seen.sysinfoEntry().ifPresent(entry -> out.println("  auxv AT_SYSINFO 0x" + Hex.padded(entry, width)
+                    + " " + symbolAt(gate, entry - gate.base()) + ": where " + bits + "-bit code calls to enter the kernel"));
+            GateView.entryStory(gate.image(), true).ifPresent(story -> out.println("  " + story));
+            out.println("  `vdsoscope " + ImageTarget.COMPAT_I386 + "` gives its whole report.");
+        } catch (ImageTarget.CompatUnavailableException e) {
+            out.println("  not shown: " + e.getMessage());
+        } catch (ProcessException | RuntimeException e) {
+            out.println("  not shown: the " + bits + "-bit process could not be read (" + e.getMessage() + ")");
+        }
     }
 
     /** "What it is": soname, size, what file(1) says, the kernel version. */

@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 final class Targets {
     private Targets() {}
 
-    static final String SYNTAX = "FILE, self (vdsoscope's own vDSO) or pid:N (that process's vDSO)";
+    static final String SYNTAX = "FILE, self (vdsoscope's own vDSO), pid:N (that process's vDSO) or compat:i386"
+            + " (linux-gate.so.1, in a 32-bit process vdsoscope starts)";
 
     /** For --help, a line of a command's description: how to name a file that is called self or pid:N. */
     static final String SHADOWED = "A file called self or pid:N is ./self or ./pid:N (else a warning, and the vDSO).";
@@ -124,9 +125,16 @@ final class Targets {
             return target.open();
         } catch (ImageTarget.VdsoNotFoundException e) {
             throw new Failure(target.label(), e.getMessage() + "; name a FILE or pid:N", ExitCode.MISSING_ENVIRONMENT);
+        } catch (ImageTarget.CompatUnavailableException e) {
+            throw compatUnavailable(e);
         } catch (IOException | ProcessException | RuntimeException e) {
             throw Failure.of(target.label(), e);
         }
+    }
+
+    /** The exit-4 failure where no 32-bit process can run: one line saying why. */
+    static Failure compatUnavailable(ImageTarget.CompatUnavailableException e) {
+        return new Failure(ImageTarget.COMPAT_I386, e.getMessage(), ExitCode.MISSING_ENVIRONMENT, e);
     }
 
     /** The exit-2 failure for an image of a machine nothing here decodes. */

@@ -16,11 +16,14 @@ import dev.vdsoscope.elf.Section;
 /**
  * Finds the unstripped image of a live vDSO on this machine, so that the code as linked is known:
  * the distribution's kernel debug package installs it under /usr/lib/debug, by build-id
- * (.build-id/ab/cdef….debug) or by kernel release (lib/modules/RELEASE/vdso/, as Debian does).
+ * (.build-id/ab/cdef….debug) or by kernel release (lib/modules/RELEASE/vdso/, as Debian does), and
+ * the kernel's own copy in /lib/modules/RELEASE/vdso/ where it was installed.
  * A candidate counts only with the same build-id and real code bytes (not a debug-only file).
  */
 public final class DebugImages {
     public static final Path DEFAULT_ROOT = Path.of("/usr/lib/debug");
+    /** Where {@code make vdso_install} (and some distributions' kernel packages) put the images as linked. */
+    static final Path KERNEL_MODULES = Path.of("/lib/modules");
 
     private DebugImages() {}
 
@@ -33,11 +36,14 @@ public final class DebugImages {
         String id = buildId.get();
         candidates.add(root.resolve(".build-id").resolve(id.substring(0, 2)).resolve(id.substring(2) + ".debug"));
         if (kernelRelease != null && !kernelRelease.isBlank()) {
-            Path vdsoDirectory = root.resolve("lib/modules").resolve(kernelRelease.strip()).resolve("vdso");
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(vdsoDirectory)) {
-                files.forEach(candidates::add);
-            } catch (IOException e) {
-                // No debug package for this kernel: nothing to add.
+            // The debug package's copy, then the kernel's own (make vdso_install puts it there).
+            for (Path modules : List.of(root.resolve("lib/modules"), KERNEL_MODULES)) {
+                Path vdsoDirectory = modules.resolve(kernelRelease.strip()).resolve("vdso");
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(vdsoDirectory)) {
+                    files.forEach(candidates::add);
+                } catch (IOException e) {
+                    // No image of this kernel there: nothing to add.
+                }
             }
         }
         for (Path candidate : candidates) {

@@ -49,9 +49,38 @@ public final class GateAnalysis {
     /** One alternative at a site: the feature that selects it (null for the code as linked) and its code. */
     public record Choice(String feature, String featureNumber, boolean inverted, String code, Optional<String> gate) {}
 
-    /** A patch site: the code as linked (when known), each replacement, and in a live image what is there now. */
-    public record Site(long address, int length, String location, Optional<Choice> asLinked, List<Choice> replacements,
-            Optional<String> current, Optional<String> applied) {}
+    /** Where a site's code as linked comes from. */
+    public enum LinkedSource {
+        /** The image is a file as the kernel build wrote it: its bytes are the code as linked. */
+        IMAGE("read from the image"),
+        /** The unstripped image of the same kernel (--debug-image, a debug package, /lib/modules). */
+        DEBUG_IMAGE("read from the unstripped image"),
+        /**
+         * Worked out from a patched image where that is sound: a site that holds a replacement and is
+         * followed by an entry instruction no alternative touches (i386's {@code __kernel_vsyscall}:
+         * NOPs, then {@code int $0x80}).
+         */
+        INFERRED("inferred: the site holds a replacement, and the entry after it is untouched"),
+        /** A patched image, and nothing sound to infer from: the code as linked is gone from memory. */
+        NOT_RECOVERABLE("not recoverable from memory (give --debug-image)");
+
+        private final String description;
+
+        LinkedSource(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
+
+    /**
+     * A patch site: the code as linked (when known) and where that came from, each replacement, and in
+     * a patched image (live, or dumped from memory) what is there now.
+     */
+    public record Site(long address, int length, String location, Optional<Choice> asLinked, LinkedSource linkedFrom,
+            List<Choice> replacements, Optional<String> current, Optional<String> applied) {}
 
     public record FunctionGates(CodeSymbols.Function function, Kind kind, List<Gate> gates, List<Site> sites) {}
 
@@ -224,31 +253,49 @@ public final class GateAnalysis {
         }
         X86Alternatives table = found.get();
         int version = linuxVersionCode(source);
-        // The code as linked is known from a file, or from the debug image; a live image only holds the result.
-        Optional<ElfFile> asBuilt = debugImage.isPresent() ? debugImage : live ? Optional.empty() : Optional.of(image);
         List<Site> sites = new ArrayList<>();
         try (ImageDisassembler sourceDisassembler = ImageDisassembler.open(source, Syntax.att)) {
+            List<List<Choice>> replacementsBySite = new ArrayList<>();
             for (X86Alternatives.Site s : table.sites()) {
-                Optional<Choice> linked = Optional.empty();
-                if (asBuilt.isPresent()) {
-                    linked = Optional.of(choice(rules, null, "", false, d.decode(d.isa(),
-                            X86Alternatives.siteBytes(asBuilt.get(), s), s.address())));
-                }
                 List<Choice> replacements = new ArrayList<>();
                 for (X86Alternatives.Entry e : s.entries()) {
                     List<Instruction> code = sourceDisassembler.decode(d.isa(), table.replacementBytes(e), e.replacement());
                     replacements.add(choice(rules, X86Feature.name(e.feature(), version), X86Feature.number(e.feature()),
                             e.inverted(), code));
                 }
+                replacementsBySite.add(List.copyOf(replacements));
+            }
+            // A file whose sites already hold replacements was dumped from memory: patched, like a live image.
+            boolean patched = live || (debugImage.isEmpty() && holdsReplacements(d, image, table, replacementsBySite));
+            if (patched && !live) {
+                notes.add("this file holds patched code (its patch sites hold replacements): an image dumped from"
+                        + " a process, not as linked");
+            }
+            // The code as linked is known from a file, or from the debug image; a patched image only holds the result.
+            Optional<ElfFile> asBuilt = debugImage.isPresent() ? debugImage : patched ? Optional.empty() : Optional.of(image);
+            for (int index = 0; index < table.sites().size(); index++) {
+                X86Alternatives.Site s = table.sites().get(index);
+                List<Choice> replacements = replacementsBySite.get(index);
+                Optional<Choice> linked = Optional.empty();
+                LinkedSource from = debugImage.isPresent() ? LinkedSource.DEBUG_IMAGE : LinkedSource.IMAGE;
+                if (asBuilt.isPresent()) {
+                    linked = Optional.of(choice(rules, null, "", false, d.decode(d.isa(),
+                            X86Alternatives.siteBytes(asBuilt.get(), s), s.address())));
+                }
                 Optional<String> current = Optional.empty();
                 Optional<String> applied = Optional.empty();
-                if (live) {
+                if (patched) {
                     List<Instruction> now = d.decode(d.isa(), X86Alternatives.siteBytes(image, s), s.address());
                     current = Optional.of(render(now));
-                    applied = Optional.of(applied(now, linked, replacements));
+                    if (linked.isEmpty()) {
+                        linked = inferredAsLinked(d, rules, table, s, now, replacements);
+                        from = linked.isPresent() ? LinkedSource.INFERRED : LinkedSource.NOT_RECOVERABLE;
+                    }
+                    applied = Optional.of(applied(now, from == LinkedSource.INFERRED ? Optional.empty() : linked,
+                            replacements));
                 }
-                sites.add(new Site(s.address(), s.length(), d.symbols().describe(s.address()).orElse(""), linked,
-                        List.copyOf(replacements), current, applied));
+                sites.add(new Site(s.address(), s.length(), location(d, s.address()), linked, from,
+                        replacements, current, applied));
             }
         }
         int entries = table.sites().stream().mapToInt(s -> s.entries().size()).sum();
@@ -288,8 +335,8 @@ public final class GateAnalysis {
                 }
                 if (feature != null) {
                     int length = patched.stream().mapToInt(Instruction::length).sum();
-                    sites.add(new Site(insn.address(), length, d.symbols().describe(insn.address()).orElse(""),
-                            Optional.empty(), List.of(), Optional.of(render(patched)),
+                    sites.add(new Site(insn.address(), length, location(d, insn.address()),
+                            Optional.empty(), LinkedSource.NOT_RECOVERABLE, List.of(), Optional.of(render(patched)),
                             Optional.of("replacement for " + feature + " (recognised from the code)")));
                 }
             }
@@ -298,6 +345,57 @@ public final class GateAnalysis {
                 List.of("this live image has no section headers: sites were recognised by the instructions"
                         + " alternatives put there; give the unstripped image of the same kernel with"
                         + " --debug-image for every site and the code as linked"), List.copyOf(sites));
+    }
+
+    /**
+     * A site's place as {@code <function+0x1c>}, only inside a function's bytes: code explained must
+     * not be put in a function it is not part of (objdump's label, which {@code disasm} keeps, names
+     * the nearest symbol before it, whatever its size).
+     */
+    private static String location(ImageDisassembler d, long address) {
+        return d.symbols().containing(address).flatMap(f -> d.symbols().describe(address)).orElse("");
+    }
+
+    /** Whether some site of a file holds, instead of its own code, one of its replacements. */
+    private static boolean holdsReplacements(ImageDisassembler d, ElfFile image, X86Alternatives table,
+            List<List<Choice>> replacementsBySite) throws CapstoneUnavailableException {
+        for (int index = 0; index < table.sites().size(); index++) {
+            X86Alternatives.Site s = table.sites().get(index);
+            List<String> now = shape(render(d.decode(d.isa(), X86Alternatives.siteBytes(image, s), s.address())));
+            if (!now.isEmpty() && replacementsBySite.get(index).stream().anyMatch(c -> shape(c.code()).equals(now))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The code as linked of a patched site, where memory still shows it: a site that holds one of its
+     * replacements, whose own code was therefore padding (an {@code ALTERNATIVE} with an empty
+     * original, as {@code __kernel_vsyscall} has), and right after it a kernel entry no site covers,
+     * the path the CPU takes without the feature. Anything else is not recoverable from memory.
+     */
+    private static Optional<Choice> inferredAsLinked(ImageDisassembler d, GateRules rules, X86Alternatives table,
+            X86Alternatives.Site site, List<Instruction> now, List<Choice> replacements)
+            throws CapstoneUnavailableException {
+        List<String> current = shape(render(now));
+        boolean holdsReplacement = !current.isEmpty()
+                && replacements.stream().anyMatch(c -> c.gate().isPresent() && shape(c.code()).equals(current));
+        if (!holdsReplacement) {
+            return Optional.empty();
+        }
+        long after = site.address() + site.length();
+        boolean touched = table.sites().stream().anyMatch(o -> after >= o.address() && after < o.address() + o.length());
+        Optional<CodeSymbols.Function> function = d.symbols().containing(site.address());
+        if (touched || function.isEmpty() || after >= function.get().end()) {
+            return Optional.empty();
+        }
+        List<Instruction> rest = d.function(function.get()).instructions().stream()
+                .filter(i -> i.address() >= after).limit(1).toList();
+        if (rest.isEmpty() || entryInstruction(rules, rest.getFirst()).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Choice(null, "", false, nops(site.length()), Optional.empty()));
     }
 
     /** Whether this is the ABI's kernel-entry function (x86's __kernel_vsyscall), whose gate alternatives choose. */

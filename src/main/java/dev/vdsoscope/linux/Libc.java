@@ -1,6 +1,7 @@
 package dev.vdsoscope.linux;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -29,6 +30,8 @@ public final class Libc {
 
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
+    /** memfd_create(2) flags: close-on-exec, and executable (Linux 6.3+, where vm.memfd_noexec may ask for it). */
+    public static final int MFD_CLOEXEC = 0x1, MFD_EXEC = 0x10;
     public static final int EIO = 5, EACCES = 13, EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EPIPE = 32;
 
     static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
@@ -42,6 +45,10 @@ public final class Libc {
     private static final MethodHandle PREAD = bind("pread64",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle MEMFD_CREATE = bind("memfd_create",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle WRITE = bind("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
     private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final MethodHandle SCHED_GETCPU = bind("sched_getcpu", FunctionDescriptor.of(JAVA_INT));
 
@@ -129,6 +136,47 @@ public final class Libc {
     public static void close(int fd) {
         try {
             int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** memfd_create(2): an anonymous file, named for /proc/PID/fd listings only. */
+    public static int memfdCreate(String name, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) MEMFD_CREATE.invokeExact(state, arena.allocateFrom(name), flags);
+            if (fd < 0) {
+                throw new ErrnoException("memfd_create", (int) ERRNO.get(state, 0L));
+            }
+            return fd;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** write(2) of all of {@code bytes}, retried after short writes and EINTR. */
+    public static void writeAll(int fd, byte[] bytes) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buffer = arena.allocate(Math.max(1, bytes.length));
+            MemorySegment.copy(bytes, 0, buffer, JAVA_BYTE, 0, bytes.length);
+            long done = 0;
+            while (done < bytes.length) {
+                long n = (long) WRITE.invokeExact(state, fd, buffer.asSlice(done), bytes.length - done);
+                if (n < 0) {
+                    int errno = (int) ERRNO.get(state, 0L);
+                    if (errno != EINTR) {
+                        throw new ErrnoException("write", errno);
+                    }
+                } else {
+                    done += n;
+                }
+            }
+        } catch (ErrnoException e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

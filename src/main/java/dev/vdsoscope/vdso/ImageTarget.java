@@ -6,13 +6,15 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.linux.CompatProbe;
 import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.proc.ProcessException;
 
 /**
  * What a user names when an image is to be read, the same way for every command: an ELF file, this
- * process's own vDSO ({@code self}), or the vDSO of another process ({@code pid:N}). A file that is
- * really called "self" is named {@code ./self}.
+ * process's own vDSO ({@code self}), the vDSO of another process ({@code pid:N}), or linux-gate.so.1
+ * in a 32-bit process started for it ({@code compat:i386}). A file that is really called "self" is
+ * named {@code ./self}.
  */
 public sealed interface ImageTarget {
     /**
@@ -59,11 +61,23 @@ public sealed interface ImageTarget {
         }
     }
 
+    /**
+     * linux-gate.so.1, live: the vDSO of a 32-bit (i386) process that vdsoscope starts for the
+     * purpose ({@link CompatProbe}) and ends when done, on an x86-64 kernel with IA32 emulation.
+     */
+    record CompatI386() implements ImageTarget {
+        @Override
+        public String label() {
+            return COMPAT_I386;
+        }
+    }
+
     /** How the user wrote it, for messages and headers. */
     String label();
 
     String SELF = "self";
     String PID_PREFIX = "pid:";
+    String COMPAT_I386 = "compat:i386";
 
     /**
      * {@code self}, {@code pid:N} or a file name. Nothing is looked up: a file name is not checked,
@@ -77,6 +91,9 @@ public sealed interface ImageTarget {
         }
         if (argument.startsWith(PID_PREFIX)) {
             return new Process(pid(argument.substring(PID_PREFIX.length())));
+        }
+        if (argument.equals(COMPAT_I386)) {
+            return new CompatI386();
         }
         return new File(argument);
     }
@@ -162,6 +179,22 @@ public sealed interface ImageTarget {
             ElfFile elf = ElfFile.open(f.path());
             return new Opened(elf, label(), false, elf::close);
         }
+        if (this instanceof CompatI386) {
+            CompatProbe probe = startProbe();
+            Arena arena = Arena.ofConfined();
+            try {
+                VdsoInspection inspection = VdsoInspection.of(LinuxProcess.of(probe.pid()), arena);
+                return new Opened(inspection.vdso().image(), "pid " + probe.pid() + " [vdso] (a 32-bit process"
+                        + " vdsoscope started)", true, () -> {
+                            arena.close();
+                            probe.close();
+                        });
+            } catch (ProcessException | RuntimeException e) {
+                arena.close();
+                probe.close();
+                throw e;
+            }
+        }
         if (this instanceof Process p) {
             Arena arena = Arena.ofConfined();
             try {
@@ -178,6 +211,26 @@ public sealed interface ImageTarget {
         // Vdso is shared, and a batch may open self on two threads (symbols --style=objdump self self).
         ElfFile elf = ElfFile.of(own.image().name(), own.image().input().segment());
         return new Opened(elf, "[vdso] of vdsoscope (pid " + LinuxProcess.self().pid() + ")", true, null);
+    }
+
+    /**
+     * Starts the 32-bit process that {@code compat:i386} names.
+     *
+     * @throws CompatUnavailableException where none can run here, saying why in one line
+     */
+    static CompatProbe startProbe() {
+        try {
+            return CompatProbe.start();
+        } catch (CompatProbe.UnavailableException e) {
+            throw new CompatUnavailableException(e.getMessage());
+        }
+    }
+
+    /** No 32-bit process can be started here: no IA32 emulation, or a policy against it. */
+    final class CompatUnavailableException extends RuntimeException {
+        public CompatUnavailableException(String message) {
+            super(message);
+        }
     }
 
     /** This process has no vDSO: the kernel gave no AT_SYSINFO_EHDR (vdso=0, or a vDSO hidden for a test). */

@@ -1,16 +1,17 @@
 package dev.vdsoscope.readme;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.vdsoscope.cli.Cli;
+import dev.vdsoscope.linux.CompatProbe;
+import dev.vdsoscope.vdso.ImageTarget;
 
 /**
  * The README's sample outputs: each is a block
@@ -23,8 +24,8 @@ import dev.vdsoscope.cli.Cli;
  * ```
  * </pre>
  *
- * whose OUTPUT is what the tool prints for ARGS. {@code {i386}} in ARGS stands for the pid of a
- * 32-bit process started for the occasion. {@code scripts/readme-samples} rewrites every block
+ * whose OUTPUT is what the tool prints for ARGS. A sample of {@code compat:i386} needs a kernel that
+ * runs 32-bit x86 programs. {@code scripts/readme-samples} rewrites every block
  * from a fresh run (this class's main), and ReadmeSamplesTest checks that they still match.
  */
 public final class ReadmeSamples {
@@ -32,17 +33,24 @@ public final class ReadmeSamples {
     private static final Pattern BLOCK = Pattern.compile(
             "<!-- sample: \\./vdsoscope ?([^>]*?) -->\\n```text\\n\\$ \\./vdsoscope[^\\n]*\\n(.*?)```\\n", Pattern.DOTALL);
     private static final Pattern MACHINE = Pattern.compile("<!-- samples recorded on: ([^>]*?) -->");
-    static final String I386 = "{i386}";
 
     /** One sample: its arguments as written and the output the README shows. */
     record Sample(String arguments, String output) {
-        List<String> args(String i386Pid) {
-            String line = arguments.replace(I386, i386Pid == null ? I386 : i386Pid);
-            return line.isBlank() ? List.of() : List.of(line.trim().split(" +"));
+        List<String> args() {
+            return arguments.isBlank() ? List.of() : List.of(arguments.trim().split(" +"));
         }
 
         boolean needsI386() {
-            return arguments.contains(I386);
+            return args().contains(ImageTarget.COMPAT_I386);
+        }
+    }
+
+    /** Why no 32-bit x86 process can run here, or empty when one can. */
+    static Optional<String> whyNoI386() {
+        try (CompatProbe probe = CompatProbe.start()) {
+            return probe.pid() > 0 ? Optional.empty() : Optional.of("no pid");
+        } catch (CompatProbe.UnavailableException e) {
+            return Optional.of(e.getMessage());
         }
     }
 
@@ -93,58 +101,27 @@ public final class ReadmeSamples {
         return run.out() + run.stderr();
     }
 
-    /**
-     * A 32-bit process to look at: a program built with {@code gcc -m32} that waits. Null where gcc
-     * cannot build 32-bit programs or the kernel cannot run them; the reason is then in
-     * {@code why[0]}.
-     */
-    static Process startI386(Path dir, String[] why) throws IOException, InterruptedException {
-        Path source = Files.writeString(dir.resolve("wait32.c"), "#include <unistd.h>\nint main(void) { pause(); }\n");
-        Path program = dir.resolve("wait32");
-        Process gcc = new ProcessBuilder("gcc", "-m32", "-o", program.toString(), source.toString())
-                .redirectErrorStream(true).start();
-        String gccSays = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (gcc.waitFor() != 0) {
-            why[0] = "gcc cannot build 32-bit programs here (gcc-multilib): " + gccSays.lines().findFirst().orElse("");
-            return null;
-        }
-        Process waiting = new ProcessBuilder(program.toString()).start();
-        if (waiting.waitFor(200, TimeUnit.MILLISECONDS)) {
-            why[0] = "this kernel does not run 32-bit programs (no IA32 emulation): exit " + waiting.exitValue();
-            return null;
-        }
-        return waiting;
-    }
-
     /** {@code scripts/readme-samples}: every sample block of README.md rewritten from a fresh run. */
     public static void main(String[] args) throws Exception {
         String readme = Files.readString(README);
-        Path dir = Files.createTempDirectory("readme-samples");
-        String[] why = new String[1];
-        Process i386 = startI386(dir, why);
-        try {
-            StringBuilder rewritten = new StringBuilder();
-            Matcher m = BLOCK.matcher(readme);
-            int last = 0;
-            while (m.find()) {
-                Sample sample = new Sample(m.group(1), m.group(2));
-                if (sample.needsI386() && i386 == null) {
-                    throw new IllegalStateException("cannot record " + sample.arguments() + ": " + why[0]);
-                }
-                String output = run(sample.args(i386 == null ? null : Long.toString(i386.pid())));
-                String marker = ("./vdsoscope " + sample.arguments()).strip();
-                rewritten.append(readme, last, m.start()).append("<!-- sample: ").append(marker).append(" -->\n```text\n$ ")
-                        .append(marker.replace(I386, "$(pidof wait32)")).append('\n').append(output).append("```\n");
-                last = m.end();
+        Optional<String> noI386 = whyNoI386();
+        StringBuilder rewritten = new StringBuilder();
+        Matcher m = BLOCK.matcher(readme);
+        int last = 0;
+        while (m.find()) {
+            Sample sample = new Sample(m.group(1), m.group(2));
+            if (sample.needsI386() && noI386.isPresent()) {
+                throw new IllegalStateException("cannot record " + sample.arguments() + ": " + noI386.get());
             }
-            rewritten.append(readme.substring(last));
-            String result = MACHINE.matcher(rewritten).replaceFirst(
-                    Matcher.quoteReplacement("<!-- samples recorded on: " + thisMachine() + " -->"));
-            Files.writeString(README, result);
-        } finally {
-            if (i386 != null) {
-                i386.destroyForcibly();
-            }
+            String output = run(sample.args());
+            String marker = ("./vdsoscope " + sample.arguments()).strip();
+            rewritten.append(readme, last, m.start()).append("<!-- sample: ").append(marker).append(" -->\n```text\n$ ")
+                    .append(marker).append('\n').append(output).append("```\n");
+            last = m.end();
         }
+        rewritten.append(readme.substring(last));
+        String result = MACHINE.matcher(rewritten).replaceFirst(
+                Matcher.quoteReplacement("<!-- samples recorded on: " + thisMachine() + " -->"));
+        Files.writeString(README, result);
     }
 }
