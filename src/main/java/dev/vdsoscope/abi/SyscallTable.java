@@ -1,98 +1,148 @@
 package dev.vdsoscope.abi;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * System-call numbers of each Linux ABI, for the calls that appear in vDSOs (their fallbacks and
- * signal trampolines) and a few everyday ones. Numbers are from the kernel's syscall tables
- * (arch/x86/entry/syscalls/syscall_{32,64}.tbl, arch/arm/tools/syscall.tbl,
- * include/uapi/asm-generic/unistd.h, arch/powerpc/kernel/syscalls/syscall.tbl,
- * arch/s390/kernel/syscalls/syscall.tbl, arch/mips/kernel/syscalls/syscall_{o32,n64,n32}.tbl,
- * arch/sparc/kernel/syscalls/syscall.tbl).
+ * The system-call numbers and names of each Linux ABI: the kernel's own tables (its syscall*.tbl
+ * files), written by {@code scripts/syscall-tables} into the resources
+ * {@code dev/vdsoscope/abi/syscalls/NAME.tbl}, one {@code NUMBER NAME} line a call. Each file's
+ * header names the kernel version, the package it came from, the file in the kernel's tree and the
+ * abi columns kept. A table is read on its first use.
  */
 public enum SyscallTable {
-    X86_64(Map.ofEntries(Map.entry(0, "read"), Map.entry(1, "write"), Map.entry(15, "rt_sigreturn"),
-            Map.entry(39, "getpid"), Map.entry(60, "exit"), Map.entry(96, "gettimeofday"), Map.entry(201, "time"),
-            Map.entry(228, "clock_gettime"), Map.entry(229, "clock_getres"), Map.entry(231, "exit_group"),
-            Map.entry(309, "getcpu"), Map.entry(318, "getrandom"))),
+    /** arch/x86/entry/syscalls/syscall_64.tbl, its common and 64 rows. */
+    X86_64("x86_64"),
     /**
-     * x32 numbers carry __X32_SYSCALL_BIT (0x40000000); rt_sigreturn has an x32-only number. The x32
-     * vDSO is the x86-64 code converted to ELFCLASS32, so its fallbacks use plain x86-64 numbers.
+     * syscall_64.tbl's common and x32 rows, numbers with __X32_SYSCALL_BIT (0x40000000) added;
+     * rt_sigreturn has an x32-only number. The x32 vDSO is the x86-64 code converted to ELFCLASS32,
+     * so its fallbacks use plain x86-64 numbers: {@link #name} looks a number without the bit up in
+     * {@link #X86_64}.
      */
-    X32(Map.ofEntries(Map.entry(0x40000000, "read"), Map.entry(0x40000001, "write"),
-            Map.entry(0x40000000 + 513, "rt_sigreturn"), Map.entry(0x40000000 + 60, "exit"),
-            Map.entry(0x40000000 + 96, "gettimeofday"), Map.entry(0x40000000 + 201, "time"),
-            Map.entry(0x40000000 + 228, "clock_gettime"), Map.entry(0x40000000 + 229, "clock_getres"),
-            Map.entry(0x40000000 + 309, "getcpu"), Map.entry(0x40000000 + 318, "getrandom"))),
-    I386(Map.ofEntries(Map.entry(1, "exit"), Map.entry(3, "read"), Map.entry(4, "write"), Map.entry(13, "time"),
-            Map.entry(20, "getpid"),
-            Map.entry(78, "gettimeofday"), Map.entry(119, "sigreturn"), Map.entry(173, "rt_sigreturn"),
-            Map.entry(265, "clock_gettime"), Map.entry(266, "clock_getres"), Map.entry(318, "getcpu"),
-            Map.entry(355, "getrandom"), Map.entry(403, "clock_gettime64"), Map.entry(406, "clock_getres_time64"))),
-    /** ARM EABI: also the compat vDSO of arm64 kernels. */
-    ARM(Map.ofEntries(Map.entry(1, "exit"), Map.entry(3, "read"), Map.entry(4, "write"),
-            Map.entry(78, "gettimeofday"), Map.entry(119, "sigreturn"), Map.entry(173, "rt_sigreturn"),
-            Map.entry(263, "clock_gettime"), Map.entry(264, "clock_getres"), Map.entry(345, "getcpu"),
-            Map.entry(384, "getrandom"), Map.entry(403, "clock_gettime64"), Map.entry(406, "clock_getres_time64"))),
-    /** asm-generic/unistd.h: arm64, RISC-V, LoongArch (the *_time64 calls exist on 32-bit only). */
-    GENERIC(Map.ofEntries(Map.entry(63, "read"), Map.entry(64, "write"), Map.entry(93, "exit"),
-            Map.entry(113, "clock_gettime"), Map.entry(114, "clock_getres"), Map.entry(139, "rt_sigreturn"),
-            Map.entry(168, "getcpu"), Map.entry(169, "gettimeofday"), Map.entry(278, "getrandom"),
-            Map.entry(403, "clock_gettime64"), Map.entry(406, "clock_getres_time64"))),
-    PPC(Map.ofEntries(Map.entry(1, "exit"), Map.entry(3, "read"), Map.entry(4, "write"), Map.entry(13, "time"),
-            Map.entry(78, "gettimeofday"), Map.entry(119, "sigreturn"), Map.entry(172, "rt_sigreturn"),
-            Map.entry(246, "clock_gettime"), Map.entry(247, "clock_getres"), Map.entry(302, "getcpu"),
-            Map.entry(359, "getrandom"), Map.entry(403, "clock_gettime64"), Map.entry(406, "clock_getres_time64"))),
-    S390(Map.ofEntries(Map.entry(1, "exit"), Map.entry(3, "read"), Map.entry(4, "write"),
-            Map.entry(78, "gettimeofday"), Map.entry(119, "sigreturn"), Map.entry(173, "rt_sigreturn"),
-            Map.entry(260, "clock_gettime"), Map.entry(261, "clock_getres"), Map.entry(311, "getcpu"),
-            Map.entry(349, "getrandom"))),
-    MIPS_O32(Map.ofEntries(Map.entry(4001, "exit"), Map.entry(4003, "read"), Map.entry(4004, "write"),
-            Map.entry(4078, "gettimeofday"), Map.entry(4119, "sigreturn"), Map.entry(4193, "rt_sigreturn"),
-            Map.entry(4263, "clock_gettime"), Map.entry(4264, "clock_getres"), Map.entry(4312, "getcpu"),
-            Map.entry(4353, "getrandom"), Map.entry(4403, "clock_gettime64"), Map.entry(4406, "clock_getres_time64"))),
-    MIPS_N64(Map.ofEntries(Map.entry(5000, "read"), Map.entry(5001, "write"), Map.entry(5058, "exit"),
-            Map.entry(5094, "gettimeofday"), Map.entry(5211, "rt_sigreturn"), Map.entry(5222, "clock_gettime"),
-            Map.entry(5223, "clock_getres"), Map.entry(5271, "getcpu"), Map.entry(5313, "getrandom"))),
-    MIPS_N32(Map.ofEntries(Map.entry(6000, "read"), Map.entry(6001, "write"), Map.entry(6058, "exit"),
-            Map.entry(6094, "gettimeofday"), Map.entry(6211, "rt_sigreturn"), Map.entry(6226, "clock_gettime"),
-            Map.entry(6227, "clock_getres"), Map.entry(6275, "getcpu"), Map.entry(6317, "getrandom"),
-            Map.entry(6403, "clock_gettime64"), Map.entry(6406, "clock_getres_time64"))),
+    X32("x32"),
+    /** arch/x86/entry/syscalls/syscall_32.tbl. */
+    I386("i386"),
+    /** arch/arm/tools/syscall.tbl without its oabi rows (EABI): also the compat vDSO of arm64 kernels. */
+    ARM("arm"),
+    /**
+     * scripts/syscall.tbl: arm64, RISC-V, LoongArch. The 64-bit set (with the calls arm64 and riscv
+     * add) and the 32-bit-only numbers, the *_time64 calls, which exist on 32-bit only.
+     */
+    GENERIC("generic"),
+    /** arch/powerpc/kernel/syscalls/syscall.tbl: ppc64 and ppc32 share it; the 64-bit set first. */
+    PPC("ppc"),
+    /** arch/s390/kernel/syscalls/syscall.tbl: s390x and 31-bit s390; the 64-bit set first. */
+    S390("s390"),
+    /** arch/mips/kernel/syscalls/syscall_o32.tbl, numbers from 4000. */
+    MIPS_O32("mips-o32"),
+    /** syscall_n64.tbl, numbers from 5000. */
+    MIPS_N64("mips-n64"),
+    /** syscall_n32.tbl, numbers from 6000. */
+    MIPS_N32("mips-n32"),
     /** SPARC's one table, its "64" and "common" rows (time(2) is 32-bit only). */
-    SPARC64(Map.ofEntries(Map.entry(1, "exit"), Map.entry(3, "read"), Map.entry(4, "write"),
-            Map.entry(101, "rt_sigreturn"), Map.entry(116, "gettimeofday"), Map.entry(188, "exit_group"),
-            Map.entry(257, "clock_gettime"), Map.entry(258, "clock_getres"), Map.entry(308, "getcpu"),
-            Map.entry(347, "getrandom"))),
+    SPARC64("sparc64"),
     /** SPARC's one table, its "32" and "common" rows. */
-    SPARC32(Map.ofEntries(Map.entry(1, "exit"), Map.entry(3, "read"), Map.entry(4, "write"),
-            Map.entry(101, "rt_sigreturn"), Map.entry(116, "gettimeofday"), Map.entry(188, "exit_group"),
-            Map.entry(216, "sigreturn"), Map.entry(231, "time"), Map.entry(257, "clock_gettime"),
-            Map.entry(258, "clock_getres"), Map.entry(308, "getcpu"), Map.entry(347, "getrandom"),
-            Map.entry(403, "clock_gettime64"), Map.entry(406, "clock_getres_time64")));
+    SPARC32("sparc32");
 
-    private final Map<Integer, String> names;
+    private static final String RESOURCES = "/dev/vdsoscope/abi/syscalls/";
+    private static final long X32_SYSCALL_BIT = 0x40000000L;
+    private static final Object LOADING = new Object();
 
-    SyscallTable(Map<Integer, String> names) {
-        this.names = names;
+    private final String resource;
+    private volatile Calls calls;
+
+    SyscallTable(String file) {
+        this.resource = RESOURCES + file + ".tbl";
+    }
+
+    /** The classpath resource this table is read from. */
+    public String resource() {
+        return resource;
     }
 
     /** The number of a call by name, if this ABI has it (arm64 has no time(2), for instance). */
     public OptionalLong number(String name) {
-        for (Map.Entry<Integer, String> e : names.entrySet()) {
-            if (e.getValue().equals(name)) {
-                return OptionalLong.of(e.getKey());
-            }
-        }
-        return OptionalLong.empty();
+        Integer number = calls().numbers.get(name);
+        return number == null ? OptionalLong.empty() : OptionalLong.of(number);
     }
 
     public Optional<String> name(long number) {
-        if (this == X32 && (number & 0x40000000L) == 0) {
+        if (this == X32 && (number & X32_SYSCALL_BIT) == 0) {
             return X86_64.name(number);
         }
         return number < Integer.MIN_VALUE || number > Integer.MAX_VALUE ? Optional.empty()
-                : Optional.ofNullable(names.get((int) number));
+                : Optional.ofNullable(calls().names.get((int) number));
+    }
+
+    /** How many calls the table names. */
+    public int size() {
+        return calls().names.size();
+    }
+
+    private Calls calls() {
+        Calls loaded = calls;
+        if (loaded == null) {
+            synchronized (LOADING) {
+                loaded = calls;
+                if (loaded == null) {
+                    loaded = Calls.read(resource);
+                    calls = loaded;
+                }
+            }
+        }
+        return loaded;
+    }
+
+    /** One table both ways: a number's name and a name's number (names are unique in a table). */
+    record Calls(Map<Integer, String> names, Map<String, Integer> numbers) {
+        static Calls read(String resource) {
+            String text;
+            try (InputStream in = SyscallTable.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("the system-call table " + resource + " is missing from the"
+                            + " classpath (scripts/syscall-tables writes it into src/main/resources)");
+                }
+                text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading the system-call table " + resource, e);
+            }
+            Map<Integer, String> names = new HashMap<>();
+            Map<String, Integer> numbers = new HashMap<>();
+            int lineNumber = 0;
+            for (String line : text.split("\n")) {
+                lineNumber++;
+                if (line.isEmpty() || line.charAt(0) == '#') {
+                    continue;
+                }
+                int space = line.indexOf(' ');
+                String name = space < 0 ? "" : line.substring(space + 1);
+                Integer number = space < 0 ? null : parse(line.substring(0, space));
+                if (number == null || name.isEmpty() || name.indexOf(' ') >= 0) {
+                    throw new IllegalStateException(resource + ":" + lineNumber + ": not NUMBER NAME: " + line);
+                }
+                if (names.putIfAbsent(number, name) != null || numbers.putIfAbsent(name, number) != null) {
+                    throw new IllegalStateException(resource + ":" + lineNumber + ": " + number + " or " + name
+                            + " is named twice");
+                }
+            }
+            if (names.isEmpty()) {
+                throw new IllegalStateException("the system-call table " + resource + " names no call");
+            }
+            return new Calls(Map.copyOf(names), Map.copyOf(numbers));
+        }
+
+        private static Integer parse(String digits) {
+            try {
+                return Integer.valueOf(digits);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
     }
 }
