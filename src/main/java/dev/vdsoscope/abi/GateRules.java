@@ -89,7 +89,7 @@ public record GateRules(List<KernelEntry> entries, Set<String> numberRegisters, 
             "lghi", "lhi", "lgfi");
     private static final Set<String> ADD_TO_ZERO = Set.of("addi", "addiu", "ori");
     private static final Set<String> ZERO = Set.of("$zero", "zero", "$0", "r0", "0");
-    private static final Set<String> CALLS = Set.of("call", "calll", "callq", "callw", "bl", "jal");
+    private static final Set<String> CALLS = Set.of("call", "calll", "callq", "callw", "bl", "jal", "bal", "brasl", "bras");
 
     static final GateRules X86 = rules(true, false, Set.of("%eax", "%rax"), KernelEntry.bytes("int $0x80", 0xcd, 0x80),
             KernelEntry.bytes("sysenter", 0x0f, 0x34), KernelEntry.bytes("syscall", 0x0f, 0x05))

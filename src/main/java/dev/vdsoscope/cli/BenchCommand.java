@@ -15,15 +15,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import dev.vdsoscope.abi.CompatProbeProgram;
+import dev.vdsoscope.abi.VdsoFunction;
+import dev.vdsoscope.linux.CompatProbe;
 import dev.vdsoscope.measure.CallPath;
 import dev.vdsoscope.measure.CallTimer;
 import dev.vdsoscope.measure.Calls;
+import dev.vdsoscope.measure.CompatGateBench;
 import dev.vdsoscope.measure.MachineContext;
 import dev.vdsoscope.measure.Stats;
 import dev.vdsoscope.measure.TimedCall;
 import dev.vdsoscope.measure.Timing;
+import dev.vdsoscope.vdso.ImageTarget;
 import dev.vdsoscope.vdso.VdsoCalls;
-import dev.vdsoscope.abi.VdsoFunction;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,7 +46,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FUNCTION", arity = "0..*",
             description = "What to measure (default: all): clock_gettime, gettimeofday, time, getcpu, clock_getres, "
-                    + "or a clock such as MONOTONIC or CLOCK_MONOTONIC.")
+                    + "or a clock such as MONOTONIC or CLOCK_MONOTONIC; or compat:i386 alone: a system call through "
+                    + "int $0x80 against __kernel_vsyscall, and clock_gettime through the 32-bit vDSO against its "
+                    + "system call, in a 32-bit process vdsoscope starts.")
     List<String> functions = List.of();
 
     @Option(names = "--duration", paramLabel = "S", description = "Seconds for each path of each function "
@@ -70,8 +77,27 @@ final class BenchCommand implements Callable<Integer> {
     record JsonBench(String command, int schemaVersion, MachineContext context, double durationSecondsPerPath,
             int minSamplesPerPath, List<JsonResult> results) {}
 
+    /** One path of the compat bench: what ran, ns per call, and how each sample was made. */
+    record JsonCompatPath(String path, String description, double median, double min, double max, double q1, double q3,
+            int callsPerSample, int samples) {}
+
+    /** {@code bench compat:i386}: the 32-bit gates, and the 64-bit clock_gettime paths beside them. */
+    record JsonCompatBench(String command, int schemaVersion, String target, long pid, String atSysinfo,
+            List<JsonCompatPath> paths, JsonResult sixtyFourBit, double vsyscallOverInt80, double vdsoOverInt80,
+            MachineContext context, String method) {}
+
+    private static final String COMPAT_METHOD = "each sample: a loop of N calls in the 32-bit process, timed from"
+            + " vdsoscope around one request on a pipe, minus an empty loop of the same N, divided by N; N doubled"
+            + " until a loop lasts 2 ms; the paths sampled in turn; medians and quartiles";
+
     @Override
     public Integer call() throws Exception {
+        if (functions.contains(ImageTarget.COMPAT_I386)) {
+            if (functions.size() > 1) {
+                throw new Failure(null, ImageTarget.COMPAT_I386 + " is measured alone", ExitCode.BAD_INPUT);
+            }
+            return compat();
+        }
         Set<String> selection = new LinkedHashSet<>(functions);
         List<String> known = Calls.selectable();
         for (String name : selection) {
@@ -117,6 +143,91 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return ExitCode.OK;
+    }
+
+    private int compat() throws Exception {
+        if (samples < CallTimer.MIN_SAMPLES) {
+            throw new Failure(null, "--samples must be at least " + CallTimer.MIN_SAMPLES, ExitCode.BAD_INPUT);
+        }
+        CompatGateBench.Result r;
+        JsonResult sixtyFour;
+        try (Progress progress = Progress.startLongSteps(2)) {
+            progress.step("the 32-bit gates");
+            try {
+                r = CompatGateBench.run(samples);
+            } catch (CompatProbe.UnavailableException e) {
+                throw Targets.compatUnavailable(new ImageTarget.CompatUnavailableException(e.getMessage()));
+            }
+            progress.step("64-bit clock_gettime");
+            sixtyFour = sixtyFourBit();
+        }
+        List<JsonCompatPath> paths = r.paths().stream().map(p -> new JsonCompatPath(
+                p.loop().name().toLowerCase(Locale.ROOT).replace('_', '-'), p.description(),
+                round(p.nsPerCall().median()), round(p.nsPerCall().min()), round(p.nsPerCall().max()),
+                round(p.nsPerCall().q1()), round(p.nsPerCall().q3()), p.callsPerSample(), p.samples())).toList();
+        double vsyscall = round(r.ratio(CompatProbeProgram.Loop.INT80_GETPID, CompatProbeProgram.Loop.VSYSCALL_GETPID));
+        double vdso = round(r.ratio(CompatProbeProgram.Loop.INT80_CLOCK_GETTIME,
+                CompatProbeProgram.Loop.VDSO_CLOCK_GETTIME));
+        JsonCompatBench document = new JsonCompatBench("bench", 1, ImageTarget.COMPAT_I386, r.pid(),
+                "0x" + Long.toHexString(r.sysinfo()), paths, sixtyFour, vsyscall, vdso, MachineContext.current(),
+                COMPAT_METHOD);
+        if (common.json) {
+            Output.json(document);
+        } else {
+            compatText(Output.out(), document);
+        }
+        if (chart != null) {
+            List<SvgChart.Row> rows = new ArrayList<>();
+            paths.forEach(p -> rows.add(new SvgChart.Row("32-bit " + p.description(), List.of(p.median()))));
+            for (CallPath path : List.of(CallPath.VDSO, CallPath.SYSCALL)) {
+                JsonPath p = sixtyFour.paths().get(path.key());
+                if (p != null) {
+                    rows.add(new SvgChart.Row("64-bit clock_gettime(CLOCK_MONOTONIC) through the "
+                            + (path == CallPath.VDSO ? "vDSO" : "system call"), List.of(p.median())));
+                }
+            }
+            String svg = SvgChart.render("vdsoscope bench compat:i386: ns per call (median)", "ns", List.of("median"), rows);
+            try {
+                AtomicOutput.write(chart, ByteBuffer.wrap(svg.getBytes(StandardCharsets.UTF_8)), force);
+            } catch (java.io.IOException e) {
+                throw Failure.of(chart.toString(), e);
+            }
+        }
+        return ExitCode.OK;
+    }
+
+    /** The 64-bit side, for comparison: clock_gettime(CLOCK_MONOTONIC) through the vDSO and the forced system call. */
+    private JsonResult sixtyFourBit() {
+        List<TimedCall> calls = Calls.forBench(Set.of("CLOCK_MONOTONIC")).stream()
+                .filter(c -> c.path() == CallPath.VDSO || c.path() == CallPath.SYSCALL).toList();
+        CallTimer timer = new CallTimer(Duration.ofNanos((long) (durationSeconds * 1e9)), samples);
+        List<Timing> timings = timer.timeInterleaved(calls.stream().map(TimedCall::batch).toList());
+        Map<CallPath, Measured> byPath = new EnumMap<>(CallPath.class);
+        for (int i = 0; i < calls.size(); i++) {
+            byPath.put(calls.get(i).path(), new Measured(calls.get(i), timings.get(i)));
+        }
+        return result(byPath);
+    }
+
+    private static void compatText(PrintStream out, JsonCompatBench b) {
+        out.printf("32-bit gates, from a 32-bit process vdsoscope started (pid %d; AT_SYSINFO %s)%n", b.pid(),
+                b.atSysinfo());
+        out.printf("ns per call: median [first quartile, third quartile]%n%n");
+        for (JsonCompatPath p : b.paths()) {
+            out.printf(Locale.ROOT, "  %-62s %9.1f [%.1f, %.1f]%n", "32-bit " + p.description(), p.median(), p.q1(),
+                    p.q3());
+        }
+        for (CallPath path : List.of(CallPath.VDSO, CallPath.SYSCALL)) {
+            JsonPath p = b.sixtyFourBit().paths().get(path.key());
+            if (p != null) {
+                out.printf(Locale.ROOT, "  %-62s %9.1f [%.1f, %.1f]%n", "64-bit clock_gettime(CLOCK_MONOTONIC) through the "
+                        + (path == CallPath.VDSO ? "vDSO" : "system call"), p.median(), p.q1(), p.q3());
+            }
+        }
+        out.println();
+        out.printf(Locale.ROOT, "So: __kernel_vsyscall enters the kernel %.1fx faster than int $0x80 here, and the 32-bit"
+                + " vDSO's clock_gettime is %.1fx faster than its system call.%n", b.vsyscallOverInt80(), b.vdsoOverInt80());
+        out.println("How: " + b.method() + ".");
     }
 
     private record Measured(TimedCall call, Timing timing) {}

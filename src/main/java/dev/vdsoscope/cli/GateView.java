@@ -67,6 +67,11 @@ final class GateView {
 
     /** The analysis as text, each line prefixed by {@code indent} (the report nests it). */
     static void text(PrintStream out, GateAnalysis.Result r, String indent) {
+        text(out, r, indent, r.live() ? "on this machine" : "in this image");
+    }
+
+    /** {@code where}: where the patched code is, for the summary ("on this machine", "on intel-haswell"). */
+    static void text(PrintStream out, GateAnalysis.Result r, String indent, String where) {
         for (String note : r.notes()) {
             out.println(indent + "Note: " + note);
         }
@@ -82,12 +87,15 @@ final class GateView {
                         + " (" + g.number().getAsLong() + " = 0x" + Long.toHexString(g.number().getAsLong()) + ")"
                         : f.kind() == GateAnalysis.Kind.SYSCALL_GATE ? "  (the caller's system call, number in %eax)"
                         : "  (number not a constant loaded just before)";
-                out.println(indent + "  0x" + Long.toHexString(g.address()) + "  " + g.instruction() + call);
+                // An entry in a local function this one calls is said where it is.
+                String inHelper = g.via() != null && !g.instruction().startsWith("call ") ? "  in " + g.via()
+                        + ", a local function it calls" : "";
+                out.println(indent + "  0x" + Long.toHexString(g.address()) + "  " + g.instruction() + call + inHelper);
             }
             for (GateAnalysis.Site s : f.sites()) {
                 printSite(out, s, indent + "  ");
             }
-            story(f, r.live()).ifPresent(line -> out.println(indent + "  " + line));
+            story(f, where).ifPresent(line -> out.println(indent + "  " + line));
         }
         r.alternatives().ifPresent(a -> {
             out.println();
@@ -132,14 +140,14 @@ final class GateView {
         try {
             GateAnalysis.Result r = GateAnalysis.analyse(image, live, Optional.empty());
             return r.functions().stream().filter(f -> f.kind() == GateAnalysis.Kind.SYSCALL_GATE)
-                    .findFirst().flatMap(f -> story(f, live));
+                    .findFirst().flatMap(f -> story(f, live ? "on this machine" : "in this image"));
         } catch (CapstoneUnavailableException | UnsupportedInstructionSetException e) {
             return Optional.empty();
         }
     }
 
     /** One sentence for a function whose kernel entry an alternative changes: the three-way story. */
-    private static Optional<String> story(GateAnalysis.FunctionGates f, boolean live) {
+    private static Optional<String> story(GateAnalysis.FunctionGates f, String where) {
         List<String> parts = new ArrayList<>();
         for (GateAnalysis.Site s : f.sites()) {
             boolean changesEntry = s.replacements().stream().anyMatch(c -> c.gate().isPresent());
@@ -157,7 +165,7 @@ final class GateView {
                 c.gate().ifPresent(g -> parts.add(g + " when the CPU " + (c.inverted() ? "lacks " : "has ")
                         + c.feature()));
             }
-            s.applied().ifPresent(a -> parts.add((live ? "on this machine: " : "in this image: ") + patchedIn(s, a)));
+            s.applied().ifPresent(a -> parts.add(where + ": " + patchedIn(s, a)));
         }
         return parts.isEmpty() ? Optional.empty() : Optional.of("So: " + String.join("; ", parts) + ".");
     }

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import dev.vdsoscope.abi.CompatProbeProgram;
 import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.abi.VdsoNames;
 import dev.vdsoscope.compat.FileDescription;
@@ -20,6 +21,7 @@ import dev.vdsoscope.elf.KernelVersion;
 import dev.vdsoscope.elf.Symbol;
 import dev.vdsoscope.elf.SymbolTable;
 import dev.vdsoscope.linux.CompatProbe;
+import dev.vdsoscope.measure.CompatGateBench;
 import dev.vdsoscope.measure.Doctor;
 import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.proc.ProcessException;
@@ -219,13 +221,23 @@ final class ReportCommand implements Callable<Integer> {
             seen.sysinfoEntry().ifPresent(entry -> out.println("  auxv AT_SYSINFO 0x" + Hex.padded(entry, width)
                     + " " + symbolAt(gate, entry - gate.base()) + ": where " + bits + "-bit code calls to enter the kernel"));
             GateView.entryStory(gate.image(), true).ifPresent(story -> out.println("  " + story));
+            CompatGateBench.Result speed = CompatGateBench.run(probe, seen, REPORT_COMPAT_SAMPLES);
+            out.printf(Locale.ROOT, "  Speed: a system call costs %.0f ns through int $0x80 and %.0f ns through"
+                    + " __kernel_vsyscall, %.0f times less; clock_gettime %.0f ns through the vDSO (medians of %d samples;"
+                    + " `vdsoscope bench compat:i386` for more).%n",
+                    speed.median(CompatProbeProgram.Loop.INT80_GETPID), speed.median(CompatProbeProgram.Loop.VSYSCALL_GETPID),
+                    speed.ratio(CompatProbeProgram.Loop.INT80_GETPID, CompatProbeProgram.Loop.VSYSCALL_GETPID),
+                    speed.median(CompatProbeProgram.Loop.VDSO_CLOCK_GETTIME), REPORT_COMPAT_SAMPLES);
             out.println("  `vdsoscope " + ImageTarget.COMPAT_I386 + "` gives its whole report.");
         } catch (ImageTarget.CompatUnavailableException e) {
             out.println("  not shown: " + e.getMessage());
-        } catch (ProcessException | RuntimeException e) {
+        } catch (ProcessException | java.io.IOException | RuntimeException e) {
             out.println("  not shown: the " + bits + "-bit process could not be read (" + e.getMessage() + ")");
         }
     }
+
+    /** Few samples: the report's line is an order of magnitude, the bench gives the spread. */
+    private static final int REPORT_COMPAT_SAMPLES = 5;
 
     /** "What it is": soname, size, what file(1) says, the kernel version. */
     private static void whatItIs(PrintStream out, Vdso vdso, long size) {

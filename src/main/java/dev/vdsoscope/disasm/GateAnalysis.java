@@ -138,6 +138,7 @@ public final class GateAnalysis {
                                 Optional.empty()));
                     }
                 }
+                gates.addAll(gatesInLocalHelpers(d, rules, table, code, gate));
                 List<Site> sites = new ArrayList<>();
                 for (Site s : alternatives.map(Alternatives::sites).orElse(List.of())) {
                     if (s.address() >= f.address() && s.address() < f.end()) {
@@ -152,6 +153,43 @@ public final class GateAnalysis {
             }
             return new Result(d.isa(), table, live, List.copyOf(functions), alternatives, List.copyOf(notes));
         }
+    }
+
+    /**
+     * The kernel entries of the local functions a function calls directly (s390's vDSO functions
+     * call {@code __s390_vdso_gettimeofday}, whose fallback is {@code lghi %r1,78; svc 0}): one level
+     * deep, each helper once, only helpers the symbol table names and sizes. The ABI's entry function
+     * (i386's {@code __kernel_vsyscall}) is a gate of its own and not followed.
+     */
+    private static List<Gate> gatesInLocalHelpers(ImageDisassembler d, GateRules rules, SyscallTable table,
+            List<Instruction> code, Optional<CodeSymbols.Function> entryFunction) throws CapstoneUnavailableException {
+        List<Gate> gates = new ArrayList<>();
+        java.util.Set<Long> followed = new java.util.HashSet<>();
+        for (Instruction insn : code) {
+            if (!rules.calls().contains(insn.mnemonic())) {
+                continue;
+            }
+            OptionalLong target = d.branchTarget(insn);
+            if (target.isEmpty() || !followed.add(target.getAsLong())) {
+                continue;
+            }
+            Optional<CodeSymbols.Function> helper = d.symbols().containing(target.getAsLong())
+                    .filter(h -> h.address() == target.getAsLong() && !h.exported() && h.size() > 0)
+                    .filter(h -> entryFunction.map(e -> e.address() != h.address()).orElse(true));
+            if (helper.isEmpty()) {
+                continue;
+            }
+            List<Instruction> helperCode = d.function(helper.get()).instructions();
+            for (int i = 0; i < helperCode.size(); i++) {
+                Optional<String> entry = entryInstruction(rules, helperCode.get(i));
+                if (entry.isPresent()) {
+                    OptionalLong number = systemCallNumber(rules, helperCode.get(i), helperCode, i);
+                    gates.add(new Gate(helperCode.get(i).address(), entry.get(), helper.get().name(), number,
+                            number.isPresent() ? table.name(number.getAsLong()) : Optional.empty(), Optional.empty()));
+                }
+            }
+        }
+        return gates;
     }
 
     private static Kind kind(CodeSymbols.Function f, List<Instruction> code, List<Gate> gates, GateRules rules) {

@@ -191,6 +191,38 @@ public final class X86Alternatives {
         return elf.input().slice(elf.offsetOf(e.replacement(), "replacement"), e.replacementLength(), "replacement");
     }
 
+    /**
+     * The image as a kernel applies these alternatives at boot on a CPU with the given features
+     * (apply_alternatives: each site gets the last entry whose feature test passes, its bytes copied
+     * in and the rest of the site filled with NOPs; a replacement that starts with a relative call or
+     * jump has its displacement moved with it). Sites with no passing entry keep the code as linked.
+     */
+    public byte[] applied(java.util.function.IntPredicate hasFeature) {
+        byte[] image = elf.input().slice(0, elf.input().size(), "image").toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        for (Site site : sites) {
+            Entry chosen = null;
+            for (Entry e : site.entries()) {
+                if (hasFeature.test(e.feature()) != e.inverted()) {
+                    chosen = e;
+                }
+            }
+            if (chosen == null) {
+                continue;
+            }
+            int at = Math.toIntExact(elf.offsetOf(site.address(), "alternative site"));
+            byte[] replacement = replacementBytes(chosen).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            int length = Math.min(replacement.length, site.length());
+            System.arraycopy(replacement, 0, image, at, length);
+            if (length == 5 && (replacement[0] == (byte) 0xe8 || replacement[0] == (byte) 0xe9)) {
+                java.nio.ByteBuffer rel = java.nio.ByteBuffer.wrap(image, at + 1, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                int displacement = rel.getInt(at + 1);
+                rel.putInt(at + 1, (int) (displacement + chosen.replacement() - site.address()));
+            }
+            java.util.Arrays.fill(image, at + length, at + site.length(), (byte) 0x90);
+        }
+        return image;
+    }
+
     /** The bytes at a site in any image laid out like this one (this image: the code as linked). */
     public static MemorySegment siteBytes(ElfFile image, Site site) {
         return image.input().slice(image.offsetOf(site.address(), "alternative site"), site.length(), "alternative site");

@@ -42,6 +42,56 @@ public final class X86Feature {
         return name != null ? "X86_FEATURE_" + name : "feature word " + feature / 32 + " bit " + feature % 32;
     }
 
+    /** What cpuid answers for EAX = leaf, ECX = subleaf: EAX, EBX, ECX, EDX. */
+    @FunctionalInterface
+    public interface Cpuid {
+        int[] query(int leaf, int subleaf);
+    }
+
+    /**
+     * The features a 64-bit Linux kernel (6.x) sets on a CPU with these cpuid answers, for the
+     * feature numbers vDSO alternatives test: the CPUID words (0: leaf 1 EDX, 1: 0x80000001 EDX,
+     * 4: leaf 1 ECX, 9: leaf 7 EBX, 16: leaf 7 ECX, 20: 0x80000021 EAX) as read, and the
+     * Linux-defined ones as the vendor code sets them: SYSENTER32 on Intel, Centaur and Zhaoxin
+     * (intel.c, centaur.c, zhaoxin.c), SYSCALL32 on AMD and Hygon (amd.c, hygon.c), LFENCE_RDTSC
+     * (either number) where SSE2 makes LFENCE dispatch-serialising (intel.c; amd.c sets the DE_CFG bit
+     * that makes it so from family 0x10). A model for the features the vDSO's alternatives use, not
+     * the kernel's whole cpufeatures.
+     */
+    public static java.util.function.IntPredicate linuxFeatures(Cpuid cpuid) {
+        int[] vendor = cpuid.query(0, 0);
+        String name = new String(new byte[] {(byte) vendor[1], (byte) (vendor[1] >> 8), (byte) (vendor[1] >> 16),
+                (byte) (vendor[1] >> 24), (byte) vendor[3], (byte) (vendor[3] >> 8), (byte) (vendor[3] >> 16),
+                (byte) (vendor[3] >> 24), (byte) vendor[2], (byte) (vendor[2] >> 8), (byte) (vendor[2] >> 16),
+                (byte) (vendor[2] >> 24)}, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int maxLeaf = vendor[0];
+        int maxExtended = cpuid.query(0x8000_0000, 0)[0];
+        int[] leaf1 = cpuid.query(1, 0);
+        int[] leaf7 = maxLeaf >= 7 ? cpuid.query(7, 0) : new int[4];
+        int[] extended1 = Integer.compareUnsigned(maxExtended, 0x8000_0001) >= 0 ? cpuid.query(0x8000_0001, 0) : new int[4];
+        int[] extended21 = Integer.compareUnsigned(maxExtended, 0x8000_0021) >= 0 ? cpuid.query(0x8000_0021, 0) : new int[4];
+        boolean intelLike = name.equals("GenuineIntel") || name.equals("CentaurHauls") || name.equals("  Shanghai  ");
+        boolean amdLike = name.equals("AuthenticAMD") || name.equals("HygonGenuine");
+        boolean sse2 = (leaf1[3] & (1 << 26)) != 0;
+        int family = ((leaf1[0] >> 8) & 0xf) + (((leaf1[0] >> 8) & 0xf) == 0xf ? (leaf1[0] >> 20) & 0xff : 0);
+        boolean lfenceRdtsc = sse2 && (intelLike || (amdLike && family >= 0x10)) || (extended21[0] & (1 << 2)) != 0;
+        return feature -> switch (feature / 32) {
+            case 0 -> (leaf1[3] & (1 << (feature % 32))) != 0;
+            case 1 -> (extended1[3] & (1 << (feature % 32))) != 0;
+            case 3 -> switch (feature % 32) {
+                case 14 -> amdLike;
+                case 15 -> intelLike;
+                case 18 -> lfenceRdtsc;
+                default -> false;
+            };
+            case 4 -> (leaf1[2] & (1 << (feature % 32))) != 0;
+            case 9 -> (leaf7[1] & (1 << (feature % 32))) != 0;
+            case 16 -> (leaf7[2] & (1 << (feature % 32))) != 0;
+            case 20 -> feature % 32 == 2 ? lfenceRdtsc : (extended21[0] & (1 << (feature % 32))) != 0;
+            default -> false;
+        };
+    }
+
     /** "word*32+bit", as cpufeatures.h writes the number. */
     public static String number(int feature) {
         return feature / 32 + "*32+" + feature % 32;

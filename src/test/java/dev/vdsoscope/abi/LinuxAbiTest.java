@@ -82,7 +82,8 @@ class LinuxAbiTest {
 
     /** The fixtures are named for the kernel build they come from (../PROVENANCE.md). */
     private static final Map<String, LinuxAbi> BY_FILE_PREFIX = Map.of("x86_64-", LinuxAbi.X86_64, "x32-",
-            LinuxAbi.X32, "i386", LinuxAbi.I386, "aarch64-", LinuxAbi.AARCH64, "armcompat-", LinuxAbi.ARM);
+            LinuxAbi.X32, "i386", LinuxAbi.I386, "aarch64-", LinuxAbi.AARCH64, "armcompat-", LinuxAbi.ARM, "s390x-",
+            LinuxAbi.S390X);
 
     @ParameterizedTest
     @MethodSource("images")

@@ -88,4 +88,37 @@ class GateAsLinkedTest {
         assertThat(r.out()).contains("Note: this file holds patched code")
                 .contains("as linked:  not recoverable from memory (give --debug-image)");
     }
+
+    /**
+     * The fixture's .altinstructions replayed as a 64-bit kernel applies them on recorded CPUs: Intel,
+     * Centaur and Zhaoxin CPUs get sysenter (X86_FEATURE_SYSENTER32), AMD and Hygon ones syscall.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"intel-haswell, sysenter (X86_FEATURE_SYSENTER32)",
+            "intel-westmere, sysenter (X86_FEATURE_SYSENTER32)", "zhaoxin-kx6000, sysenter (X86_FEATURE_SYSENTER32)",
+            "amd-zen2, syscall (X86_FEATURE_SYSCALL32)", "amd-zen4, syscall (X86_FEATURE_SYSCALL32)",
+            "hygon-dhyana, syscall (X86_FEATURE_SYSCALL32)"})
+    void eachVendorsGateReplayedFromARecordedCpu(String cpu, String gate) {
+        Cli.Result r = Cli.run("gate", "--cpu", cpu, PRISTINE.toString());
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.out()).contains("Kernel entries of " + PRISTINE + " as patched on " + cpu)
+                .contains("So: int $0x80 as linked; sysenter when the CPU has X86_FEATURE_SYSENTER32; syscall when the"
+                        + " CPU has X86_FEATURE_SYSCALL32; on " + cpu + ": the kernel patched in " + gate + ".");
+    }
+
+    /**
+     * The model against the kernel of the machine the suite runs on: the fixture patched for this CPU
+     * gets the gate this kernel patched into a live 32-bit process's linux-gate.so.1.
+     */
+    @Test
+    void theModelPatchesAsThisKernelDid() {
+        Cli.Result live = Cli.run("gate", "compat:i386");
+        assumeTrue(live.exitCode() == 0, "no 32-bit process here: " + live.stderr());
+        java.util.regex.Matcher patched = java.util.regex.Pattern.compile("on this machine: the kernel patched in ([^.]+)\\.")
+                .matcher(live.out());
+        assertThat(patched.find()).as(live.out()).isTrue();
+        Cli.Result modelled = Cli.run("gate", "--cpu", "host", PRISTINE.toString());
+        assumeTrue(modelled.exitCode() == 0, "cpuid cannot run here: " + modelled.stderr());
+        assertThat(modelled.out()).contains("on host: the kernel patched in " + patched.group(1) + ".");
+    }
 }

@@ -1,0 +1,65 @@
+package dev.vdsoscope.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
+
+import dev.vdsoscope.linux.CompatProbe;
+
+/**
+ * bench compat:i386 against a C program built with gcc -m32 that times the same four paths
+ * (src/test/resources/c/compat-gates.c), in the same run: the medians agree within 25%. The C
+ * program runs before and after the bench, and its two runs are averaged, so that a change of load
+ * in between counts for both sides. Skipped, visibly, without gcc-multilib or IA32 emulation.
+ */
+@Isolated // it times calls
+class CompatBenchTest {
+    @TempDir
+    Path dir;
+
+    private double[] c(Path program) throws Exception {
+        Process p = new ProcessBuilder(program.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+        assertThat(p.waitFor()).as(out).isZero();
+        String[] fields = out.split(" ");
+        double[] ns = new double[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            ns[i] = Double.parseDouble(fields[i]);
+        }
+        return ns;
+    }
+
+    @Test
+    void theGatesCostWhatACProgramMeasures() throws Exception {
+        try (CompatProbe probe = CompatProbe.start()) {
+            assertThat(probe.pid()).isPositive();
+        } catch (CompatProbe.UnavailableException e) {
+            assumeTrue(false, "no 32-bit process here: " + e.getMessage());
+        }
+        Path source = Path.of("src/test/resources/c/compat-gates.c");
+        Path program = dir.resolve("compat-gates");
+        assumeTrue(Toolchain.works(dir, "gcc", "-m32", "-O2", "-o", program.toString(), source.toAbsolutePath().toString(),
+                "-ldl"), "needs gcc -m32 (gcc-multilib)");
+        double[] before = c(program);
+        Cli.Result r = Cli.run("bench", "--json", "--samples", "11", "--duration", "0.1", "compat:i386");
+        double[] after = c(program);
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        JsonNode paths = new ObjectMapper().readTree(r.stdout()).get("paths");
+        String[] order = {"int80-getpid", "vsyscall-getpid", "vdso-clock-gettime", "int80-clock-gettime"};
+        for (int i = 0; i < order.length; i++) {
+            double ours = paths.get(i).get("median").asDouble();
+            double theirs = (before[i] + after[i]) / 2;
+            assertThat(paths.get(i).get("path").asText()).isEqualTo(order[i]);
+            assertThat(ours).as(order[i] + ": vdsoscope %.1f ns, the C program %.1f and %.1f ns", ours, before[i], after[i])
+                    .isBetween(theirs * 0.75, theirs * 1.25);
+        }
+    }
+}
