@@ -47,6 +47,8 @@ public final class Libc {
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle MEMFD_CREATE = bind("memfd_create",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle MMAP = bind("mmap",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle WRITE = bind("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
     private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -177,6 +179,18 @@ public final class Libc {
             }
         } catch (ErrnoException e) {
             throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * An anonymous mapping of {@code length} bytes with these protections and flags (the caller's
+     * flags, MAP_ANONYMOUS among them; no file); its address, or -1 (MAP_FAILED).
+     */
+    public static long mmap(long length, int prot, int flags) {
+        try {
+            return (long) MMAP.invokeExact(0L, length, prot, flags, -1, 0L);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
