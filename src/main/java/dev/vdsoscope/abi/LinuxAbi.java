@@ -261,6 +261,19 @@ public enum LinuxAbi {
         return this == X86_64 ? Optional.of(CompatProbeProgram.ABI) : Optional.empty();
     }
 
+    /**
+     * The AUDIT_ARCH_* value seccomp filters see for this ABI's system calls (linux/audit.h): the ELF
+     * machine, with __AUDIT_ARCH_64BIT for 64-bit ABIs and __AUDIT_ARCH_LE for little-endian ones
+     * (a bi-endian ABI taken in this machine's order). x32 shares x86-64's value; its calls carry
+     * __X32_SYSCALL_BIT instead.
+     */
+    public long auditArch() {
+        boolean little = byteOrder().map(ElfData::littleEndian)
+                .orElse(java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN);
+        boolean sixtyFour = this == X32 || elfClass == ElfClass.ELFCLASS64;
+        return machine.value() | (sixtyFour ? 0x8000_0000L : 0) | (little ? 0x4000_0000L : 0);
+    }
+
     /** Whether this is the ABI of the machine vdsoscope runs on. */
     public boolean isHost() {
         return host().map(h -> h == this).orElse(false);

@@ -83,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** {@code bench compat:i386}: the 32-bit gates, and the 64-bit clock_gettime paths beside them. */
     record JsonCompatBench(String command, int schemaVersion, String target, long pid, String atSysinfo,
-            List<JsonCompatPath> paths, JsonResult sixtyFourBit, double vsyscallOverInt80, double vdsoOverInt80,
+            List<JsonCompatPath> paths, JsonResult sixtyFourBit, Double vsyscallOverInt80, Double vdsoOverInt80,
             MachineContext context, String method) {}
 
     private static final String COMPAT_METHOD = "each sample: a loop of N calls in the 32-bit process, timed from"
@@ -165,8 +165,9 @@ final class BenchCommand implements Callable<Integer> {
                 p.loop().name().toLowerCase(Locale.ROOT).replace('_', '-'), p.description(),
                 round(p.nsPerCall().median()), round(p.nsPerCall().min()), round(p.nsPerCall().max()),
                 round(p.nsPerCall().q1()), round(p.nsPerCall().q3()), p.callsPerSample(), p.samples())).toList();
-        double vsyscall = round(r.ratio(CompatProbeProgram.Loop.INT80_GETPID, CompatProbeProgram.Loop.VSYSCALL_GETPID));
-        double vdso = round(r.ratio(CompatProbeProgram.Loop.INT80_CLOCK_GETTIME,
+        Double vsyscall = finiteOrNull(r.ratio(CompatProbeProgram.Loop.INT80_GETPID,
+                CompatProbeProgram.Loop.VSYSCALL_GETPID));
+        Double vdso = finiteOrNull(r.ratio(CompatProbeProgram.Loop.INT80_CLOCK_GETTIME,
                 CompatProbeProgram.Loop.VDSO_CLOCK_GETTIME));
         JsonCompatBench document = new JsonCompatBench("bench", 1, ImageTarget.COMPAT_I386, r.pid(),
                 "0x" + Long.toHexString(r.sysinfo()), paths, sixtyFour, vsyscall, vdso, MachineContext.current(),
@@ -225,8 +226,11 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         out.println();
-        out.printf(Locale.ROOT, "So: __kernel_vsyscall enters the kernel %.1fx faster than int $0x80 here, and the 32-bit"
-                + " vDSO's clock_gettime is %.1fx faster than its system call.%n", b.vsyscallOverInt80(), b.vdsoOverInt80());
+        if (b.vsyscallOverInt80() != null && b.vdsoOverInt80() != null) {
+            out.printf(Locale.ROOT, "So: __kernel_vsyscall enters the kernel %.1fx faster than int $0x80 here, and the"
+                    + " 32-bit vDSO's clock_gettime is %.1fx faster than its system call.%n", b.vsyscallOverInt80(),
+                    b.vdsoOverInt80());
+        }
         out.println("How: " + b.method() + ".");
     }
 
@@ -246,6 +250,11 @@ final class BenchCommand implements Callable<Integer> {
         VdsoFunction function = VdsoFunction.valueOf(any.function().toUpperCase(Locale.ROOT));
         return new JsonResult(any.function(), any.clock() == null ? null : any.clock().name(),
                 VdsoCalls.servedByVdso(function), json, speedup);
+    }
+
+    /** A ratio for JSON: rounded, or null where it could not be formed (a median of 0 below it). */
+    private static Double finiteOrNull(double value) {
+        return Double.isFinite(value) ? round(value) : null;
     }
 
     private static double round(double value) {

@@ -14,6 +14,7 @@ import dev.vdsoscope.measure.Doctor.ClockVerdict;
 import dev.vdsoscope.measure.Doctor.Diagnosis;
 import dev.vdsoscope.measure.VdsoEnvironment;
 import dev.vdsoscope.vdso.ClockId;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,7 +39,7 @@ final class DoctorCommand implements Callable<Integer> {
     double durationSeconds;
 
     record JsonClock(String clock, boolean expectedVdso, String verdict, double vdsoNs, double syscallNs,
-            double ratio, String evidence) {}
+            double ratio, String evidence, String method) {}
 
     record JsonDoctor(String command, int schemaVersion, String verdict, VdsoEnvironment environment,
             Clocksources clocksources, List<JsonClock> clocks) {}
@@ -68,7 +69,7 @@ final class DoctorCommand implements Callable<Integer> {
     private static JsonDoctor json(Diagnosis d) {
         List<JsonClock> clocks = d.clocks().stream().map(c -> new JsonClock(c.clock().name(), c.expectedVdso(),
                 c.verdict().name().toLowerCase(Locale.ROOT), c.vdsoNs().median(), c.syscallNs().median(),
-                Math.round(c.ratio() * 1000) / 1000.0, c.evidence())).toList();
+                Math.round(c.ratio() * 1000) / 1000.0, c.evidence(), c.method().name().toLowerCase(Locale.ROOT))).toList();
         return new JsonDoctor("doctor", 1, verdict(d), d.environment(), d.clocksources(), clocks);
     }
 
@@ -90,7 +91,10 @@ final class DoctorCommand implements Callable<Integer> {
                         + " the slower device) instead of %.0f ns here.%n",
                         c.syscallNs().median(), c.vdsoNs().median()));
         out.println();
-        out.println("Clocks (measured: clock_gettime through the vDSO against the forced system call)");
+        boolean proved = d.clocks().stream().allMatch(c -> c.method() == Doctor.Method.SECCOMP);
+        out.println("Clocks (" + (proved ? "proved: clock_gettime under a seccomp filter that marks its system call;"
+                + " timed: the vDSO against the forced system call" : "measured: clock_gettime through the vDSO against"
+                + " the forced system call; seccomp could not be used, so timing decides") + ")");
         for (ClockVerdict c : d.clocks()) {
             String label = c.verdict() == Doctor.Verdict.VDSO ? "vDSO" : "SYSCALL";
             String note = c.fallsBack() ? "  <- falls back" : c.expectedVdso() ? "" : "  (control: always a system call)";

@@ -222,11 +222,12 @@ final class ReportCommand implements Callable<Integer> {
                     + " " + symbolAt(gate, entry - gate.base()) + ": where " + bits + "-bit code calls to enter the kernel"));
             GateView.entryStory(gate.image(), true).ifPresent(story -> out.println("  " + story));
             CompatGateBench.Result speed = CompatGateBench.run(probe, seen, REPORT_COMPAT_SAMPLES);
+            double times = speed.ratio(CompatProbeProgram.Loop.INT80_GETPID, CompatProbeProgram.Loop.VSYSCALL_GETPID);
             out.printf(Locale.ROOT, "  Speed: a system call costs %.0f ns through int $0x80 and %.0f ns through"
-                    + " __kernel_vsyscall, %.0f times less; clock_gettime %.0f ns through the vDSO (medians of %d samples;"
+                    + " __kernel_vsyscall%s; clock_gettime %.0f ns through the vDSO (medians of %d samples;"
                     + " `vdsoscope bench compat:i386` for more).%n",
                     speed.median(CompatProbeProgram.Loop.INT80_GETPID), speed.median(CompatProbeProgram.Loop.VSYSCALL_GETPID),
-                    speed.ratio(CompatProbeProgram.Loop.INT80_GETPID, CompatProbeProgram.Loop.VSYSCALL_GETPID),
+                    Double.isFinite(times) ? String.format(Locale.ROOT, ", %.0f times less", times) : "",
                     speed.median(CompatProbeProgram.Loop.VDSO_CLOCK_GETTIME), REPORT_COMPAT_SAMPLES);
             out.println("  `vdsoscope " + ImageTarget.COMPAT_I386 + "` gives its whole report.");
         } catch (ImageTarget.CompatUnavailableException e) {
@@ -284,7 +285,8 @@ final class ReportCommand implements Callable<Integer> {
             String explanation) {}
 
     /** The speed hook: a quick doctor verdict for CLOCK_MONOTONIC (vdsoscope's own calls only). */
-    record JsonSpeed(String clock, String verdict, double vdsoNs, double syscallNs, double ratio, boolean steady) {}
+    record JsonSpeed(String clock, String verdict, double vdsoNs, double syscallNs, double ratio, boolean steady,
+            String method) {}
 
     /** Under 0.3 s in all: two paths, each warmed and timed for at most {@link #SPEED_PER_PATH} and 70 % of it. */
     private static final Duration SPEED_PER_PATH = Duration.ofMillis(70);
@@ -294,20 +296,32 @@ final class ReportCommand implements Callable<Integer> {
                 : Optional.empty();
     }
 
+    /**
+     * The verdict, always, where seccomp can prove it; the costs when their timing settled. Without
+     * seccomp, timing alone decides, and an unsettled timing says so.
+     */
     private static String speedLine(VdsoInspection r) {
-        return speed(r).map(v -> v.steady() ? String.format(Locale.ROOT,
-                "CLOCK_MONOTONIC is %s: %.0f ns a call against %.0f ns by system call (`vdsoscope doctor` for every clock).",
-                v.verdict() == Doctor.Verdict.VDSO ? "served by the vDSO" : "a system call (the vDSO falls back)",
-                v.vdsoNs().median(), v.syscallNs().median())
-                : "not settled: the JIT had not finished within the report's 0.3 s (`vdsoscope doctor` takes its time).")
-                .orElse("not measured: only vdsoscope's own calls can be timed (`vdsoscope doctor`).");
+        return speed(r).map(v -> {
+            String what = v.verdict() == Doctor.Verdict.VDSO ? "served by the vDSO" : "a system call (the vDSO falls back)";
+            String costs = String.format(Locale.ROOT, "%.0f ns a call against %.0f ns by system call", v.vdsoNs().median(),
+                    v.syscallNs().median());
+            if (v.method() == Doctor.Method.SECCOMP) {
+                return "CLOCK_MONOTONIC is " + what + " (" + v.method().description() + "); " + (v.steady() ? costs
+                        : "its cost had not settled within the report's 0.3 s") + " (`vdsoscope doctor` for every clock).";
+            }
+            return v.steady() ? "CLOCK_MONOTONIC is " + what + " (" + v.method().description() + "): " + costs
+                    + " (`vdsoscope doctor` for every clock)."
+                    : "not settled: the JIT had not finished within the report's 0.3 s (`vdsoscope doctor` takes its time).";
+        }).orElse("not measured: only vdsoscope's own calls can be timed (`vdsoscope doctor`).");
     }
 
     /** An unsettled measurement (interpreted code) says nothing about the vDSO, so its verdict is "unsettled". */
     private static JsonSpeed jsonSpeed(VdsoInspection r) {
         return speed(r).map(v -> new JsonSpeed(v.clock().name(),
-                v.steady() ? v.verdict().name().toLowerCase(Locale.ROOT) : "unsettled",
-                v.vdsoNs().median(), v.syscallNs().median(), Math.round(v.ratio() * 1000) / 1000.0, v.steady()))
+                v.steady() || v.method() == Doctor.Method.SECCOMP ? v.verdict().name().toLowerCase(Locale.ROOT)
+                        : "unsettled",
+                v.vdsoNs().median(), v.syscallNs().median(), Math.round(v.ratio() * 1000) / 1000.0, v.steady(),
+                v.method().name().toLowerCase(Locale.ROOT)))
                 .orElse(null);
     }
 

@@ -32,9 +32,9 @@ public final class CompatGateBench {
             int samples) {}
 
     public record Result(long pid, long sysinfo, long vdsoClockGettime, List<PathResult> paths) {
-        /** How many times faster {@code fast} is than {@code slow}, medians. */
+        /** How many times faster {@code fast} is than {@code slow}, medians; NaN where {@code fast} measured nothing. */
         public double ratio(CompatProbeProgram.Loop slow, CompatProbeProgram.Loop fast) {
-            return median(slow) / median(fast);
+            return median(fast) > 0 ? median(slow) / median(fast) : Double.NaN;
         }
 
         /** The median ns per call of one path. */
@@ -102,12 +102,25 @@ public final class CompatGateBench {
         };
     }
 
-    /** The number of calls whose loop lasts about {@link #SAMPLE_TARGET} (warming the path up on the way). */
+    /**
+     * The number of calls whose loop lasts about {@link #SAMPLE_TARGET} (warming the path up on the
+     * way). Each length is timed three times and the fastest taken: one preempted run on a busy
+     * machine must not stop the doubling early, or the samples would be pipe noise.
+     */
     private static int calibrate(CompatProbe probe, CompatProbeProgram.Loop loop, long address) throws IOException {
         int count = 64;
-        while (count < MAX_CALLS && probe.time(loop, count, address) < SAMPLE_TARGET.toNanos()) {
+        while (count < MAX_CALLS && fastestOfThree(probe, loop, count, address) < SAMPLE_TARGET.toNanos()) {
             count *= 2;
         }
         return count;
+    }
+
+    private static long fastestOfThree(CompatProbe probe, CompatProbeProgram.Loop loop, int count, long address)
+            throws IOException {
+        long fastest = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            fastest = Math.min(fastest, probe.time(loop, count, address));
+        }
+        return fastest;
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import dev.vdsoscope.vdso.ClockId;
 
@@ -29,9 +30,31 @@ public final class Doctor {
 
     public enum Verdict { VDSO, SYSCALL }
 
-    /** One clock's verdict with its evidence; {@code expectedVdso} is false for the CPU-time control. */
+    /** What decided a verdict. */
+    public enum Method {
+        /** A seccomp filter that marks the system call ({@link KernelEntryProof}): proof. */
+        SECCOMP("proved with a seccomp filter that marks the system call"),
+        /** The vDSO path's cost against the forced system call's: an inference, which load can blur. */
+        TIMING("decided by timing");
+
+        private final String description;
+
+        Method(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
+
+    /**
+     * One clock's verdict with its evidence and the method that decided it; {@code expectedVdso} is
+     * false for the CPU-time control. {@code steady}: whether the timings are settled (the verdict of a
+     * proof does not depend on them).
+     */
     public record ClockVerdict(ClockId clock, boolean expectedVdso, Verdict verdict, Stats vdsoNs, Stats syscallNs,
-            double ratio, boolean steady, String evidence) {
+            double ratio, boolean steady, String evidence, Method method) {
         /** A clock the vDSO should serve but does not. */
         public boolean fallsBack() {
             return expectedVdso && verdict == Verdict.SYSCALL;
@@ -77,8 +100,20 @@ public final class Doctor {
                 + " median ratio of paired samples %.2f %s %.1f", vdso.nsPerCall().median(),
                 syscall.nsPerCall().median(), ratio, verdict == Verdict.VDSO ? "<" : ">=", SERVED_BELOW_RATIO);
         boolean steady = vdso.steady() && syscall.steady();
+        if (!steady) {
+            evidence += " (warm-up cut short: the JIT may not have finished)";
+        }
+        Optional<KernelEntryProof.Finding> proof = KernelEntryProof.clockGettime(clock);
+        if (proof.isPresent()) {
+            boolean entersKernel = proof.get() == KernelEntryProof.Finding.ENTERS_KERNEL;
+            return new ClockVerdict(clock, expectedVdso(clock), entersKernel ? Verdict.SYSCALL : Verdict.VDSO,
+                    vdso.nsPerCall(), syscall.nsPerCall(), ratio, steady, (entersKernel
+                            ? "its clock_gettime system call was made (the filter's marker came back)"
+                            : "no clock_gettime system call was made under the filter") + "; timing: " + evidence,
+                    Method.SECCOMP);
+        }
         return new ClockVerdict(clock, expectedVdso(clock), verdict, vdso.nsPerCall(), syscall.nsPerCall(), ratio,
-                steady, steady ? evidence : evidence + " (warm-up cut short: the JIT may not have finished)");
+                steady, evidence, Method.TIMING);
     }
 
     /** The CPU-time clocks are never served by the vDSO: the kernel must account the running task. */

@@ -14,11 +14,11 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.OptionalLong;
 
+import dev.vdsoscope.abi.LinuxAbi;
+import dev.vdsoscope.abi.VdsoFunction;
+import dev.vdsoscope.abi.VdsoNames;
 import dev.vdsoscope.linux.Libc;
 import dev.vdsoscope.linux.Syscall;
-import dev.vdsoscope.abi.VdsoNames;
-import dev.vdsoscope.abi.VdsoFunction;
-import dev.vdsoscope.abi.LinuxAbi;
 
 /**
  * Calls into this process's vDSO. Each function is bound once, to the vDSO's own code when the
@@ -126,6 +126,27 @@ public final class VdsoCalls {
         }
         check(result, "clock_gettime", clock);
         return ts.get(JAVA_LONG, 0) * 1_000_000_000L + ts.get(JAVA_LONG, 8);
+    }
+
+    /**
+     * clock_gettime(clock) as the vDSO (or, where it has none, the system call) returns it: 0, or
+     * minus errno; for proofs that look at the raw answer.
+     */
+    public static int clockGettimeRaw(int clock) {
+        try {
+            return (int) CLOCK_GETTIME.invokeExact(clock, scratch().address());
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** clock_getres(clock) raw: 0, or minus errno. */
+    public static int clockGetresRaw(int clock) {
+        try {
+            return (int) CLOCK_GETRES.invokeExact(clock, scratch().address());
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
     }
 
     public static Timespec clockGettime(int clock) {

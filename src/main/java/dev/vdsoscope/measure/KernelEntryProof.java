@@ -1,0 +1,76 @@
+package dev.vdsoscope.measure;
+
+import java.util.Optional;
+import java.util.function.IntUnaryOperator;
+
+import dev.vdsoscope.abi.LinuxAbi;
+import dev.vdsoscope.linux.SeccompMarker;
+import dev.vdsoscope.vdso.ClockId;
+import dev.vdsoscope.vdso.VdsoCalls;
+
+/**
+ * Whether a vDSO time call enters the kernel, proved rather than timed: the call is made on a thread
+ * whose matching system call a seccomp filter makes fail with a marker errno ({@link SeccompMarker}).
+ * The marker coming back proves the vDSO fell back to the system call; a normal answer proves it
+ * did not. Where seccomp cannot be used, the answer is empty and timing must decide.
+ */
+public final class KernelEntryProof {
+    /** What the proof found. */
+    public enum Finding {
+        /** The call made its system call: the vDSO fell back (or does not serve it). */
+        ENTERS_KERNEL,
+        /** The call answered without its system call: served in user space. */
+        STAYS_IN_USER_SPACE,
+        /** The call failed with another error than the marker (an invalid clock the vDSO refuses itself). */
+        FAILS_IN_USER_SPACE
+    }
+
+    private KernelEntryProof() {}
+
+    /** clock_gettime(clock) through this process's vDSO, under the filter; empty where seccomp is unavailable. */
+    public static Optional<Finding> clockGettime(int clock) {
+        return prove("clock_gettime", VdsoCalls::clockGettimeRaw, clock);
+    }
+
+    public static Optional<Finding> clockGettime(ClockId clock) {
+        return clockGettime(clock.id());
+    }
+
+    /** clock_getres(clock), likewise. */
+    public static Optional<Finding> clockGetres(int clock) {
+        return prove("clock_getres", VdsoCalls::clockGetresRaw, clock);
+    }
+
+    /** Why the proof cannot be made here, or empty when it can. */
+    public static Optional<String> unavailable() {
+        try {
+            proveOrThrow("clock_gettime", VdsoCalls::clockGettimeRaw, ClockId.CLOCK_MONOTONIC.id());
+            return Optional.empty();
+        } catch (SeccompMarker.UnavailableException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    private static Optional<Finding> prove(String syscall, IntUnaryOperator call, int clock) {
+        try {
+            return Optional.of(proveOrThrow(syscall, call, clock));
+        } catch (SeccompMarker.UnavailableException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Finding proveOrThrow(String syscall, IntUnaryOperator call, int clock)
+            throws SeccompMarker.UnavailableException {
+        LinuxAbi abi = LinuxAbi.host().orElseThrow(() -> new SeccompMarker.UnavailableException("an unknown machine"));
+        long number = abi.syscalls().number(syscall).orElseThrow(
+                () -> new SeccompMarker.UnavailableException(abi.displayName() + " has no " + syscall));
+        long seccomp = abi.syscalls().number("seccomp").orElseThrow(
+                () -> new SeccompMarker.UnavailableException(abi.displayName() + " has no seccomp"));
+        call.applyAsInt(clock); // binds the call before the filter, so nothing but the call itself runs under it
+        long result = SeccompMarker.underFilter(abi.auditArch(), number, seccomp, () -> call.applyAsInt(clock));
+        if (result == -SeccompMarker.MARKER) {
+            return Finding.ENTERS_KERNEL;
+        }
+        return result == 0 ? Finding.STAYS_IN_USER_SPACE : Finding.FAILS_IN_USER_SPACE;
+    }
+}
