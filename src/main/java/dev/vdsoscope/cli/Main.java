@@ -28,7 +28,8 @@ public final class Main implements Callable<Integer> {
     /** The commands, in the order --help lists them. */
     private static final List<Class<?>> COMMANDS = List.of(ReportCommand.class, AuxvCommand.class, MapsCommand.class,
             DumpCommand.class, FileCommand.class, HeadersCommand.class, SymbolsCommand.class, DisasmCommand.class,
-            GateCommand.class, DiffCommand.class, LddCommand.class, BenchCommand.class, DoctorCommand.class);
+            GateCommand.class, DiffCommand.class, LddCommand.class, BenchCommand.class, DoctorCommand.class,
+            VerifyCommand.class);
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print a stack trace with errors.")
     void setDebug(boolean value) {

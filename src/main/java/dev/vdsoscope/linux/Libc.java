@@ -49,6 +49,10 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle MMAP = bind("mmap",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle SCHED_SETAFFINITY = bind("sched_setaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final MethodHandle SCHED_GETAFFINITY = bind("sched_getaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
     private static final MethodHandle WRITE = bind("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
     private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -191,6 +195,30 @@ public final class Libc {
     public static long mmap(long length, int prot, int flags) {
         try {
             return (long) MMAP.invokeExact(0L, length, prot, flags, -1, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The CPUs the calling thread may run on (sched_getaffinity(2)), up to 1024. */
+    public static java.util.BitSet allowedCpus() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mask = arena.allocate(128);
+            if ((int) SCHED_GETAFFINITY.invokeExact(0, 128L, mask) != 0) {
+                return new java.util.BitSet();
+            }
+            return java.util.BitSet.valueOf(mask.toArray(JAVA_BYTE));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Pins the calling thread to one CPU (sched_setaffinity(2)); false when the kernel refuses. */
+    public static boolean pinTo(int cpu) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mask = arena.allocate(128);
+            mask.set(JAVA_BYTE, cpu / 8, (byte) (1 << (cpu % 8)));
+            return (int) SCHED_SETAFFINITY.invokeExact(0, 128L, mask) == 0;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -140,6 +140,27 @@ public final class VdsoCalls {
         }
     }
 
+    /**
+     * clock_gettime(clock) raw, with the answer: returns 0 or minus errno; on 0, {@code out} holds
+     * seconds and nanoseconds. For checks that compare every answer, errors included.
+     */
+    public static int clockGettimeInto(int clock, long[] out) {
+        int result = clockGettimeRaw(clock);
+        MemorySegment ts = scratch();
+        out[0] = ts.get(JAVA_LONG, 0);
+        out[1] = ts.get(JAVA_LONG, 8);
+        return result;
+    }
+
+    /** clock_getres(clock) raw, with the answer, as {@link #clockGettimeInto}. */
+    public static int clockGetresInto(int clock, long[] out) {
+        int result = clockGetresRaw(clock);
+        MemorySegment ts = scratch();
+        out[0] = ts.get(JAVA_LONG, 0);
+        out[1] = ts.get(JAVA_LONG, 8);
+        return result;
+    }
+
     /** clock_getres(clock) raw: 0, or minus errno. */
     public static int clockGetresRaw(int clock) {
         try {

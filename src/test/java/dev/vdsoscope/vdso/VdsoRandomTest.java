@@ -129,6 +129,29 @@ class VdsoRandomTest {
         assertThat(VdsoRandom.statesInUse()).as("every state handed back").isZero();
     }
 
+    /**
+     * Proof that the fast path makes no system call: with every state keyed, getrandom on a thread
+     * whose getrandom system call a seccomp filter marks still answers; the system call itself gets
+     * the marker.
+     */
+    @Test
+    void theFastPathMakesNoSystemCall() throws Exception {
+        assumeTrue(VdsoRandom.servedByVdso(), "this kernel's vDSO has no getrandom");
+        assumeTrue(dev.vdsoscope.measure.KernelEntryProof.unavailable().isEmpty(), "seccomp cannot be used here");
+        dev.vdsoscope.abi.LinuxAbi abi = dev.vdsoscope.abi.LinuxAbi.host().orElseThrow();
+        long getrandom = abi.syscalls().number("getrandom").orElseThrow();
+        long seccomp = abi.syscalls().number("seccomp").orElseThrow();
+        VdsoRandom.warm();
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment buffer = arena.allocate(32);
+            assertThat(dev.vdsoscope.linux.SeccompMarker.underFilter(abi.auditArch(), getrandom, seccomp,
+                    () -> VdsoRandom.getrandom(buffer, 0))).as("through the vDSO").isEqualTo(32);
+            assertThat(dev.vdsoscope.linux.SeccompMarker.underFilter(abi.auditArch(), getrandom, seccomp,
+                    () -> VdsoRandom.syscall(buffer, 32, 0))).as("the system call").isEqualTo(
+                            -dev.vdsoscope.linux.SeccompMarker.MARKER);
+        }
+    }
+
     /** Without the vDSO's getrandom (Linux 6.1, or hidden), every call is the system call, which still works. */
     @Test
     void withoutTheVdsoFunctionTheSystemCallServes() throws Exception {

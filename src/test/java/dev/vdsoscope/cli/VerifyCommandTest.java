@@ -1,0 +1,61 @@
+package dev.vdsoscope.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
+
+/**
+ * verify on this machine's vDSO passes; with a stale clock injected it fails, saying which and how;
+ * in a time namespace (unshare --time, where the kernel and this user allow one) it passes too,
+ * the offsets applied by both sides.
+ */
+@ResourceLock(VerifyCommand.INJECT_PROPERTY)
+class VerifyCommandTest {
+    @Test
+    void thisMachinesVdsoPasses() throws Exception {
+        Cli.Result r = Cli.run("verify", "--duration", "0.3");
+        assertThat(r.exitCode()).as(r.out()).isZero();
+        assertThat(r.out()).contains("PASS  clock_gettime order            CLOCK_MONOTONIC")
+                .contains("PASS  the pinned CPU                 getcpu").endsWith("Verdict: every check passed.\n");
+        JsonNode json = new ObjectMapper().readTree(Cli.run("verify", "--json", "--duration", "0.2").stdout());
+        assertThat(json.get("passed").asBoolean()).isTrue();
+        assertThat(json.get("checks").size()).isGreaterThan(20);
+    }
+
+    @Test
+    void aStaleClockFailsWithOneClearLine() {
+        System.setProperty(VerifyCommand.INJECT_PROPERTY, "stale:CLOCK_MONOTONIC");
+        try {
+            Cli.Result r = Cli.run("verify", "--duration", "0.2");
+            assertThat(r.exitCode()).isEqualTo(ExitCode.FINDINGS);
+            assertThat(r.out()).containsPattern("FAIL  clock_gettime order            CLOCK_MONOTONIC +1 round: system call"
+                    + " \\d+\\.\\d{9}, vDSO \\d+\\.\\d{9}, system call \\d+\\.\\d{9}: the vDSO's answer is before the first")
+                    .contains("PASS  clock_gettime order            CLOCK_REALTIME")
+                    .endsWith("Verdict: 1 check failed.\n");
+        } finally {
+            System.clearProperty(VerifyCommand.INJECT_PROPERTY);
+        }
+    }
+
+    @Test
+    void aTimeNamespacePasses() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of("unshare", "--time", "--fork", "--monotonic=86400", "--boottime=3600", java,
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.vdsoscope.cli.Main", "verify", "--duration", "0.3");
+        Process probe = new ProcessBuilder("unshare", "--time", "--fork", "true").redirectErrorStream(true).start();
+        String why = new String(probe.getInputStream().readAllBytes()).strip();
+        assumeTrue(probe.waitFor() == 0, "no time namespace here (unshare --time: " + why + ")");
+        Process verify = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(verify.getInputStream().readAllBytes());
+        assertThat(verify.waitFor()).as(out).isZero();
+        assertThat(out).contains("Verdict: every check passed.");
+    }
+}
