@@ -23,6 +23,7 @@ import dev.vdsoscope.measure.CallTimer;
 import dev.vdsoscope.measure.Calls;
 import dev.vdsoscope.measure.CompatGateBench;
 import dev.vdsoscope.measure.MachineContext;
+import dev.vdsoscope.measure.RandomBench;
 import dev.vdsoscope.measure.Stats;
 import dev.vdsoscope.measure.TimedCall;
 import dev.vdsoscope.measure.Timing;
@@ -46,7 +47,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FUNCTION", arity = "0..*",
             description = "What to measure (default: all): clock_gettime, gettimeofday, time, getcpu, clock_getres, "
-                    + "or a clock such as MONOTONIC or CLOCK_MONOTONIC; or compat:i386 alone: a system call through "
+                    + "or a clock such as MONOTONIC or CLOCK_MONOTONIC; or getrandom alone: 16 to 4096 random bytes "
+                    + "through the vDSO, the system call, the vdsoscope SecureRandom and the JDK's; or compat:i386 alone: a system call through "
                     + "int $0x80 against __kernel_vsyscall, and clock_gettime through the 32-bit vDSO against its "
                     + "system call, in a 32-bit process vdsoscope starts.")
     List<String> functions = List.of();
@@ -92,6 +94,12 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (functions.contains("getrandom")) {
+            if (functions.size() > 1) {
+                throw new Failure(null, "getrandom is measured alone", ExitCode.BAD_INPUT);
+            }
+            return random();
+        }
         if (functions.contains(ImageTarget.COMPAT_I386)) {
             if (functions.size() > 1) {
                 throw new Failure(null, ImageTarget.COMPAT_I386 + " is measured alone", ExitCode.BAD_INPUT);
@@ -192,6 +200,49 @@ final class BenchCommand implements Callable<Integer> {
                 AtomicOutput.write(chart, ByteBuffer.wrap(svg.getBytes(StandardCharsets.UTF_8)), force);
             } catch (java.io.IOException e) {
                 throw Failure.of(chart.toString(), e);
+            }
+        }
+        return ExitCode.OK;
+    }
+
+    record JsonRandomPath(String path, String api, double median, double q1, double q3, Double allCoresNsPerCall) {}
+
+    record JsonRandomSize(int bytes, List<JsonRandomPath> paths) {}
+
+    record JsonRandomBench(String command, int schemaVersion, String function, boolean servedByVdso, int threads,
+            List<JsonRandomSize> sizes, MachineContext context) {}
+
+    private int random() throws Exception {
+        if (durationSeconds <= 0 || samples < CallTimer.MIN_SAMPLES) {
+            throw new Failure(null, "--duration must be positive and --samples at least " + CallTimer.MIN_SAMPLES,
+                    ExitCode.BAD_INPUT);
+        }
+        RandomBench.Result r;
+        try (Progress progress = Progress.startLongSteps(1)) {
+            progress.step("getrandom");
+            r = RandomBench.run(Duration.ofNanos((long) (durationSeconds * 1e9)), samples);
+        }
+        List<JsonRandomSize> sizes = r.sizes().stream().map(size -> new JsonRandomSize(size.bytes(), size.paths().stream()
+                .map(p -> new JsonRandomPath(p.path(), p.api(), round(p.oneThread().median()), round(p.oneThread().q1()),
+                        round(p.oneThread().q3()), finiteOrNull(p.allCoresNsPerCall()))).toList())).toList();
+        JsonRandomBench document = new JsonRandomBench("bench", 1, "getrandom", r.servedByVdso(), r.threads(), sizes,
+                MachineContext.current());
+        if (common.json) {
+            Output.json(document);
+            return ExitCode.OK;
+        }
+        PrintStream out = Output.out();
+        if (!r.servedByVdso()) {
+            out.println("This kernel's vDSO has no getrandom (Linux 6.11 added it): every path below makes the system call.");
+        }
+        out.printf("Random bytes, ns per call: one thread, median [first quartile, third quartile]; then all %d cores"
+                + " at once, per thread%n%n", r.threads());
+        for (JsonRandomSize size : sizes) {
+            out.printf("%d bytes%n", size.bytes());
+            for (JsonRandomPath p : size.paths()) {
+                out.printf(Locale.ROOT, "  %-20s %10.1f [%.1f, %.1f]  %10s   %s%n", p.path(), p.median(), p.q1(), p.q3(),
+                        p.allCoresNsPerCall() == null ? "-" : String.format(Locale.ROOT, "%.1f", p.allCoresNsPerCall()),
+                        p.api());
             }
         }
         return ExitCode.OK;

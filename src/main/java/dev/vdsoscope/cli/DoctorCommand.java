@@ -12,8 +12,10 @@ import dev.vdsoscope.measure.Clocksources;
 import dev.vdsoscope.measure.Doctor;
 import dev.vdsoscope.measure.Doctor.ClockVerdict;
 import dev.vdsoscope.measure.Doctor.Diagnosis;
+import dev.vdsoscope.measure.KernelEntryProof;
 import dev.vdsoscope.measure.VdsoEnvironment;
 import dev.vdsoscope.vdso.ClockId;
+import dev.vdsoscope.vdso.VdsoRandom;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -100,6 +102,11 @@ final class DoctorCommand implements Callable<Integer> {
             String note = c.fallsBack() ? "  <- falls back" : c.expectedVdso() ? "" : "  (control: always a system call)";
             out.printf("  %-26s %-8s %s%s%n", c.clock().name(), label, c.evidence(), note);
         }
+        KernelEntryProof.getrandom().ifPresent(finding -> out.println("  getrandom                  "
+                + (finding == KernelEntryProof.Finding.STAYS_IN_USER_SPACE ? "vDSO     no getrandom system call was made"
+                        + " under the filter (states keyed first)"
+                        : VdsoRandom.servedByVdso() ? "SYSCALL  its getrandom system call was made each time"
+                        : "SYSCALL  this kernel's vDSO has no getrandom (Linux 6.11 added it)")));
         out.println();
         long falling = d.clocks().stream().filter(ClockVerdict::fallsBack).count();
         out.println(falling == 0 ? "Verdict: every clock the vDSO can serve is served by it."

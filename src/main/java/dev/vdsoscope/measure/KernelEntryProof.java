@@ -7,6 +7,7 @@ import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.linux.SeccompMarker;
 import dev.vdsoscope.vdso.ClockId;
 import dev.vdsoscope.vdso.VdsoCalls;
+import dev.vdsoscope.vdso.VdsoRandom;
 
 /**
  * Whether a vDSO time call enters the kernel, proved rather than timed: the call is made on a thread
@@ -39,6 +40,37 @@ public final class KernelEntryProof {
     /** clock_getres(clock), likewise. */
     public static Optional<Finding> clockGetres(int clock) {
         return prove("clock_getres", VdsoCalls::clockGetresRaw, clock);
+    }
+
+    /**
+     * getrandom(32 bytes) through the vDSO, under a filter that marks the getrandom system call, with
+     * every state keyed first ({@link VdsoRandom#warm}). The vDSO also makes the call when the kernel's
+     * RNG generation has changed (a reseed), so a marker is taken as proof only when it comes back
+     * three times in a row. Empty where seccomp is unavailable.
+     */
+    public static Optional<Finding> getrandom() {
+        Optional<LinuxAbi> abi = LinuxAbi.host();
+        if (abi.isEmpty() || abi.get().syscalls().number("getrandom").isEmpty()
+                || abi.get().syscalls().number("seccomp").isEmpty()) {
+            return Optional.empty();
+        }
+        long number = abi.get().syscalls().number("getrandom").getAsLong();
+        long seccomp = abi.get().syscalls().number("seccomp").getAsLong();
+        VdsoRandom.warm();
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            java.lang.foreign.MemorySegment buffer = arena.allocate(32);
+            for (int attempt = 0; attempt < 3; attempt++) {
+                long result = SeccompMarker.underFilter(abi.get().auditArch(), number, seccomp,
+                        () -> VdsoRandom.getrandom(buffer, 0));
+                if (result != -SeccompMarker.MARKER) {
+                    return Optional.of(result == 32 ? Finding.STAYS_IN_USER_SPACE : Finding.FAILS_IN_USER_SPACE);
+                }
+                VdsoRandom.warm(); // a reseed: key the states again, then ask once more
+            }
+            return Optional.of(Finding.ENTERS_KERNEL);
+        } catch (SeccompMarker.UnavailableException e) {
+            return Optional.empty();
+        }
     }
 
     /** Why the proof cannot be made here, or empty when it can. */

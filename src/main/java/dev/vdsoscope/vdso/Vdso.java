@@ -248,6 +248,17 @@ public final class Vdso {
         return lookup(names.get().version(), names.get().symbol(function));
     }
 
+    /**
+     * getrandom(2) through this process's vDSO into native memory ({@link VdsoRandom}): the count, or
+     * minus errno. Only for this process's own vDSO ({@link #current()}), whose code this process can call.
+     */
+    public long getrandom(MemorySegment buffer, int flags) {
+        if (this != current()) {
+            throw new IllegalStateException("getrandom can only be called through this process's own vDSO");
+        }
+        return VdsoRandom.getrandom(buffer, flags);
+    }
+
     /** clock_gettime(clock) through this process's vDSO (or the system call where it has none). */
     public VdsoCalls.Timespec clockGettime(ClockId clock) {
         requireCurrent();

@@ -90,4 +90,25 @@ class BenchCommandTest {
         assertThat(unknown.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(unknown.stderr()).contains("sleep").contains("clock_gettime");
     }
+
+    /** bench getrandom: every size, every path; the vDSO path only where the kernel's vDSO has getrandom. */
+    @Test
+    void getrandomBySizeAndPath() throws Exception {
+        Cli.Result r = Cli.run("bench", "--json", "--duration", "0.02", "--samples", "10", "getrandom");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.stdout());
+        assertThat(json.get("function").asText()).isEqualTo("getrandom");
+        boolean served = dev.vdsoscope.vdso.Vdso.find().map(v -> v.lookup(dev.vdsoscope.abi.VdsoFunction.GETRANDOM)
+                .isPresent()).orElse(false);
+        assertThat(json.get("servedByVdso").asBoolean()).isEqualTo(served);
+        assertThat(json.get("sizes").findValuesAsText("bytes")).containsExactly("16", "32", "256", "4096");
+        for (com.fasterxml.jackson.databind.JsonNode size : json.get("sizes")) {
+            assertThat(size.get("paths").findValuesAsText("path")).containsAll(java.util.List.of("syscall", "provider",
+                    "native-nonblocking", "jdk-default"));
+            assertThat(size.get("paths").findValuesAsText("path").contains("vdso")).isEqualTo(served);
+            for (com.fasterxml.jackson.databind.JsonNode path : size.get("paths")) {
+                assertThat(path.get("median").asDouble()).as(path.toString()).isPositive();
+            }
+        }
+    }
 }

@@ -19,7 +19,7 @@ class ReportVerdictTest {
     void everyRunEndsWithAVerdictAndNamesTheMethod() throws Exception {
         Optional<String> why = KernelEntryProof.unavailable();
         assumeTrue(why.isEmpty(), () -> "seccomp cannot be used here, so timing decides: " + why.orElse(""));
-        for (int run = 0; run < 5; run++) {
+        for (int run = 0; run < 10; run++) {
             String speed = Cli.run().out().lines().filter(l -> l.startsWith("Speed of time calls: ")).findFirst()
                     .orElseThrow();
             assertThat(speed).as("run %d", run).startsWith("Speed of time calls: CLOCK_MONOTONIC is ")

@@ -64,4 +64,11 @@ class KernelEntryProofTest {
                 .isEqualTo(pid);
         assertThat(Syscall.invoke(getpid, 0, 0, 0)).as("this thread has no filter").isEqualTo(pid);
     }
+
+    /** getrandom through the vDSO, states keyed: no system call; where the vDSO lacks it, every call is one. */
+    @Test
+    void getrandomsWarmPathIsProvedFree() {
+        assertThat(KernelEntryProof.getrandom()).contains(dev.vdsoscope.vdso.VdsoRandom.servedByVdso()
+                ? KernelEntryProof.Finding.STAYS_IN_USER_SPACE : KernelEntryProof.Finding.ENTERS_KERNEL);
+    }
 }
