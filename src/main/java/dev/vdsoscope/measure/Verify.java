@@ -28,7 +28,8 @@ import dev.vdsoscope.vdso.VdsoRandom;
  * system call;</li>
  * <li>gettimeofday and time between two CLOCK_REALTIME system calls;</li>
  * <li>getcpu, with the thread pinned to each allowed CPU in turn: that CPU;</li>
- * <li>getrandom: every size fully answered, and unknown flags refused as the system call refuses them.</li>
+ * <li>getrandom: every size fully answered, and unknown flags refused as the system call refuses them;</li>
+ * <li>optionally, bad pointers ({@link FaultCheck}): the vDSO faults, the system call says EFAULT.</li>
  * </ul>
  * Each check is repeated for the duration given. In a time namespace both sides apply its offsets,
  * so the bracketing checks them too.
@@ -119,14 +120,17 @@ public final class Verify {
         this.clockGetres = Syscall.number("clock_getres").orElseThrow();
     }
 
-    /** Every check, repeated for about {@code duration} in all. */
-    public static Report run(Calls vdso, Duration duration) {
+    /**
+     * Every check, repeated for about {@code duration} in all; with {@code faults}, also vdsotest's
+     * abi mode: bad pointers, the vDSO side in child JVMs that are expected to die of them.
+     */
+    public static Report run(Calls vdso, Duration duration, boolean faults) {
         try (Arena arena = Arena.ofConfined()) {
-            return new Verify(vdso, arena).all(duration);
+            return new Verify(vdso, arena).all(duration, faults);
         }
     }
 
-    private Report all(Duration duration) {
+    private Report all(Duration duration, boolean faults) {
         List<Check> checks = new ArrayList<>();
         long perCheck = Math.max(1, duration.toNanos() / (ClockId.values().length + 4));
         for (ClockId clock : ClockId.values()) {
@@ -140,6 +144,9 @@ public final class Verify {
         checks.add(timeCheck(perCheck));
         checks.add(getcpu());
         checks.add(getrandom());
+        if (faults) {
+            checks.addAll(faults());
+        }
         return new Report(List.copyOf(checks));
     }
 
@@ -284,6 +291,22 @@ public final class Verify {
             return new Check("the pinned CPU", "getcpu", false, 0, "interrupted");
         }
         return outcome.get();
+    }
+
+    private static List<Check> faults() {
+        List<Check> checks = new ArrayList<>();
+        try {
+            for (FaultCheck.Outcome o : FaultCheck.run()) {
+                checks.add(new Check("bad pointer: vDSO faults, system call EFAULT", o.call(), o.asExpected(), 1,
+                        o.asExpected() ? "" : o.vdsoDetail() + "; the system call returned " + o.syscallResult()));
+            }
+        } catch (java.io.IOException e) {
+            checks.add(new Check("bad pointer: vDSO faults, system call EFAULT", "child JVM", false, 0,
+                    "cannot start the child JVM: " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return checks;
     }
 
     private Check getrandom() {
