@@ -19,16 +19,25 @@ import java.nio.file.StandardOpenOption;
 final class AtomicOutput {
     private AtomicOutput() {}
 
-    static void write(Path target, ByteBuffer bytes, boolean force) throws IOException {
+    /**
+     * Refuses, before any work is done, a target that {@link #write} would refuse: a directory, or an
+     * existing file without --force (a long benchmark must not run only to be thrown away).
+     */
+    static void checkWritable(Path target, boolean force) throws IOException {
         Path absolute = target.toAbsolutePath();
-        Path directory = absolute.getParent();
         if (Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
             throw new java.nio.file.FileSystemException(target.toString(), null, "is a directory");
         }
         if (!force && Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
             throw new FileAlreadyExistsException(target.toString(), null, "exists (use --force to replace it)");
         }
-        Path temporary = Files.createTempFile(directory, "." + absolute.getFileName() + ".", ".tmp");
+    }
+
+    static void write(Path target, ByteBuffer bytes, boolean force) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path directory = absolute.getParent();
+        checkWritable(target, force);
+        Path temporary = temporaryFile(directory, absolute.getFileName().toString());
         try {
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
                 while (bytes.hasRemaining()) {
@@ -44,6 +53,27 @@ final class AtomicOutput {
             }
         } finally {
             Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
+     * A new file beside the target, created rw-rw-rw- less the process's umask, as any file a tool
+     * writes (Files.createTempFile would make it 0600 whatever the umask); its name is unique to this
+     * process and moment, and CREATE_NEW refuses anything already there.
+     */
+    private static Path temporaryFile(Path directory, String name) throws IOException {
+        java.nio.file.attribute.FileAttribute<?> readWrite = java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        for (int attempt = 0; ; attempt++) {
+            Path candidate = directory.resolve("." + name + "." + ProcessHandle.current().pid() + "." + System.nanoTime()
+                    + ".tmp");
+            try {
+                return Files.createFile(candidate, readWrite);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
         }
     }
 }

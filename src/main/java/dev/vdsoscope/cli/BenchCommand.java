@@ -94,6 +94,13 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (chart != null) {
+            try {
+                AtomicOutput.checkWritable(chart, force);
+            } catch (java.io.IOException e) {
+                throw Failure.of(chart.toString(), e);
+            }
+        }
         if (functions.contains("getrandom")) {
             if (functions.size() > 1) {
                 throw new Failure(null, "getrandom is measured alone", ExitCode.BAD_INPUT);

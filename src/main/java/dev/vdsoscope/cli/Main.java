@@ -6,6 +6,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.ToIntFunction;
 
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** The {@code vdsoscope} command line. */
-@Command(name = "vdsoscope", mixinStandardHelpOptions = true, version = "vdsoscope 0.1.0",
+@Command(name = "vdsoscope", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "Inspect the Linux vDSO and any ELF image.",
         footer = {"", Main.EXIT_CODES})
 public final class Main implements Callable<Integer> {
@@ -77,11 +78,54 @@ public final class Main implements Callable<Integer> {
         commandLine.setErr(new java.io.PrintWriter(Output.err(), true));
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> failed(e));
         commandLine.setParameterExceptionHandler((e, parsed) -> {
+            Optional<String> suggestion = misspeltCommand(e);
+            if (suggestion.isPresent()) {
+                Output.err().println("vdsoscope: " + suggestion.get());
+                Output.err().println("Try 'vdsoscope --help'.");
+                return ExitCode.BAD_INPUT;
+            }
             Output.err().println("vdsoscope: " + e.getMessage());
             Output.err().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return ExitCode.BAD_INPUT;
         });
         return withWriteCheck(commandLine.execute(args));
+    }
+
+    /**
+     * For a first argument that is no command, file or target: which commands it may have meant
+     * (one edit or two away, or a prefix of one), as one line; empty for other parse errors.
+     */
+    private static Optional<String> misspeltCommand(CommandLine.ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()
+                || e.getCommandLine().getParent() != null) {
+            return Optional.empty();
+        }
+        String typed = u.getUnmatched().getFirst();
+        List<String> near = COMMANDS.stream().map(Main::name)
+                .filter(name -> name.startsWith(typed) || editDistance(typed, name) <= 2).toList();
+        return Optional.of("'" + typed + "' is not a command" + (near.isEmpty() ? " (the commands: "
+                + String.join(", ", COMMANDS.stream().map(Main::name).toList()) + ")"
+                : "; did you mean " + String.join(" or ", near) + "?"));
+    }
+
+    /** Levenshtein distance, for the suggestion above (command names are short). */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     /** A command that failed as a whole: its one-line message, and the exit code it means. */

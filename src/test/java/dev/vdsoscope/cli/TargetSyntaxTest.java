@@ -148,7 +148,7 @@ class TargetSyntaxTest {
         assertThat(Cli.run("no-such.so").stderr()).isEqualTo("vdsoscope: no-such.so: no such file or directory\n");
         Cli.Result typo = Cli.run("symbls");
         assertThat(typo.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(typo.stderr()).startsWith("vdsoscope: Unmatched argument at index 0: 'symbls'\n");
+        assertThat(typo.stderr()).startsWith("vdsoscope: 'symbls' is not a command; did you mean symbols?\n");
         // A name with neither '/' nor '.' is a file when there is one.
         Files.copy(Path.of(fixture), dir.resolve("vdsoimage"));
         ChildRun plain = childJvm(dir, "C.UTF-8", "vdsoimage");
