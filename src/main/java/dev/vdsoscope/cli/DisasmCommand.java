@@ -83,11 +83,21 @@ final class DisasmCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
+    /** The functions a --symbol may name, for the message when it names none: the first 12, then how many more. */
+    private static String functionNames(ImageDisassembler d) {
+        List<String> names = d.symbols().functions().stream().flatMap(f -> f.names().stream()).sorted().toList();
+        if (names.isEmpty()) {
+            return "the image names no function";
+        }
+        String shown = String.join(", ", names.subList(0, Math.min(12, names.size())));
+        return "it has " + shown + (names.size() > 12 ? " and " + (names.size() - 12) + " more" : "");
+    }
+
     private List<ImageDisassembler.Block> select(ImageDisassembler d, String label) throws CapstoneUnavailableException {
         List<ImageDisassembler.Block> blocks = new ArrayList<>();
         for (String name : symbols) {
             CodeSymbols.Function f = d.symbols().named(name).orElseThrow(() -> new Failure(label,
-                    "no function named " + name, ExitCode.BAD_INPUT));
+                    "no function named " + name + " (" + functionNames(d) + ")", ExitCode.BAD_INPUT));
             blocks.add(d.function(f));
         }
         if (start != null) {
