@@ -61,27 +61,40 @@ final class FileCommand implements Callable<Integer> {
     public Integer call() {
         files = Targets.arguments(spec, files, pidOption.pid);
         Batch batch = new Batch();
-        List<JsonFile> documents = new ArrayList<>();
+        List<Object> documents = new ArrayList<>();
         // Like file(1), pad "NAME:" so that the descriptions line up under the longest name given.
         int width = files.stream().mapToInt(FileCommand::width).max().orElse(0);
         batch.each(files, file -> {
-            ImageTarget target = Targets.parse(file);
-            try (ImageTarget.Opened image = Targets.open(target)) {
-                ElfFile elf = image.elf();
-                // A mapped image has no permission bits: file(1) would see those of a dump made 0644.
-                FileDescription d = FileDescription.of(elf, target instanceof ImageTarget.File f ? mode(f.path()) : 0);
+            try {
+                describe(file, width, documents);
+            } catch (Throwable t) {
+                Failure failure = Failure.of(file, t);
                 if (common.json) {
-                    documents.add(json(file, elf, d));
-                } else {
-                    String pad = noPad ? "" : " ".repeat(width - width(file));
-                    Output.out().println(brief ? d.text() : FileDescription.printableName(file) + ":" + pad + " " + d.text());
+                    // A batch consumer gets an entry for every file given, the unreadable ones too.
+                    documents.add(new JsonError(file, failure.getMessage(), failure.exitCode()));
                 }
+                throw failure;
             }
         });
         if (common.json) {
             Output.json(new JsonDocument("file", 1, documents));
         }
         return batch.exitCode();
+    }
+
+    private void describe(String file, int width, List<Object> documents) {
+        ImageTarget target = Targets.parse(file);
+        try (ImageTarget.Opened image = Targets.open(target)) {
+            ElfFile elf = image.elf();
+            // A mapped image has no permission bits: file(1) would see those of a dump made 0644.
+            FileDescription d = FileDescription.of(elf, target instanceof ImageTarget.File f ? mode(f.path()) : 0);
+            if (common.json) {
+                documents.add(json(file, elf, d));
+            } else {
+                String pad = noPad ? "" : " ".repeat(width - width(file));
+                Output.out().println(brief ? d.text() : FileDescription.printableName(file) + ":" + pad + " " + d.text());
+            }
+        }
     }
 
     /** The columns a name takes on a terminal (file uses its multibyte width). */
@@ -98,7 +111,11 @@ final class FileCommand implements Callable<Integer> {
         }
     }
 
-    record JsonDocument(String command, int schemaVersion, List<JsonFile> files) {}
+    /** Each entry is a {@link JsonFile}, or a {@link JsonError} for a file that could not be described. */
+    record JsonDocument(String command, int schemaVersion, List<Object> files) {}
+
+    /** A file that could not be described: its one-line problem and the exit code it counts for. */
+    record JsonError(String file, String error, int exitCode) {}
 
     record JsonFile(String file, String description, @JsonProperty("class") int elfClass, String endianness,
             JsonMachine machine, long version, JsonName osabi, JsonType type, String linkage, String interpreter,

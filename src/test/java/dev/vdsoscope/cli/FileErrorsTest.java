@@ -53,12 +53,13 @@ class FileErrorsTest {
     }
 
     @Test
-    void jsonListsOnlyTheFilesThatCouldBeRead() throws IOException {
+    void jsonListsEveryFileTheUnreadableWithTheirError() throws IOException {
         Path elf = FileFixturesTest.fixtures().get(0);
         Path text = Files.writeString(dir.resolve("notes.txt"), "hello\n");
         FileOracle.Run run = FileOracle.ours("file", "--json", text.toString(), elf.toString());
         assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(run.out()).contains("\"file\" : \"" + elf + "\"").doesNotContain("notes.txt");
+        assertThat(run.out()).contains("\"file\" : \"" + elf + "\"").contains("\"file\" : \"" + text + "\"")
+                .contains("\"error\" : \"not an ELF file");
         assertThat(run.errLines()).hasSize(1);
     }
 

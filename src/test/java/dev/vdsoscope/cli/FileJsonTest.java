@@ -105,4 +105,22 @@ class FileJsonTest {
             assertThat(json.get("warnings")).as(name).isEmpty();
         }
     }
+
+    /** Every file given has an entry, in order: an unreadable one says why, and the exit code still says so. */
+    @Test
+    void anUnreadableFileHasAnEntryWithItsError(@TempDir Path dir) throws Exception {
+        Path text = Files.writeString(dir.resolve("notes.txt"), "not ELF\n");
+        String missing = dir.resolve("missing").toString();
+        Cli.Result r = Cli.run("file", "--json", missing, "src/test/resources/fixtures/vdso/x86_64-linux-6.1-vdso64.so",
+                text.toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        JsonNode files = new ObjectMapper().readTree(r.stdout()).get("files");
+        assertThat(files).hasSize(3);
+        assertThat(files.get(0).get("file").asText()).isEqualTo(missing);
+        assertThat(files.get(0).get("error").asText()).isEqualTo("no such file or directory");
+        assertThat(files.get(0).get("exitCode").asInt()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(files.get(1).get("description").asText()).startsWith("ELF 64-bit LSB shared object");
+        assertThat(files.get(2).has("error")).isTrue();
+        assertThat(r.stderr()).contains("vdsoscope: " + missing + ": no such file or directory\n");
+    }
 }
