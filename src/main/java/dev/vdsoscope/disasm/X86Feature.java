@@ -54,9 +54,9 @@ public final class X86Feature {
      * 4: leaf 1 ECX, 9: leaf 7 EBX, 16: leaf 7 ECX, 20: 0x80000021 EAX) as read, and the
      * Linux-defined ones as the vendor code sets them: SYSENTER32 on Intel, Centaur and Zhaoxin
      * (intel.c, centaur.c, zhaoxin.c), SYSCALL32 on AMD and Hygon (amd.c, hygon.c), LFENCE_RDTSC
-     * (either number) where SSE2 makes LFENCE dispatch-serialising (intel.c; amd.c sets the DE_CFG bit
-     * that makes it so from family 0x10). A model for the features the vDSO's alternatives use, not
-     * the kernel's whole cpufeatures.
+     * (either number) wherever SSE2 is present (intel.c; amd.c and hygon.c set the DE_CFG bit that
+     * makes LFENCE dispatch-serialising, and on families without that MSR it already is). A model of a
+     * 64-bit kernel, for the features the vDSO's alternatives use, not the kernel's whole cpufeatures.
      */
     public static java.util.function.IntPredicate linuxFeatures(Cpuid cpuid) {
         int[] vendor = cpuid.query(0, 0);
@@ -73,8 +73,7 @@ public final class X86Feature {
         boolean intelLike = name.equals("GenuineIntel") || name.equals("CentaurHauls") || name.equals("  Shanghai  ");
         boolean amdLike = name.equals("AuthenticAMD") || name.equals("HygonGenuine");
         boolean sse2 = (leaf1[3] & (1 << 26)) != 0;
-        int family = ((leaf1[0] >> 8) & 0xf) + (((leaf1[0] >> 8) & 0xf) == 0xf ? (leaf1[0] >> 20) & 0xff : 0);
-        boolean lfenceRdtsc = sse2 && (intelLike || (amdLike && family >= 0x10)) || (extended21[0] & (1 << 2)) != 0;
+        boolean lfenceRdtsc = sse2 && (intelLike || amdLike) || (extended21[0] & (1 << 2)) != 0;
         return feature -> switch (feature / 32) {
             case 0 -> (leaf1[3] & (1 << (feature % 32))) != 0;
             case 1 -> (extended1[3] & (1 << (feature % 32))) != 0;

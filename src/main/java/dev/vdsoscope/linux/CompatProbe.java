@@ -35,6 +35,9 @@ public final class CompatProbe implements AutoCloseable {
     private static final String NOT_RUN = "this kernel does not run " + CompatProbeProgram.ABI.displayName()
             + " programs (" + CompatProbeProgram.NOT_RUN_REASON + ")";
 
+    /** The longest a timing request may take before the probe is killed. */
+    static final java.time.Duration REQUEST_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     private final Process process;
     private final OutputStream requests;
     private final InputStream answers;
@@ -107,10 +110,27 @@ public final class CompatProbe implements AutoCloseable {
         }
         ByteBuffer request = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
         request.putInt(loop.ordinal()).putInt(count).putInt((int) address);
+        // A watchdog: a loop that does not answer within REQUEST_TIMEOUT (a wrong address, a kernel
+        // stuck) is killed, and the read below then ends; the probe never holds the tool up for ever.
+        Thread watchdog = Thread.ofVirtual().unstarted(() -> {
+            try {
+                Thread.sleep(REQUEST_TIMEOUT);
+                process.destroyForcibly();
+            } catch (InterruptedException e) {
+                // Answered in time.
+            }
+        });
         long start = System.nanoTime();
         requests.write(request.array());
         requests.flush();
-        if (answers.read() < 0) {
+        watchdog.start();
+        int answer;
+        try {
+            answer = answers.read();
+        } finally {
+            watchdog.interrupt();
+        }
+        if (answer < 0) {
             throw new IOException("the 32-bit process ended while timing (" + describe(exitStatus()) + ")");
         }
         return System.nanoTime() - start;

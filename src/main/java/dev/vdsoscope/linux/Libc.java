@@ -200,25 +200,37 @@ public final class Libc {
         }
     }
 
-    /** The CPUs the calling thread may run on (sched_getaffinity(2)), up to 1024. */
+    /** The largest CPU mask asked for: 65,536 CPUs (the kernel's NR_CPUS limit is 8,192). */
+    private static final int MAX_MASK_BYTES = 8192;
+
+    /**
+     * The CPUs the calling thread may run on (sched_getaffinity(2)): the mask is doubled until the
+     * kernel takes it (it refuses one smaller than its nr_cpu_ids with EINVAL).
+     */
     public static java.util.BitSet allowedCpus() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment mask = arena.allocate(128);
-            if ((int) SCHED_GETAFFINITY.invokeExact(0, 128L, mask) != 0) {
-                return new java.util.BitSet();
+        for (int bytes = 128; bytes <= MAX_MASK_BYTES; bytes *= 2) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment mask = arena.allocate(bytes);
+                if ((int) SCHED_GETAFFINITY.invokeExact(0, (long) bytes, mask) >= 0) {
+                    return java.util.BitSet.valueOf(mask.toArray(JAVA_BYTE));
+                }
+            } catch (Throwable t) {
+                throw new AssertionError(t);
             }
-            return java.util.BitSet.valueOf(mask.toArray(JAVA_BYTE));
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
+        return new java.util.BitSet();
     }
 
     /** Pins the calling thread to one CPU (sched_setaffinity(2)); false when the kernel refuses. */
     public static boolean pinTo(int cpu) {
+        if (cpu < 0 || cpu >= MAX_MASK_BYTES * 8) {
+            return false;
+        }
+        int bytes = Math.max(128, Integer.highestOneBit(cpu / 8) * 2);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment mask = arena.allocate(128);
+            MemorySegment mask = arena.allocate(bytes);
             mask.set(JAVA_BYTE, cpu / 8, (byte) (1 << (cpu % 8)));
-            return (int) SCHED_SETAFFINITY.invokeExact(0, 128L, mask) == 0;
+            return (int) SCHED_SETAFFINITY.invokeExact(0, (long) bytes, mask) == 0;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

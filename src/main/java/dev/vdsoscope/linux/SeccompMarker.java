@@ -59,6 +59,8 @@ public final class SeccompMarker {
                 outcome.set(call.getAsLong());
             } catch (UnavailableException | RuntimeException e) {
                 outcome.set(e);
+            } catch (Throwable t) {
+                outcome.set(new UnavailableException("the call failed on the filtered thread: " + t));
             }
         });
         try {

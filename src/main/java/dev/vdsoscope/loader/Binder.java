@@ -86,6 +86,10 @@ final class Binder {
             }
             stop = relocate(member, scope, mode);
         }
+        if (query.budgetSpent()) {
+            notes.add("the hash chains of its objects are too long to follow (over " + BindingTables.CHAIN_STEP_BUDGET
+                    + " steps): lookups were cut short, and what they would have found is not modelled");
+        }
         return new Bindings(Optional.of(mode), List.copyOf(problems), stop, lookups, List.copyOf(notes));
     }
 

@@ -433,6 +433,18 @@ final class BindingTables {
         long sysvHash;
         Version version;
         int lookupClass;
+        /** Chain steps taken for this program so far ({@link #CHAIN_STEP_BUDGET}). */
+        long chainSteps;
+
+        /** Counts one chain step; false once the budget is spent (the lookup then finds nothing). */
+        boolean spend() {
+            return ++chainSteps <= CHAIN_STEP_BUDGET;
+        }
+
+        boolean budgetSpent() {
+            return chainSteps > CHAIN_STEP_BUDGET;
+        }
+
         /** check_match's num_versions for the object being searched. */
         int versionedCount;
         /** check_match's versioned_sym: the first versioned candidate in that object, or NOT_HERE. */
@@ -471,6 +483,13 @@ final class BindingTables {
     }
 
     /**
+     * Hash-chain steps the lookups of one program may take: far more than any real program needs (the
+     * largest on this system take a few million), few enough that a table built to make every lookup
+     * walk every symbol (a hostile file: ld.so itself would take hours) stops within seconds.
+     */
+    static final long CHAIN_STEP_BUDGET = 50_000_000L;
+
+    /**
      * do_lookup_x for this one object: the symbol that answers the query, {@link #NOT_HERE}, or
      * {@link #ASSERTION}. A definition that is hidden, or local, ends the search in this object
      * without an answer, as in ld.so.
@@ -494,7 +513,8 @@ final class BindingTables {
                 return NOT_HERE;
             }
             int bucket = buckets[(int) (hash % nbuckets)];
-            for (int index = bucket; bucket != 0 && index - symbias >= 0 && index - symbias < chain.length; index++) {
+            for (int index = bucket; bucket != 0 && index - symbias >= 0 && index - symbias < chain.length && q.spend();
+                    index++) {
                 int h = chain[index - symbias];
                 if (((h ^ q.gnuHash) >>> 1) == 0 && (found = examine(q, index, names)) != NOT_HERE) {
                     break;
@@ -506,8 +526,8 @@ final class BindingTables {
         } else {
             long hash = q.sysvHash();
             int steps = 0;
-            for (int index = buckets[(int) (hash % nbuckets)]; index != 0 && index < chain.length
-                    && steps <= chain.length; index = chain[index], steps++) {
+            for (int index = buckets[(int) (hash % nbuckets)]; index > 0 && index < chain.length
+                    && steps <= chain.length && q.spend(); index = chain[index], steps++) {
                 if ((found = examine(q, index, names)) != NOT_HERE) {
                     break;
                 }

@@ -43,12 +43,13 @@ public final class RandomBench {
         List<SizeResult> sizes = new ArrayList<>();
         try (Arena arena = Arena.ofShared()) {
             for (int size : SIZES) {
-                MemorySegment buffer = arena.allocate(size);
                 Map<String, String> apis = new LinkedHashMap<>();
-                List<TimedCall.Batch> batches = new ArrayList<>();
+                // Each path as a factory of its loop over a buffer, so that every thread of the all-cores
+                // run writes a buffer of its own (one shared buffer would bounce its cache lines).
+                List<java.util.function.Function<MemorySegment, TimedCall.Batch>> loops = new ArrayList<>();
                 if (VdsoRandom.servedByVdso()) {
                     apis.put("vdso", "VdsoRandom.getrandom (the vDSO's getrandom)");
-                    batches.add(calls -> {
+                    loops.add(buffer -> calls -> {
                         long sum = 0;
                         for (long i = 0; i < calls; i++) {
                             sum += VdsoRandom.getrandom(buffer, 0);
@@ -57,7 +58,7 @@ public final class RandomBench {
                     });
                 }
                 apis.put("syscall", "syscall(SYS_getrandom)");
-                batches.add(calls -> {
+                loops.add(buffer -> calls -> {
                     long sum = 0;
                     for (long i = 0; i < calls; i++) {
                         sum += VdsoRandom.syscall(buffer, size, 0);
@@ -65,17 +66,22 @@ public final class RandomBench {
                     return sum;
                 });
                 apis.put("provider", "SecureRandom Getrandom (vdsoscope)");
-                batches.add(nextBytes(provider, size));
+                loops.add(buffer -> nextBytes(provider, size));
                 apis.put("native-nonblocking", "SecureRandom NativePRNGNonBlocking");
-                batches.add(nextBytes(nativeNonBlocking, size));
+                loops.add(buffer -> nextBytes(nativeNonBlocking, size));
                 apis.put("jdk-default", "new SecureRandom() (" + jdkDefault.getAlgorithm() + ")");
-                batches.add(nextBytes(jdkDefault, size));
+                loops.add(buffer -> nextBytes(jdkDefault, size));
+                List<TimedCall.Batch> batches = new ArrayList<>();
+                for (var loop : loops) {
+                    batches.add(loop.apply(arena.allocate(size)));
+                }
                 List<Timing> timings = new CallTimer(perPath, samples).timeInterleaved(batches);
                 List<PathResult> paths = new ArrayList<>();
                 int index = 0;
                 for (Map.Entry<String, String> api : apis.entrySet()) {
+                    var loop = loops.get(index);
                     paths.add(new PathResult(api.getKey(), api.getValue(), timings.get(index).nsPerCall(),
-                            allCores(batches.get(index), threads, perPath)));
+                            allCores(() -> loop.apply(arena.allocate(size)), threads, perPath)));
                     index++;
                 }
                 sizes.add(new SizeResult(size, List.copyOf(paths)));
@@ -97,11 +103,13 @@ public final class RandomBench {
     }
 
     /** Every thread runs the batch in rounds of 1,000 calls for {@code duration}: ns per call per thread. */
-    private static double allCores(TimedCall.Batch batch, int threads, Duration duration) {
+    private static double allCores(java.util.function.Supplier<TimedCall.Batch> batches, int threads,
+            Duration duration) {
         AtomicLong calls = new AtomicLong();
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
+            TimedCall.Batch batch = batches.get();
             workers.add(Thread.ofPlatform().start(() -> {
                 try {
                     start.await();

@@ -267,22 +267,11 @@ public final class Verify {
     private Check getcpu() {
         AtomicReference<Check> outcome = new AtomicReference<>();
         Thread pinned = Thread.ofPlatform().name("vdsoscope-verify-getcpu").start(() -> {
-            BitSet allowed = Libc.allowedCpus();
-            int count = 0;
-            for (int cpu = allowed.nextSetBit(0); cpu >= 0; cpu = allowed.nextSetBit(cpu + 1)) {
-                if (!Libc.pinTo(cpu)) {
-                    continue;
-                }
-                count++;
-                int seen = vdso.getcpu();
-                if (seen != cpu) {
-                    outcome.set(new Check("the pinned CPU", "getcpu", false, count, "pinned to CPU " + cpu
-                            + ", getcpu says " + seen));
-                    return;
-                }
+            try {
+                pinEach(outcome);
+            } catch (RuntimeException e) {
+                outcome.set(new Check("the pinned CPU", "getcpu", false, 0, "the check failed: " + e));
             }
-            outcome.set(new Check("the pinned CPU", "getcpu", count > 0, count, count > 0 ? ""
-                    : "no CPU could be pinned to"));
         });
         try {
             pinned.join();
@@ -291,6 +280,25 @@ public final class Verify {
             return new Check("the pinned CPU", "getcpu", false, 0, "interrupted");
         }
         return outcome.get();
+    }
+
+    private void pinEach(AtomicReference<Check> outcome) {
+        BitSet allowed = Libc.allowedCpus();
+        int count = 0;
+        for (int cpu = allowed.nextSetBit(0); cpu >= 0; cpu = allowed.nextSetBit(cpu + 1)) {
+            if (!Libc.pinTo(cpu)) {
+                continue;
+            }
+            count++;
+            int seen = vdso.getcpu();
+            if (seen != cpu) {
+                outcome.set(new Check("the pinned CPU", "getcpu", false, count, "pinned to CPU " + cpu
+                        + ", getcpu says " + seen));
+                return;
+            }
+        }
+        outcome.set(new Check("the pinned CPU", "getcpu", count > 0, count, count > 0 ? ""
+                : "no CPU could be pinned to"));
     }
 
     private static List<Check> faults() {

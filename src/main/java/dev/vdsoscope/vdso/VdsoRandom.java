@@ -48,7 +48,8 @@ public final class VdsoRandom {
     /** What the vDSO says its states need. */
     public record Params(int stateSize, int mmapProt, int mmapFlags) {}
 
-    private static final FunctionDescriptor GETRANDOM = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG,
+    /* The buffer is an ADDRESS, so that FFM refuses a heap segment and checks the segment is alive. */
+    private static final FunctionDescriptor GETRANDOM = FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG,
             JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final FunctionDescriptor HEAP = FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT,
             JAVA_LONG, JAVA_LONG);
@@ -97,10 +98,16 @@ public final class VdsoRandom {
     }
 
     /**
-     * Fills {@code buffer} (native memory) with up to its size in random bytes, as getrandom(2) with
-     * these flags; returns the count (which may be short, as the system call's may), or minus errno.
+     * Fills {@code buffer} (native memory, alive: FFM checks both) with up to its size in random bytes,
+     * as getrandom(2) with these flags; returns the count (which may be short, as the system call's
+     * may), or minus errno.
+     *
+     * @throws IllegalArgumentException for a heap segment
      */
     public static long getrandom(MemorySegment buffer, int flags) {
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException("getrandom needs native memory (a heap segment has no address)");
+        }
         long length = buffer.byteSize();
         if (!validFlags(flags)) {
             return -EINVAL;
@@ -113,7 +120,7 @@ public final class VdsoRandom {
             return syscall(buffer, length, flags);
         }
         try {
-            return (long) Holder.CALL.invokeExact(buffer.address(), length, flags, stateAddress(slot),
+            return (long) Holder.CALL.invokeExact(buffer, length, flags, stateAddress(slot),
                     (long) Holder.PARAMS.stateSize());
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -125,9 +132,11 @@ public final class VdsoRandom {
     /**
      * Fills {@code bytes[offset, offset + length)} completely with random bytes from the kernel,
      * looping over short counts; returns 0, or minus errno (EAGAIN under GRND_NONBLOCK before the
-     * kernel's RNG is ready, EINVAL for unknown flags). Allocates nothing: the vDSO writes into the
-     * array (a critical call, which does not block while the kernel's RNG is ready; before that, as
-     * under GRND_NONBLOCK, the vDSO returns at once).
+     * kernel's RNG is ready, EINVAL for unknown flags). Allocates nothing once the kernel's RNG is
+     * known to be ready: the vDSO then writes into the array in critical calls of at most
+     * {@link #CRITICAL_CHUNK} bytes each (a critical call holds off the JVM's safepoints, so it must be
+     * short, and must not block). Until the RNG is known ready, and for GRND_RANDOM, each call goes
+     * through native memory in an ordinary call, which may block.
      */
     public static int fill(byte[] bytes, int offset, int length, int flags) {
         java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
@@ -145,20 +154,38 @@ public final class VdsoRandom {
         return 0;
     }
 
+    /** The largest piece one critical call fills: a few microseconds of ChaCha20. */
+    static final int CRITICAL_CHUNK = 16 * 1024;
+    /** Set once a non-blocking getrandom has succeeded: the kernel's RNG, once ready, stays ready. */
+    private static volatile boolean rngReady;
+
+    private static boolean rngReady() {
+        if (!rngReady) {
+            try (Arena arena = Arena.ofConfined()) {
+                rngReady = syscall(arena.allocate(1), 1, GRND_NONBLOCK) == 1;
+            }
+        }
+        return rngReady;
+    }
+
     private static long fillOnce(byte[] bytes, int offset, int length, int flags) {
-        int slot = Holder.CALL_HEAP == null ? -1 : acquire();
+        boolean critical = Holder.CALL_HEAP != null && (flags & GRND_RANDOM) == 0
+                && ((flags & (GRND_NONBLOCK | GRND_INSECURE)) != 0 || rngReady());
+        int slot = critical ? acquire() : -1;
         if (slot < 0) {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment buffer = arena.allocate(length);
-                long n = syscall(buffer, length, flags);
+                long n = Holder.CALL != null && (flags & GRND_RANDOM) == 0 ? getrandom(buffer, flags)
+                        : syscall(buffer, length, flags);
                 if (n > 0) {
                     MemorySegment.copy(buffer, JAVA_BYTE, 0, bytes, offset, (int) n);
                 }
                 return n;
             }
         }
+        int piece = Math.min(length, CRITICAL_CHUNK);
         try {
-            return (long) Holder.CALL_HEAP.invokeExact(MemorySegment.ofArray(bytes).asSlice(offset, length), (long) length,
+            return (long) Holder.CALL_HEAP.invokeExact(MemorySegment.ofArray(bytes).asSlice(offset, piece), (long) piece,
                     flags, stateAddress(slot), (long) Holder.PARAMS.stateSize());
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -181,7 +208,7 @@ public final class VdsoRandom {
             for (int slot = 0; slot < POOL_STATES; slot++) {
                 if (Holder.BUSY.compareAndSet(slot, 0, 1)) {
                     try {
-                        long ignored = (long) Holder.CALL.invokeExact(buffer.address(), 32L, 0, stateAddress(slot),
+                        long ignored = (long) Holder.CALL.invokeExact(buffer, 32L, 0, stateAddress(slot),
                                 (long) Holder.PARAMS.stateSize());
                     } catch (Throwable t) {
                         throw new AssertionError(t);
@@ -195,6 +222,9 @@ public final class VdsoRandom {
 
     /** The getrandom system call itself, for comparison and fallback. */
     public static long syscall(MemorySegment buffer, long length, int flags) {
+        if (!buffer.isNative() || length > buffer.byteSize()) {
+            throw new IllegalArgumentException("getrandom needs native memory of at least " + length + " bytes");
+        }
         if (Holder.SYSCALL < 0) {
             return -38; // ENOSYS: no getrandom number known for this machine
         }
@@ -241,7 +271,7 @@ public final class VdsoRandom {
     private static Params query(MethodHandle call) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = arena.allocate(16 * 4, 8);
-            long result = (long) call.invokeExact(0L, 0L, 0, params.address(), -1L);
+            long result = (long) call.invokeExact(MemorySegment.NULL, 0L, 0, params.address(), -1L);
             int size = params.get(JAVA_INT, 0);
             if (result != 0 || size <= 0 || size > PAGE) {
                 return null;

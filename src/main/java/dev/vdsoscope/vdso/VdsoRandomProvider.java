@@ -16,7 +16,7 @@ import java.util.Map;
  * Security.addProvider(new VdsoRandomProvider());      // or list it in java.security, or ServiceLoader
  * SecureRandom random = SecureRandom.getInstance("Getrandom", "vdsoscope");
  * byte[] key = new byte[32];
- * random.nextBytes(key);                               // 32 bytes from the kernel, no system call
+ * random.nextBytes(key);                               // 32 bytes from the kernel, through the vDSO
  * }</pre>
  *
  * Every byte is the kernel's: there is no user-space generator here. {@code setSeed} is accepted and

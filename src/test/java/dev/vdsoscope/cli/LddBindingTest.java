@@ -379,4 +379,27 @@ class LddBindingTest {
         assertThat(document.at("/symbols/0/name").asText()).isEqualTo("bar");
         assertThat(document.at("/symbols/0/files").asInt()).isEqualTo(2);
     }
+
+    /**
+     * A hostile SysV hash table: bucket words with the top bit set (negative as Java ints) must end
+     * the chain, as an index past the table does, not index the symbols with a negative number.
+     */
+    @Test
+    void aHashTableWithHugeBucketWordsIsNoCrash() throws Exception {
+        library("full", FULL, "-Wl,--hash-style=sysv");
+        Path pie = program("pie", USES);
+        install("full");
+        byte[] bytes = Files.readAllBytes(dir.resolve("lib/libb.so"));
+        SectionBytes sections = new SectionBytes(bytes);
+        SectionBytes.Section hash = sections.section(".hash");
+        ByteBuffer table = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int buckets = table.getInt(hash.offset());
+        for (int i = 0; i < buckets; i++) {
+            table.putInt(hash.offset() + 8 + 4 * i, 0x8000_0001);
+        }
+        Files.write(dir.resolve("lib/libb.so"), bytes);
+        Cli.Result r = Cli.run("ldd", "--library-path=", "-r", pie.toString());
+        assertThat(r.stderr()).doesNotContain("internal error");
+        assertThat(r.out()).contains("undefined symbol: foo");
+    }
 }
