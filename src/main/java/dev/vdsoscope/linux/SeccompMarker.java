@@ -29,8 +29,8 @@ public final class SeccompMarker {
     private static final int SECCOMP_SET_MODE_FILTER = 1;
     private static final int SECCOMP_RET_ALLOW = 0x7fff_0000, SECCOMP_RET_ERRNO = 0x0005_0000;
     private static final short BPF_LD_W_ABS = 0x20, BPF_JMP_JEQ_K = 0x15, BPF_RET_K = 0x06;
-    /** struct seccomp_data: nr at 0, arch at 4. */
-    private static final int DATA_NR = 0, DATA_ARCH = 4;
+    /** struct seccomp_data: nr at 0, arch at 4, args[6] (u64 each) from 16. */
+    private static final int DATA_NR = 0, DATA_ARCH = 4, DATA_ARGS = 16;
 
     private static final MethodHandle PRCTL = Libc.bind("prctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
@@ -46,16 +46,32 @@ public final class SeccompMarker {
 
     /**
      * Runs {@code call} on a new thread on which system call {@code syscall} of the ABI
-     * {@code auditArch} (AUDIT_ARCH_*) fails with {@link #MARKER}; returns what the call returned.
+     * {@code auditArch} (AUDIT_ARCH_*) fails with {@link #MARKER} when its argument {@code argument}
+     * (0 to 5) is {@code value}: the call's own buffer, so that whatever else the JVM does on that
+     * thread (its own clock reads) is left alone. Returns what the call returned.
      *
      * @param seccomp the seccomp(2) system call's number on this machine
      */
+    public static long underFilter(long auditArch, long syscall, int argument, long value, long seccomp,
+            LongSupplier call) throws UnavailableException {
+        return run(auditArch, syscall, argument, value, seccomp, call);
+    }
+
+    /**
+     * Runs {@code call} on a new thread on which every call of system call {@code syscall} fails with
+     * {@link #MARKER}, whatever its arguments.
+     */
     public static long underFilter(long auditArch, long syscall, long seccomp, LongSupplier call)
+            throws UnavailableException {
+        return run(auditArch, syscall, -1, 0, seccomp, call);
+    }
+
+    private static long run(long auditArch, long syscall, int argument, long value, long seccomp, LongSupplier call)
             throws UnavailableException {
         AtomicReference<Object> outcome = new AtomicReference<>();
         Thread thread = Thread.ofPlatform().name("vdsoscope-seccomp-proof").start(() -> {
             try {
-                install(auditArch, syscall, seccomp);
+                install(auditArch, syscall, argument, value, seccomp);
                 outcome.set(call.getAsLong());
             } catch (UnavailableException | RuntimeException e) {
                 outcome.set(e);
@@ -79,18 +95,34 @@ public final class SeccompMarker {
         return (Long) result;
     }
 
-    /** The filter: for this architecture, the one system call fails with the marker; all else is allowed. */
-    private static void install(long auditArch, long syscall, long seccomp) throws UnavailableException {
+    /**
+     * The filter: for this architecture, the one system call (with the one argument value, where
+     * {@code argument} is 0 to 5) fails with the marker; all else is allowed.
+     */
+    private static void install(long auditArch, long syscall, int argument, long value, long seccomp)
+            throws UnavailableException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment program = arena.allocate(6 * 8L, 8);
+            int length = argument < 0 ? 6 : 10;
+            MemorySegment program = arena.allocate(length * 8L, 8);
+            int allow = length - 1;
             instruction(program, 0, BPF_LD_W_ABS, 0, 0, DATA_ARCH);
-            instruction(program, 1, BPF_JMP_JEQ_K, 0, 3, (int) auditArch);
+            instruction(program, 1, BPF_JMP_JEQ_K, 0, allow - 2, (int) auditArch);
             instruction(program, 2, BPF_LD_W_ABS, 0, 0, DATA_NR);
-            instruction(program, 3, BPF_JMP_JEQ_K, 0, 1, (int) syscall);
-            instruction(program, 4, BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | MARKER);
-            instruction(program, 5, BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW);
+            instruction(program, 3, BPF_JMP_JEQ_K, 0, allow - 4, (int) syscall);
+            if (argument >= 0) {
+                // seccomp_data.args[i] is a u64 at 16 + 8i, its words in this machine's byte order.
+                boolean little = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+                int low = DATA_ARGS + 8 * argument + (little ? 0 : 4);
+                int high = DATA_ARGS + 8 * argument + (little ? 4 : 0);
+                instruction(program, 4, BPF_LD_W_ABS, 0, 0, low);
+                instruction(program, 5, BPF_JMP_JEQ_K, 0, allow - 6, (int) value);
+                instruction(program, 6, BPF_LD_W_ABS, 0, 0, high);
+                instruction(program, 7, BPF_JMP_JEQ_K, 0, allow - 8, (int) (value >>> 32));
+            }
+            instruction(program, allow - 1, BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | MARKER);
+            instruction(program, allow, BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW);
             MemorySegment fprog = arena.allocate(16, 8); // struct sock_fprog { unsigned short len; filter * }
-            fprog.set(JAVA_SHORT, 0, (short) 6);
+            fprog.set(JAVA_SHORT, 0, (short) length);
             fprog.set(ADDRESS, 8, program);
             if ((int) PRCTL.invokeExact(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0) {
                 throw new UnavailableException("prctl(PR_SET_NO_NEW_PRIVS) failed");

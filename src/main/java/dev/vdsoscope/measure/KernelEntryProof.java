@@ -1,7 +1,8 @@
 package dev.vdsoscope.measure;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Optional;
-import java.util.function.IntUnaryOperator;
 
 import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.linux.SeccompMarker;
@@ -30,7 +31,7 @@ public final class KernelEntryProof {
 
     /** clock_gettime(clock) through this process's vDSO, under the filter; empty where seccomp is unavailable. */
     public static Optional<Finding> clockGettime(int clock) {
-        return prove("clock_gettime", VdsoCalls::clockGettimeRaw, clock);
+        return prove("clock_gettime", VdsoCalls::clockGettimeUnchecked, clock);
     }
 
     public static Optional<Finding> clockGettime(ClockId clock) {
@@ -39,7 +40,7 @@ public final class KernelEntryProof {
 
     /** clock_getres(clock), likewise. */
     public static Optional<Finding> clockGetres(int clock) {
-        return prove("clock_getres", VdsoCalls::clockGetresRaw, clock);
+        return prove("clock_getres", VdsoCalls::clockGetresUnchecked, clock);
     }
 
     /**
@@ -57,10 +58,10 @@ public final class KernelEntryProof {
         long number = abi.get().syscalls().number("getrandom").getAsLong();
         long seccomp = abi.get().syscalls().number("seccomp").getAsLong();
         VdsoRandom.warm();
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
-            java.lang.foreign.MemorySegment buffer = arena.allocate(32);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment buffer = arena.allocate(32);
             for (int attempt = 0; attempt < 3; attempt++) {
-                long result = SeccompMarker.underFilter(abi.get().auditArch(), number, seccomp,
+                long result = SeccompMarker.underFilter(abi.get().auditArch(), number, 0, buffer.address(), seccomp,
                         () -> VdsoRandom.getrandom(buffer, 0));
                 if (result != -SeccompMarker.MARKER) {
                     return Optional.of(result == 32 ? Finding.STAYS_IN_USER_SPACE : Finding.FAILS_IN_USER_SPACE);
@@ -76,14 +77,20 @@ public final class KernelEntryProof {
     /** Why the proof cannot be made here, or empty when it can. */
     public static Optional<String> unavailable() {
         try {
-            proveOrThrow("clock_gettime", VdsoCalls::clockGettimeRaw, ClockId.CLOCK_MONOTONIC.id());
+            proveOrThrow("clock_gettime", VdsoCalls::clockGettimeUnchecked, ClockId.CLOCK_MONOTONIC.id());
             return Optional.empty();
         } catch (SeccompMarker.UnavailableException e) {
             return Optional.of(e.getMessage());
         }
     }
 
-    private static Optional<Finding> prove(String syscall, IntUnaryOperator call, int clock) {
+    /** A clock call given its result buffer's address: clock_gettime or clock_getres through the vDSO. */
+    @FunctionalInterface
+    private interface ClockCall {
+        int call(int clock, long buffer);
+    }
+
+    private static Optional<Finding> prove(String syscall, ClockCall call, int clock) {
         try {
             return Optional.of(proveOrThrow(syscall, call, clock));
         } catch (SeccompMarker.UnavailableException e) {
@@ -91,18 +98,26 @@ public final class KernelEntryProof {
         }
     }
 
-    private static Finding proveOrThrow(String syscall, IntUnaryOperator call, int clock)
+    /**
+     * The filter marks the system call only when its buffer argument (args[1]) is this proof's own
+     * buffer: the JVM's own clock reads on the thread, if any, are left alone.
+     */
+    private static Finding proveOrThrow(String syscall, ClockCall call, int clock)
             throws SeccompMarker.UnavailableException {
         LinuxAbi abi = LinuxAbi.host().orElseThrow(() -> new SeccompMarker.UnavailableException("an unknown machine"));
         long number = abi.syscalls().number(syscall).orElseThrow(
                 () -> new SeccompMarker.UnavailableException(abi.displayName() + " has no " + syscall));
         long seccomp = abi.syscalls().number("seccomp").orElseThrow(
                 () -> new SeccompMarker.UnavailableException(abi.displayName() + " has no seccomp"));
-        call.applyAsInt(clock); // binds the call before the filter, so nothing but the call itself runs under it
-        long result = SeccompMarker.underFilter(abi.auditArch(), number, seccomp, () -> call.applyAsInt(clock));
-        if (result == -SeccompMarker.MARKER) {
-            return Finding.ENTERS_KERNEL;
+        try (Arena arena = Arena.ofShared()) {
+            long buffer = arena.allocate(16, 8).address();
+            call.call(clock, buffer); // binds the call before the filter, so nothing but the call itself runs under it
+            long result = SeccompMarker.underFilter(abi.auditArch(), number, 1, buffer, seccomp,
+                    () -> call.call(clock, buffer));
+            if (result == -SeccompMarker.MARKER) {
+                return Finding.ENTERS_KERNEL;
+            }
+            return result == 0 ? Finding.STAYS_IN_USER_SPACE : Finding.FAILS_IN_USER_SPACE;
         }
-        return result == 0 ? Finding.STAYS_IN_USER_SPACE : Finding.FAILS_IN_USER_SPACE;
     }
 }

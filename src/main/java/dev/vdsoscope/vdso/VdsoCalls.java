@@ -174,6 +174,15 @@ public final class VdsoCalls {
         }
     }
 
+    /** clock_getres(clock, address), unchecked, as {@link #clockGettimeUnchecked}. */
+    public static int clockGetresUnchecked(int clock, long address) {
+        try {
+            return (int) CLOCK_GETRES.invokeExact(clock, address);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     /** gettimeofday(address, NULL), unchecked, as {@link #clockGettimeUnchecked}. */
     public static int gettimeofdayUnchecked(long address) {
         try {

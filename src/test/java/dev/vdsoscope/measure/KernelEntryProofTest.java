@@ -63,6 +63,17 @@ class KernelEntryProofTest {
         assertThat(SeccompMarker.underFilter(abi.auditArch(), getppid, seccomp, () -> Syscall.invoke(getpid, 0, 0, 0)))
                 .isEqualTo(pid);
         assertThat(Syscall.invoke(getpid, 0, 0, 0)).as("this thread has no filter").isEqualTo(pid);
+        // With an argument named, only the call with that argument gets the marker.
+        long clockGettime = abi.syscalls().number("clock_gettime").orElseThrow();
+        int cpuClock = ClockId.CLOCK_PROCESS_CPUTIME_ID.id();
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            long marked = arena.allocate(16, 8).address();
+            long other = arena.allocate(16, 8).address();
+            assertThat(SeccompMarker.underFilter(abi.auditArch(), clockGettime, 1, marked, seccomp,
+                    () -> Syscall.invoke(clockGettime, cpuClock, marked, 0))).isEqualTo(-SeccompMarker.MARKER);
+            assertThat(SeccompMarker.underFilter(abi.auditArch(), clockGettime, 1, marked, seccomp,
+                    () -> Syscall.invoke(clockGettime, cpuClock, other, 0))).isZero();
+        }
     }
 
     /** getrandom through the vDSO, states keyed: no system call; where the vDSO lacks it, every call is one. */
