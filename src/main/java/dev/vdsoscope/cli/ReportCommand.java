@@ -111,7 +111,7 @@ final class ReportCommand implements Callable<Integer> {
                             KernelVersion.of(image).map(KernelVersion::toString).orElse(null),
                             vdso.abi().map(LinuxAbi::displayName).orElse(null),
                             vdso.exportedFunctions().stream().map(JsonFunction::of).toList(), null,
-                            GateView.reportJson(image, false), null, image.warnings());
+                            GateView.reportJson(image, false), null, null, image.warnings());
                 } else {
                     PrintStream out = new PrintStream(text, false, StandardCharsets.UTF_8);
                     out.println("vDSO image " + file.label() + ", " + vdso.abi().map(LinuxAbi::displayName)
@@ -207,34 +207,69 @@ final class ReportCommand implements Callable<Integer> {
      * process shows: a short account of one, from a 32-bit process started for it (the compat probe)
      * and ended at once, or one line saying why none can run here.
      */
-    private static void compatVdso(PrintStream out, LinuxAbi compat) {
+    /**
+     * The compat section's facts, from a probe started for it and ended at once; {@code unavailable}
+     * says why there are none. Shared by the text (below) and the JSON ({@code compat}).
+     */
+    record JsonCompat(String abi, String soname, Long pid, String start, String atSysinfo, String entry, String gate,
+            Double int80GetpidNs, Double vsyscallGetpidNs, Double vdsoClockGettimeNs, String unavailable) {}
+
+    private static JsonCompat compatFacts(LinuxAbi compat) {
+        String soname = compat.vdso().map(VdsoNames::soname).orElse(null);
         int bits = compat.elfClass().wordSize() * 8;
-        int width = compat.elfClass().wordSize() * 2;
-        out.println();
-        out.println(compat.vdso().map(VdsoNames::soname).orElse("The compat vDSO") + " (the vDSO of " + bits
-                + "-bit processes on this kernel)");
         try (CompatProbe probe = ImageTarget.startProbe(); Arena arena = Arena.ofConfined()) {
             VdsoInspection seen = VdsoInspection.of(LinuxProcess.of(probe.pid()), arena);
             Vdso gate = seen.vdso();
-            out.println("  seen in a " + bits + "-bit process vdsoscope started (pid " + probe.pid() + ", ended since): "
-                    + gate.soname() + " at 0x" + Hex.padded(seen.mapping().start(), width));
-            seen.sysinfoEntry().ifPresent(entry -> out.println("  auxv AT_SYSINFO 0x" + Hex.padded(entry, width)
-                    + " " + symbolAt(gate, entry - gate.base()) + ": where " + bits + "-bit code calls to enter the kernel"));
-            GateView.entryStory(gate.image(), true).ifPresent(story -> out.println("  " + story));
+            String entry = seen.sysinfoEntry().stream().mapToObj(e -> symbolAt(gate, e - gate.base())).findFirst()
+                    .orElse(null);
+            String story = GateView.entryStory(gate.image(), true).orElse(null);
             CompatGateBench.Result speed = CompatGateBench.run(probe, seen, REPORT_COMPAT_SAMPLES);
-            double times = speed.ratio(CompatProbeProgram.Loop.INT80_GETPID, CompatProbeProgram.Loop.VSYSCALL_GETPID);
-            out.printf(Locale.ROOT, "  Speed: a system call costs %.0f ns through int $0x80 and %.0f ns through"
-                    + " __kernel_vsyscall%s; clock_gettime %.0f ns through the vDSO (medians of %d samples;"
-                    + " `vdsoscope bench compat:i386` for more).%n",
-                    speed.median(CompatProbeProgram.Loop.INT80_GETPID), speed.median(CompatProbeProgram.Loop.VSYSCALL_GETPID),
-                    Double.isFinite(times) ? String.format(Locale.ROOT, ", %.0f times less", times) : "",
-                    speed.median(CompatProbeProgram.Loop.VDSO_CLOCK_GETTIME), REPORT_COMPAT_SAMPLES);
-            out.println("  `vdsoscope " + ImageTarget.COMPAT_I386 + "` gives its whole report.");
+            return new JsonCompat(compat.displayName(), gate.soname(), probe.pid(),
+                    "0x" + Long.toHexString(seen.mapping().start()),
+                    seen.sysinfoEntry().stream().mapToObj(a -> "0x" + Long.toHexString(a)).findFirst().orElse(null),
+                    entry, story, tenth(speed.median(CompatProbeProgram.Loop.INT80_GETPID)),
+                    tenth(speed.median(CompatProbeProgram.Loop.VSYSCALL_GETPID)),
+                    tenth(speed.median(CompatProbeProgram.Loop.VDSO_CLOCK_GETTIME)), null);
         } catch (ImageTarget.CompatUnavailableException e) {
-            out.println("  not shown: " + e.getMessage());
+            return new JsonCompat(compat.displayName(), soname, null, null, null, null, null, null, null, null,
+                    e.getMessage());
         } catch (ProcessException | java.io.IOException | RuntimeException e) {
-            out.println("  not shown: the " + bits + "-bit process could not be read (" + e.getMessage() + ")");
+            return new JsonCompat(compat.displayName(), soname, null, null, null, null, null, null, null, null,
+                    "the " + bits + "-bit process could not be read (" + e.getMessage() + ")");
         }
+    }
+
+    private static double tenth(double nanos) {
+        return Math.round(nanos * 10) / 10.0;
+    }
+
+    private static void compatVdso(PrintStream out, LinuxAbi compat) {
+        JsonCompat c = compatFacts(compat);
+        int bits = compat.elfClass().wordSize() * 8;
+        int width = compat.elfClass().wordSize() * 2;
+        out.println();
+        out.println((c.soname() == null ? "The compat vDSO" : c.soname()) + " (the vDSO of " + bits
+                + "-bit processes on this kernel)");
+        if (c.unavailable() != null) {
+            out.println("  not shown: " + c.unavailable());
+            return;
+        }
+        out.println("  seen in a " + bits + "-bit process vdsoscope started (pid " + c.pid() + ", ended since): "
+                + c.soname() + " at 0x" + Hex.padded(Long.decode(c.start()), width));
+        if (c.atSysinfo() != null) {
+            out.println("  auxv AT_SYSINFO 0x" + Hex.padded(Long.decode(c.atSysinfo()), width) + " " + c.entry()
+                    + ": where " + bits + "-bit code calls to enter the kernel");
+        }
+        if (c.gate() != null) {
+            out.println("  " + c.gate());
+        }
+        double times = c.vsyscallGetpidNs() > 0 ? c.int80GetpidNs() / c.vsyscallGetpidNs() : Double.NaN;
+        out.printf(Locale.ROOT, "  Speed: a system call costs %.0f ns through int $0x80 and %.0f ns through"
+                + " __kernel_vsyscall%s; clock_gettime %.0f ns through the vDSO (medians of %d samples;"
+                + " `vdsoscope bench compat:i386` for more).%n", c.int80GetpidNs(), c.vsyscallGetpidNs(),
+                Double.isFinite(times) ? String.format(Locale.ROOT, ", %.0f times less", times) : "",
+                c.vdsoClockGettimeNs(), REPORT_COMPAT_SAMPLES);
+        out.println("  `vdsoscope " + ImageTarget.COMPAT_I386 + "` gives its whole report.");
     }
 
     /** Few samples: the report's line is an order of magnitude, the bench gives the spread. */
@@ -277,7 +312,8 @@ final class ReportCommand implements Callable<Integer> {
     record JsonReport(String command, int schemaVersion, String target, Long pid, int bits, String machine,
             String auxvSysinfoEhdr, String auxvSysinfo, JsonMapping vdso, Boolean locationsAgree, String soname,
             String identity, String kernelVersion, String abi, List<JsonFunction> functions,
-            List<JsonNeighbour> neighbours, GateView.ReportGate gate, JsonSpeed speed, List<String> warnings) {}
+            List<JsonNeighbour> neighbours, GateView.ReportGate gate, JsonSpeed speed, JsonCompat compat,
+            List<String> warnings) {}
 
     record JsonMapping(String start, String end, long size, String perms) {}
 
@@ -342,6 +378,9 @@ final class ReportCommand implements Callable<Integer> {
                 identity(vdso.image()), KernelVersion.of(vdso.image()).map(KernelVersion::toString).orElse(null),
                 vdso.abi().map(LinuxAbi::displayName).orElse(null),
                 vdso.exportedFunctions().stream().map(JsonFunction::of).toList(), neighbours,
-                GateView.reportJson(vdso.image(), true), jsonSpeed(r), r.warnings());
+                GateView.reportJson(vdso.image(), true), jsonSpeed(r),
+                r.process().isSelf() ? vdso.abi().flatMap(LinuxAbi::compatProbe).map(ReportCommand::compatFacts)
+                        .orElse(null) : null,
+                r.warnings());
     }
 }

@@ -59,6 +59,19 @@ class LinuxGateTest {
     }
 
     @Test
+    void theReportsJsonHasTheSameSection() throws Exception {
+        assumeI386Runs();
+        var compat = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Cli.run("report", "--json").stdout())
+                .get("compat");
+        assertThat(compat.get("abi").asText()).isEqualTo("i386");
+        assertThat(compat.get("soname").asText()).isEqualTo("linux-gate.so.1");
+        assertThat(compat.get("entry").asText()).isEqualTo("(__kernel_vsyscall)");
+        assertThat(compat.get("gate").asText()).contains("the kernel patched in " + expectedGate());
+        assertThat(compat.get("int80GetpidNs").asDouble()).isPositive();
+        assertThat(compat.get("unavailable").isNull()).isTrue();
+    }
+
+    @Test
     void compatI386IsATargetLikeAnyProcess() throws Exception {
         assumeI386Runs();
         Cli.Result r = Cli.run("compat:i386");
