@@ -41,6 +41,7 @@ class KernelEntryProofTest {
 
     @Test
     void callsTheVdsoAnswersAreProvedNotTo() throws Exception {
+        assumeTrue(dev.vdsoscope.vdso.Vdso.find().isPresent(), "this process has no vDSO: every call is a system call");
         assertThat(KernelEntryProof.clockGettime(ClockId.CLOCK_REALTIME_COARSE)).contains(KernelEntryProof.Finding.STAYS_IN_USER_SPACE);
         assertThat(KernelEntryProof.clockGettime(ClockId.CLOCK_MONOTONIC_COARSE)).contains(KernelEntryProof.Finding.STAYS_IN_USER_SPACE);
         Path current = Path.of("/sys/devices/system/clocksource/clocksource0/current_clocksource");
