@@ -148,6 +148,10 @@ final class HeadersCommand implements Callable<Integer> {
             Optional<DynamicTable> dynamic = part(problems, "dynamic table", elf::dynamic, Optional.empty());
             if (dynamic.isEmpty()) {
                 out.println("Dynamic table: none (statically linked or relocatable)");
+            } else if (noFileBytes(elf)) {
+                // A separate-debuginfo file keeps PT_DYNAMIC and a NOBITS .dynamic: as readelf says, no table.
+                out.println("Dynamic table: none in this file (its .dynamic has no file bytes: a separate debuginfo"
+                        + " file)");
             } else {
                 DynamicTable d = dynamic.get();
                 out.println("Dynamic table at offset 0x" + Long.toHexString(d.offset()) + " (" + d.entries().size()
@@ -171,6 +175,15 @@ final class HeadersCommand implements Callable<Integer> {
 
     private static void row(PrintStream out, String label, String value) {
         out.printf("  %-18s %s%n", label + ":", value);
+    }
+
+    /** Whether the dynamic table has no bytes in the file (SHT_NOBITS .dynamic, or a PT_DYNAMIC of p_filesz 0). */
+    private static boolean noFileBytes(ElfFile elf) {
+        boolean nobitsSection = elf.sections().stream().anyMatch(sec -> sec.name().equals(".dynamic")
+                && !sec.hasFileBytes());
+        boolean emptySegment = elf.segment(dev.vdsoscope.elf.SegmentType.PT_DYNAMIC).map(p -> p.filesz() == 0)
+                .orElse(false);
+        return nobitsSection || emptySegment;
     }
 
     private static String dynamicValue(DynamicTable d, DynamicEntry e, List<String> problems) {
@@ -227,7 +240,9 @@ final class HeadersCommand implements Callable<Integer> {
         List<ProgramHeader> segments = part(problems, "program headers", elf::segments, null);
         List<Section> sections = part(problems, "section headers", elf::sections, null);
         List<JsonDynamic> dynamic = new ArrayList<>();
-        part(problems, "dynamic table", elf::dynamic, Optional.<DynamicTable>empty()).ifPresent(d -> {
+        Optional<DynamicTable> table = part(problems, "dynamic table", elf::dynamic, Optional.<DynamicTable>empty())
+                .filter(d -> !noFileBytes(elf));
+        table.ifPresent(d -> {
             for (DynamicEntry e : d.entries()) {
                 String string = e.tag().isStringOffset() ? part(problems, e.tag().cName(), () -> d.string(e.value()), null)
                         : null;
