@@ -30,6 +30,10 @@ final class DiffCommand implements Callable<Integer> {
     @Parameters(arity = "1..2", paramLabel = "IMAGE", description = "FILE, pid:N or self.")
     List<String> images;
 
+    @picocli.CommandLine.Option(names = "--code", description = "Under each changed function, its instructions as a"
+            + " diff: '- ' only in A, '+ ' only in B, branch targets and PC-relative displacements normalised.")
+    boolean code;
+
     @Override
     public Integer call() throws Exception {
         if (images.size() > 2) {
@@ -50,13 +54,13 @@ final class DiffCommand implements Callable<Integer> {
             if (common.json) {
                 Output.json(json(r));
             } else {
-                text(Output.out(), r);
+                text(Output.out(), r, code);
             }
             return r.differs() ? ExitCode.FINDINGS : ExitCode.OK;
         }
     }
 
-    private static void text(PrintStream out, ImageDiff.Result r) {
+    private static void text(PrintStream out, ImageDiff.Result r, boolean code) {
         out.println("A: " + r.a().name());
         out.println("B: " + r.b().name());
         out.println();
@@ -109,6 +113,11 @@ final class DiffCommand implements Callable<Integer> {
                             + " -> " + f.instructionsAfter() + ")"
                     : f.verdict().description() + (f.compared() > 0 ? " (" + f.compared() + " instructions)" : "");
             out.printf("  %-28s %s%n", f.name(), detail);
+            if (code) {
+                for (String line : f.changes()) {
+                    out.println("      " + line);
+                }
+            }
         }
         for (String note : r.notes()) {
             out.println("Note: " + note);
@@ -142,13 +151,13 @@ final class DiffCommand implements Callable<Integer> {
     record JsonSections(List<String> added, List<String> removed, List<JsonChange> resized) {}
 
     record JsonFunction(String name, String verdict, int instructionsBefore, int instructionsAfter, int changed,
-            int compared) {}
+            int compared, List<String> changes) {}
 
     private static JsonDiff json(ImageDiff.Result r) {
         List<JsonFunction> functions = new ArrayList<>();
         for (ImageDiff.FunctionCode f : r.functions()) {
             functions.add(new JsonFunction(f.name(), f.verdict().name().toLowerCase(), f.instructionsBefore(),
-                    f.instructionsAfter(), f.changed(), f.compared()));
+                    f.instructionsAfter(), f.changed(), f.compared(), f.changes()));
         }
         return new JsonDiff("diff", 1, r.differs(), identity(r.a()), identity(r.b()),
                 new JsonSymbols(r.added(), r.removed(), addresses(r.moved()), changes(r.resized()),

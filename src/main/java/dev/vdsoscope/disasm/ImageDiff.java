@@ -52,9 +52,13 @@ public final class ImageDiff {
         }
     }
 
-    /** {@code changed} of {@code compared} instructions differ (edit distance over normalised instructions). */
+    /**
+     * {@code changed} of {@code compared} instructions differ (edit distance over normalised
+     * instructions); for a changed function, {@code changes} is the edit script, a line per instruction:
+     * {@code "  "} kept, {@code "- "} only before, {@code "+ "} only after (empty otherwise).
+     */
     public record FunctionCode(String name, CodeVerdict verdict, int instructionsBefore, int instructionsAfter,
-            int changed, int compared) {}
+            int changed, int compared, List<String> changes) {}
 
     public record Result(Identity a, Identity b, List<String> added, List<String> removed,
             List<Change<Long>> moved, List<Change<Long>> resized, List<Change<String>> versionChanged,
@@ -239,7 +243,7 @@ public final class ImageDiff {
         boolean identical = Arrays.equals(bytesA, bytesB);
         if (da == null || db == null) {
             return new FunctionCode(x.name(), identical ? CodeVerdict.IDENTICAL_BYTES : CodeVerdict.BYTES_DIFFER, 0, 0,
-                    0, 0);
+                    0, 0, List.of());
         }
         List<String> ia = normalised(da, da.function(function(da, x)).instructions(), x.address());
         List<String> ib = normalised(db, db.function(function(db, y)).instructions(), y.address());
@@ -248,7 +252,8 @@ public final class ImageDiff {
         int changed = compared - common;
         CodeVerdict verdict = identical ? CodeVerdict.IDENTICAL_BYTES
                 : changed == 0 ? CodeVerdict.SAME_INSTRUCTIONS : CodeVerdict.CHANGED;
-        return new FunctionCode(x.name(), verdict, ia.size(), ib.size(), changed, compared);
+        return new FunctionCode(x.name(), verdict, ia.size(), ib.size(), changed, compared,
+                verdict == CodeVerdict.CHANGED ? editScript(ia, ib) : List.of());
     }
 
     private static CodeSymbols.Function function(ImageDisassembler d, Export e) {
@@ -280,6 +285,34 @@ public final class ImageDiff {
             list.add(i.mnemonic() + " " + operands);
         }
         return list;
+    }
+
+    /**
+     * The edit script between two instruction lists, from the longest common subsequence (a full
+     * table: functions have hundreds of instructions, not millions): kept lines first where a choice
+     * exists, as diff -u shows them.
+     */
+    static List<String> editScript(List<String> a, List<String> b) {
+        int[][] lcs = new int[a.size() + 1][b.size() + 1];
+        for (int i = a.size() - 1; i >= 0; i--) {
+            for (int j = b.size() - 1; j >= 0; j--) {
+                lcs[i][j] = a.get(i).equals(b.get(j)) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+            }
+        }
+        List<String> script = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        while (i < a.size() || j < b.size()) {
+            if (i < a.size() && j < b.size() && a.get(i).equals(b.get(j))) {
+                script.add(("  " + a.get(i++)).stripTrailing());
+                j++;
+            } else if (j >= b.size() || (i < a.size() && lcs[i + 1][j] >= lcs[i][j + 1])) {
+                script.add(("- " + a.get(i++)).stripTrailing());
+            } else {
+                script.add(("+ " + b.get(j++)).stripTrailing());
+            }
+        }
+        return List.copyOf(script);
     }
 
     private static int longestCommonSubsequence(List<String> a, List<String> b) {

@@ -35,6 +35,13 @@ class DiffCommandTest {
                 FIXTURES + "x86_64-linux-6.12.117-vdso64.so");
         assertThat(text.out()).contains("added    __vdso_getrandom, getrandom")
                 .contains("moved    __vdso_time = time  0x930 -> 0xbb0");
+        // --code shows those three: the endbr64, and the load from the other offset (objdump -d of both).
+        Cli.Result code = Cli.run("diff", "--code", FIXTURES + "x86_64-linux-6.1-vdso64.so",
+                FIXTURES + "x86_64-linux-6.12.117-vdso64.so");
+        String timeCode = code.out().substring(code.out().indexOf("  __vdso_time "));
+        assertThat(timeCode).contains("\n      + endbr64\n").contains("\n      - movq 0x20(%rax), %rax\n")
+                .contains("\n      + movq 0x28(%rax), %rax\n").contains("\n        testq %rdi, %rdi\n");
+        assertThat(time.path("changes").size()).isEqualTo(13);
     }
 
     @Test
