@@ -150,6 +150,12 @@ public record DynamicTag(long value) implements ElfConstant {
 
     private static final ElfConstant.Names NAMES = new ElfConstant.Names(DynamicTag.class, DynamicTag.class);
 
+    /** The C name (as {@link #cName()}), not the record's component list: what a message or a log line wants. */
+    @Override
+    public String toString() {
+        return cName();
+    }
+
     @Override
     public String cName() {
         String name = NAMES.name(value);

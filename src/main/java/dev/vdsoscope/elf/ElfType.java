@@ -11,6 +11,12 @@ public record ElfType(long value) implements ElfConstant {
 
     private static final ElfConstant.Names NAMES = new ElfConstant.Names(ElfType.class, ElfType.class);
 
+    /** The C name (as {@link #cName()}), not the record's component list: what a message or a log line wants. */
+    @Override
+    public String toString() {
+        return cName();
+    }
+
     @Override
     public String cName() {
         if (NAMES.name(value) != null) {

@@ -55,6 +55,12 @@ public record Machine(long value) implements ElfConstant {
 
     private static final ElfConstant.Names NAMES = new ElfConstant.Names(Machine.class, Machine.class);
 
+    /** The C name (as {@link #cName()}), not the record's component list: what a message or a log line wants. */
+    @Override
+    public String toString() {
+        return cName();
+    }
+
     @Override
     public String cName() {
         return Objects.requireNonNullElse(NAMES.name(value), "EM_" + value);

@@ -32,6 +32,12 @@ public record OsAbi(long value) implements ElfConstant {
 
     private static final ElfConstant.Names NAMES = new ElfConstant.Names(OsAbi.class, OsAbi.class);
 
+    /** The C name (as {@link #cName()}), not the record's component list: what a message or a log line wants. */
+    @Override
+    public String toString() {
+        return cName();
+    }
+
     @Override
     public String cName() {
         return Objects.requireNonNullElse(NAMES.name(value), "ELFOSABI_" + value);

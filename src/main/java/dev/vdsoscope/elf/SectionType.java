@@ -96,6 +96,12 @@ public record SectionType(long value) implements ElfConstant {
 
     private static final ElfConstant.Names NAMES = new ElfConstant.Names(SectionType.class, SectionType.class);
 
+    /** The C name (as {@link #cName()}), not the record's component list: what a message or a log line wants. */
+    @Override
+    public String toString() {
+        return cName();
+    }
+
     @Override
     public String cName() {
         return Objects.requireNonNullElse(NAMES.name(value), "SHT_0x" + Long.toHexString(value));

@@ -50,6 +50,12 @@ public record SegmentType(long value) implements ElfConstant {
 
     private static final ElfConstant.Names NAMES = new ElfConstant.Names(SegmentType.class, SegmentType.class);
 
+    /** The C name (as {@link #cName()}), not the record's component list: what a message or a log line wants. */
+    @Override
+    public String toString() {
+        return cName();
+    }
+
     @Override
     public String cName() {
         return Objects.requireNonNullElse(NAMES.name(value), "PT_0x" + Long.toHexString(value));

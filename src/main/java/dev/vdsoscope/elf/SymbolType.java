@@ -43,6 +43,12 @@ public record SymbolType(long value) implements ElfConstant {
         return BY_VALUE[stInfo & 0xf];
     }
 
+    /** The C name (as {@link #cName()}), not the record's component list: what a message or a log line wants. */
+    @Override
+    public String toString() {
+        return cName();
+    }
+
     @Override
     public String cName() {
         return Objects.requireNonNullElse(NAMES.name(value), "STT_" + value);
