@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
@@ -82,8 +83,21 @@ final class FileCommand implements Callable<Integer> {
         return batch.exitCode();
     }
 
-    private void describe(String file, int width, List<Object> documents) {
+    private void describe(String file, int width, List<Object> documents) throws IOException {
         ImageTarget target = Targets.parse(file);
+        Optional<String> identOnly = target instanceof ImageTarget.File f ? identOnly(f.path()) : Optional.empty();
+        if (identOnly.isPresent()) {
+            // No reader goes past an invalid byte order; file(1) describes it from the ident bytes.
+            if (common.json) {
+                documents.add(new JsonIdentOnly(file, identOnly.get(), List.of("its byte order (EI_DATA) is invalid:"
+                        + " only the identification bytes were read")));
+            } else {
+                String pad = noPad ? "" : " ".repeat(width - width(file));
+                Output.out().println(brief ? identOnly.get() : FileDescription.printableName(file) + ":" + pad + " "
+                        + identOnly.get());
+            }
+            return;
+        }
         try (ImageTarget.Opened image = Targets.open(target)) {
             ElfFile elf = image.elf();
             // A mapped image has no permission bits: file(1) would see those of a dump made 0644.
@@ -95,6 +109,20 @@ final class FileCommand implements Callable<Integer> {
                 Output.out().println(brief ? d.text() : FileDescription.printableName(file) + ":" + pad + " " + d.text());
             }
         }
+    }
+
+    /** The description file(1) gives from the identification bytes alone, for an ELF file of invalid byte order. */
+    private static Optional<String> identOnly(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            return Optional.empty();
+        }
+        byte[] ident = new byte[16];
+        try (java.io.InputStream in = Files.newInputStream(path)) {
+            if (in.readNBytes(ident, 0, 16) < 16) {
+                return Optional.empty();
+            }
+        }
+        return FileDescription.ofUnreadableByteOrder(ident);
     }
 
     /** The columns a name takes on a terminal (file uses its multibyte width). */
@@ -113,6 +141,9 @@ final class FileCommand implements Callable<Integer> {
 
     /** Each entry is a {@link JsonFile}, or a {@link JsonError} for a file that could not be described. */
     record JsonDocument(String command, int schemaVersion, List<Object> files) {}
+
+    /** An ELF file of invalid byte order: file(1)'s line from its identification bytes, and why no more. */
+    record JsonIdentOnly(String file, String description, List<String> warnings) {}
 
     /** A file that could not be described: its one-line problem and the exit code it counts for. */
     record JsonError(String file, String error, int exitCode) {}

@@ -382,6 +382,38 @@ public final class FileDescription {
     }
 
     /**
+     * What file(1) says of an ELF file whose byte order (EI_DATA) is neither LSB nor MSB, which no
+     * reader can go past: magdir/elf prints only the class, "invalid byte order" for 0, the OS/ABI,
+     * and "unknown class N" for a class it does not know, from the identification bytes alone
+     * ({@code ELF 64-bit (SYSV)}). Empty for any other file.
+     */
+    public static java.util.Optional<String> ofUnreadableByteOrder(byte[] ident) {
+        if (ident.length < 16 || ident[0] != 0x7f || ident[1] != 'E' || ident[2] != 'L' || ident[3] != 'F'
+                || ident[5] == 1 || ident[5] == 2) {
+            return java.util.Optional.empty();
+        }
+        int elfClass = ident[4] & 0xff;
+        StringBuilder text = new StringBuilder("ELF");
+        text.append(switch (elfClass) {
+            case 0 -> " invalid class";
+            case 1 -> " 32-bit";
+            case 2 -> " 64-bit";
+            default -> "";
+        });
+        if (ident[5] == 0) {
+            text.append(" invalid byte order");
+        }
+        String osAbi = FileMagic.osAbiName(new dev.vdsoscope.elf.OsAbi(ident[7] & 0xff));
+        if (osAbi != null) {
+            text.append(" (").append(osAbi).append(')');
+        }
+        if (elfClass != 1 && elfClass != 2) {
+            text.append(", unknown class ").append(elfClass);
+        }
+        return java.util.Optional.of(text.toString());
+    }
+
+    /**
      * A file name as file(1) shows it in a UTF-8 locale: printable characters as they are, anything
      * else (controls, and U+FFFD standing for bytes that were not UTF-8) as its UTF-8 bytes in octal.
      */
