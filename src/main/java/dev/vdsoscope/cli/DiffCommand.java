@@ -48,6 +48,8 @@ final class DiffCommand implements Callable<Integer> {
             ImageDiff.Result r;
             try {
                 r = ImageDiff.compare(a.elf(), a.description(), b.elf(), b.description());
+            } catch (ImageDiff.UnreadableImageException e) {
+                throw Failure.of(e.image(), e.getCause());
             } catch (ElfFormatException e) {
                 throw Failure.of(first.label() + " or " + second.label(), e);
             }

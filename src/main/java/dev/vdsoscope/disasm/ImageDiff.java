@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 
 import dev.vdsoscope.elf.BuildId;
 import dev.vdsoscope.elf.ElfFile;
+import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.Section;
 import dev.vdsoscope.elf.SectionIndex;
 import dev.vdsoscope.elf.Symbol;
@@ -82,10 +83,50 @@ public final class ImageDiff {
 
     private ImageDiff() {}
 
+    /** One of the two images could not be read where the comparison needed it: which one, and why. */
+    public static final class UnreadableImageException extends RuntimeException {
+        private final String image;
+
+        UnreadableImageException(String image, ElfFormatException cause) {
+            super(cause.getMessage(), cause);
+            this.image = image;
+        }
+
+        /** The image's name, as the comparison was given it. */
+        public String image() {
+            return image;
+        }
+    }
+
+    /**
+     * Whether an address is in a loadable segment's memory but past its file bytes (.bss): no code to
+     * compare. An address outside every segment is not that: reading it fails, naming the image.
+     */
+    private static boolean zeroFilled(ElfFile image, long address) {
+        return !image.isFileBacked(address) && image.segments().stream().anyMatch(p ->
+                p.type().value() == dev.vdsoscope.elf.SegmentType.PT_LOAD.value()
+                        && Long.compareUnsigned(address - p.vaddr(), p.memsz()) < 0
+                        && Long.compareUnsigned(address, p.vaddr()) >= 0);
+    }
+
+    /** Reads a part of one image, a failure naming that image. */
+    private static <T> T side(String name, java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (ElfFormatException e) {
+            throw new UnreadableImageException(name, e);
+        }
+    }
+
+    /**
+     * Compares two images.
+     *
+     * @throws UnreadableImageException naming the image whose tables or code could not be read
+     */
     public static Result compare(ElfFile a, String nameA, ElfFile b, String nameB) {
         List<String> notes = new ArrayList<>();
-        Map<String, Export> before = exports(a);
-        Map<String, Export> after = exports(b);
+        Map<String, Export> before = side(nameA, () -> exports(a));
+        Map<String, Export> after = side(nameB, () -> exports(b));
         List<String> added = new ArrayList<>(after.keySet());
         added.removeAll(before.keySet());
         List<String> removed = new ArrayList<>(before.keySet());
@@ -109,10 +150,10 @@ public final class ImageDiff {
                 versionChanged.add(new Change<>(List.of(name), x.version(), y.version()));
             }
         }
-        List<String> versionsA = versionNames(a);
-        List<String> versionsB = versionNames(b);
-        Map<String, Long> sectionsA = sections(a);
-        Map<String, Long> sectionsB = sections(b);
+        List<String> versionsA = side(nameA, () -> versionNames(a));
+        List<String> versionsB = side(nameB, () -> versionNames(b));
+        Map<String, Long> sectionsA = side(nameA, () -> sections(a));
+        Map<String, Long> sectionsB = side(nameB, () -> sections(b));
         List<Change<Long>> sectionsResized = new ArrayList<>();
         sectionsA.forEach((name, size) -> {
             Long other = sectionsB.get(name);
@@ -215,7 +256,7 @@ public final class ImageDiff {
                 if (y == null || x.size() == 0 || y.size() == 0 || seen.containsKey(x.address())) {
                     continue;
                 }
-                if (!a.isFileBacked(x.address()) || !b.isFileBacked(y.address())) {
+                if (zeroFilled(a, x.address()) || zeroFilled(b, y.address())) {
                     continue; // zero-initialised data (.bss): no bytes to compare
                 }
                 seen.put(x.address(), x.name());
@@ -236,10 +277,10 @@ public final class ImageDiff {
 
     private static FunctionCode compareFunction(Export x, Export y, ElfFile a, ElfFile b, ImageDisassembler da,
             ImageDisassembler db) throws CapstoneUnavailableException {
-        byte[] bytesA = a.input().slice(a.offsetOf(x.address(), x.name()), x.size(), x.name())
-                .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-        byte[] bytesB = b.input().slice(b.offsetOf(y.address(), y.name()), y.size(), y.name())
-                .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        byte[] bytesA = side(a.name(), () -> a.input().slice(a.offsetOf(x.address(), x.name()), x.size(), x.name())
+                .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        byte[] bytesB = side(b.name(), () -> b.input().slice(b.offsetOf(y.address(), y.name()), y.size(), y.name())
+                .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
         boolean identical = Arrays.equals(bytesA, bytesB);
         if (da == null || db == null) {
             return new FunctionCode(x.name(), identical ? CodeVerdict.IDENTICAL_BYTES : CodeVerdict.BYTES_DIFFER, 0, 0,

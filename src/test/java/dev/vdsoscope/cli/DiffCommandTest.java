@@ -74,4 +74,25 @@ class DiffCommandTest {
         assertThat(r.out()).contains("Code of the functions in both").containsPattern("\\n  bump +")
                 .doesNotContainPattern("\\n  counter ");
     }
+
+    /** A damage found deep in the comparison (a function's code outside the image) names the image it is in. */
+    @Test
+    void aDamagedImageIsNamed(@TempDir Path dir) throws Exception {
+        Path good = Path.of(FIXTURES + "x86_64-linux-6.1-vdso64.so");
+        byte[] bytes = java.nio.file.Files.readAllBytes(good);
+        try (dev.vdsoscope.elf.ElfFile elf = dev.vdsoscope.elf.ElfFile.open(good)) {
+            var symbols = elf.dynamicSymbols().orElseThrow();
+            long dynsym = elf.section(".dynsym").orElseThrow().offset();
+            for (int i = 1; i < symbols.size(); i++) {
+                if (symbols.get(i).name().equals("__vdso_time")) {
+                    java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                            .putLong((int) dynsym + 24 * i + 8, 0x7fff_0000L); // st_value far outside the image
+                }
+            }
+        }
+        Path damaged = java.nio.file.Files.write(dir.resolve("damaged.so"), bytes);
+        Cli.Result r = Cli.run("diff", good.toString(), damaged.toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(r.stderr()).startsWith("vdsoscope: " + damaged + ": ").doesNotContain(" or ");
+    }
 }
