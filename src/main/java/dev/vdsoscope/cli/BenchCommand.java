@@ -94,6 +94,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Every kind of bench takes --duration and --samples: checked once, before anything runs.
+        if (durationSeconds <= 0 || samples < CallTimer.MIN_SAMPLES) {
+            throw new Failure(null, "--duration must be positive and --samples at least " + CallTimer.MIN_SAMPLES,
+                    ExitCode.BAD_INPUT);
+        }
         if (chart != null) {
             try {
                 AtomicOutput.checkWritable(chart, force);
@@ -120,10 +125,6 @@ final class BenchCommand implements Callable<Integer> {
                 throw new Failure(name, "not a measurable function or clock (one of " + String.join(", ", known) + ")",
                         ExitCode.BAD_INPUT);
             }
-        }
-        if (durationSeconds <= 0 || samples < CallTimer.MIN_SAMPLES) {
-            throw new Failure(null, "--duration must be positive and --samples at least " + CallTimer.MIN_SAMPLES,
-                    ExitCode.BAD_INPUT);
         }
         List<TimedCall> calls = Calls.forBench(selection);
         CallTimer timer = new CallTimer(Duration.ofNanos((long) (durationSeconds * 1e9)), samples);
@@ -161,9 +162,6 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int compat() throws Exception {
-        if (samples < CallTimer.MIN_SAMPLES) {
-            throw new Failure(null, "--samples must be at least " + CallTimer.MIN_SAMPLES, ExitCode.BAD_INPUT);
-        }
         CompatGateBench.Result r;
         JsonResult sixtyFour;
         try (Progress progress = Progress.startLongSteps(2)) {
@@ -220,10 +218,6 @@ final class BenchCommand implements Callable<Integer> {
             List<JsonRandomSize> sizes, MachineContext context) {}
 
     private int random() throws Exception {
-        if (durationSeconds <= 0 || samples < CallTimer.MIN_SAMPLES) {
-            throw new Failure(null, "--duration must be positive and --samples at least " + CallTimer.MIN_SAMPLES,
-                    ExitCode.BAD_INPUT);
-        }
         RandomBench.Result r;
         try (Progress progress = Progress.startLongSteps(1)) {
             progress.step("getrandom");

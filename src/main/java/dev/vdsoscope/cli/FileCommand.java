@@ -85,9 +85,18 @@ final class FileCommand implements Callable<Integer> {
 
     private void describe(String file, int width, List<Object> documents) throws IOException {
         ImageTarget target = Targets.parse(file);
-        Optional<String> identOnly = target instanceof ImageTarget.File f ? identOnly(f.path()) : Optional.empty();
-        if (identOnly.isPresent()) {
+        ImageTarget.Opened opened;
+        try {
+            opened = Targets.open(target);
+        } catch (Failure failure) {
             // No reader goes past an invalid byte order; file(1) describes it from the ident bytes.
+            boolean badIdent = failure.getCause() instanceof ElfFormatException e
+                    && e.kind() == ElfFormatException.Kind.BAD_IDENTIFICATION;
+            Optional<String> identOnly = badIdent && target instanceof ImageTarget.File f ? identOnly(f.path())
+                    : Optional.empty();
+            if (identOnly.isEmpty()) {
+                throw failure;
+            }
             if (common.json) {
                 documents.add(new JsonIdentOnly(file, identOnly.get(), List.of("its byte order (EI_DATA) is invalid:"
                         + " only the identification bytes were read")));
@@ -98,7 +107,7 @@ final class FileCommand implements Callable<Integer> {
             }
             return;
         }
-        try (ImageTarget.Opened image = Targets.open(target)) {
+        try (ImageTarget.Opened image = opened) {
             ElfFile elf = image.elf();
             // A mapped image has no permission bits: file(1) would see those of a dump made 0644.
             FileDescription d = FileDescription.of(elf, target instanceof ImageTarget.File f ? mode(f.path()) : 0);
@@ -113,9 +122,6 @@ final class FileCommand implements Callable<Integer> {
 
     /** The description file(1) gives from the identification bytes alone, for an ELF file of invalid byte order. */
     private static Optional<String> identOnly(Path path) throws IOException {
-        if (!Files.isRegularFile(path)) {
-            return Optional.empty();
-        }
         byte[] ident = new byte[16];
         try (java.io.InputStream in = Files.newInputStream(path)) {
             if (in.readNBytes(ident, 0, 16) < 16) {

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -66,22 +65,23 @@ public final class FaultCheck {
                     "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), FaultCheck.class.getName(), call)
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             // Read on another thread, so that the timeout below holds even for a child that hangs.
-            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<String> output = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
                 try {
-                    return new String(child.getInputStream().readAllBytes()).strip();
+                    output.complete(new String(child.getInputStream().readAllBytes()).strip());
                 } catch (IOException e) {
-                    return "";
+                    output.complete("");
                 }
-            }, Executors.newVirtualThreadPerTaskExecutor());
+            });
             boolean ended = child.waitFor(30, TimeUnit.SECONDS);
             if (!ended) {
                 child.destroyForcibly().waitFor();
             }
-            String out = output.getNow("");
+            String out;
             try {
                 out = output.get(5, TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException e) {
-                // What was read so far decides.
+                out = ""; // nothing read: the child never said it reached the call
             }
             List<String> lines = out.lines().toList();
             boolean called = lines.contains(CALLING);

@@ -50,19 +50,13 @@ public final class KernelEntryProof {
      * three times in a row. Empty where seccomp is unavailable.
      */
     public static Optional<Finding> getrandom() {
-        Optional<LinuxAbi> abi = LinuxAbi.host();
-        if (abi.isEmpty() || abi.get().syscalls().number("getrandom").isEmpty()
-                || abi.get().syscalls().number("seccomp").isEmpty()) {
-            return Optional.empty();
-        }
-        long number = abi.get().syscalls().number("getrandom").getAsLong();
-        long seccomp = abi.get().syscalls().number("seccomp").getAsLong();
         VdsoRandom.warm();
         try (Arena arena = Arena.ofShared()) {
+            Host host = host("getrandom");
             MemorySegment buffer = arena.allocate(32);
             for (int attempt = 0; attempt < 3; attempt++) {
-                long result = SeccompMarker.underFilter(abi.get().auditArch(), number, 0, buffer.address(), seccomp,
-                        () -> VdsoRandom.getrandom(buffer, 0));
+                long result = SeccompMarker.underFilter(host.auditArch(), host.syscall(), 0, buffer.address(),
+                        host.seccomp(), () -> VdsoRandom.getrandom(buffer, 0));
                 if (result != -SeccompMarker.MARKER) {
                     return Optional.of(result == 32 ? Finding.STAYS_IN_USER_SPACE : Finding.FAILS_IN_USER_SPACE);
                 }
@@ -82,6 +76,18 @@ public final class KernelEntryProof {
         } catch (SeccompMarker.UnavailableException e) {
             return Optional.of(e.getMessage());
         }
+    }
+
+    /** What a filter needs of this machine: its AUDIT_ARCH, the system call's number and seccomp's. */
+    private record Host(long auditArch, long syscall, long seccomp) {}
+
+    private static Host host(String syscall) throws SeccompMarker.UnavailableException {
+        LinuxAbi abi = LinuxAbi.host().orElseThrow(() -> new SeccompMarker.UnavailableException("an unknown machine"));
+        long number = abi.syscalls().number(syscall).orElseThrow(
+                () -> new SeccompMarker.UnavailableException(abi.displayName() + " has no " + syscall));
+        long seccomp = abi.syscalls().number("seccomp").orElseThrow(
+                () -> new SeccompMarker.UnavailableException(abi.displayName() + " has no seccomp"));
+        return new Host(abi.auditArch(), number, seccomp);
     }
 
     /** A clock call given its result buffer's address: clock_gettime or clock_getres through the vDSO. */
@@ -104,15 +110,11 @@ public final class KernelEntryProof {
      */
     private static Finding proveOrThrow(String syscall, ClockCall call, int clock)
             throws SeccompMarker.UnavailableException {
-        LinuxAbi abi = LinuxAbi.host().orElseThrow(() -> new SeccompMarker.UnavailableException("an unknown machine"));
-        long number = abi.syscalls().number(syscall).orElseThrow(
-                () -> new SeccompMarker.UnavailableException(abi.displayName() + " has no " + syscall));
-        long seccomp = abi.syscalls().number("seccomp").orElseThrow(
-                () -> new SeccompMarker.UnavailableException(abi.displayName() + " has no seccomp"));
+        Host host = host(syscall);
         try (Arena arena = Arena.ofShared()) {
             long buffer = arena.allocate(16, 8).address();
             call.call(clock, buffer); // binds the call before the filter, so nothing but the call itself runs under it
-            long result = SeccompMarker.underFilter(abi.auditArch(), number, 1, buffer, seccomp,
+            long result = SeccompMarker.underFilter(host.auditArch(), host.syscall(), 1, buffer, host.seccomp(),
                     () -> call.call(clock, buffer));
             if (result == -SeccompMarker.MARKER) {
                 return Finding.ENTERS_KERNEL;

@@ -48,57 +48,42 @@ public final class Verify {
         }
     }
 
-    /** The vDSO side: this process's vDSO (or, in tests, a fake that misbehaves on purpose). */
+    /**
+     * The vDSO side: this process's vDSO, which every method calls by default; a fake that misbehaves
+     * on purpose (a fault injected for a test) overrides the one it breaks.
+     */
     public interface Calls {
         /** clock_gettime: 0 or minus errno; seconds and nanoseconds in {@code out}. */
-        int clockGettime(int clock, long[] out);
-
-        int clockGetres(int clock, long[] out);
-
-        /** gettimeofday: seconds and microseconds. */
-        long[] gettimeofday();
-
-        long time();
-
-        int getcpu();
-
-        /** getrandom into a native buffer: the count, or minus errno. */
-        long getrandom(MemorySegment buffer, int flags);
-    }
-
-    /** This process's vDSO. */
-    public static final Calls VDSO = new Calls() {
-        @Override
-        public int clockGettime(int clock, long[] out) {
+        default int clockGettime(int clock, long[] out) {
             return VdsoCalls.clockGettimeInto(clock, out);
         }
 
-        @Override
-        public int clockGetres(int clock, long[] out) {
+        default int clockGetres(int clock, long[] out) {
             return VdsoCalls.clockGetresInto(clock, out);
         }
 
-        @Override
-        public long[] gettimeofday() {
+        /** gettimeofday: seconds and microseconds. */
+        default long[] gettimeofday() {
             VdsoCalls.Timespec tv = VdsoCalls.gettimeofday();
             return new long[] {tv.seconds(), tv.nanos()};
         }
 
-        @Override
-        public long time() {
+        default long time() {
             return VdsoCalls.time();
         }
 
-        @Override
-        public int getcpu() {
+        default int getcpu() {
             return VdsoCalls.getcpu().cpu();
         }
 
-        @Override
-        public long getrandom(MemorySegment buffer, int flags) {
+        /** getrandom into a native buffer: the count, or minus errno. */
+        default long getrandom(MemorySegment buffer, int flags) {
             return VdsoRandom.getrandom(buffer, flags);
         }
-    };
+    }
+
+    /** This process's vDSO. */
+    public static final Calls VDSO = new Calls() {};
 
     private static final int[] INVALID_CLOCKS = {-1, Integer.MIN_VALUE, Integer.MAX_VALUE, 12, 13, 14, 15, 16, 17,
             18, 19, 20, 21, 22, 23};
