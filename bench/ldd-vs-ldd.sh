@@ -17,7 +17,7 @@ dirs=${1:-/usr/bin}
 runs=${2:-5}
 read -r -a options <<< "${LDD_OPTIONS:-}"
 java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-jar=target/vdsoscope.jar
+jar=cli/target/vdsoscope.jar
 [ -f "$jar" ] || { echo "build first: mvn -o package -DskipTests" >&2; exit 4; }
 list=$(mktemp)
 trap 'rm -f "$list" "$list".*' EXIT
@@ -71,7 +71,7 @@ read_jdk "${java%/bin/java}" || { echo "no JDK 22 or newer at ${java%/bin/java}"
 # (A cache of its own per option set: -r loads and runs classes that plain ldd never touches.)
 suffix=$(printf '%s' ${options[@]+"${options[@]}"} | tr -c 'a-zA-Z0-9' '-')
 if ((JDK_MAJOR >= 25)); then
-  cache=target/vdsoscope-ldd$suffix.aot
+  cache=cli/target/vdsoscope-ldd$suffix.aot
   if [ ! -f "$cache" ] || [ "$jar" -nt "$cache" ]; then # a cache is only good for the jar it was made from
     rm -f "$cache"
     "${jvm[@]}" -XX:AOTCacheOutput="$cache" -jar "$jar" ldd --style=ldd ${options[@]+"${options[@]}"} $training \
@@ -79,7 +79,7 @@ if ((JDK_MAJOR >= 25)); then
   fi
   jvm+=(-XX:AOTCache="$cache" -jar "$jar")
 else
-  cache=target/vdsoscope-ldd$suffix.jsa
+  cache=cli/target/vdsoscope-ldd$suffix.jsa
   [ -f "$cache" ] && [ "$jar" -nt "$cache" ] && rm -f "$cache"
   jvm+=(-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="$cache" -jar "$jar")
   "${jvm[@]}" ldd --style=ldd ${options[@]+"${options[@]}"} $training > /dev/null 2>&1 || true

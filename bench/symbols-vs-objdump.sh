@@ -14,7 +14,7 @@
 #   -XX:PretenureSizeThreshold=256k      large arrays go to the old generation, never copied
 #   -XX:-UsePerfData                     no hsperfdata file
 #   -XX:TieredStopAtLevel=1              C1 alone: the run is over before C2 would pay off
-# and an AOT cache of its own, target/vdsoscope-objdump.aot, made when missing or older than the jar
+# and an AOT cache of its own, cli/target/vdsoscope-objdump.aot, made when missing or older than the jar
 # by a training run of the same command over the vDSO fixtures and the ELF programs in /usr/bin
 # (not over the benchmark's libraries).
 #
@@ -51,9 +51,9 @@ if [ -x ./vdsoscope ] && [ "${BENCH_PACKAGED:-0}" != 1 ]; then
     OURS=(./vdsoscope)
     HOW="./vdsoscope (the launcher)"
 else
-    [ -f target/vdsoscope.jar ] || mvn -q -o package -DskipTests
-    AOT=target/vdsoscope-objdump.aot
-    if [ ! -f "$AOT" ] || [ target/vdsoscope.jar -nt "$AOT" ]; then
+    [ -f cli/target/vdsoscope.jar ] || mvn -q -o package -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true
+    AOT=cli/target/vdsoscope-objdump.aot
+    if [ ! -f "$AOT" ] || [ cli/target/vdsoscope.jar -nt "$AOT" ]; then
         # Training: the same command over the ELF programs in /usr/bin, a workload disjoint from the
         # benchmark's list of libraries.
         mapfile -t TRAIN < <(find /usr/bin -maxdepth 1 -type f -print0 | sort -z |
@@ -61,11 +61,11 @@ else
                 [ "$(head -c 4 "$f" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 7f454c46 ] && printf '%s\n' "$f"
             done)
         rm -f "$AOT"
-        "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCacheOutput="$AOT" -jar target/vdsoscope.jar \
-            symbols --style=objdump src/test/resources/fixtures/vdso/*.so "${TRAIN[@]}" > /dev/null 2>&1 || true
+        "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCacheOutput="$AOT" -jar cli/target/vdsoscope.jar \
+            symbols --style=objdump test-fixtures/vdso/*.so "${TRAIN[@]}" > /dev/null 2>&1 || true
     fi
-    OURS=("$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCache="$AOT" -jar target/vdsoscope.jar)
-    HOW="java ${JVM_FLAGS[*]} -XX:AOTCache=$AOT -jar target/vdsoscope.jar"
+    OURS=("$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCache="$AOT" -jar cli/target/vdsoscope.jar)
+    HOW="java ${JVM_FLAGS[*]} -XX:AOTCache=$AOT -jar cli/target/vdsoscope.jar"
 fi
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -19,8 +19,8 @@ mkdir -p "$OUT"
 
 echo "== building" >&2
 gcc -O2 -Wall -Wextra -o "$OUT/vdso_bench" "$ROOT/bench/c/vdso_bench.c"
-mvn -q -f "$ROOT/bench/pom.xml" package -DskipTests >&2
-mvn -q -f "$ROOT/pom.xml" package -DskipTests >&2
+# The library, the tool and the benchmarks in one reactor (the bench profile adds bench/ to it).
+mvn -q -f "$ROOT/pom.xml" -P bench package -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true >&2
 
 echo "== C: vDSO, libc and syscall(2)" >&2
 "$OUT/vdso_bench" > "$OUT/c.json"
@@ -35,7 +35,7 @@ if [[ $QUICK == 1 ]]; then SHORT=100; GC_ITER=3; else SHORT=300; GC_ITER=5; fi
 
 echo "== vdsoscope bench --json" >&2
 if [[ $QUICK == 1 ]]; then DURATION=0.3; else DURATION=1; fi
-"$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/target/vdsoscope.jar" bench --duration "$DURATION" --json \
+"$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/cli/target/vdsoscope.jar" bench --duration "$DURATION" --json \
     --chart "$OUT/bench.svg" --force > "$OUT/vdsoscope-bench.json"
 
 python3 - "$OUT" <<'PY'

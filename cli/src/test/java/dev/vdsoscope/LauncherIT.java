@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherIT {
     private static final Path LAUNCHER = Path.of("vdsoscope").toAbsolutePath();
-    private static final String FIXTURE = "src/test/resources/fixtures/vdso/x86_64-linux-6.1-vdso64.so";
+    private static final String FIXTURE = "test-fixtures/vdso/x86_64-linux-6.1-vdso64.so";
     // The first run records the start-up cache, which takes a while on a busy machine.
     private static final long TIMEOUT_MINUTES = 5;
 
@@ -89,13 +89,13 @@ class LauncherIT {
     void aLinkOrARelativePathFindsTheTreeAndKeepsTheCache() throws Exception {
         String fixture = Path.of(FIXTURE).toAbsolutePath().toString();
         Result direct = launch("symbols", fixture);
-        Path key = Path.of("target/vdsoscope.aot.key");
+        Path key = Path.of("cli/target/vdsoscope.aot.key");
         assumeTrue(Files.isRegularFile(key), "no AOT cache on this JDK");
         var recorded = Files.getLastModifiedTime(key);
 
         Path link = Files.createSymbolicLink(temp.resolve("vdsoscope-link"), LAUNCHER);
         Result linked = launchAs(link.toString(), temp.toFile(), temp.resolve("out1").toFile(), "symbols", fixture);
-        Result relative = launchAs("../vdsoscope", new File("src"), temp.resolve("out2").toFile(), "symbols", fixture);
+        Result relative = launchAs("../vdsoscope", new File("cli"), temp.resolve("out2").toFile(), "symbols", fixture);
 
         for (Result result : List.of(linked, relative)) {
             assertThat(result.stderr()).isEmpty();
@@ -132,14 +132,14 @@ class LauncherIT {
     @Test
     void picocliIsLoadedFromTheStartupCache() throws Exception {
         launch("file", FIXTURE); // records the cache if this is the first run
-        Path cache = Path.of("target/vdsoscope.aot");
+        Path cache = Path.of("cli/target/vdsoscope.aot");
         assumeTrue(Files.isRegularFile(cache), "no AOT cache: the launcher found a JDK older than 25");
-        String jdk = Files.readString(Path.of("target/vdsoscope.aot.key")).split(" ")[0];
+        String jdk = Files.readString(Path.of("cli/target/vdsoscope.aot.key")).split(" ")[0];
         Path classes = temp.resolve("classes.txt");
 
         Process java = new ProcessBuilder(jdk + "/bin/java", "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseSerialGC", "-XX:AOTCache=" + cache, "-Xlog:class+load=info:file=" + classes,
-                "-jar", "target/vdsoscope.jar", "file", FIXTURE)
+                "-jar", "cli/target/vdsoscope.jar", "file", FIXTURE)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
@@ -188,7 +188,7 @@ class LauncherIT {
                     .anyMatch(arg -> arg.startsWith("-XX:AOTCache=") || arg.startsWith("-XX:SharedArchiveFile="))
                     .filteredOn(arg -> arg.startsWith("-XX:AOTCache=") || arg.startsWith("-XX:SharedArchiveFile="))
                     .singleElement(STRING)
-                    .contains("/target/" + cache);
+                    .contains("/cli/target/" + cache);
         }
         assertThat(batchLines).isEqualTo(4);
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,7 +14,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -35,8 +33,6 @@ import dev.vdsoscope.abi.LinuxAbi;
  * nearest {@code switch (} above it).
  */
 class AbiFactsHaveOneHomeTest {
-    private static final Path SOURCES = Path.of("src/main/java/dev/vdsoscope");
-
     /** Architecture and ABI names as programs spell them (os.arch, triplets, package and platform names). */
     private static final String ARCHITECTURES = "amd64|x86_64|x86-64|x86|x64|i[3-6]86|ia32|x32|aarch64(?:_be)?|arm64"
             + "|arm(?:hf|el|eb|v\\d\\w*)?|ppc(?:32|64)?(?:le|el)?|powerpc(?:64)?(?:le)?|s390x?|riscv(?:32|64)?"
@@ -122,18 +118,16 @@ class AbiFactsHaveOneHomeTest {
     @Test
     void noPackageButAbiHoldsPerAbiFacts() throws IOException {
         List<String> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(SOURCES)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
-                String relative = SOURCES.relativize(file).toString();
-                String topPackage = relative.substring(0, relative.indexOf('/'));
-                if (FORMAT_AND_TOOL_PACKAGES.contains(topPackage)) {
-                    continue;
-                }
-                for (String finding : findings(Files.readString(file))) {
-                    String fact = finding.split(": ")[1];
-                    if (!EXCEPTIONS.getOrDefault(relative, "").startsWith(fact + ":")) {
-                        found.add(relative + ":" + finding);
-                    }
+        for (var file : ProjectSources.javaFiles().entrySet()) {
+            String relative = file.getKey();
+            String topPackage = relative.substring(0, relative.indexOf('/'));
+            if (FORMAT_AND_TOOL_PACKAGES.contains(topPackage)) {
+                continue;
+            }
+            for (String finding : findings(Files.readString(file.getValue()))) {
+                String fact = finding.split(": ")[1];
+                if (!EXCEPTIONS.getOrDefault(relative, "").startsWith(fact + ":")) {
+                    found.add(relative + ":" + finding);
                 }
             }
         }
@@ -145,7 +139,7 @@ class AbiFactsHaveOneHomeTest {
     void everyExceptionIsStillNeeded() throws IOException {
         for (var exception : EXCEPTIONS.entrySet()) {
             String fact = exception.getValue().substring(0, exception.getValue().indexOf(':'));
-            assertThat(findings(Files.readString(SOURCES.resolve(exception.getKey()))))
+            assertThat(findings(Files.readString(ProjectSources.javaFiles().get(exception.getKey()))))
                     .as(exception.getKey()).anyMatch(f -> f.split(": ")[1].equals(fact));
         }
     }

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
  * its sub-packages) imports only packages below it, and only the CLI parses options or prints JSON.
  */
 class LayeringTest {
-    private static final Path SOURCES = Path.of("src/main/java/dev/vdsoscope");
     /** An import, or a fully qualified name in code, of a project package or of a CLI library. */
     private static final Pattern IMPORT = Pattern.compile(
             "(?m)^import (?:static )?(picocli|com\\.fasterxml)|(?<!package )\\bdev\\.vdsoscope\\.([a-z]+)\\.");
@@ -28,12 +27,17 @@ class LayeringTest {
     private static final List<String> LAYERS = List.of("elf", "abi", "linux", "proc", "vdso", "disasm", "loader",
             "measure", "compat", "cli");
 
+    /** Every package has a layer, and every layer is a package of the sources read here. */
     @Test
-    void everyPackageHasAPlaceInTheLayers() throws IOException {
-        try (Stream<Path> packages = Files.list(SOURCES)) {
-            List<String> names = packages.filter(Files::isDirectory).map(p -> p.getFileName().toString()).toList();
-            assertThat(LAYERS).containsAll(names);
-        }
+    void everyPackageHasAPlaceInTheLayers() {
+        assertThat(ProjectSources.packages().keySet()).containsExactlyInAnyOrderElementsOf(LAYERS);
+    }
+
+    /** The library artifact holds no command-line code: cli is the cli module's only package. */
+    @Test
+    void theCommandLineIsTheCliArtifactAlone() {
+        assertThat(ProjectSources.packages()).allSatisfy((name, dir) ->
+                assertThat(dir.startsWith("cli")).as(name + " in " + dir).isEqualTo(name.equals("cli")));
     }
 
     @Test
@@ -53,10 +57,7 @@ class LayeringTest {
 
     private static Set<String> imports(String name) throws IOException {
         Set<String> used = new TreeSet<>();
-        Path dir = SOURCES.resolve(name);
-        if (!Files.isDirectory(dir)) {
-            return used;
-        }
+        Path dir = ProjectSources.packages().get(name);
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 Matcher m = IMPORT.matcher(Files.readString(file));

@@ -236,7 +236,7 @@ public final class Main implements Callable<Integer> {
     /**
      * What ./vdsoscope needs to know about the command line before it starts Java, as bash
      * assignments: the batch lines ({@code command=style}) and the quick commands. The build writes it
-     * to target/launcher-facts (src/build/java/WriteLauncherFacts.java), so that the launcher and this
+     * to cli/target/launcher-facts (cli/src/build/java/WriteLauncherFacts.java), so that the launcher and this
      * class cannot disagree.
      */
     public static String launcherFacts() {

@@ -16,7 +16,7 @@ import dev.vdsoscope.linux.CompatProbe;
 
 /**
  * bench compat:i386 against a C program built with gcc -m32 that times the same four paths
- * (src/test/resources/c/compat-gates.c), in the same run: the medians agree within 25%. The C
+ * (cli/src/test/resources/c/compat-gates.c), in the same run: the medians agree within 25%. The C
  * program runs before and after the bench, and its two runs are averaged, so that a change of load
  * in between counts for both sides; a pair disturbed by other work is measured again, 3 times at most. Skipped, visibly, without gcc-multilib or IA32 emulation.
  */
@@ -44,7 +44,7 @@ class CompatBenchTest {
         } catch (CompatProbe.UnavailableException e) {
             assumeTrue(false, "no 32-bit process here: " + e.getMessage());
         }
-        Path source = Path.of("src/test/resources/c/compat-gates.c");
+        Path source = Path.of("cli/src/test/resources/c/compat-gates.c");
         Path program = dir.resolve("compat-gates");
         assumeTrue(Toolchain.works(dir, "gcc", "-m32", "-O2", "-o", program.toString(), source.toAbsolutePath().toString(),
                 "-ldl"), "needs gcc -m32 (gcc-multilib)");

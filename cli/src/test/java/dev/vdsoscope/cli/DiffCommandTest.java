@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.vdsoscope.loader.GccAccess;
 
 class DiffCommandTest {
-    static final String FIXTURES = "src/test/resources/fixtures/vdso/";
+    static final String FIXTURES = "test-fixtures/vdso/";
 
     @Test
     void getrandomArrivesBetween61And612() throws Exception {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** (a) Every vDSO fixture: our line must be exactly what {@code file -b} prints. */
 class FileFixturesTest {
-    static final Path FIXTURES = Path.of("src/test/resources/fixtures/vdso");
+    static final Path FIXTURES = Path.of("test-fixtures/vdso");
 
     static List<Path> fixtures() throws IOException {
         try (Stream<Path> files = Files.list(FIXTURES)) {

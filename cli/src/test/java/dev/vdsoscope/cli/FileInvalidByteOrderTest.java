@@ -20,7 +20,7 @@ class FileInvalidByteOrderTest {
 
     @Test
     void describedAsFileDescribesIt() throws Exception {
-        byte[] original = Files.readAllBytes(Path.of("src/test/resources/fixtures/vdso/x86_64-linux-6.1-vdso64.so"));
+        byte[] original = Files.readAllBytes(Path.of("test-fixtures/vdso/x86_64-linux-6.1-vdso64.so"));
         for (int elfClass : new int[] {0, 1, 2, 5}) {
             for (int data : new int[] {0, 3, 0x80}) {
                 byte[] bytes = original.clone();

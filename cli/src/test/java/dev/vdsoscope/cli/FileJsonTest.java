@@ -111,7 +111,7 @@ class FileJsonTest {
     void anUnreadableFileHasAnEntryWithItsError(@TempDir Path dir) throws Exception {
         Path text = Files.writeString(dir.resolve("notes.txt"), "not ELF\n");
         String missing = dir.resolve("missing").toString();
-        Cli.Result r = Cli.run("file", "--json", missing, "src/test/resources/fixtures/vdso/x86_64-linux-6.1-vdso64.so",
+        Cli.Result r = Cli.run("file", "--json", missing, "test-fixtures/vdso/x86_64-linux-6.1-vdso64.so",
                 text.toString());
         assertThat(r.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         JsonNode files = new ObjectMapper().readTree(r.stdout()).get("files");

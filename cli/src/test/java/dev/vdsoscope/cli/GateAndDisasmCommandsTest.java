@@ -15,7 +15,7 @@ import dev.vdsoscope.disasm.CapstoneLibrary;
 /** Sets the Capstone search path, a system property every disassembling test reads. */
 @org.junit.jupiter.api.parallel.Isolated
 class GateAndDisasmCommandsTest {
-    static final String FIXTURES = "src/test/resources/fixtures/vdso/";
+    static final String FIXTURES = "test-fixtures/vdso/";
 
     @AfterEach
     void restoreDefaultSearch() {

@@ -19,7 +19,7 @@ import dev.vdsoscope.disasm.CapstoneLibrary;
  * AMD one (X86_FEATURE_SYSCALL32: {@code movl %ecx, %ebp; syscall}), as {@code dump} would save it.
  */
 class GateAsLinkedTest {
-    static final Path PRISTINE = Path.of("src/test/resources/fixtures/vdso/i386compat-linux-6.12.117-vdso32.so");
+    static final Path PRISTINE = Path.of("test-fixtures/vdso/i386compat-linux-6.12.117-vdso32.so");
     /** __kernel_vsyscall+0x3: four bytes of NOP as linked, then int $0x80 at +0x7 (objdump -d of the fixture). */
     static final int SITE = 0x583;
     static final byte[] SYSENTER = {(byte) 0x89, (byte) 0xe5, 0x0f, 0x34};
@@ -84,7 +84,7 @@ class GateAsLinkedTest {
     @Test
     void aSiteWhoseOriginalIsCodeIsNotRecoverableFromAPatchedImage() {
         // The live x86-64 fixture was dumped from a process: its rdtsc sites hold RDTSCP, the original gone.
-        Cli.Result r = Cli.run("gate", "src/test/resources/fixtures/vdso/x86_64-linux-6.18.44-live-vdso.so");
+        Cli.Result r = Cli.run("gate", "test-fixtures/vdso/x86_64-linux-6.18.44-live-vdso.so");
         assertThat(r.out()).contains("Note: this file holds patched code")
                 .contains("as linked:  not recoverable from memory (give --debug-image)");
     }

@@ -33,7 +33,7 @@ class LargeAndSpecialInputTest {
             f.setLength(2L << 30);
         }
         Path paddedVdso = dir.resolve("vdso-then-hole");
-        Files.copy(Path.of("src/test/resources/fixtures/vdso/x86_64-linux-6.12.117-vdso64.so"), paddedVdso,
+        Files.copy(Path.of("test-fixtures/vdso/x86_64-linux-6.12.117-vdso64.so"), paddedVdso,
                 StandardCopyOption.REPLACE_EXISTING);
         Path fifo = dir.resolve("fifo");
         assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();

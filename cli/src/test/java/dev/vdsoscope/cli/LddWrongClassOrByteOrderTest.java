@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on this machine.
  */
 class LddWrongClassOrByteOrderTest {
-    private static final Path FIXTURES = Path.of("src/test/resources/fixtures/vdso");
+    private static final Path FIXTURES = Path.of("test-fixtures/vdso");
 
     @TempDir
     Path dir;

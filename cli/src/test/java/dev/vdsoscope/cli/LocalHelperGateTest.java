@@ -13,7 +13,7 @@ import dev.vdsoscope.disasm.CapstoneLibrary;
  * {@code lghi %r1,78; svc 0} (objdump -d of the fixture shows the same instructions and numbers).
  */
 class LocalHelperGateTest {
-    static final String S390X = "src/test/resources/fixtures/vdso/s390x-linux-6.1-vdso64.so";
+    static final String S390X = "test-fixtures/vdso/s390x-linux-6.1-vdso64.so";
 
     @Test
     void theFallbacksInLocalHelpersAreFoundAndNamed() {

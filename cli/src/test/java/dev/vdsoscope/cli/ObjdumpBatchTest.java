@@ -36,7 +36,7 @@ class ObjdumpBatchTest {
     @Test
     void twoWorkersPrintWhatOnePrints() throws IOException {
         List<String> files = new ArrayList<>();
-        try (Stream<Path> s = Files.list(Path.of("src/test/resources/fixtures/vdso"))) {
+        try (Stream<Path> s = Files.list(Path.of("test-fixtures/vdso"))) {
             s.map(Path::toString).sorted().forEach(files::add);
         }
         Path lib = Path.of("/usr/lib/x86_64-linux-gnu");

@@ -71,7 +71,7 @@ class ObjdumpDifferentialTest {
     @Test
     void vdsoFixtures() throws Exception {
         List<String> files;
-        try (Stream<Path> s = Files.list(Path.of("src/test/resources/fixtures/vdso"))) {
+        try (Stream<Path> s = Files.list(Path.of("test-fixtures/vdso"))) {
             files = s.filter(p -> p.toString().endsWith(".so")).map(Path::toString).sorted().toList();
         }
         assertThat(files).as("every fixture of PROVENANCE.md").hasSize(10);

@@ -19,7 +19,7 @@ import dev.vdsoscope.disasm.CapstoneLibrary;
  * vDSO dumped from a process whose image lost them.
  */
 class PatchedImageTest {
-    static final Path ORIGINAL = Path.of("src/test/resources/fixtures/vdso/x86_64-linux-6.12.117-vdso64.so");
+    static final Path ORIGINAL = Path.of("test-fixtures/vdso/x86_64-linux-6.12.117-vdso64.so");
     /** A 5-byte site in __vdso_clock_gettime: rdtsc padded, or lfence; rdtsc, or rdtscp padded. */
     static final int SITE = 0xc3d;
 
@@ -75,7 +75,7 @@ class PatchedImageTest {
      */
     @Test
     void anAarch64Ilp32FileIsDisassembledButHasNoGate(@TempDir Path directory) throws Exception {
-        byte[] image = Files.readAllBytes(Path.of("src/test/resources/fixtures/vdso/armcompat-linux-6.12.117-vdso32.so"));
+        byte[] image = Files.readAllBytes(Path.of("test-fixtures/vdso/armcompat-linux-6.12.117-vdso32.so"));
         ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN).putShort(0x12, (short) 183); // e_machine
         Path file = Files.write(directory.resolve("ilp32.so"), image);
         assumeTrue(CapstoneLibrary.find().isPresent(),

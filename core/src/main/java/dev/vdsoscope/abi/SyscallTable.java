@@ -106,7 +106,7 @@ public enum SyscallTable {
             try (InputStream in = SyscallTable.class.getResourceAsStream(resource)) {
                 if (in == null) {
                     throw new IllegalStateException("the system-call table " + resource + " is missing from the"
-                            + " classpath (scripts/syscall-tables writes it into src/main/resources)");
+                            + " classpath (scripts/syscall-tables writes it into core/src/main/resources)");
                 }
                 text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
             } catch (IOException e) {

@@ -283,7 +283,11 @@ public final class ElfFile implements AutoCloseable {
         return in.order();
     }
 
-    /** The layout of this file's class: {@code elf32} or {@code elf64}. */
+    /**
+     * The layout of this file's class: {@code elf32} or {@code elf64}. For the library's own readers
+     * (compat, loader): the layouts of elf.raw are not exported, their widths are no promise to users.
+     */
+    @SuppressWarnings("exports")
     public <T extends RawStruct> T struct(T elf32, T elf64) {
         return header.is64() ? elf64 : elf32;
     }

@@ -232,7 +232,11 @@ public final class ElfInput {
         };
     }
 
-    /** Reads a named field of a raw structure that starts at {@code base}. */
+    /**
+     * Reads a named field of a raw structure that starts at {@code base}. For the library's own readers,
+     * as {@link ElfFile#struct}: elf.raw is not exported.
+     */
+    @SuppressWarnings("exports")
     public long field(long base, RawStruct.Field field) {
         return unsigned(base + field.offset(), field.width());
     }

@@ -204,6 +204,9 @@ public final class SymbolTable extends AbstractList<Symbol> {
         public int info;
         public int other;
         public int shndx;
+
+        /** All zero until {@link SymbolTable#read} fills them. */
+        public Fields() {}
     }
 
     /** Reads entry {@code index} into {@code f}; the same values as {@link #get}, in one pass. */

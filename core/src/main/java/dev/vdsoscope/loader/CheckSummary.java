@@ -34,6 +34,9 @@ public final class CheckSummary {
     private final Map<String, Integer> versions = new HashMap<>();
     private final Map<String, Integer> symbols = new HashMap<>();
 
+    /** A summary of no file yet. */
+    public CheckSummary() {}
+
     /** Counts one file the loader answered for ({@code bindings} NONE where relocations were not checked). */
     public void add(LoadResult result, Bindings bindings) {
         files++;

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.vdsoscope.elf.ElfFile;
 
 class DebugImagesTest {
-    static final Path FIXTURES = Path.of("src/test/resources/fixtures/vdso");
+    static final Path FIXTURES = Path.of("test-fixtures/vdso");
     static final Path IMAGE_612 = FIXTURES.resolve("x86_64-linux-6.12.117-vdso64.so");
 
     @Test

@@ -27,7 +27,7 @@ import dev.vdsoscope.abi.InstructionSet;
  * aliases Capstone 4 predates). At least 99% must agree.
  */
 class ObjdumpAgreementTest {
-    static final Path FIXTURES = Path.of("src/test/resources/fixtures/vdso");
+    static final Path FIXTURES = Path.of("test-fixtures/vdso");
     private static final Pattern OBJDUMP_LINE = Pattern.compile("^\\s*([0-9a-f]+):\\t[0-9a-f ]+\\t(\\S+)");
 
     @ParameterizedTest

@@ -16,7 +16,7 @@ import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.Section;
 
 class X86AlternativesTest {
-    static final Path FIXTURES = Path.of("src/test/resources/fixtures/vdso");
+    static final Path FIXTURES = Path.of("test-fixtures/vdso");
 
     @Test
     void layoutsPerKernel() throws Exception {

@@ -22,7 +22,7 @@ class VdsoEnvironmentTest {
             new Mapping(BASE, BASE + 0x2000, "r-xp", 0, "00:00", 0, "[vdso]"));
 
     private static Vdso fixture(String name) throws Exception {
-        return Vdso.of(ElfFile.open(Path.of("src/test/resources/fixtures/vdso", name)), BASE);
+        return Vdso.of(ElfFile.open(Path.of("test-fixtures/vdso", name)), BASE);
     }
 
     @Test

@@ -24,7 +24,7 @@ import dev.vdsoscope.elf.ElfFile;
  */
 class VdsoFixtureLookupTest {
     static Stream<Path> fixtures() throws Exception {
-        return Files.list(Path.of("src/test/resources/fixtures/vdso")).filter(p -> p.toString().endsWith(".so")).sorted();
+        return Files.list(Path.of("test-fixtures/vdso")).filter(p -> p.toString().endsWith(".so")).sorted();
     }
 
     /** name -> (address, version) from `objdump -T`; Thumb bits are already cleared by objdump. */

@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The real vDSO images kept under src/test/resources/fixtures/vdso. */
+/** The real vDSO images kept under test-fixtures/vdso. */
 public final class Fixtures {
-    public static final Path DIRECTORY = Path.of("src/test/resources/fixtures/vdso");
+    public static final Path DIRECTORY = Path.of("test-fixtures/vdso");
 
     private Fixtures() {}
 
