@@ -8,11 +8,11 @@ import java.util.Set;
 /**
  * How an ABI's code enters the kernel, as data for the gate analysis: the entry instructions, the
  * register that carries the system-call number, and how a constant is loaded into it. Register and
- * mnemonic names are Capstone's, in AT&T syntax on x86 (the syntax the analysis disassembles in).
+ * mnemonic names are Capstone's, in AT&amp;T syntax on x86 (the syntax the analysis disassembles in).
  *
  * @param entries          the kernel-entry instructions
  * @param numberRegisters  the names of the system-call number register (all widths and spellings)
- * @param destinationLast  whether an instruction's destination is its last operand (AT&T, SPARC)
+ * @param destinationLast  whether an instruction's destination is its last operand (AT&amp;T, SPARC)
  * @param numberInEntry    whether the entry instruction may carry the number itself (s390 {@code svc N},
  *                         N below 256; 0 means "in %r1")
  * @param loadMnemonics    instructions that load a constant into a register

@@ -22,6 +22,7 @@ import dev.vdsoscope.elf.KernelVersion;
  * is, and on x86 the boot-time alternatives that turn one entry instruction into another.
  */
 public final class GateAnalysis {
+    /** What a function does about entering the kernel. */
     public enum Kind {
         SYSCALL_GATE("the i386 system-call gate itself"),
         TRAMPOLINE("a pure trampoline into the kernel"),
@@ -82,11 +83,16 @@ public final class GateAnalysis {
     public record Site(long address, int length, String location, Optional<Choice> asLinked, LinkedSource linkedFrom,
             List<Choice> replacements, Optional<String> current, Optional<String> applied) {}
 
+    /** One exported function: what kind of code it is, its kernel entries, and the patch sites in it. */
     public record FunctionGates(CodeSymbols.Function function, Kind kind, List<Gate> gates, List<Site> sites) {}
 
     /** The alternatives table: the entry layout used, how it was chosen, and every site. */
     public record Alternatives(String layout, int entries, List<String> notes, List<Site> sites) {}
 
+    /**
+     * The analysis of one image: its instruction set and system-call table, whether its bytes are a live
+     * process's, each exported function, the alternatives table, and notes.
+     */
     public record Result(InstructionSet isa, SyscallTable syscalls, boolean live, List<FunctionGates> functions,
             Optional<Alternatives> alternatives, List<String> notes) {}
 

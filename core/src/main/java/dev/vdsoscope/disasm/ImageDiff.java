@@ -27,6 +27,7 @@ import dev.vdsoscope.elf.SymbolVersions;
  * code changed, at the instruction level, ignoring displacements that only reflect moved code.
  */
 public final class ImageDiff {
+    /** Which image one side of a comparison is: its name, machine, soname and build ID. */
     public record Identity(String name, String machine, Optional<String> soname, Optional<String> buildId) {}
 
     /** An exported symbol: its address, size and version. */
@@ -61,6 +62,10 @@ public final class ImageDiff {
     public record FunctionCode(String name, CodeVerdict verdict, int instructionsBefore, int instructionsAfter,
             int changed, int compared, List<String> changes) {}
 
+    /**
+     * What differs from image {@code a} to image {@code b}: exports, versions, sections, and each
+     * function's code.
+     */
     public record Result(Identity a, Identity b, List<String> added, List<String> removed,
             List<Change<Long>> moved, List<Change<Long>> resized, List<Change<String>> versionChanged,
             List<String> versionsAdded, List<String> versionsRemoved, List<String> sectionsAdded,

@@ -22,6 +22,7 @@ import dev.vdsoscope.elf.Section;
  * section and decode to plausible entries; when more than one does, {@link #notes()} says so.
  */
 public final class X86Alternatives {
+    /** The sizes an {@code .altinstructions} entry ({@code struct alt_instr}) has had, with its fields. */
     public enum Layout {
         /** s32 instr_offset, s32 repl_offset, u16 cpuid, u8 instrlen, u8 replacementlen. */
         ENTRY_12(12),

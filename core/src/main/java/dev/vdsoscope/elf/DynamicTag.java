@@ -74,6 +74,7 @@ public record DynamicTag(long value) implements ElfConstant {
     public static final DynamicTag DT_USED = new DynamicTag(0x7ffffffeL);
     public static final DynamicTag DT_FILTER = new DynamicTag(0x7fffffffL);
 
+    /** The d_tag values of x86-64 (EM_X86_64). */
     @ForMachines(62)
     public static final class X86_64 {
         private X86_64() {}
@@ -82,6 +83,7 @@ public record DynamicTag(long value) implements ElfConstant {
         public static final DynamicTag DT_X86_64_PLTENT = new DynamicTag(0x70000003L);
     }
 
+    /** The d_tag values of AArch64 (EM_AARCH64). */
     @ForMachines(183)
     public static final class Aarch64 {
         private Aarch64() {}
@@ -93,6 +95,7 @@ public record DynamicTag(long value) implements ElfConstant {
         public static final DynamicTag DT_AARCH64_MEMTAG_STACK = new DynamicTag(0x7000000cL);
     }
 
+    /** The d_tag values of PowerPC (EM_PPC). */
     @ForMachines(20)
     public static final class Ppc {
         private Ppc() {}
@@ -100,6 +103,7 @@ public record DynamicTag(long value) implements ElfConstant {
         public static final DynamicTag DT_PPC_OPT = new DynamicTag(0x70000001L);
     }
 
+    /** The d_tag values of 64-bit PowerPC (EM_PPC64). */
     @ForMachines(21)
     public static final class Ppc64 {
         private Ppc64() {}
@@ -109,6 +113,7 @@ public record DynamicTag(long value) implements ElfConstant {
         public static final DynamicTag DT_PPC64_OPT = new DynamicTag(0x70000003L);
     }
 
+    /** The d_tag values of MIPS (EM_MIPS, EM_MIPS_RS3_LE). */
     @ForMachines({8, 10})
     public static final class Mips {
         private Mips() {}
@@ -136,12 +141,14 @@ public record DynamicTag(long value) implements ElfConstant {
         public static final DynamicTag DT_MIPS_XHASH = new DynamicTag(0x70000036L);
     }
 
+    /** The d_tag values of SPARC (EM_SPARC, EM_SPARC32PLUS, EM_SPARCV9). */
     @ForMachines({2, 18, 43})
     public static final class Sparc {
         private Sparc() {}
         public static final DynamicTag DT_SPARC_REGISTER = new DynamicTag(0x70000001L);
     }
 
+    /** The d_tag values of RISC-V (EM_RISCV). */
     @ForMachines(243)
     public static final class Riscv {
         private Riscv() {}

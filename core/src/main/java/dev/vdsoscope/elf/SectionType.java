@@ -36,6 +36,7 @@ public record SectionType(long value) implements ElfConstant {
     public static final long SHT_LOOS = 0x60000000L, SHT_HIOS = 0x6fffffffL, SHT_LOPROC = 0x70000000L,
             SHT_HIPROC = 0x7fffffffL, SHT_LOUSER = 0x80000000L;
 
+    /** The sh_type values of 32-bit Arm (EM_ARM). */
     @ForMachines(40)
     public static final class Arm {
         private Arm() {}
@@ -44,12 +45,14 @@ public record SectionType(long value) implements ElfConstant {
         public static final SectionType SHT_ARM_ATTRIBUTES = new SectionType(0x70000003L);
     }
 
+    /** The sh_type values of AArch64 (EM_AARCH64). */
     @ForMachines(183)
     public static final class Aarch64 {
         private Aarch64() {}
         public static final SectionType SHT_AARCH64_ATTRIBUTES = new SectionType(0x70000003L);
     }
 
+    /** The sh_type values of MIPS (EM_MIPS, EM_MIPS_RS3_LE). */
     @ForMachines({8, 10})
     public static final class Mips {
         private Mips() {}
@@ -70,24 +73,28 @@ public record SectionType(long value) implements ElfConstant {
         public static final SectionType SHT_MIPS_XHASH = new SectionType(0x7000002bL);
     }
 
+    /** The sh_type values of x86-64 (EM_X86_64). */
     @ForMachines(62)
     public static final class X86_64 {
         private X86_64() {}
         public static final SectionType SHT_X86_64_UNWIND = new SectionType(0x70000001L);
     }
 
+    /** The sh_type values of IA-64 (EM_IA_64). */
     @ForMachines(50)
     public static final class Ia64 {
         private Ia64() {}
         public static final SectionType SHT_IA_64_UNWIND = new SectionType(0x70000001L);
     }
 
+    /** The sh_type values of RISC-V (EM_RISCV). */
     @ForMachines(243)
     public static final class Riscv {
         private Riscv() {}
         public static final SectionType SHT_RISCV_ATTRIBUTES = new SectionType(0x70000003L);
     }
 
+    /** The sh_type values of PowerPC, 32- and 64-bit (EM_PPC, EM_PPC64). */
     @ForMachines({20, 21})
     public static final class Ppc {
         private Ppc() {}

@@ -21,18 +21,21 @@ public record SegmentType(long value) implements ElfConstant {
     public static final SegmentType PT_OPENBSD_WXNEEDED = new SegmentType(0x65a3dbe7L);
     public static final SegmentType PT_OPENBSD_BOOTDATA = new SegmentType(0x65a41be6L);
 
+    /** The p_type values of 32-bit Arm (EM_ARM). */
     @ForMachines(40)
     public static final class Arm {
         private Arm() {}
         public static final SegmentType PT_ARM_EXIDX = new SegmentType(0x70000001L);
     }
 
+    /** The p_type values of AArch64 (EM_AARCH64). */
     @ForMachines(183)
     public static final class Aarch64 {
         private Aarch64() {}
         public static final SegmentType PT_AARCH64_MEMTAG_MTE = new SegmentType(0x70000002L);
     }
 
+    /** The p_type values of MIPS (EM_MIPS, EM_MIPS_RS3_LE). */
     @ForMachines({8, 10})
     public static final class Mips {
         private Mips() {}
@@ -42,6 +45,7 @@ public record SegmentType(long value) implements ElfConstant {
         public static final SegmentType PT_MIPS_ABIFLAGS = new SegmentType(0x70000003L);
     }
 
+    /** The p_type values of RISC-V (EM_RISCV). */
     @ForMachines(243)
     public static final class Riscv {
         private Riscv() {}

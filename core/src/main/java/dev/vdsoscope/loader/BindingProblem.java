@@ -16,6 +16,7 @@ import java.util.Optional;
 public record BindingProblem(Kind kind, String symbol, Optional<String> version, String object,
         Optional<String> definedIn, String relocation) {
 
+    /** What is wrong with the binding. */
     public enum Kind {
         /** No object in the search list defines the symbol (a strong reference): the program would not start, or would stop at its first call. */
         UNDEFINED,

@@ -13,6 +13,10 @@ import java.util.Set;
  * name is reported once).
  */
 public final class LoadedLibrary {
+    /**
+     * What a listed object is: the program, its interpreter, the vDSO, a library file, or a library not
+     * found.
+     */
     public enum Kind { MAIN, INTERPRETER, VDSO, FILE, NOT_FOUND }
 
     private final Kind kind;

@@ -14,6 +14,7 @@ import java.util.List;
  *                   left out): what a newer build of it would have to add
  */
 public record VersionProblem(String object, Kind kind, String version, String requiredBy, List<String> defined) {
+    /** How the required version is missing. */
     public enum Kind {
         /** The version is not defined by the object. */
         NOT_FOUND,

@@ -31,6 +31,10 @@ public final class CompatGateBench {
     public record PathResult(CompatProbeProgram.Loop loop, String description, Stats nsPerCall, int callsPerSample,
             int samples) {}
 
+    /**
+     * One run: the 32-bit process's pid, the addresses of its {@code __kernel_vsyscall} (AT_SYSINFO) and
+     * vDSO {@code clock_gettime}, and each path's figures.
+     */
     public record Result(long pid, long sysinfo, long vdsoClockGettime, List<PathResult> paths) {
         /** How many times faster {@code fast} is than {@code slow}, medians; NaN where {@code fast} measured nothing. */
         public double ratio(CompatProbeProgram.Loop slow, CompatProbeProgram.Loop fast) {

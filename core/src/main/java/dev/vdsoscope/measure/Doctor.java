@@ -28,6 +28,7 @@ public final class Doctor {
      */
     private static final int SAMPLES = 41;
 
+    /** What serves a call: the vDSO, in user space, or the system call. */
     public enum Verdict { VDSO, SYSCALL }
 
     /** What decided a verdict. */
@@ -61,6 +62,7 @@ public final class Doctor {
         }
     }
 
+    /** The doctor's findings: the vDSO's environment, the clocksources, and a verdict for each clock. */
     public record Diagnosis(VdsoEnvironment environment, Clocksources clocksources, List<ClockVerdict> clocks) {
         public boolean anyFallback() {
             return clocks.stream().anyMatch(ClockVerdict::fallsBack);

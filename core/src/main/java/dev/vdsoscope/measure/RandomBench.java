@@ -27,8 +27,13 @@ public final class RandomBench {
     /** One path at one size: one thread's figures, and the per-thread cost with every core busy. */
     public record PathResult(String path, String api, Stats oneThread, double allCoresNsPerCall) {}
 
+    /** Every path's figures for requests of {@code bytes} bytes. */
     public record SizeResult(int bytes, List<PathResult> paths) {}
 
+    /**
+     * The whole run: whether the vDSO serves getrandom here, how many threads the all-cores figures used,
+     * and each size's figures.
+     */
     public record Result(boolean servedByVdso, int threads, List<SizeResult> sizes) {}
 
     private RandomBench() {}

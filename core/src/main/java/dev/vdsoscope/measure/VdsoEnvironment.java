@@ -28,6 +28,7 @@ import dev.vdsoscope.vdso.Vdso;
 public record VdsoEnvironment(Image image, String auxvSysinfoEhdr, String vdsoMapping, List<String> evidence,
         TimeNamespace timeNamespace) {
 
+    /** Whose vDSO image the process has: the kernel's, a replacement, or none. */
     public enum Image { KERNEL, REPLACEMENT, ABSENT }
 
     /** The time namespace: separate when its link differs from pid 1's or its offsets are not zero. */

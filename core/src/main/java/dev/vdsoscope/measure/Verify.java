@@ -42,6 +42,7 @@ public final class Verify {
     /** One check: what, of which subject, passed or not, and what was seen when it failed (or counted). */
     public record Check(String check, String subject, boolean passed, long rounds, String detail) {}
 
+    /** Every check verify made; it passed when they all did. */
     public record Report(List<Check> checks) {
         public boolean passed() {
             return checks.stream().allMatch(Check::passed);

@@ -2,6 +2,7 @@ package dev.vdsoscope.proc;
 
 /** Why a process could not be inspected; the kind decides the exit code, the message explains. */
 public final class ProcessException extends Exception {
+    /** Why the process could not be inspected. */
     public enum Kind {
         /** No such pid. */
         NO_SUCH_PROCESS,
