@@ -58,8 +58,7 @@ class LddOutputSweepTest {
             report.append(summary);
             differences.forEach(d -> report.append(d).append('\n'));
         }
-        Files.createDirectories(Path.of("target"));
-        Files.writeString(Path.of("target/ldd-output-sweep.txt"), report);
+        Files.writeString(Path.of("cli/target/ldd-output-sweep.txt"), report);
         assertThat(agreements).as(report.toString()).allSatisfy(a -> assertThat(a).isGreaterThanOrEqualTo(99.5));
     }
 }

@@ -43,7 +43,7 @@ class LddDifferentialTest {
         System.out.printf("ldd differential sample: %d files, %d differ, %.2f%% agree%n", compared,
                 differences.size(), agreement);
         differences.forEach(System.out::println);
-        Files.writeString(Path.of("target/ldd-differential.txt"), String.format("%d files, %d differ, %.2f%%%n%s%n",
+        Files.writeString(Path.of("core/target/ldd-differential.txt"), String.format("%d files, %d differ, %.2f%%%n%s%n",
                 compared, differences.size(), agreement, String.join("\n", differences)));
         assertThat(compared).isGreaterThan(Math.min(sample.size(), SAMPLE) / 2);
         assertThat(agreement).as(String.join("\n", differences)).isGreaterThanOrEqualTo(99.5);
