@@ -632,7 +632,10 @@ public final class Btf {
         };
     }
 
-    /** The first type (lowest id, the base's first) of this name and kind. */
+    /**
+     * The first type (lowest id, the base's first) of this name and kind. Names are UTF-8 (the
+     * kernel's are C identifiers); bytes that are not decode to U+FFFD, and are found by no name.
+     */
     public Optional<BtfType> find(String name, BtfKind kind) {
         if (base != null) {
             Optional<BtfType> found = base.find(name, kind);

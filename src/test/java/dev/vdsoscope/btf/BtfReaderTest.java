@@ -186,4 +186,33 @@ class BtfReaderTest {
         assertThat(btf.field(btf.type(s.innerTypedef), "b").orElseThrow().bitOffset()).isEqualTo(32);
         assertThatThrownBy(() -> btf.field("outer", "in..b")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void splitBtfContinuesItsBasesIdsAndStrings() throws BtfFormatException {
+        Sample s = new Sample();
+        Btf base = s.read();
+        BtfWriter w = BtfWriter.split(base.typeCount(), s.w.stringBytes());
+        // A name the base holds is named by the base's offset; new names follow the base's strings.
+        int reused = w.rawInfo(s.w.name("u32"), BtfKind.TYPEDEF.value() << 24, s.u32);
+        int module = w.struct("module_state", 16, member("in", s.innerTypedef, 0), member("count", reused, 64));
+        int moduleEnum = w.enum32("module_mode", false, "MODE_OFF", 0, "MODE_ON", 1);
+        Btf split = Btf.readSplit("module", ByteBuffer.wrap(w.bytes()), base);
+
+        assertThat(split.base()).containsSame(base);
+        assertThat(split.firstOwnId()).isEqualTo(base.typeCount() + 1);
+        assertThat(split.typeCount()).isEqualTo(base.typeCount() + 3);
+        assertThat(split.type(s.inner)).isEqualTo(base.type(s.inner));
+        assertThat(split.type(reused)).isEqualTo(new BtfType.Typedef(reused, "u32", s.u32));
+        assertThat(split.findAll("u32")).extracting(BtfType::id).containsExactly(s.u32Typedef, reused);
+        assertThat(split.find("inner", BtfKind.STRUCT).map(BtfType::id)).contains(s.inner);
+        assertThat(split.field("module_state", "in.b")).contains(new Field("in.b", 32, 0, s.tagged));
+        assertThat(split.field("module_state", "count").orElseThrow().bitOffset()).isEqualTo(64);
+        assertThat(split.sizeOf(module)).isEqualTo(16);
+        assertThat(split.sizeOf(s.matrix)).isEqualTo(24);
+        assertThat(split.resolve(reused).id()).isEqualTo(s.u32);
+        assertThat(split.enumerators("module_mode").orElseThrow()).extracting(Enumerator::name)
+                .containsExactly("MODE_OFF", "MODE_ON");
+        assertThat(split.pointerSize()).as("from the base's long").isEqualTo(8);
+        assertThat(split.type(moduleEnum).name()).isEqualTo("module_mode");
+    }
 }
