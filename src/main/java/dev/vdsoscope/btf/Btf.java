@@ -802,13 +802,15 @@ public final class Btf {
      */
     public Optional<Field> field(BtfType composite, String path) {
         String[] names = path.split("\\.", -1);
-        long bitOffset = 0;
-        BtfType current = composite;
-        Member member = null;
         for (String name : names) {
             if (name.isEmpty()) {
                 throw new IllegalArgumentException("member path '" + path + "' has an empty name in it");
             }
+        }
+        long bitOffset = 0;
+        BtfType current = composite;
+        Member member = null;
+        for (String name : names) {
             if (!(resolve(current.id()) instanceof Composite outer)) {
                 return Optional.empty();
             }
