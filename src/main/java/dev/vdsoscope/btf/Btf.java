@@ -50,12 +50,17 @@ public final class Btf {
     /** The name of the ELF section that holds BTF. */
     public static final String BTF_ELF_SECTION = ".BTF";
 
+    /** The largest blob read: one Java array (BTF's own offsets are 32-bit, but no kernel's comes near). */
+    private static final int MAX_BLOB = Integer.MAX_VALUE - 8;
+
     /** Types that have no size (functions, prototypes, forwards, void, ...) in {@link #sizes}. */
     private static final long NO_SIZE = -1;
 
-    /** The C names of {@code long}, one of which tells a pointer's size, as libbpf guesses it. */
-    private static final Set<String> LONG_NAMES = Set.of("long", "long int", "long unsigned int", "unsigned long",
-            "long signed int", "signed long", "unsigned long int", "signed long int");
+    /**
+     * How compilers name {@code long} and {@code unsigned long} in BTF (gcc: "long int", clang: "long"):
+     * BTF has no pointer size, and on Linux a pointer is as wide as a long (libbpf guesses it so too).
+     */
+    private static final Set<String> LONG_NAMES = Set.of("long", "long int", "unsigned long", "long unsigned int");
 
     private static final BtfType VOID = new BtfType.Void();
 
@@ -122,7 +127,7 @@ public final class Btf {
                         + " section: the file carries no BTF (pahole -J, or a kernel built with CONFIG_DEBUG_INFO_BTF, adds it)", -1);
             }
             MemorySegment contents = elf.contents(section.get());
-            if (contents.byteSize() > Integer.MAX_VALUE) {
+            if (contents.byteSize() > MAX_BLOB) {
                 throw new BtfFormatException(source, "section of " + contents.byteSize() + " bytes, larger than BTF can be (2 GiB)", -1);
             }
             return read(source, ByteBuffer.wrap(contents.toArray(ValueLayout.JAVA_BYTE)));
@@ -136,6 +141,9 @@ public final class Btf {
         BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
         if (!attributes.isRegularFile()) {
             throw new BtfFormatException(path.toString(), attributes.isDirectory() ? "is a directory" : "not a regular file", -1);
+        }
+        if (attributes.size() > MAX_BLOB) {
+            throw new BtfFormatException(path.toString(), attributes.size() + " bytes, larger than BTF can be (2 GiB)", -1);
         }
         ByteBuffer head = ByteBuffer.allocate(4);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -159,7 +167,7 @@ public final class Btf {
         int size = bytes.limit();
         if (size < BTF_HEADER_SIZE) {
             throw new BtfFormatException(source, "truncated header: " + size + " bytes, a BTF header has "
-                    + BTF_HEADER_SIZE, size < 2 ? 0 : Math.min(size, HDR_HDR_LEN));
+                    + BTF_HEADER_SIZE, size);
         }
         int first = bytes.get(HDR_MAGIC) & 0xff, second = bytes.get(HDR_MAGIC + 1) & 0xff;
         if ((first | second << 8) == BTF_MAGIC) {
@@ -200,9 +208,12 @@ public final class Btf {
                 && stringsStart < typeStart + typeLength) {
             throw new BtfFormatException(source, "the type and string sections overlap", HDR_STR_OFF);
         }
-        if (stringsLength == 0 ? base == null : bytes.get((int) (stringsStart + stringsLength - 1)) != 0) {
-            throw new BtfFormatException(source, stringsLength == 0 ? "empty string section: it must hold at least the empty name"
-                    : "string section does not end with a NUL", stringsLength == 0 ? HDR_STR_LEN : stringsStart + stringsLength - 1);
+        if (stringsLength == 0) {
+            if (base == null) { // a split BTF may add no names; a base holds at least the empty one
+                throw new BtfFormatException(source, "empty string section: it must hold at least the empty name", HDR_STR_LEN);
+            }
+        } else if (bytes.get((int) (stringsStart + stringsLength - 1)) != 0) {
+            throw new BtfFormatException(source, "string section does not end with a NUL", stringsStart + stringsLength - 1);
         }
         if (base == null && bytes.get((int) stringsStart) != 0) {
             throw new BtfFormatException(source, "string section does not start with the empty name", stringsStart);

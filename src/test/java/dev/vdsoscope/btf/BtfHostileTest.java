@@ -53,7 +53,7 @@ class BtfHostileTest {
 
     @Test
     void header() {
-        refused(Arrays.copyOf(small().bytes(), 10), 4, "truncated header: 10 bytes");
+        refused(Arrays.copyOf(small().bytes(), 10), 10, "truncated header: 10 bytes");
         refused(new byte[0], 0, "truncated header: 0 bytes");
         byte[] magic = small().bytes();
         magic[0] = 0x7f;
