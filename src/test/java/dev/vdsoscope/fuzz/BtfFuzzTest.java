@@ -11,7 +11,9 @@ import dev.vdsoscope.btf.BtfSamples;
 
 /**
  * Coverage-guided fuzzing of the BTF reader. In the normal test run this replays the corpus in
- * BtfFuzzTestInputs (the all-kinds sample, pahole's BTF of a C program, and every finding);
+ * BtfFuzzTestInputs (every-kind.btf: BtfSamples.everyKind(); pahole-small.btf: the .BTF section
+ * that pahole 1.24 -J wrote for a small gcc 12 -g program with enums, an enum64, nested, anonymous
+ * and bitfield members; and every finding);
  * scripts/fuzz runs it for real. Reading may fail only with BtfFormatException; what reads must
  * answer every question (see {@link BtfSamples#askEverything}).
  */
