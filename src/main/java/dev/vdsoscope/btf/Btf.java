@@ -119,6 +119,14 @@ public final class Btf {
      * compiler gave BTF). The section's bytes are copied: the result outlives {@code elf}.
      */
     public static Btf fromElf(ElfFile elf) throws BtfFormatException {
+        return fromElf(elf, null);
+    }
+
+    /**
+     * The {@code .BTF} section of an ELF file read as split BTF on {@code base} (null: as base BTF): a
+     * module's ({@code pahole -J --btf_base}, or a kernel module's .ko).
+     */
+    public static Btf fromElf(ElfFile elf, Btf base) throws BtfFormatException {
         String source = elf.name() + " section " + BTF_ELF_SECTION;
         try {
             Optional<Section> section = elf.section(BTF_ELF_SECTION);
@@ -130,7 +138,7 @@ public final class Btf {
             if (contents.byteSize() > MAX_BLOB) {
                 throw new BtfFormatException(source, "section of " + contents.byteSize() + " bytes, larger than BTF can be (2 GiB)", -1);
             }
-            return read(source, ByteBuffer.wrap(contents.toArray(ValueLayout.JAVA_BYTE)));
+            return parse(source, ByteBuffer.wrap(contents.toArray(ValueLayout.JAVA_BYTE)), base);
         } catch (ElfFormatException e) {
             throw new BtfFormatException(elf.name(), e.problem(), e.offset());
         }
@@ -138,6 +146,14 @@ public final class Btf {
 
     /** A file of raw BTF or an ELF file with a {@code .BTF} section, told apart by their magic numbers. */
     public static Btf open(Path path) throws IOException, BtfFormatException {
+        return open(path, null);
+    }
+
+    /**
+     * A file of split BTF on {@code base} (null: base BTF), raw ({@code /sys/kernel/btf/MODULE}) or the
+     * {@code .BTF} section of an ELF file, told apart by their magic numbers.
+     */
+    public static Btf open(Path path, Btf base) throws IOException, BtfFormatException {
         BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
         if (!attributes.isRegularFile()) {
             throw new BtfFormatException(path.toString(), attributes.isDirectory() ? "is a directory" : "not a regular file", -1);
@@ -153,13 +169,13 @@ public final class Btf {
         }
         if (ElfFile.startsWithMagic(MemorySegment.ofArray(Arrays.copyOf(head.array(), head.position())))) {
             try (ElfFile elf = ElfFile.open(path)) {
-                return fromElf(elf);
+                return fromElf(elf, base);
             } catch (ElfFormatException e) {
                 throw new BtfFormatException(path.toString(), e.problem(), e.offset());
             }
         }
         // sysfs gives /sys/kernel/btf/* a size, so reading it whole is one read of a known length.
-        return read(path.toString(), ByteBuffer.wrap(Files.readAllBytes(path)));
+        return parse(path.toString(), ByteBuffer.wrap(Files.readAllBytes(path)), base);
     }
 
     private static Btf parse(String source, ByteBuffer input, Btf base) throws BtfFormatException {

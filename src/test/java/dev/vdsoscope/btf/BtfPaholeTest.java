@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -142,6 +144,65 @@ class BtfPaholeTest {
             }
         }
         assertThat(fromBtf).containsExactlyElementsOf(oracle);
+    }
+
+    private static final String BASE = """
+            struct inner { int a; char b; };
+            struct inner g_inner;
+            int main(void) { return 0; }
+            """;
+    private static final String MODULE = """
+            #include <stddef.h>
+            #include <stdio.h>
+            struct inner { int a; char b; };
+            struct modstate { char c; struct inner in; unsigned long count : 12; union { int x; short y; }; };
+            struct modstate g_modstate;
+            int modfunc(struct modstate *s) { return s->in.a; }
+            """;
+
+    @Test
+    void splitBtfOfAModuleReadsOnItsBase() throws Exception {
+        assumeTrue(run("pahole", "--version").exitCode == 0, "pahole (Debian package dwarves) is not installed");
+        assumeTrue(Bpftool.available(), "bpftool (Debian package bpftool) is not installed");
+        Path base = compile("base", BASE);
+        assertThat(run("pahole", "-J", base.toString()).exitCode).isZero();
+        // The module's BTF is split BTF on the base's: struct inner and int are the base's types.
+        Path module = temp.resolve("module.o");
+        Path moduleSource = Files.writeString(temp.resolve("module.c"), MODULE);
+        assertThat(run("gcc", "-g", "-c", "-o", module.toString(), moduleSource.toString()).exitCode).isZero();
+        Run pahole = run("pahole", "-J", "--btf_base", base.toString(), module.toString());
+        assertThat(pahole.exitCode).as("pahole -J --btf_base: %s", pahole.output).isZero();
+
+        Btf baseBtf = Btf.open(base);
+        Btf split = Btf.open(module, baseBtf);
+        Map<Integer, Bpftool.Dumped> dumped = Bpftool.dump(module.toString(), base.toString());
+
+        assertThat(split.firstOwnId()).isEqualTo(baseBtf.typeCount() + 1);
+        assertThat(split.typeCount()).isEqualTo(baseBtf.typeCount() + dumped.size());
+        assertThat(Bpftool.differences(split, dumped, split.firstOwnId())).isEmpty();
+        BtfType.Composite state = (BtfType.Composite) split.find("modstate", BtfKind.STRUCT).orElseThrow();
+        assertThat(state.members().get(1).type()).as("struct inner, from the base").isLessThan(split.firstOwnId());
+
+        Path oracle = compile("offsets", MODULE + """
+                int main(void) {
+                    printf("%zu %zu %zu\\n", offsetof(struct modstate, in.b), offsetof(struct modstate, x),
+                           offsetof(struct modstate, y));
+                    return 0;
+                }
+                """);
+        assertThat(split.field("modstate", "in.b").orElseThrow().byteOffset() + " "
+                + split.field("modstate", "x").orElseThrow().byteOffset() + " "
+                + split.field("modstate", "y").orElseThrow().byteOffset())
+                .isEqualTo(run(oracle.toString()).output.strip());
+    }
+
+    /** A program built by gcc -g from {@code source}; fails the test when gcc does. */
+    private Path compile(String name, String source) throws IOException, InterruptedException {
+        Path c = Files.writeString(temp.resolve(name + ".c"), source);
+        Path program = temp.resolve(name);
+        Run gcc = run("gcc", "-g", "-O0", "-w", "-o", program.toString(), c.toString());
+        assertThat(gcc.exitCode).as("gcc: %s", gcc.output).isZero();
+        return program;
     }
 
     /** The type a C type name names: a struct, union or enum tag, a typedef, or a base type. */
