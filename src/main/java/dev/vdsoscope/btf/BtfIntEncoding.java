@@ -1,5 +1,6 @@
 package dev.vdsoscope.btf;
 
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -23,7 +24,7 @@ public enum BtfIntEncoding {
         return value;
     }
 
-    /** The flags set in {@code bits}; the caller has checked that no other bit is. */
+    /** The flags set in {@code bits}, unmodifiable; the caller has checked that no other bit is. */
     static Set<BtfIntEncoding> of(int bits) {
         Set<BtfIntEncoding> flags = EnumSet.noneOf(BtfIntEncoding.class);
         for (BtfIntEncoding flag : values()) {
@@ -31,6 +32,6 @@ public enum BtfIntEncoding {
                 flags.add(flag);
             }
         }
-        return flags;
+        return Collections.unmodifiableSet(flags);
     }
 }
