@@ -15,6 +15,7 @@ module dev.vdsoscope {
     // child process of ld.so's diagnostics). elf.raw, the on-disk structures with their C widths, is
     // how elf reads: users get elf's views (ElfHeader, Section, SymbolTable...) instead.
     exports dev.vdsoscope.abi;
+    exports dev.vdsoscope.btf;
     exports dev.vdsoscope.compat;
     exports dev.vdsoscope.disasm;
     exports dev.vdsoscope.elf;

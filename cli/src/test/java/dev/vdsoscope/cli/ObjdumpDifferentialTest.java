@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.vdsoscope.elf.testing.ElfImageBuilder;
+import dev.vdsoscope.elf.testing.HostTools;
 import dev.vdsoscope.elf.testing.ElfImageBuilder.ExtraSection;
 import dev.vdsoscope.elf.testing.ElfImageBuilder.HashStyle;
 import dev.vdsoscope.elf.testing.ElfImageBuilder.Sym;
@@ -368,7 +369,7 @@ class ObjdumpDifferentialTest {
 
     @Test
     void librariesBuiltWithGcc(@TempDir Path dir) throws Exception {
-        assumeTrue(Objdump.haveTool("gcc"), "gcc is not installed");
+        assumeTrue(HostTools.installed("gcc"), "gcc is not installed");
         Files.writeString(dir.resolve("lib.map"), VERSION_SCRIPT);
         List<String> files = new ArrayList<>();
         compile(dir, "gcc", LIBRARY, "libv.so", "-shared", "-fPIC", "-fcommon", "-Wl,--version-script=" + dir.resolve("lib.map"));
@@ -381,7 +382,7 @@ class ObjdumpDifferentialTest {
         files.add(dir.resolve("pie").toString());
         compile(dir, "gcc", "int f(void) { return 0; }", "obj.o", "-c");
         files.add(dir.resolve("obj.o").toString());
-        if (Objdump.haveTool("g++")) {
+        if (HostTools.installed("g++")) {
             compile(dir, "g++", "inline int &counter() { static int v; return v; }\nint use() { return ++counter(); }\n",
                     "libunique.so", "-shared", "-fPIC");
             files.add(dir.resolve("libunique.so").toString());

@@ -304,7 +304,7 @@ class TargetSyntaxTest {
     }
 
     private static boolean haveObjdump() {
-        return dev.vdsoscope.testing.Objdump.haveTool("objdump");
+        return dev.vdsoscope.elf.testing.HostTools.installed("objdump");
     }
 
     /** What a child JVM running vdsoscope printed. */

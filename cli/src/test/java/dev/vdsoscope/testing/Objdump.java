@@ -35,16 +35,6 @@ public final class Objdump {
         }
     }
 
-    public static boolean haveTool(String tool) {
-        try {
-            Process p = new ProcessBuilder(tool, "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
     /** {@code objdump -T FILES...} in the C locale. */
     public static Run objdump(List<String> files) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("objdump", "-T"));

@@ -14,7 +14,7 @@ import dev.vdsoscope.measure.VdsoEnvironment.Image;
 import dev.vdsoscope.proc.Mapping;
 import dev.vdsoscope.vdso.Vdso;
 
-/** Telling the kernel's own vDSO from a replacement, on real images from other kernels (src/test/resources). */
+/** Telling the kernel's own vDSO from a replacement, on real images from other kernels (test-fixtures/vdso). */
 @org.junit.jupiter.api.parallel.Isolated
 class VdsoEnvironmentTest {
     private static final long BASE = 0x7ffd5b3fe000L;
