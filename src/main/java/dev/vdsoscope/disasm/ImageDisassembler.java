@@ -3,11 +3,15 @@ package dev.vdsoscope.disasm;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import dev.vdsoscope.abi.InstructionSet;
@@ -18,11 +22,19 @@ import dev.vdsoscope.elf.Section;
  * Disassembles the code of one ELF image: whole executable sections restarted at every symbol (as
  * objdump -d does), one function, or an address range. ARM code switches to Thumb where a mapping
  * symbol or the low bit of a function symbol says so, and literal pools become {@code .word}s.
+ * One thread at a time: another thread takes {@link #forAnotherThread()}.
  */
 public final class ImageDisassembler implements AutoCloseable {
     /** A run of instructions decoded in one go, with the function it starts (if any). */
     public record Block(String section, long start, long end, Optional<CodeSymbols.Function> function, InstructionSet isa,
             List<Instruction> instructions) {}
+
+    /**
+     * A block before it is decoded: where it is, the function it starts, how its bytes are to be read
+     * ({@code isa}, or as literal data words), and the bytes themselves (a view of the image, not a copy).
+     */
+    public record Span(String section, long start, long end, Optional<CodeSymbols.Function> function,
+            InstructionSet isa, boolean data, MemorySegment bytes) {}
 
     private static final Pattern HEX_TARGET = Pattern.compile("(?:^|[\\s,])[#$]?(0x[0-9a-f]+)$");
     private static final Pattern X86_BRANCH = Pattern.compile("j\\w+|call[lqw]?|loop\\w*|xbegin");
@@ -37,13 +49,26 @@ public final class ImageDisassembler implements AutoCloseable {
     private final CodeSymbols symbols;
     private final CapstoneLibrary library;
     private final Map<InstructionSet, Capstone> handles = new EnumMap<>(InstructionSet.class);
+    private final Predicate<String> branchMnemonic;
+    /**
+     * Whether each mnemonic met so far is a branch's: a listing asks for every instruction, and an
+     * instruction set has a few hundred mnemonics, so the pattern runs once per mnemonic, not per line.
+     */
+    private final Map<String, Boolean> branches = new HashMap<>();
 
-    private ImageDisassembler(ElfFile elf, InstructionSet isa, Syntax syntax, CapstoneLibrary library) {
+    private ImageDisassembler(ElfFile elf, InstructionSet isa, Syntax syntax, CapstoneLibrary library,
+            CodeSymbols symbols) {
         this.elf = elf;
         this.isa = isa;
         this.syntax = syntax;
         this.library = library;
-        this.symbols = CodeSymbols.of(elf, isa);
+        this.symbols = symbols;
+        this.branchMnemonic = (switch (isa) {
+            case X86_32, X86_64 -> X86_BRANCH;
+            case ARM, THUMB -> ARM_BRANCH;
+            case AARCH64 -> AARCH64_BRANCH;
+            default -> OTHER_BRANCH;
+        }).asMatchPredicate();
     }
 
     /**
@@ -63,7 +88,7 @@ public final class ImageDisassembler implements AutoCloseable {
             throw new CapstoneUnavailableException("Capstone " + library.get().version() + " ("
                     + library.get().origin() + ") was built without " + isa + ": " + CapstoneLibrary.INSTALL_HINT);
         }
-        return new ImageDisassembler(elf, isa, syntax, library.orElse(null));
+        return new ImageDisassembler(elf, isa, syntax, library.orElse(null), CodeSymbols.of(elf, isa));
     }
 
     public ElfFile elf() {
@@ -83,49 +108,89 @@ public final class ImageDisassembler implements AutoCloseable {
         return library != null && CapstoneTarget.knows(isa, library.major());
     }
 
+    /**
+     * A disassembler of the same image sharing this one's symbols, with Capstone handles of its own:
+     * for another thread (a Capstone handle is not thread-safe).
+     */
+    public ImageDisassembler forAnotherThread() {
+        return new ImageDisassembler(elf, isa, syntax, library, symbols);
+    }
+
     /** Every executable section, split at symbols; empty when the image has no section headers. */
     public List<Block> sections() throws CapstoneUnavailableException {
         List<Block> blocks = new ArrayList<>();
-        for (Section s : elf.sections()) {
-            if ((s.flags() & Section.SHF_EXECINSTR) == 0 || !s.hasFileBytes() || s.size() == 0) {
-                continue;
-            }
-            List<Long> cuts = new ArrayList<>();
-            cuts.add(s.addr());
-            for (long b : symbols.boundaries()) {
-                if (b > s.addr() && b < s.addr() + s.size()) {
-                    cuts.add(b);
-                }
-            }
-            cuts.add(s.addr() + s.size());
-            MemorySegment bytes = elf.contents(s);
-            for (int i = 0; i + 1 < cuts.size(); i++) {
-                long start = cuts.get(i);
-                long end = cuts.get(i + 1);
-                blocks.add(block(s.name(), start, end, bytes.asSlice(start - s.addr(), end - start)));
-            }
+        for (Span span : sectionSpans()) {
+            blocks.add(block(span));
         }
         return blocks;
     }
 
+    /**
+     * Every executable section split at symbols, as {@link #sections()}, but not yet decoded: a
+     * listing of any size decodes them one at a time ({@link #decode(Span, Consumer)}).
+     */
+    public List<Span> sectionSpans() {
+        List<Span> spans = new ArrayList<>();
+        NavigableSet<Long> boundaries = symbols.boundaries();
+        for (Section s : elf.sections()) {
+            if ((s.flags() & Section.SHF_EXECINSTR) == 0 || !s.hasFileBytes() || s.size() == 0) {
+                continue;
+            }
+            MemorySegment bytes = elf.contents(s);
+            long start = s.addr();
+            long sectionEnd = s.addr() + s.size();
+            for (long cut : boundaries.subSet(s.addr(), false, sectionEnd, false)) {
+                spans.add(span(s.name(), start, cut, bytes.asSlice(start - s.addr(), cut - start)));
+                start = cut;
+            }
+            spans.add(span(s.name(), start, sectionEnd, bytes.asSlice(start - s.addr(), sectionEnd - start)));
+        }
+        return spans;
+    }
+
     /** One function, [address, address + size); a size of 0 runs to the next symbol. */
     public Block function(CodeSymbols.Function f) throws CapstoneUnavailableException {
-        long end = f.size() > 0 ? f.end() : symbols.boundaries().stream().filter(b -> b > f.address()).findFirst()
+        return block(functionSpan(f));
+    }
+
+    /** One function's span, as {@link #function} decodes it. */
+    public Span functionSpan(CodeSymbols.Function f) {
+        long end = f.size() > 0 ? f.end() : Optional.ofNullable(symbols.boundaries().higher(f.address()))
                 .orElse(f.address());
-        return range(f.address(), end);
+        return rangeSpan(f.address(), end);
     }
 
     /** The bytes of [start, stop) wherever the loadable segments put them. */
     public Block range(long start, long stop) throws CapstoneUnavailableException {
+        return block(rangeSpan(start, stop));
+    }
+
+    /** The span of [start, stop), as {@link #range} decodes it. */
+    public Span rangeSpan(long start, long stop) {
         long offset = elf.offsetOf(start, "code");
         MemorySegment bytes = elf.input().slice(offset, Math.max(0, stop - start), "code at 0x" + Long.toHexString(start));
         String section = elf.sections().stream().filter(s -> s.addr() <= start && start < s.addr() + s.size()
                 && (s.flags() & Section.SHF_ALLOC) != 0).map(Section::name).findFirst().orElse("");
-        return block(section, start, stop, bytes);
+        return span(section, start, stop, bytes);
     }
 
-    private Block block(String section, long start, long end, MemorySegment bytes)
-            throws CapstoneUnavailableException {
+    /** Decodes a span whole. */
+    public Block block(Span span) throws CapstoneUnavailableException {
+        List<Instruction> instructions = new ArrayList<>();
+        decode(span, instructions::add);
+        return new Block(span.section(), span.start(), span.end(), span.function(), span.isa(), instructions);
+    }
+
+    /** Decodes a span, handing each instruction to {@code sink} as it is decoded. */
+    public void decode(Span span, Consumer<Instruction> sink) throws CapstoneUnavailableException {
+        if (span.data()) {
+            words(span.bytes(), span.start(), sink);
+        } else {
+            decode(span.isa(), span.bytes(), span.start(), sink);
+        }
+    }
+
+    private Span span(String section, long start, long end, MemorySegment bytes) {
         Optional<CodeSymbols.Function> function = symbols.at(start);
         InstructionSet blockIsa = isa;
         boolean data = false;
@@ -140,40 +205,40 @@ public final class ImageDisassembler implements AutoCloseable {
                 blockIsa = InstructionSet.THUMB;
             }
         }
-        return new Block(section, start, end, function, blockIsa, data ? words(bytes, start) : decode(blockIsa, bytes, start));
+        return new Span(section, start, end, function, blockIsa, data, bytes);
     }
 
-    private List<Instruction> words(MemorySegment bytes, long address) {
-        List<Instruction> list = new ArrayList<>();
+    private void words(MemorySegment bytes, long address, Consumer<Instruction> sink) {
         for (long o = 0; o < bytes.byteSize(); o += 4) {
             byte[] b = bytes.asSlice(o, Math.min(4, bytes.byteSize() - o)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-            list.add(Capstone.data(b, address + o, elf.byteOrder()));
+            sink.accept(Capstone.data(b, address + o, elf.byteOrder()));
         }
-        return list;
     }
 
     /** Decodes bytes at an address with one instruction set. */
     public List<Instruction> decode(InstructionSet with, MemorySegment bytes, long address) throws CapstoneUnavailableException {
+        List<Instruction> instructions = new ArrayList<>();
+        decode(with, bytes, address, instructions::add);
+        return instructions;
+    }
+
+    private void decode(InstructionSet with, MemorySegment bytes, long address, Consumer<Instruction> sink)
+            throws CapstoneUnavailableException {
         if (library == null || !CapstoneTarget.knows(with, library.major())) {
-            return GateOnlyDecoder.decode(with, bytes, address);
+            GateOnlyDecoder.decode(with, bytes, address).forEach(sink);
+            return;
         }
         Capstone handle = handles.get(with);
         if (handle == null) {
             handle = Capstone.open(library, with, elf.byteOrder(), syntax);
             handles.put(with, handle);
         }
-        return handle.decode(bytes, address);
+        handle.decode(bytes, address, sink);
     }
 
     /** The target of a direct branch or call, when its operand is an address. */
     public OptionalLong branchTarget(Instruction insn) {
-        Pattern branch = switch (isa) {
-            case X86_32, X86_64 -> X86_BRANCH;
-            case ARM, THUMB -> ARM_BRANCH;
-            case AARCH64 -> AARCH64_BRANCH;
-            default -> OTHER_BRANCH;
-        };
-        if (!branch.matcher(insn.mnemonic()).matches()) {
+        if (!branches.computeIfAbsent(insn.mnemonic(), branchMnemonic::test)) {
             return OptionalLong.empty();
         }
         Matcher m = HEX_TARGET.matcher(insn.operands());
