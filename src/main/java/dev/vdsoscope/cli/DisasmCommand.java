@@ -3,9 +3,11 @@ package dev.vdsoscope.cli;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
+import dev.vdsoscope.disasm.AddressNames;
 import dev.vdsoscope.disasm.CapstoneLibrary;
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
 import dev.vdsoscope.disasm.CodeSymbols;
@@ -14,6 +16,7 @@ import dev.vdsoscope.disasm.Instruction;
 import dev.vdsoscope.disasm.Syntax;
 import dev.vdsoscope.disasm.UnsupportedInstructionSetException;
 import dev.vdsoscope.elf.ElfFormatException;
+import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.vdso.ImageTarget;
 
 import picocli.CommandLine.Command;
@@ -64,6 +67,12 @@ final class DisasmCommand implements Callable<Integer> {
         ImageTarget target = Targets.of(argument, pidOption.pid);
         try (ImageTarget.Opened source = Targets.open(target);
                 ImageDisassembler disassembler = ImageDisassembler.open(source.elf(), syntax)) {
+            if (source.live()) {
+                Optional<LinuxProcess> process = target.process();
+                if (process.isPresent()) {
+                    disassembler.nameRegions(AddressNames.kernelDataAround(source.elf(), process.get().maps()));
+                }
+            }
             List<ImageDisassembler.Span> spans = select(disassembler, target.label());
             int exitCode = ExitCode.OK;
             if (common.json) {
@@ -94,7 +103,7 @@ final class DisasmCommand implements Callable<Integer> {
         return "it has " + shown + (names.size() > 12 ? " and " + (names.size() - 12) + " more" : "");
     }
 
-    private List<ImageDisassembler.Span> select(ImageDisassembler d, String label) {
+    private List<ImageDisassembler.Span> select(ImageDisassembler d, String label) throws CapstoneUnavailableException {
         List<ImageDisassembler.Span> blocks = new ArrayList<>();
         for (String name : symbols) {
             CodeSymbols.Function f = d.symbols().named(name).orElseThrow(() -> new Failure(label,
@@ -142,11 +151,12 @@ final class DisasmCommand implements Callable<Integer> {
      * batch's window of spans' text, whatever the image's size.
      */
     private int text(String label, ImageTarget.Opened source, ImageDisassembler d, List<ImageDisassembler.Span> spans,
-            int threads) {
+            int threads) throws CapstoneUnavailableException {
         Output.out().println(header(source, d));
         Charset charset = Output.out().charset();
+        AddressNames names = d.names(); // made once, here: shared by the workers
         // Each worker decodes with Capstone handles of its own, opened and closed on its thread.
-        return OrderedBatch.runParts(label, spans.size(), threads, () -> new Listing(d.forAnotherThread(), spans,
+        return OrderedBatch.runParts(label, spans.size(), threads, () -> new Listing(d.forAnotherThread(), names, spans,
                 charset));
     }
 
@@ -164,14 +174,16 @@ final class DisasmCommand implements Callable<Integer> {
     /** One thread's formatting of spans into objdump's layout, with a buffer and a disassembler of its own. */
     private static final class Listing implements OrderedBatch.Worker {
         private final ImageDisassembler d;
+        private final AddressNames names;
         private final List<ImageDisassembler.Span> spans;
         private final Charset charset;
         private final int width;
         private final StringBuilder text = new StringBuilder(BUFFER_LIMIT + 1024);
         private OrderedBatch.Block block;
 
-        Listing(ImageDisassembler d, List<ImageDisassembler.Span> spans, Charset charset) {
+        Listing(ImageDisassembler d, AddressNames names, List<ImageDisassembler.Span> spans, Charset charset) {
             this.d = d;
+            this.names = names;
             this.spans = spans;
             this.charset = charset;
             this.width = d.elf().header().is64() ? 16 : 8;
@@ -213,7 +225,13 @@ final class DisasmCommand implements Callable<Integer> {
             }
             OptionalLong targetAddress = d.branchTarget(insn);
             if (targetAddress.isPresent()) {
-                d.symbols().describe(targetAddress.getAsLong()).ifPresent(s -> text.append(' ').append(s));
+                names.describe(targetAddress.getAsLong()).ifPresent(s -> text.append(' ').append(s));
+            }
+            OptionalLong pcRelative = d.pcRelativeTarget(insn);
+            if (pcRelative.isPresent()) {
+                // objdump's comment: eight spaces, '#', the address, and its name if it has one.
+                text.append("        # 0x").append(Long.toHexString(pcRelative.getAsLong()));
+                names.describe(pcRelative.getAsLong()).ifPresent(s -> text.append(' ').append(s));
             }
             text.append('\n');
             if (text.length() >= BUFFER_LIMIT) {
@@ -246,6 +264,7 @@ final class DisasmCommand implements Callable<Integer> {
 
     private JsonDisasm json(ImageTarget.Opened source, ImageDisassembler d, List<ImageDisassembler.Span> spans)
             throws CapstoneUnavailableException {
+        AddressNames names = d.names();
         List<JsonBlock> list = new ArrayList<>();
         for (ImageDisassembler.Span span : spans) {
             ImageDisassembler.Block b = d.block(span);
@@ -254,7 +273,7 @@ final class DisasmCommand implements Callable<Integer> {
                 OptionalLong t = d.branchTarget(insn);
                 instructions.add(new JsonInstruction("0x" + Long.toHexString(insn.address()), insn.hexBytes(),
                         insn.mnemonic(), insn.operands(), t.isPresent() ? "0x" + Long.toHexString(t.getAsLong()) : null,
-                        t.isPresent() ? d.symbols().describe(t.getAsLong()).orElse(null) : null));
+                        t.isPresent() ? names.describe(t.getAsLong()).orElse(null) : null));
             }
             list.add(new JsonBlock(b.section(), "0x" + Long.toHexString(b.start()), "0x" + Long.toHexString(b.end()),
                     b.function().map(CodeSymbols.Function::names).orElse(List.of()),

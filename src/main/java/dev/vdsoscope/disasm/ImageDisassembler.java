@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.function.Consumer;
@@ -55,6 +57,10 @@ public final class ImageDisassembler implements AutoCloseable {
      * instruction set has a few hundred mnemonics, so the pattern runs once per mnemonic, not per line.
      */
     private final Map<String, Boolean> branches = new HashMap<>();
+    /** The names of addresses, made on first use (PLT entries take decoding); shared with other threads' copies. */
+    private AddressNames names;
+    /** The PLT entries, address to the name objdump heads them with ({@code foo@plt}); made with {@link #names}. */
+    private Map<Long, String> pltEntries;
 
     private ImageDisassembler(ElfFile elf, InstructionSet isa, Syntax syntax, CapstoneLibrary library,
             CodeSymbols symbols) {
@@ -113,7 +119,25 @@ public final class ImageDisassembler implements AutoCloseable {
      * for another thread (a Capstone handle is not thread-safe).
      */
     public ImageDisassembler forAnotherThread() {
-        return new ImageDisassembler(elf, isa, syntax, library, symbols);
+        ImageDisassembler other = new ImageDisassembler(elf, isa, syntax, library, symbols);
+        other.names = names; // when not made yet, the other makes its own: the same names
+        other.pltEntries = pltEntries;
+        return other;
+    }
+
+    /** How objdump names the addresses the listing points at (branch targets, PC-relative operands). */
+    public AddressNames names() throws CapstoneUnavailableException {
+        if (names == null) {
+            pltEntries = new TreeMap<>();
+            PltEntries.of(elf, this).forEach((address, symbol) -> pltEntries.put(address, symbol + "@plt"));
+            names = AddressNames.of(elf, isa, pltEntries);
+        }
+        return names;
+    }
+
+    /** Names addresses in these regions of a live process as the process's maps do ({@code [vvar]+0x80}). */
+    public void nameRegions(List<AddressNames.Region> regions) throws CapstoneUnavailableException {
+        names = names().withRegions(regions);
     }
 
     /** Every executable section, split at symbols; empty when the image has no section headers. */
@@ -129,9 +153,12 @@ public final class ImageDisassembler implements AutoCloseable {
      * Every executable section split at symbols, as {@link #sections()}, but not yet decoded: a
      * listing of any size decodes them one at a time ({@link #decode(Span, Consumer)}).
      */
-    public List<Span> sectionSpans() {
+    public List<Span> sectionSpans() throws CapstoneUnavailableException {
+        names();
         List<Span> spans = new ArrayList<>();
-        NavigableSet<Long> boundaries = symbols.boundaries();
+        // A listing restarts at every symbol and, as objdump's, at every PLT entry.
+        NavigableSet<Long> boundaries = new TreeSet<>(symbols.boundaries());
+        boundaries.addAll(pltEntries.keySet());
         for (Section s : elf.sections()) {
             if ((s.flags() & Section.SHF_EXECINSTR) == 0 || !s.hasFileBytes() || s.size() == 0) {
                 continue;
@@ -191,7 +218,7 @@ public final class ImageDisassembler implements AutoCloseable {
     }
 
     private Span span(String section, long start, long end, MemorySegment bytes) {
-        Optional<CodeSymbols.Function> function = symbols.at(start);
+        Optional<CodeSymbols.Function> function = symbols.at(start).or(() -> pltEntry(start));
         InstructionSet blockIsa = isa;
         boolean data = false;
         if (isa == InstructionSet.ARM || isa == InstructionSet.AARCH64) {
@@ -206,6 +233,13 @@ public final class ImageDisassembler implements AutoCloseable {
             }
         }
         return new Span(section, start, end, function, blockIsa, data, bytes);
+    }
+
+    /** A PLT entry as a function of its own, named {@code foo@plt}, as objdump heads it. */
+    private Optional<CodeSymbols.Function> pltEntry(long address) {
+        String name = pltEntries == null ? null : pltEntries.get(address);
+        return name == null ? Optional.empty()
+                : Optional.of(new CodeSymbols.Function(address, 0, List.of(name), false, false));
     }
 
     private void words(MemorySegment bytes, long address, Consumer<Instruction> sink) {
@@ -246,6 +280,45 @@ public final class ImageDisassembler implements AutoCloseable {
             return OptionalLong.empty();
         }
         return OptionalLong.of(Long.parseUnsignedLong(m.group(1).substring(2), 16));
+    }
+
+    /**
+     * The address a RIP-relative memory operand refers to (x86-64: the next instruction's address plus
+     * the displacement), as objdump comments it ({@code # 0x4e30 <_fini+0x4>}); empty for other operands.
+     */
+    public OptionalLong pcRelativeTarget(Instruction insn) {
+        if (isa != InstructionSet.X86_64) {
+            return OptionalLong.empty();
+        }
+        String operands = insn.operands();
+        long displacement;
+        int att = operands.indexOf(AT_T_RIP);
+        if (att >= 0) {
+            int from = att;
+            while (from > 0 && DISPLACEMENT_CHARACTERS.indexOf(operands.charAt(from - 1)) >= 0) {
+                from--;
+            }
+            displacement = from == att ? 0 : signedHex(operands.substring(from, att));
+        } else {
+            Matcher intel = INTEL_RIP.matcher(operands);
+            if (!intel.find()) {
+                return OptionalLong.empty();
+            }
+            displacement = intel.group(2) == null ? 0 : signedHex(intel.group(1) + intel.group(2));
+        }
+        return OptionalLong.of(insn.address() + insn.length() + displacement);
+    }
+
+    private static final String AT_T_RIP = "(%rip)";
+    private static final String DISPLACEMENT_CHARACTERS = "0123456789abcdefx-";
+    private static final Pattern INTEL_RIP = Pattern.compile("\\[rip(?: ([+-]) (0x[0-9a-f]+|\\d+))?\\]");
+
+    /** "0x1ffad", "-0x10" or a decimal as Capstone prints small displacements. */
+    private static long signedHex(String text) {
+        boolean negative = text.startsWith("-");
+        String digits = negative ? text.substring(1) : text.startsWith("+") ? text.substring(1) : text;
+        long value = digits.startsWith("0x") ? Long.parseUnsignedLong(digits.substring(2), 16) : Long.parseLong(digits);
+        return negative ? -value : value;
     }
 
     @Override
