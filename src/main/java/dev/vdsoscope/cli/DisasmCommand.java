@@ -168,6 +168,7 @@ final class DisasmCommand implements Callable<Integer> {
 
     /** Code smaller than this is listed on one thread: a vDSO is done before a second thread would start. */
     private static final long PARALLEL_FROM_BYTES = 256 << 10;
+    private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
     /** A span's text is held up to this many characters; beyond, it waits for its turn and streams. */
     private static final int BUFFER_LIMIT = 256 << 10;
 
@@ -217,8 +218,15 @@ final class DisasmCommand implements Callable<Integer> {
         private void line(Instruction insn) {
             String address = Long.toHexString(insn.address());
             text.repeat(' ', Math.max(0, 8 - address.length())).append(address).append(":\t");
-            String bytes = insn.hexBytes();
-            text.append(bytes).repeat(' ', Math.max(1, 21 - bytes.length())).append('\t');
+            // The bytes as objdump prints them, "0f 05", padded to 21 columns.
+            byte[] bytes = insn.bytes();
+            for (int i = 0; i < bytes.length; i++) {
+                if (i > 0) {
+                    text.append(' ');
+                }
+                text.append(HEX_DIGITS[(bytes[i] >> 4) & 0xf]).append(HEX_DIGITS[bytes[i] & 0xf]);
+            }
+            text.repeat(' ', Math.max(1, 21 - (3 * bytes.length - 1))).append('\t');
             text.append(insn.mnemonic());
             if (!insn.operands().isEmpty()) {
                 text.repeat(' ', Math.max(1, 7 - insn.mnemonic().length())).append(insn.operands());

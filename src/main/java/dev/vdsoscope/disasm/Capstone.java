@@ -22,6 +22,9 @@ public final class Capstone implements AutoCloseable {
     /** Where cs_insn keeps {@code uint16_t size}: after {@code unsigned int id} and {@code uint64_t address}. */
     private static final long INSN_SIZE_OFFSET = 16;
     private static final ValueLayout.OfShort FIRST_UNIT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    /** cs_insn's {@code char mnemonic[32]} and {@code char op_str[160]}, which follow each other. */
+    private static final int MNEMONIC_SIZE = 32;
+    private static final int OPERANDS_SIZE = 160;
 
     private final CapstoneLibrary library;
     private final InstructionSet isa;
@@ -34,6 +37,9 @@ public final class Capstone implements AutoCloseable {
     private final MemorySegment codeCell;
     private final MemorySegment sizeCell;
     private final MemorySegment addressCell;
+    /** cs_insn's mnemonic and op_str, copied out of it in one go for each instruction. */
+    private final byte[] text = new byte[MNEMONIC_SIZE + OPERANDS_SIZE];
+    private final int operandsAt;
 
     private Capstone(CapstoneLibrary library, InstructionSet isa, ByteOrder order, Syntax syntax)
             throws CapstoneUnavailableException {
@@ -41,6 +47,7 @@ public final class Capstone implements AutoCloseable {
         this.isa = isa;
         this.order = order;
         this.handleCell = arena.allocate(JAVA_LONG);
+        this.operandsAt = (int) (library.operandsOffset - library.mnemonicOffset);
         try {
             int err = (int) library.open.invokeExact(CapstoneTarget.arch(isa), CapstoneTarget.mode(isa, order), handleCell);
             if (err != CS_ERR_OK) {
@@ -121,10 +128,11 @@ public final class Capstone implements AutoCloseable {
                 addressCell.set(JAVA_LONG, 0, address + offset);
                 while ((boolean) library.disasmIter.invokeExact(handle, codeCell, sizeCell, addressCell, insn)) {
                     int size = Short.toUnsignedInt(insn.get(JAVA_SHORT, INSN_SIZE_OFFSET));
-                    byte[] bytes = insn.asSlice(library.bytesOffset, size).toArray(JAVA_BYTE);
+                    byte[] bytes = new byte[size];
+                    MemorySegment.copy(insn, JAVA_BYTE, library.bytesOffset, bytes, 0, size);
+                    MemorySegment.copy(insn, JAVA_BYTE, library.mnemonicOffset, text, 0, text.length);
                     sink.accept(CapstoneQuirks.correct(isa, new Instruction(address + offset, bytes,
-                            insn.getString(library.mnemonicOffset, StandardCharsets.US_ASCII),
-                            insn.getString(library.operandsOffset, StandardCharsets.US_ASCII))));
+                            string(text, 0, MNEMONIC_SIZE), string(text, operandsAt, OPERANDS_SIZE))));
                     offset += size;
                 }
                 if (offset < code.byteSize()) {
@@ -141,6 +149,18 @@ public final class Capstone implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException("calling Capstone failed", t);
         }
+    }
+
+    /**
+     * The NUL-terminated text at {@code from} in {@code text}, at most {@code size} bytes. Capstone
+     * writes ASCII, so Latin-1 decodes it byte for byte, the cheapest way into a String.
+     */
+    private static String string(byte[] text, int from, int size) {
+        int end = from;
+        while (end < from + size && text[end] != 0) {
+            end++;
+        }
+        return new String(text, from, end - from, StandardCharsets.ISO_8859_1);
     }
 
     /** Bytes that are not an instruction, spelled as objdump spells them. */

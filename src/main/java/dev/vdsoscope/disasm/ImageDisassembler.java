@@ -291,14 +291,20 @@ public final class ImageDisassembler implements AutoCloseable {
             return OptionalLong.empty();
         }
         String operands = insn.operands();
+        if (!operands.contains("rip")) {
+            return OptionalLong.empty();
+        }
         long displacement;
-        int att = operands.indexOf(AT_T_RIP);
-        if (att >= 0) {
-            int from = att;
+        if (syntax == Syntax.att) {
+            int rip = operands.indexOf(AT_T_RIP);
+            if (rip < 0) {
+                return OptionalLong.empty();
+            }
+            int from = rip;
             while (from > 0 && DISPLACEMENT_CHARACTERS.indexOf(operands.charAt(from - 1)) >= 0) {
                 from--;
             }
-            displacement = from == att ? 0 : signedHex(operands.substring(from, att));
+            displacement = from == rip ? 0 : signedHex(operands.substring(from, rip));
         } else {
             Matcher intel = INTEL_RIP.matcher(operands);
             if (!intel.find()) {
