@@ -59,8 +59,11 @@ public final class AddressNames {
     private record Candidate(long address, String name, int rank, int order) {}
 
 
-    /** The names of an image's addresses: its symbols and the PLT entries {@code plt} names (address to {@code foo@plt}). */
-    static AddressNames of(ElfFile elf, InstructionSet isa, Map<Long, String> plt) {
+    /**
+     * The names of an image's addresses: its symbols, the PLT entries {@code plt} names (address to
+     * {@code foo@plt}), and the GOT slots {@code slots} relocates (address to dynamic symbol index).
+     */
+    static AddressNames of(ElfFile elf, InstructionSet isa, Map<Long, String> plt, Map<Long, Integer> slots) {
         List<Candidate> candidates = new ArrayList<>();
         Optional<SymbolTable> statics = elf.staticSymbols().filter(t -> t.size() > 1);
         Optional<SymbolTable> dynamic = elf.dynamicSymbols();
@@ -70,15 +73,18 @@ public final class AddressNames {
             dynamic.ifPresent(t -> collect(t, elf.versions(), isa, candidates));
         }
         plt.forEach((address, name) -> candidates.add(new Candidate(address, name, 0, -1)));
-        Map<Long, String> slots = new HashMap<>();
-        if (dynamic.isPresent() && isa == InstructionSet.X86_64) {
+        Map<Long, String> slotNames = new HashMap<>();
+        if (dynamic.isPresent()) {
             // A GOT slot bound to another object's symbol is named after it, with its version
             // (__gmon_start__@Base, getenv@GLIBC_2.2.5), as objdump names it: that address only, and
-            // only where no symbol of the image is.
+            // only where no symbol of the image is. (Checked by section index first: a C++ library
+            // relocates hundreds of thousands of slots against its own symbols.)
             SymbolTable table = dynamic.get();
-            PltEntries.relocatedSlots(elf).forEach((slot, index) -> {
-                if (table.get(index).isUndefined()) {
-                    slots.put(slot, table.get(index).name() + versionSuffix(elf.versions(), index, false));
+            Map<Integer, String> undefinedNames = new HashMap<>();
+            slots.forEach((slot, index) -> {
+                if (table.shndx(index) == SectionIndex.SHN_UNDEF) {
+                    slotNames.put(slot, undefinedNames.computeIfAbsent(index,
+                            i -> table.get(i).name() + versionSuffix(elf.versions(), i, false)));
                 }
             });
         }
@@ -88,7 +94,7 @@ public final class AddressNames {
         for (Candidate c : candidates) {
             names.putIfAbsent(c.address(), c.name());
         }
-        return new AddressNames(names, slots, List.of());
+        return new AddressNames(names, slotNames, List.of());
     }
 
     private static void collect(SymbolTable table, SymbolVersions versions, InstructionSet isa,

@@ -129,8 +129,9 @@ public final class ImageDisassembler implements AutoCloseable {
     public AddressNames names() throws CapstoneUnavailableException {
         if (names == null) {
             pltEntries = new TreeMap<>();
-            PltEntries.of(elf, this).forEach((address, symbol) -> pltEntries.put(address, symbol + "@plt"));
-            names = AddressNames.of(elf, isa, pltEntries);
+            Map<Long, Integer> slots = PltEntries.relocatedSlots(elf, isa);
+            PltEntries.of(elf, this, slots).forEach((address, symbol) -> pltEntries.put(address, symbol + "@plt"));
+            names = AddressNames.of(elf, isa, pltEntries, slots);
         }
         return names;
     }

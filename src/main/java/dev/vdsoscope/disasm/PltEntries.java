@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 
 import dev.vdsoscope.abi.InstructionSet;
+import dev.vdsoscope.abi.RelocationTypes;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.Section;
 import dev.vdsoscope.elf.SectionType;
@@ -31,13 +32,16 @@ final class PltEntries {
 
     private PltEntries() {}
 
-    /** Entry address to the name of its symbol; empty for other instruction sets or without PLT. */
-    static Map<Long, String> of(ElfFile elf, ImageDisassembler d) throws CapstoneUnavailableException {
+    /**
+     * Entry address to the name of its symbol; empty for other instruction sets or without PLT.
+     * {@code slots}: {@link #relocatedSlots}.
+     */
+    static Map<Long, String> of(ElfFile elf, ImageDisassembler d, Map<Long, Integer> slots)
+            throws CapstoneUnavailableException {
         Map<Long, String> entries = new TreeMap<>();
         if (d.isa() != InstructionSet.X86_64 || !d.fullyDecoded()) {
             return entries;
         }
-        Map<Long, Integer> slots = relocatedSlots(elf);
         SymbolTable symbols = elf.dynamicSymbols().orElse(null);
         if (slots.isEmpty() || symbols == null) {
             return entries;
@@ -63,13 +67,14 @@ final class PltEntries {
     }
 
     /**
-     * GOT slot to the index of its dynamic symbol, from every RELA section that relocates against the
-     * dynamic symbols (relocations without a symbol, such as R_X86_64_RELATIVE, left out).
+     * GOT slot to the index of its dynamic symbol: the R_X86_64_GLOB_DAT and R_X86_64_JUMP_SLOT
+     * relocations (x32 numbers them alike) of every RELA section against the dynamic symbols. The
+     * rest (a C++ library has hundreds of thousands of R_X86_64_64 and RELATIVE ones) fill no GOT slot.
      */
-    static Map<Long, Integer> relocatedSlots(ElfFile elf) {
+    static Map<Long, Integer> relocatedSlots(ElfFile elf, InstructionSet isa) {
         Map<Long, Integer> slots = new HashMap<>();
         SymbolTable symbols = elf.dynamicSymbols().orElse(null);
-        if (symbols == null) {
+        if (symbols == null || isa != InstructionSet.X86_64) {
             return slots;
         }
         boolean is64 = elf.header().is64();
@@ -83,8 +88,12 @@ final class PltEntries {
             MemorySegment table = elf.contents(s);
             for (long at = 0; at + entrySize <= table.byteSize(); at += entrySize) {
                 long offset = is64 ? table.get(word64, at) : Integer.toUnsignedLong(table.get(word32, at));
-                long symbol = is64 ? table.get(word64, at + 8) >>> 32 : Integer.toUnsignedLong(table.get(word32, at + 4)) >>> 8;
-                if (symbol > 0 && symbol < symbols.size()) {
+                long info = is64 ? table.get(word64, at + 8) : Integer.toUnsignedLong(table.get(word32, at + 4));
+                long symbol = is64 ? info >>> 32 : info >>> 8;
+                int type = (int) (is64 ? info & 0xffffffffL : info & 0xff);
+                boolean gotSlot = type == RelocationTypes.X86_64.R_X86_64_GLOB_DAT.value
+                        || type == RelocationTypes.X86_64.R_X86_64_JUMP_SLOT.value;
+                if (gotSlot && symbol > 0 && symbol < symbols.size()) {
                     slots.putIfAbsent(offset, (int) symbol);
                 }
             }
