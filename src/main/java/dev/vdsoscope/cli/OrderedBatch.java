@@ -71,7 +71,7 @@ final class OrderedBatch {
      * the output itself being the progress.
      */
     static int runParts(String subject, int parts, int threads, Supplier<Worker> workers) {
-        try (Progress none = new Progress(parts, false, () -> false, Long.MAX_VALUE)) {
+        try (Progress none = Progress.hidden(parts)) {
             return run(Collections.nCopies(parts, subject), threads, workers, none);
         }
     }
