@@ -66,9 +66,7 @@ final class HeadersCommand implements Callable<Integer> {
                     text(file, elf, problems);
                 }
                 problems.addAll(elf.warnings());
-                for (String problem : problems) {
-                    Batch.warn(file, problem);
-                }
+                Batch.warn(file, problems);
             }
         });
         if (common.json) {
