@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+
 import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.elf.DynamicEntry;
 import dev.vdsoscope.elf.DynamicTable;
@@ -210,19 +212,23 @@ final class HeadersCommand implements Callable<Integer> {
 
     /** The file header with C names for constants and hex strings for addresses (docs/JSON.md). */
     record JsonHeader(String elfClass, String data, int identVersion, String osAbi, int abiVersion, String type,
-            String machine, String machineDescription, boolean x32, long version, String entry, long phoff, long shoff,
+            String machine, String machineDescription, boolean x32, long version, String entry, @JsonSerialize(using = Unsigned64.class) long phoff, @JsonSerialize(using = Unsigned64.class) long shoff,
             String flags, int ehsize, int phentsize, long phnum, int shentsize, long shnum, long shstrndx, int ePhnum,
             int eShnum, int eShstrndx) {}
 
-    record JsonSegment(int index, String type, String flags, long offset, String vaddr, String paddr, long filesz,
-            long memsz, long align) {}
+    record JsonSegment(int index, String type, String flags, @JsonSerialize(using = Unsigned64.class) long offset,
+            String vaddr, String paddr, @JsonSerialize(using = Unsigned64.class) long filesz,
+            @JsonSerialize(using = Unsigned64.class) long memsz, @JsonSerialize(using = Unsigned64.class) long align) {}
 
-    record JsonSection(int index, String name, String type, String flags, String addr, long offset, long size,
-            long link, long info, long addralign, long entsize) {}
+    record JsonSection(int index, String name, String type, String flags, String addr,
+            @JsonSerialize(using = Unsigned64.class) long offset, @JsonSerialize(using = Unsigned64.class) long size,
+            long link, long info, @JsonSerialize(using = Unsigned64.class) long addralign,
+            @JsonSerialize(using = Unsigned64.class) long entsize) {}
 
-    record JsonDynamic(String tag, long value, String hex, String string) {}
+    record JsonDynamic(String tag, @JsonSerialize(using = Unsigned64.class) long value, String hex, String string) {}
 
-    record JsonNote(String owner, long type, String typeName, long size, String description) {}
+    record JsonNote(String owner, long type, String typeName, @JsonSerialize(using = Unsigned64.class) long size,
+            String description) {}
 
     private static String hex(long value) {
         return "0x" + Long.toHexString(value);

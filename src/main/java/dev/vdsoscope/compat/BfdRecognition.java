@@ -187,6 +187,15 @@ final class BfdRecognition {
                             + ", past its " + size / entsize + " symbols");
                 }
             }
+            // An SHT_RELR entry is one address word (bed->s->arch_size / 8).
+            long relocationSize = type == SectionType.SHT_REL.value()
+                    ? (h.is64() ? RawLayouts.ELF64_REL : RawLayouts.ELF32_REL).size()
+                    : type == SectionType.SHT_RELA.value()
+                    ? (h.is64() ? RawLayouts.ELF64_RELA : RawLayouts.ELF32_RELA).size()
+                    : type == SectionType.SHT_RELR.value() ? (h.is64() ? Long.BYTES : Integer.BYTES) : -1;
+            if (relocationSize >= 0 && entsize != relocationSize) {
+                return Optional.of("relocation section " + i + " has entry size " + entsize + ", not " + relocationSize);
+            }
             if (type == SectionType.SHT_GNU_versym.value() && entsize != SIZEOF_VERSYM) {
                 return Optional.of("section " + i + " has version entry size " + entsize + ", not " + SIZEOF_VERSYM);
             }

@@ -257,10 +257,39 @@ public final class ObjdumpSymbols {
             if (versionTable && s.info() != 0) {
                 elf.input().require(s.offset(), s.size(), s.label());
             }
+            if (s.type().is(SectionType.SHT_GNU_verdef) && s.info() != 0) {
+                checkDefinitionChain(elf, s);
+            }
         }
         if (!versions.chainsIntact()) {
             throw new ElfFormatException("a version definition or requirement cannot be read (objdump: "
                     + "\".gnu.version_d invalid entry\" or \".gnu.version_r invalid entry\")", 0);
+        }
+    }
+
+    /**
+     * The first walk of _bfd_elf_slurp_version_tables over .gnu.version_d: every entry up to sh_info
+     * (or the one whose vd_next is 0) has a version index, and each vd_next stays inside the section.
+     */
+    private static void checkDefinitionChain(ElfFile elf, Section verdef) {
+        var in = elf.input();
+        long entry = RawLayouts.VERDEF.size();
+        long at = 0;
+        for (long i = 0; i < verdef.info(); i++) {
+            long ndx = in.field(verdef.offset() + at, RawLayouts.VERDEF.vd_ndx);
+            if ((ndx & SymbolVersions.VERSYM_VERSION) == 0) {
+                throw new ElfFormatException(".gnu.version_d invalid entry: version definition " + i
+                        + " has index 0", verdef.offset() + at);
+            }
+            long next = in.field(verdef.offset() + at, RawLayouts.VERDEF.vd_next);
+            if (next == 0) {
+                return;
+            }
+            if (next > verdef.size() - entry - at) {
+                throw new ElfFormatException(".gnu.version_d invalid entry: version definition " + i
+                        + " points past the section", verdef.offset() + at);
+            }
+            at += next;
         }
     }
 

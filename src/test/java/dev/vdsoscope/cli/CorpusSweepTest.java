@@ -73,23 +73,50 @@ class CorpusSweepTest {
         }
     }
 
+    /**
+     * The damaged corpus alone, which every host can make: every difference from objdump must be
+     * the one docs/OBJDUMP-COMPAT.md keeps (a version name that is not UTF-8, decoded by us, copied
+     * raw by objdump), and the rest meets the goals.
+     */
     @Test
     void theDamagedCorpusAgreesWithObjdumpAndFile() throws Exception {
         assumeTrue(Objdump.available(), "objdump is not binutils 2.40, the version followed");
         FileOracle.assumeFile544();
         damaged.skipped().forEach(s -> System.out.println("damaged corpus: skipped " + s));
         assertThat(damaged.files()).as("files written from the manifest").hasSizeGreaterThan(400);
-        assertMeetsTheGoals("damaged corpus", sweep(damaged.files()));
+        Sweep sweep = sweep(damaged.files());
+        System.out.println(sweep.summary("damaged corpus"));
+        List<String> undocumented = sweep.objdumpDifferences().stream().filter(d -> !isUndecodableVersionName(d))
+                .toList();
+        assertThat(undocumented).as("differences from objdump -T other than the documented one").isEmpty();
+        assertThat(sweep.fileShare()).as("same line as file -b: %s", sweep.fileDifferences())
+                .isGreaterThanOrEqualTo(0.999);
     }
 
+    /**
+     * Both corpora together, as the goals are stated (issue 19): the real files of seven other
+     * architectures and the damaged ones, every difference counted.
+     */
     @Test
-    void theForeignCorpusAgreesWithObjdumpAndFile() throws Exception {
+    void bothCorporaTogetherMeetTheGoals() throws Exception {
         assumeTrue(Objdump.available(), "objdump is not binutils 2.40, the version followed");
         FileOracle.assumeFile544();
-        List<Path> files = ForeignCorpus.files();
-        assumeFalse(files.isEmpty(), "the foreign corpus is not fetched (scripts/fetch-foreign-corpus puts it in "
+        List<Path> foreign = ForeignCorpus.files();
+        assumeFalse(foreign.isEmpty(), "the foreign corpus is not fetched (scripts/fetch-foreign-corpus puts it in "
                 + ForeignCorpus.directory() + ")");
-        assertMeetsTheGoals("foreign corpus", sweep(files));
+        System.out.println(sweep(foreign).summary("foreign corpus"));
+        List<Path> all = new ArrayList<>(damaged.files());
+        all.addAll(foreign);
+        Sweep sweep = sweep(all);
+        System.out.println(sweep.summary("both corpora"));
+        assertMeetsTheGoals(sweep);
+    }
+
+    /** objdump's line has a byte outside ASCII where ours has U+FFFD, in the version column. */
+    private static boolean isUndecodableVersionName(String difference) {
+        int ours = difference.indexOf("] ours [");
+        return ours > 0 && difference.substring(0, ours).chars().anyMatch(c -> c >= 0x80)
+                && difference.substring(ours).contains("\u00ef\u00bf\u00bd");
     }
 
     @Test
@@ -138,8 +165,7 @@ class CorpusSweepTest {
         return null;
     }
 
-    private static void assertMeetsTheGoals(String corpus, Sweep sweep) {
-        System.out.println(sweep.summary(corpus));
+    private static void assertMeetsTheGoals(Sweep sweep) {
         sweep.objdumpDifferences().forEach(d -> System.out.println("  objdump: " + d));
         sweep.fileDifferences().forEach(d -> System.out.println("  file: " + d));
         assertThat(sweep.identicalShare()).as("identical to objdump -T where it accepts: %s",

@@ -138,7 +138,7 @@ public final class DamagedCorpus {
     // ---- changes ----
 
     /** A change that names a part the input does not have. */
-    private static final class Inapplicable extends Exception {
+    public static final class Inapplicable extends Exception {
         Inapplicable(String why) {
             super(why);
         }
@@ -147,7 +147,7 @@ public final class DamagedCorpus {
     /**
      * Applies one change (the manifest's header lists them) to a copy of {@code input}.
      */
-    static byte[] change(byte[] input, String change) throws Inapplicable {
+    public static byte[] change(byte[] input, String change) throws Inapplicable {
         String[] words = change.trim().split(" +");
         byte[] image = input.clone();
         switch (words[0]) {
