@@ -163,7 +163,7 @@ final class HeadersCommand implements Callable<Integer> {
             out.println();
         }
         if (only.contains(Part.notes)) {
-            List<Note> notes = part(problems, "notes", elf::notes, List.of());
+            List<Note> notes = notes(elf, problems);
             out.println("Notes (" + notes.size() + ")");
             for (Note n : notes) {
                 String type = n.typeName() != null ? n.typeName() : "type 0x" + Long.toHexString(n.type());
@@ -177,9 +177,31 @@ final class HeadersCommand implements Callable<Integer> {
         out.printf("  %-18s %s%n", label + ":", value);
     }
 
-    /** Whether the dynamic table has no bytes in the file (SHT_NOBITS .dynamic, or a PT_DYNAMIC of p_filesz 0). */
+    /**
+     * The notes, from the note sections, or, where the section table cannot be read, from the PT_NOTE
+     * segments, as readelf -n falls back to them.
+     */
+    private static List<Note> notes(ElfFile elf, List<String> problems) {
+        try {
+            return elf.notes();
+        } catch (ElfFormatException e) {
+            problems.add("notes are read from the PT_NOTE segments: " + e.getMessage());
+            return part(problems, "notes", elf::segmentNotes, List.of());
+        }
+    }
+
+    /**
+     * Whether the dynamic table has no bytes in the file (SHT_NOBITS .dynamic among the sections that
+     * could be read, or a PT_DYNAMIC of p_filesz 0).
+     */
     private static boolean noFileBytes(ElfFile elf) {
-        boolean nobitsSection = elf.sections().stream().anyMatch(sec -> sec.name().equals(".dynamic")
+        List<Section> sections;
+        try {
+            sections = elf.sections();
+        } catch (ElfFormatException e) {
+            sections = List.of(); // the section part reports it
+        }
+        boolean nobitsSection = sections.stream().anyMatch(sec -> sec.name().equals(".dynamic")
                 && !sec.hasFileBytes());
         boolean emptySegment = elf.segment(dev.vdsoscope.elf.SegmentType.PT_DYNAMIC).map(p -> p.filesz() == 0)
                 .orElse(false);
@@ -198,9 +220,15 @@ final class HeadersCommand implements Callable<Integer> {
         if (e.tag().isAddress()) {
             return "0x" + Long.toHexString(e.value());
         }
-        if (e.tag().is(DynamicTag.DT_FLAGS_1)) {
-            List<String> set = DynamicTable.flags1Names(e.value());
+        if (e.tag().is(DynamicTag.DT_FLAGS_1) || e.tag().is(DynamicTag.DT_FLAGS)) {
+            List<String> set = e.tag().is(DynamicTag.DT_FLAGS) ? DynamicTable.flagsNames(e.value())
+                    : DynamicTable.flags1Names(e.value());
             return "0x" + Long.toHexString(e.value()) + (set.isEmpty() ? "" : " (" + String.join(" ", set) + ")");
+        }
+        if (e.tag().is(DynamicTag.DT_PLTREL)) {
+            // The type of the PLT's relocations, named by its tag as readelf -d names it: REL or RELA.
+            String tag = new DynamicTag(e.value()).cName();
+            return "0x" + Long.toHexString(e.value()) + " (" + (tag.startsWith("DT_") ? tag.substring(3) : tag) + ")";
         }
         return "0x" + Long.toHexString(e.value()) + " (" + Long.toUnsignedString(e.value()) + ")";
     }
@@ -254,7 +282,7 @@ final class HeadersCommand implements Callable<Integer> {
             }
         });
         List<JsonNote> notes = new ArrayList<>();
-        for (Note n : part(problems, "notes", elf::notes, List.<Note>of())) {
+        for (Note n : notes(elf, problems)) {
             notes.add(new JsonNote(n.owner(), n.type(), n.typeName(), n.descSize(), n.describe(h)));
         }
         return new JsonHeaders(file, header, segments == null ? null : segments.stream().map(p -> new JsonSegment(

@@ -594,4 +594,12 @@ public final class ElfFile implements AutoCloseable {
     public List<Note> notes() {
         return Note.readAll(this);
     }
+
+    /**
+     * The notes of the PT_NOTE segments alone: where readelf -n finds notes when the section table
+     * cannot be read.
+     */
+    public List<Note> segmentNotes() {
+        return Note.readSegments(this);
+    }
 }
