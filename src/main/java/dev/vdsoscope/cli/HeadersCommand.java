@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
 import dev.vdsoscope.abi.LinuxAbi;
+import dev.vdsoscope.compat.ReadelfMachineFlags;
 import dev.vdsoscope.elf.DynamicEntry;
 import dev.vdsoscope.elf.DynamicTable;
 import dev.vdsoscope.elf.DynamicTag;
@@ -108,7 +109,7 @@ final class HeadersCommand implements Callable<Integer> {
                     + Long.toHexString(h.shoff()) + (h.eShnum() != h.shnum() ? " (e_shnum 0: count in section 0)" : ""));
             row(out, "Section names", "section " + h.shstrndx()
                     + (h.eShstrndx() != h.shstrndx() ? " (SHN_XINDEX: index in section 0)" : ""));
-            row(out, "Flags", "0x" + Long.toHexString(h.flags()));
+            row(out, "Flags", "0x" + Long.toHexString(h.flags()) + ReadelfMachineFlags.words(h.machine(), h.flags()).orElse(""));
             row(out, "Header size", h.ehsize() + " bytes");
             out.println();
         }
@@ -242,7 +243,7 @@ final class HeadersCommand implements Callable<Integer> {
     record JsonHeader(String elfClass, String data, int identVersion, String osAbi, int abiVersion, String type,
             String machine, String machineDescription, boolean x32, long version, String entry, @JsonSerialize(using = Unsigned64.class) long phoff, @JsonSerialize(using = Unsigned64.class) long shoff,
             String flags, int ehsize, int phentsize, long phnum, int shentsize, long shnum, long shstrndx, int ePhnum,
-            int eShnum, int eShstrndx) {}
+            int eShnum, int eShstrndx, String flagWords) {}
 
     record JsonSegment(int index, String type, String flags, @JsonSerialize(using = Unsigned64.class) long offset,
             String vaddr, String paddr, @JsonSerialize(using = Unsigned64.class) long filesz,
@@ -268,7 +269,8 @@ final class HeadersCommand implements Callable<Integer> {
         JsonHeader header = new JsonHeader(h.elfClass().name(), h.data().name(), h.identVersion(), h.osAbi().cName(),
                 h.abiVersion(), h.type().cName(), machine.cName(), machine.description(), LinuxAbi.isX32(h), h.version(),
                 hex(h.entry()), h.phoff(), h.shoff(), hex(h.flags()), h.ehsize(), h.phentsize(), h.phnum(),
-                h.shentsize(), h.shnum(), h.shstrndx(), h.ePhnum(), h.eShnum(), h.eShstrndx());
+                h.shentsize(), h.shnum(), h.shstrndx(), h.ePhnum(), h.eShnum(), h.eShstrndx(),
+                ReadelfMachineFlags.words(machine, h.flags()).map(w -> w.replaceFirst("^, ", "")).orElse(null));
         List<ProgramHeader> segments = part(problems, "program headers", elf::segments, null);
         List<Section> sections = part(problems, "section headers", elf::sections, null);
         List<JsonDynamic> dynamic = new ArrayList<>();

@@ -72,4 +72,31 @@ class HeadersReadelfTest {
                 .isEqualTo(owners);
         assertThat(r.stderr()).contains("warning: notes are read from the PT_NOTE segments");
     }
+
+    /**
+     * The flags line of readelf -h for the e_flags each machine's files carry: the fixtures, and one
+     * file of each package of the foreign corpus (armhf EABI5 hard-float, mips64el, riscv64, ppc64el)
+     * when it is fetched.
+     */
+    @Test
+    void machineFlagsAreDecodedAsReadelfDecodesThem() throws Exception {
+        assumeTrue(Objdump.haveTool("readelf"), "readelf (binutils) is not installed");
+        List<Path> files = new java.util.ArrayList<>(dev.vdsoscope.elf.testing.Fixtures.vdsoImages());
+        java.util.Map<String, Path> onePerPackage = new java.util.TreeMap<>();
+        for (Path p : dev.vdsoscope.testing.ForeignCorpus.files()) {
+            onePerPackage.putIfAbsent(p.getParent().toString().replaceAll("/(usr|lib|bin|sbin).*", ""), p);
+        }
+        files.addAll(onePerPackage.values());
+        System.out.println("machine flags compared on " + files.size() + " files (" + onePerPackage.size()
+                + " of the foreign corpus)");
+        Pattern flags = Pattern.compile("^\\s*Flags:\\s+(.*?)\\s*$");
+        for (Path file : files) {
+            String theirs = FileOracle.run(List.of("readelf", "-hW", file.toString())).stream()
+                    .map(flags::matcher).filter(Matcher::matches).map(m -> m.group(1)).findFirst().orElseThrow();
+            Cli.Result r = Cli.run("headers", file.toString());
+            String ours = r.out().lines().filter(l -> l.startsWith("  Flags:  ")).findFirst().orElseThrow()
+                    .replaceFirst("^  Flags: +", "");
+            assertThat(ours).as("%s", file).isEqualTo(theirs);
+        }
+    }
 }
