@@ -16,6 +16,8 @@ public final class ReadelfMachineFlags {
     private static final long EF_ARM_RELEXEC = 0x01, EF_ARM_PIC = 0x20, EF_ARM_EABIMASK = 0xff000000L,
             EF_ARM_EABI_VER5 = 0x05000000L, EF_ARM_BE8 = 0x00800000L, EF_ARM_LE8 = 0x00400000L,
             EF_ARM_ABI_FLOAT_SOFT = 0x200, EF_ARM_ABI_FLOAT_HARD = 0x400;
+    private static final Map<Long, String> ARM_EABI5_FLAGS = Map.of(EF_ARM_BE8, "BE8", EF_ARM_LE8, "LE8",
+            EF_ARM_ABI_FLOAT_SOFT, "soft-float ABI", EF_ARM_ABI_FLOAT_HARD, "hard-float ABI");
     // include/elf/mips.h
     private static final long EF_MIPS_NOREORDER = 0x1, EF_MIPS_PIC = 0x2, EF_MIPS_CPIC = 0x4, EF_MIPS_UCODE = 0x10,
             EF_MIPS_ABI2 = 0x20, EF_MIPS_OPTIONS_FIRST = 0x80, EF_MIPS_32BITMODE = 0x100, EF_MIPS_FP64 = 0x200,
@@ -98,14 +100,9 @@ public final class ReadelfMachineFlags {
         while (rest != 0) {
             long flag = rest & -rest;
             rest &= ~flag;
-            if (flag == EF_ARM_BE8) {
-                b.append(", BE8");
-            } else if (flag == EF_ARM_LE8) {
-                b.append(", LE8");
-            } else if (flag == EF_ARM_ABI_FLOAT_SOFT) {
-                b.append(", soft-float ABI");
-            } else if (flag == EF_ARM_ABI_FLOAT_HARD) {
-                b.append(", hard-float ABI");
+            String word = ARM_EABI5_FLAGS.get(flag);
+            if (word != null) {
+                b.append(", ").append(word);
             } else {
                 unknown = true;
             }
