@@ -192,13 +192,9 @@ final class LddCommand implements Callable<Integer> {
             if (result.verification() != Verification.NOT_ELF && result.verification() != Verification.NO_LOADER) {
                 summary.add(result, bindings);
             }
-            for (String warning : loader.drainWarnings()) {
-                Batch.warn(file, warning);
-            }
+            List<String> warnings = new ArrayList<>(loader.drainWarnings());
             if (style != Style.ldd || common.json) {
-                for (String note : bindings.notes()) {
-                    Batch.warn(file, note);
-                }
+                warnings.addAll(bindings.notes());
             }
             if (common.json) {
                 documents.add(json(result, loader, bindings));
@@ -212,9 +208,8 @@ final class LddCommand implements Callable<Integer> {
             if (style != Style.ldd || common.json) {
                 findings(batch, result, bindings);
             }
-            for (String warning : result.warnings()) {
-                Batch.warn(file, warning);
-            }
+            warnings.addAll(result.warnings());
+            Batch.warn(file, warnings);
         });
         if (common.json) {
             Output.json(new JsonDocument("ldd", 2, documents, json(summary, files.size())));

@@ -243,8 +243,12 @@ final class OrderedBatch {
             out(bytes, offset, length);
         }
 
-        void warn(String warning) {
-            message(batch -> Batch.warn(file, warning));
+        /** All of the file's warnings, printed as {@link Batch#warn(String, List)} bounds them. */
+        void warn(List<String> warnings) {
+            if (!warnings.isEmpty()) {
+                List<String> copy = List.copyOf(warnings);
+                message(batch -> Batch.warn(file, copy));
+            }
         }
 
         void fail(Failure failure) {
