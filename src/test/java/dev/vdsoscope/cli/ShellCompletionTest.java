@@ -65,9 +65,10 @@ class ShellCompletionTest {
      * {@code typed} on a tab: an interactive zsh (no startup files) on a pseudo-terminal, typed into
      * by zsh's zpty module; a key bound to a widget writes the edited line to a file.
      */
-    private String zshComplete(Path functions, String typed) throws Exception {
-        Path buffer = temp.resolve("buffer");
-        Files.deleteIfExists(buffer);
+    static String zshComplete(Path functions, String typed) throws Exception {
+        // A fresh name, without the file: the widget's file appearing is the sign that zsh is done.
+        Path buffer = Files.createTempFile("zsh-buffer", "");
+        Files.delete(buffer);
         // The inner shell gets the paths spliced into its lines ($1 and $2 are the driver's).
         String driver = """
                 zmodload zsh/zpty || exit 3
@@ -82,7 +83,12 @@ class ShellCompletionTest {
                 """;
         HostRun run = HostRun.of(Duration.ofSeconds(60), "zsh", "-f", "-c", driver, "zsh", functions.toString(),
                 buffer.toString(), typed);
-        assertThat(run.exitCode()).as("zsh driver for '" + typed + "': " + run.stderr()).isZero();
-        return Files.readString(buffer);
+        try {
+            assertThat(run.exitCode()).as("zsh driver for '" + typed + "': " + run.stderr()).isZero();
+            return Files.readString(buffer);
+        } finally {
+            Files.deleteIfExists(buffer);
+            Files.deleteIfExists(Path.of(buffer + ".dump"));
+        }
     }
 }
