@@ -36,9 +36,13 @@ final class ShellCompletion {
 
     private ShellCompletion() {}
 
-    /** The bash completion script, for /usr/share/bash-completion/completions/vdsoscope. */
+    /**
+     * The bash completion script, for /usr/share/bash-completion/completions/vdsoscope: picocli's,
+     * without its "#!" line (bash-completion sources the file; it is never run as a program).
+     */
     static String bash(CommandLine model) {
-        return AutoComplete.bash(COMMAND, model);
+        String script = AutoComplete.bash(COMMAND, model);
+        return script.startsWith("#!") ? script.substring(script.indexOf('\n') + 1) : script;
     }
 
     /** The zsh completion function, for a file named _vdsoscope in zsh's fpath. */
