@@ -33,6 +33,7 @@ class EveryCommandHelpTest {
     void everyCommandHasHelpWithJsonAndTheExitCodes() {
         List<String> commands = commands();
         assertThat(commands).contains("report", "file", "symbols", "ldd", "bench", "doctor").hasSizeGreaterThanOrEqualTo(13);
+        assertThat(Cli.run("--help").out()).contains("The manual: man vdsoscope,").doesNotContain("docs/").doesNotContain(".md");
         for (String command : commands) {
             Cli.Result help = Cli.run(command, "--help");
 

@@ -31,6 +31,7 @@ class ShellCompletionTest {
         assertThat(bashComplete(script, "vdsoscope", "ldd", "--tr")).containsExactly("--tree");
         assertThat(bashComplete(script, "vdsoscope", "ldd", "--style", "")).containsExactlyInAnyOrder("clear", "ldd");
         assertThat(bashComplete(script, "vdsoscope", "symbols", "-")).contains("--json", "--style", "--help");
+        assertThat(bashComplete(script, "vdsoscope", "auxv", "--style", "")).containsExactlyInAnyOrder("table", "ld-show-auxv");
     }
 
     /** What bash's completion offers for the last of {@code words}, the word being typed. */
@@ -58,6 +59,7 @@ class ShellCompletionTest {
         assertThat(zshComplete(temp.resolve("zsh"), "vdsoscope ldd --tr")).isEqualTo("vdsoscope ldd --tree ");
         assertThat(zshComplete(temp.resolve("zsh"), "vdsoscope ldd --style=cl")).isEqualTo("vdsoscope ldd --style=clear ");
         assertThat(zshComplete(temp.resolve("zsh"), "vdsoscope dump --outp")).isEqualTo("vdsoscope dump --output=");
+        assertThat(zshComplete(temp.resolve("zsh"), "vdsoscope auxv --style=ld")).isEqualTo("vdsoscope auxv --style=ld-show-auxv ");
     }
 
     /**
