@@ -24,13 +24,14 @@ import picocli.CommandLine.ScopeType;
                 Main.EXIT_PERMISSION, Main.EXIT_MISSING_ENVIRONMENT, Main.EXIT_BROKEN_PIPE},
         footer = {"", Main.ERRORS + " The manual: man vdsoscope, and man vdsoscope-COMMAND for each command."})
 public final class Main implements Callable<Integer> {
+    /** What every help ends with, before it names its man page (a help never names a file of the source tree). */
+    static final String ERRORS = "Errors are one line on standard error: vdsoscope: FILE or PID: what is wrong (at offset 0x...).";
+
     /**
      * The exit codes every command shares (ExitCode's values), as picocli's "code:meaning" entries: --help
      * lists them, and the man pages' EXIT STATUS section is made from the same list. A command whose
      * codes mean something more precise declares its own list (ldd).
      */
-    /** What every help ends with, before it names its man page (a help never names a file of the source tree). */
-    static final String ERRORS = "Errors are one line on standard error: vdsoscope: FILE or PID: what is wrong (at offset 0x...).";
     static final String EXIT_CODE_HEADING = "%nExit codes:%n";
     static final String EXIT_OK = ExitCode.OK + ":ok";
     static final String EXIT_FINDINGS = ExitCode.FINDINGS + ":a finding to act on (a time call that falls back, a missing library, images that differ)";
