@@ -19,7 +19,9 @@ import picocli.CommandLine.ScopeType;
 
 /** The {@code vdsoscope} command line. */
 @Command(name = "vdsoscope", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
-        description = "Inspect the Linux vDSO and any ELF image.",
+        description = {"Inspect the Linux vDSO and any ELF image.",
+                "With no command it runs report on its own vDSO; a target alone (self, pid:N, compat:i386 or a FILE)"
+                        + " is report's target."},
         exitCodeListHeading = Main.EXIT_CODE_HEADING, exitCodeList = {Main.EXIT_OK, Main.EXIT_FINDINGS, Main.EXIT_BAD_INPUT,
                 Main.EXIT_PERMISSION, Main.EXIT_MISSING_ENVIRONMENT, Main.EXIT_BROKEN_PIPE},
         footer = {"", Main.ERRORS + " The manual: man vdsoscope, and man vdsoscope-COMMAND for each command."})
