@@ -50,10 +50,11 @@ final class ManPages {
     static String page(CommandSpec spec, String date, String version) {
         Troff page = new Troff();
         page.comment("Made by vdsoscope from its command model (dev.vdsoscope.cli.ManPages): change the command, not this page.");
+        // Options and file names are typed, not read: the man macros never hyphenate them (HY 0), and
+        // set the lines ragged right rather than stretched (AD l, which groff reads from 1.23 on).
+        page.requestLine(".nr HY 0");
+        page.requestLine(".ds AD l");
         page.request("TH", pageName(spec).toUpperCase(java.util.Locale.ROOT), SECTION, date, "vdsoscope " + version, "User Commands");
-        // Options and file names are typed, not read: no hyphenation, and ragged right rather than stretched.
-        page.requestLine(".nh");
-        page.requestLine(".ad l");
 
         UsageMessageSpec usage = spec.usageMessage();
         String[] description = usage.description();
@@ -91,11 +92,9 @@ final class ManPages {
         }
         for (OptionSpec option : sortedOptions(spec)) {
             page.request("TP");
-            List<String> names = new ArrayList<>();
-            for (String name : option.names()) {
-                names.add(Troff.bold(name) + parameterLabel(spec, option));
-            }
-            page.line(String.join(", ", names));
+            // As --help lists it: every name, then the value's label once ("-p, --pid=PID").
+            page.line(String.join(", ", List.of(option.names()).stream().map(Troff::bold).toList())
+                    + parameterLabel(spec, option));
             page.paragraphs(List.of(option.renderedDescription()), "IP");
         }
 

@@ -59,6 +59,8 @@ class DebPackageIT {
         assertThat(info.stdout()).contains("Package: vdsoscope\n", "Version: " + version + "\n", "Architecture: amd64\n",
                 "Recommends: libcapstone4 | libcapstone5\n").containsPattern("(?m)^Depends: libc6 \\(>= 2\\.\\d+\\)$");
         assertThat(deb.getFileName().toString()).isEqualTo("vdsoscope_" + version + "_amd64.deb");
+        HostRun members = HostRun.of(RUN_TIMEOUT, "dpkg-deb", "-I", deb.toString());
+        assertThat(members.stdout()).as("the control archive's members").containsPattern("(?m)^ +\\d+ bytes, +\\d+ lines +md5sums");
     }
 
     @Test
@@ -129,7 +131,7 @@ class DebPackageIT {
 
         assertThat(man.exitCode()).as(man.stderr()).isZero();
         assertThat(man.stderr()).isEmpty();
-        assertThat(man.stdout()).contains("vdsoscope-ldd - List the shared libraries", "--style=STYLE", "EXIT STATUS");
+        assertThat(man.stdout()).containsPattern("vdsoscope-ldd +- +List +the +shared +libraries").contains("--style=STYLE", "EXIT STATUS");
     }
 
     @Test
