@@ -24,8 +24,8 @@ class LayeringTest {
     private static final Pattern IMPORT = Pattern.compile(
             "(?m)^import (?:static )?(picocli|com\\.fasterxml)|(?<!package )\\bdev\\.vdsoscope\\.([a-z]+)\\.");
 
-    /** Bottom first: the ELF format, per-ABI facts, Linux calls, /proc, the vDSO, then what uses them. */
-    private static final List<String> LAYERS = List.of("elf", "abi", "linux", "proc", "vdso", "disasm", "loader",
+    /** Bottom first: the ELF format, BTF, per-ABI facts, Linux calls, /proc, the vDSO, then what uses them. */
+    private static final List<String> LAYERS = List.of("elf", "btf", "abi", "linux", "proc", "vdso", "disasm", "loader",
             "measure", "compat", "cli");
 
     @Test

@@ -41,10 +41,10 @@ final class DoctorCommand implements Callable<Integer> {
     double durationSeconds;
 
     record JsonClock(String clock, boolean expectedVdso, String verdict, double vdsoNs, double syscallNs,
-            double ratio, String evidence, String method) {}
+            double ratio, String evidence, String method, String clockBase, String clockMode, String cause) {}
 
     record JsonDoctor(String command, int schemaVersion, String verdict, VdsoEnvironment environment,
-            Clocksources clocksources, List<JsonClock> clocks) {}
+            Clocksources clocksources, List<JsonClock> clocks, String clockModesUnavailable) {}
 
     @Override
     public Integer call() {
@@ -69,10 +69,14 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     private static JsonDoctor json(Diagnosis d) {
-        List<JsonClock> clocks = d.clocks().stream().map(c -> new JsonClock(c.clock().name(), c.expectedVdso(),
-                c.verdict().name().toLowerCase(Locale.ROOT), c.vdsoNs().median(), c.syscallNs().median(),
-                Math.round(c.ratio() * 1000) / 1000.0, c.evidence(), c.method().name().toLowerCase(Locale.ROOT))).toList();
-        return new JsonDoctor("doctor", 1, verdict(d), d.environment(), d.clocksources(), clocks);
+        List<JsonClock> clocks = d.clocks().stream().map(c -> {
+            Doctor.KernelModes.BaseMode base = d.kernel().modes().get(c.clock());
+            return new JsonClock(c.clock().name(), c.expectedVdso(), c.verdict().name().toLowerCase(Locale.ROOT),
+                    c.vdsoNs().median(), c.syscallNs().median(), Math.round(c.ratio() * 1000) / 1000.0, c.evidence(),
+                    c.method().name().toLowerCase(Locale.ROOT), base == null ? null : base.base(),
+                    base == null ? null : base.mode(), d.cause(c).orElse(null));
+        }).toList();
+        return new JsonDoctor("doctor", 1, verdict(d), d.environment(), d.clocksources(), clocks, d.kernel().unavailable());
     }
 
     private static void text(PrintStream out, Diagnosis d) {
@@ -101,6 +105,10 @@ final class DoctorCommand implements Callable<Integer> {
             String label = c.verdict() == Doctor.Verdict.VDSO ? "vDSO" : "SYSCALL";
             String note = c.fallsBack() ? "  <- falls back" : c.expectedVdso() ? "" : "  (control: always a system call)";
             out.printf("  %-26s %-8s %s%s%n", c.clock().name(), label, c.evidence(), note);
+            d.cause(c).ifPresent(cause -> out.printf("  %-26s %-8s kernel: %s%n", "", "", cause));
+        }
+        if (d.kernel().unavailable() != null) {
+            out.println("  (the kernel's clock modes are not shown: " + d.kernel().unavailable() + ")");
         }
         KernelEntryProof.getrandom().ifPresent(finding -> out.println("  getrandom                  "
                 + (finding == KernelEntryProof.Finding.STAYS_IN_USER_SPACE ? "vDSO     no getrandom system call was made"

@@ -47,7 +47,7 @@ public final class Main implements Callable<Integer> {
     private static final List<Class<?>> COMMANDS = List.of(ReportCommand.class, AuxvCommand.class, MapsCommand.class,
             DumpCommand.class, FileCommand.class, HeadersCommand.class, SymbolsCommand.class, DisasmCommand.class,
             GateCommand.class, DiffCommand.class, LddCommand.class, BenchCommand.class, DoctorCommand.class,
-            VerifyCommand.class);
+            VerifyCommand.class, VvarCommand.class);
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print a stack trace with errors.")
     void setDebug(boolean value) {

@@ -163,6 +163,20 @@ public final class Output {
         }
     }
 
+    /**
+     * Writes a JSON document on one line (field order as declared by the records) and flushes it: a
+     * stream of these (JSON Lines) is what a watching command prints.
+     */
+    public static void jsonLine(Object document) {
+        try {
+            new ObjectMapper().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(out(), document);
+            out().println();
+            out().flush();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Writes a JSON document (pretty, stable field order as declared by the records) and a newline. */
     public static void json(Object document) {
         try {

@@ -25,6 +25,7 @@ import dev.vdsoscope.measure.CompatGateBench;
 import dev.vdsoscope.measure.Doctor;
 import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.proc.ProcessException;
+import dev.vdsoscope.proc.PseudoMapping;
 import dev.vdsoscope.vdso.ClockId;
 import dev.vdsoscope.vdso.ImageTarget;
 import dev.vdsoscope.vdso.Vdso;
@@ -188,10 +189,23 @@ final class ReportCommand implements Callable<Integer> {
         out.println();
         exports(out, vdso);
         out.println("Kernel mappings next to it");
+        VvarView.Decoded decoded = r.process().isSelf() ? VvarView.decodeSelf() : null;
         for (VdsoInspection.Neighbour n : r.neighbours()) {
             out.println("  " + n.mapping().path() + " 0x" + Hex.padded(n.mapping().start(), width) + " "
                     + n.mapping().perms() + " (" + n.mapping().size() / 1024 + " KiB): " + n.kind().explanation());
             out.println("      " + (n.readable() ? "readable" : n.readResult()));
+            if (!isVvar(n)) {
+                continue;
+            }
+            if (decoded == null) {
+                out.println("      (vdsoscope vvar decodes these pages as vdsoscope's own process sees them)");
+            } else if (decoded.unavailable() != null) {
+                out.println("      not decoded: " + decoded.unavailable());
+            } else {
+                out.println("      decoded by the kernel's BTF (vdsoscope vvar shows every field):");
+                decoded.pages().stream().filter(p -> p.mapping().equals(n.mapping().path())).forEach(p -> out.println(
+                        "        page " + p.index() + "  " + p.role() + ": " + p.now()));
+            }
         }
         out.println();
         GateView.reportSection(out, vdso.image(), true);
@@ -317,8 +331,16 @@ final class ReportCommand implements Callable<Integer> {
 
     record JsonMapping(String start, String end, long size, String perms) {}
 
+    /**
+     * A kernel mapping; for [vvar] and [vvar_vclock] of vdsoscope itself, its pages decoded
+     * ({@code pages}) or why they are not ({@code notDecoded}).
+     */
     record JsonNeighbour(String name, String start, String perms, long size, boolean readable, String readResult,
-            String explanation) {}
+            String explanation, List<VvarView.PageLine> pages, String notDecoded) {}
+
+    private static boolean isVvar(VdsoInspection.Neighbour n) {
+        return n.kind() == PseudoMapping.VVAR || n.kind() == PseudoMapping.VVAR_VCLOCK;
+    }
 
     /** The speed hook: a quick doctor verdict for CLOCK_MONOTONIC (vdsoscope's own calls only). */
     record JsonSpeed(String clock, String verdict, double vdsoNs, double syscallNs, double ratio, boolean steady,
@@ -363,9 +385,14 @@ final class ReportCommand implements Callable<Integer> {
 
     private static JsonReport json(VdsoInspection r) {
         List<JsonNeighbour> neighbours = new ArrayList<>();
+        VvarView.Decoded decoded = r.process().isSelf() ? VvarView.decodeSelf() : null;
         for (VdsoInspection.Neighbour n : r.neighbours()) {
+            boolean shown = decoded != null && isVvar(n);
             neighbours.add(new JsonNeighbour(n.mapping().path(), "0x" + Long.toHexString(n.mapping().start()),
-                    n.mapping().perms(), n.mapping().size(), n.readable(), n.readResult(), n.kind().explanation()));
+                    n.mapping().perms(), n.mapping().size(), n.readable(), n.readResult(), n.kind().explanation(),
+                    shown && decoded.unavailable() == null ? decoded.pages().stream()
+                            .filter(p -> p.mapping().equals(n.mapping().path())).toList() : null,
+                    shown ? decoded.unavailable() : null));
         }
         Vdso vdso = r.vdso();
         String target = r.process().isSelf() ? ImageTarget.SELF : ImageTarget.PID_PREFIX + r.process().pid();

@@ -32,6 +32,10 @@ public final class Libc {
     public static final int O_CLOEXEC = 0x80000;
     /** memfd_create(2) flags: close-on-exec, and executable (Linux 6.3+, where vm.memfd_noexec may ask for it). */
     public static final int MFD_CLOEXEC = 0x1, MFD_EXEC = 0x10;
+    /** pipe2(2) flag: reads and writes that would block fail with EAGAIN instead. */
+    public static final int O_NONBLOCK = 0x800;
+    /** Bad address: what a system call answers when user memory it was given cannot be accessed. */
+    public static final int EFAULT = 14;
     public static final int EIO = 5, EACCES = 13, EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EPIPE = 32;
 
     static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
@@ -55,6 +59,10 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
     private static final MethodHandle WRITE = bind("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle READ = bind("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle PIPE2 = bind("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+            CAPTURE_ERRNO);
     private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final MethodHandle SCHED_GETCPU = bind("sched_getcpu", FunctionDescriptor.of(JAVA_INT));
 
@@ -142,6 +150,48 @@ public final class Libc {
     public static void close(int fd) {
         try {
             int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** pipe2(2): a pipe's read end and write end, in that order. */
+    public static int[] pipe2(int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            if ((int) PIPE2.invokeExact(state, fds, flags) != 0) {
+                throw new ErrnoException("pipe2", (int) ERRNO.get(state, 0L));
+            }
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * One write(2) of {@code length} bytes at {@code address}, an address of this process given to
+     * the kernel as it is (the JVM never reads it): the byte count written, or the errno as a negative
+     * number (-EFAULT where the kernel could not read the memory). Not retried.
+     */
+    public static long writeFrom(int fd, long address, long length) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long n = (long) WRITE.invokeExact(state, fd, MemorySegment.ofAddress(address), length);
+            return n >= 0 ? n : -(int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** One read(2) into {@code buffer}: the byte count, or the errno as a negative number. Not retried. */
+    public static long read(int fd, MemorySegment buffer) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long n = (long) READ.invokeExact(state, fd, buffer, buffer.byteSize());
+            return n >= 0 ? n : -(int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -2,11 +2,15 @@ package dev.vdsoscope.measure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.vdsoscope.vdso.ClockId;
+import dev.vdsoscope.vdso.Vvar;
+import dev.vdsoscope.vdso.VvarSnapshot;
 
 /**
  * Decides, by measurement, whether each clock's time comes from the vDSO or from a system call.
@@ -61,9 +65,70 @@ public final class Doctor {
         }
     }
 
-    public record Diagnosis(VdsoEnvironment environment, Clocksources clocksources, List<ClockVerdict> clocks) {
+    /**
+     * The diagnosis: the environment, the clocksources, a verdict per clock, and what the kernel's
+     * vvar data says of each clock (its clock base's clock_mode), which names the cause of a fallback.
+     */
+    public record Diagnosis(VdsoEnvironment environment, Clocksources clocksources, List<ClockVerdict> clocks,
+            KernelModes kernel) {
         public boolean anyFallback() {
             return clocks.stream().anyMatch(ClockVerdict::fallsBack);
+        }
+
+        /** Why the vDSO serves this clock or not, as the kernel's clock mode says; empty where it says nothing. */
+        public Optional<String> cause(ClockVerdict verdict) {
+            return kernel.cause(verdict, clocksources.current());
+        }
+    }
+
+    /**
+     * The clock mode the kernel set for the clock base behind each clock, read from this process's
+     * vvar data ({@link Vvar}); {@code unavailable} says why there is none (no BTF, another layout).
+     *
+     * @param modes the clock base and its mode, per clock the vDSO reads a counter for or a base time of
+     */
+    public record KernelModes(Map<ClockId, BaseMode> modes, String unavailable) {
+        /** One clock's base ({@code clock_data[CS_HRES_COARSE]}) and the mode the kernel set for it. */
+        public record BaseMode(String base, String mode, boolean coarse) {}
+
+        static final String NONE = "VDSO_CLOCKMODE_NONE";
+
+        /** Reads this process's vvar data; never fails: where it cannot be read, says why. */
+        public static KernelModes read() {
+            VvarSnapshot snapshot;
+            try {
+                snapshot = Vvar.open().snapshot();
+            } catch (Vvar.UnavailableException e) {
+                return new KernelModes(Map.of(), e.getMessage());
+            }
+            Map<ClockId, BaseMode> modes = new EnumMap<>(ClockId.class);
+            List<VvarSnapshot.ClockBase> bases = snapshot.time().bases();
+            for (int i = 0; i < bases.size(); i++) {
+                VvarSnapshot.ClockBase base = bases.get(i);
+                for (VvarSnapshot.Timestamp t : base.basetimes()) {
+                    ClockId clock = ClockId.valueOf(t.clock());
+                    modes.put(clock, new BaseMode(base.name(), base.clockModeName(), t.clock().endsWith("_COARSE")));
+                }
+            }
+            return new KernelModes(Map.copyOf(modes), null);
+        }
+
+        Optional<String> cause(ClockVerdict verdict, String clocksource) {
+            BaseMode base = modes.get(verdict.clock());
+            if (base == null) {
+                return Optional.empty();
+            }
+            if (base.coarse()) {
+                return Optional.of("reads only " + base.base() + "'s base time, with no counter, whatever its clock mode"
+                        + " (" + base.mode() + ")");
+            }
+            if (base.mode().equals(NONE)) {
+                return Optional.of("the kernel set " + NONE + " for its clock base (" + base.base() + "): the clocksource "
+                        + (clocksource == null ? "in use" : clocksource) + " has no vDSO mode, so the vDSO makes the system call");
+            }
+            return Optional.of(base.base() + " is in " + base.mode() + (verdict.fallsBack()
+                    ? ", so the vDSO should serve it: the fallback comes from elsewhere (the counter read failed,"
+                            + " or a seccomp or ptrace tool intercepts it)" : ""));
         }
     }
 
@@ -73,7 +138,7 @@ public final class Doctor {
         for (ClockId clock : clocks) {
             verdicts.add(measure(clock, perPath));
         }
-        return new Diagnosis(VdsoEnvironment.current(), Clocksources.read(), verdicts);
+        return new Diagnosis(VdsoEnvironment.current(), Clocksources.read(), verdicts, KernelModes.read());
     }
 
     public static ClockVerdict measure(ClockId clock, Duration perPath) {

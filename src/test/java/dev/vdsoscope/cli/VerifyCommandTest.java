@@ -1,15 +1,13 @@
 package dev.vdsoscope.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import java.nio.file.Path;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.ResourceLock;
+
+import dev.vdsoscope.testing.TimeNamespace;
 
 /**
  * verify on this machine's vDSO passes; with a stale clock injected it fails, saying which and how;
@@ -52,16 +50,9 @@ class VerifyCommandTest {
 
     @Test
     void aTimeNamespacePasses() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of("unshare", "--time", "--fork", "--monotonic=86400", "--boottime=3600", java,
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.vdsoscope.cli.Main", "verify", "--duration", "0.3");
-        Process probe = new ProcessBuilder("unshare", "--time", "--fork", "true").redirectErrorStream(true).start();
-        String why = new String(probe.getInputStream().readAllBytes()).strip();
-        assumeTrue(probe.waitFor() == 0, "no time namespace here (unshare --time: " + why + ")");
-        Process verify = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(verify.getInputStream().readAllBytes());
-        assertThat(verify.waitFor()).as(out).isZero();
-        assertThat(out).contains("Verdict: every check passed.");
+        TimeNamespace.assumeAvailable();
+        TimeNamespace.Result verify = TimeNamespace.run(86400, 3600, "verify", "--duration", "0.3");
+        assertThat(verify.exitCode()).as(verify.output()).isZero();
+        assertThat(verify.output()).contains("Verdict: every check passed.");
     }
 }
