@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "file", mixinStandardHelpOptions = true,
         description = {"Describe ELF files in one line each, as file(1) 5.44 does.",
                 "Class, byte order, type, machine, OS/ABI, linking, interpreter, build-id,",
-                "debug_info, stripped; docs/FILE-COMPAT.md lists the few differences.",
+                "debug_info, stripped.",
                 Targets.SHADOWED})
 final class FileCommand implements Callable<Integer> {
     @Mixin
