@@ -31,14 +31,23 @@ final class AuxvCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "TARGET", description = "self (the default) or pid:N.")
     String argument;
 
-    @Option(names = "--style", defaultValue = "table", converter = StyleConverter.class,
-            description = "table (default) or ld-show-auxv.")
+    @Option(names = "--style", paramLabel = "STYLE", defaultValue = "table", converter = StyleConverter.class,
+            completionCandidates = StyleNames.class, description = "table (default) or ld-show-auxv.")
     Style style;
 
+    /** A style as it is typed: its constant's name with '-' for '_'. */
     static final class StyleConverter implements picocli.CommandLine.ITypeConverter<Style> {
         @Override
         public Style convert(String value) {
             return Style.valueOf(value.replace('-', '_'));
+        }
+    }
+
+    /** The styles as they are typed, for shell completion (the converter's inverse). */
+    static final class StyleNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(Style.values()).map(s -> s.name().replace('_', '-')).iterator();
         }
     }
 

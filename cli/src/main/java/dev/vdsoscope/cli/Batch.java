@@ -48,9 +48,28 @@ final class Batch {
         exitCode = Math.max(exitCode, ExitCode.FINDINGS);
     }
 
+    /**
+     * The warning lines one subject may print: a hostile file can raise one problem per table entry,
+     * and the first few say what is wrong with it; the rest are counted.
+     */
+    static final int WARNING_LINES = 3;
+
     /** Prints a warning line for a partial answer: {@code vdsoscope: FILE: warning: ...}. */
     static void warn(String subject, String warning) {
         Output.out().flush();
         Output.err().println(Failure.oneLine("vdsoscope: " + subject + ": warning: " + warning));
+    }
+
+    /**
+     * Prints all of one subject's warnings: the first {@link #WARNING_LINES} as lines of their own,
+     * then one line with the number of the others ({@code warning: and 22 more}).
+     */
+    static void warn(String subject, List<String> warnings) {
+        for (String warning : warnings.subList(0, Math.min(WARNING_LINES, warnings.size()))) {
+            warn(subject, warning);
+        }
+        if (warnings.size() > WARNING_LINES) {
+            warn(subject, "and " + (warnings.size() - WARNING_LINES) + " more");
+        }
     }
 }

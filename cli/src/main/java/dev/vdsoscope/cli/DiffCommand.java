@@ -106,7 +106,9 @@ final class DiffCommand implements Callable<Integer> {
         }
         out.println();
         out.println("Code of the functions in both");
-        if (r.functions().isEmpty()) {
+        if (!r.codeCompared()) {
+            out.println("  not compared: the two images are of different instruction sets");
+        } else if (r.functions().isEmpty()) {
             out.println("  no exported function in both");
         }
         for (ImageDiff.FunctionCode f : r.functions()) {
@@ -138,8 +140,8 @@ final class DiffCommand implements Callable<Integer> {
     }
 
     record JsonDiff(String command, int schemaVersion, boolean differs, JsonIdentity a, JsonIdentity b,
-            JsonSymbols symbols, JsonNames versions, JsonSections sections, List<JsonFunction> functions,
-            List<String> notes) {}
+            JsonSymbols symbols, JsonNames versions, JsonSections sections, boolean codeCompared,
+            List<JsonFunction> functions, List<String> notes) {}
 
     record JsonIdentity(String image, String machine, String soname, String buildId) {}
 
@@ -165,8 +167,8 @@ final class DiffCommand implements Callable<Integer> {
                 new JsonSymbols(r.added(), r.removed(), addresses(r.moved()), changes(r.resized()),
                         changes(r.versionChanged())),
                 new JsonNames(r.versionsAdded(), r.versionsRemoved()),
-                new JsonSections(r.sectionsAdded(), r.sectionsRemoved(), changes(r.sectionsResized())), functions,
-                r.notes());
+                new JsonSections(r.sectionsAdded(), r.sectionsRemoved(), changes(r.sectionsResized())),
+                r.codeCompared(), functions, r.notes());
     }
 
     private static JsonIdentity identity(ImageDiff.Identity i) {

@@ -1,11 +1,13 @@
 package dev.vdsoscope.cli;
 
-import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
+import dev.vdsoscope.disasm.AddressNames;
 import dev.vdsoscope.disasm.CapstoneLibrary;
 import dev.vdsoscope.disasm.CapstoneUnavailableException;
 import dev.vdsoscope.disasm.CodeSymbols;
@@ -14,6 +16,7 @@ import dev.vdsoscope.disasm.Instruction;
 import dev.vdsoscope.disasm.Syntax;
 import dev.vdsoscope.disasm.UnsupportedInstructionSetException;
 import dev.vdsoscope.elf.ElfFormatException;
+import dev.vdsoscope.proc.LinuxProcess;
 import dev.vdsoscope.vdso.ImageTarget;
 
 import picocli.CommandLine.Command;
@@ -64,15 +67,23 @@ final class DisasmCommand implements Callable<Integer> {
         ImageTarget target = Targets.of(argument, pidOption.pid);
         try (ImageTarget.Opened source = Targets.open(target);
                 ImageDisassembler disassembler = ImageDisassembler.open(source.elf(), syntax)) {
-            List<ImageDisassembler.Block> blocks = select(disassembler, target.label());
+            if (source.live()) {
+                Optional<LinuxProcess> process = target.process();
+                if (process.isPresent()) {
+                    disassembler.nameRegions(AddressNames.kernelDataAround(source.elf(), process.get().maps()));
+                }
+            }
+            List<ImageDisassembler.Span> spans = select(disassembler, target.label());
+            int exitCode = ExitCode.OK;
             if (common.json) {
-                Output.json(json(source, disassembler, blocks));
+                Output.json(json(source, disassembler, spans));
             } else {
-                text(Output.out(), source, disassembler, blocks);
+                exitCode = text(target.label(), source, disassembler, spans, threadsFor(spans));
             }
             for (String warning : source.elf().warnings()) {
                 Batch.warn(target.label(), warning);
             }
+            return exitCode;
         } catch (CapstoneUnavailableException e) {
             throw Targets.missing(e);
         } catch (UnsupportedInstructionSetException e) {
@@ -80,7 +91,6 @@ final class DisasmCommand implements Callable<Integer> {
         } catch (ElfFormatException e) {
             throw Failure.of(target.label(), e);
         }
-        return ExitCode.OK;
     }
 
     /** The functions a --symbol may name, for the message when it names none: the first 12, then how many more. */
@@ -93,12 +103,12 @@ final class DisasmCommand implements Callable<Integer> {
         return "it has " + shown + (names.size() > 12 ? " and " + (names.size() - 12) + " more" : "");
     }
 
-    private List<ImageDisassembler.Block> select(ImageDisassembler d, String label) throws CapstoneUnavailableException {
-        List<ImageDisassembler.Block> blocks = new ArrayList<>();
+    private List<ImageDisassembler.Span> select(ImageDisassembler d, String label) throws CapstoneUnavailableException {
+        List<ImageDisassembler.Span> blocks = new ArrayList<>();
         for (String name : symbols) {
             CodeSymbols.Function f = d.symbols().named(name).orElseThrow(() -> new Failure(label,
                     "no function named " + name + " (" + functionNames(d) + ")", ExitCode.BAD_INPUT));
-            blocks.add(d.function(f));
+            blocks.add(d.functionSpan(f));
         }
         if (start != null) {
             long end = stop != null ? stop : d.symbols().containing(start).map(CodeSymbols.Function::end)
@@ -107,21 +117,21 @@ final class DisasmCommand implements Callable<Integer> {
             if (end <= start) {
                 throw new Failure(null, "--stop must be above --start", ExitCode.BAD_INPUT);
             }
-            blocks.add(d.range(start, end));
+            blocks.add(d.rangeSpan(start, end));
         } else if (stop != null) {
             throw new Failure(null, "--stop needs --start", ExitCode.BAD_INPUT);
         }
         if (!blocks.isEmpty()) {
             return blocks;
         }
-        List<ImageDisassembler.Block> sections = d.sections();
+        List<ImageDisassembler.Span> sections = d.sectionSpans();
         if (!sections.isEmpty()) {
             return sections;
         }
         // No section headers: the functions the symbols describe are all there is to go by.
         for (CodeSymbols.Function f : d.symbols().functions()) {
             if (f.size() > 0) {
-                blocks.add(d.function(f));
+                blocks.add(d.functionSpan(f));
             }
         }
         return blocks;
@@ -135,40 +145,117 @@ final class DisasmCommand implements Callable<Integer> {
                 + (d.isa().isX86() ? ", " + syntax + " syntax" : "");
     }
 
-    private void text(PrintStream out, ImageTarget.Opened source, ImageDisassembler d, List<ImageDisassembler.Block> blocks) {
-        out.println(header(source, d));
-        int width = d.elf().header().is64() ? 16 : 8;
-        String section = null;
-        StringBuilder line = new StringBuilder(128);
-        for (ImageDisassembler.Block b : blocks) {
-            if (!b.section().equals(section)) {
-                section = b.section();
-                out.println();
-                out.println("Disassembly of section " + (section.isEmpty() ? "(none)" : section) + ":");
+    /**
+     * Writes the listing as it is decoded: each span is one item of an {@link OrderedBatch}, formatted
+     * by whichever thread takes it and written in address order, so that memory holds at most the
+     * batch's window of spans' text, whatever the image's size.
+     */
+    private int text(String label, ImageTarget.Opened source, ImageDisassembler d, List<ImageDisassembler.Span> spans,
+            int threads) throws CapstoneUnavailableException {
+        Output.out().println(header(source, d));
+        Charset charset = Output.out().charset();
+        AddressNames names = d.names(); // made once, here: shared by the workers
+        // Each worker decodes with Capstone handles of its own, opened and closed on its thread.
+        return OrderedBatch.runParts(label, spans.size(), threads, () -> new Listing(d.forAnotherThread(), names, spans,
+                charset));
+    }
+
+    /** Two threads for a listing with enough code to pay for the second, on a machine with a second core. */
+    private static int threadsFor(List<ImageDisassembler.Span> spans) {
+        long bytes = spans.stream().mapToLong(s -> s.bytes().byteSize()).sum();
+        return bytes >= PARALLEL_FROM_BYTES && Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
+    }
+
+    /** Code smaller than this is listed on one thread: a vDSO is done before a second thread would start. */
+    private static final long PARALLEL_FROM_BYTES = 256 << 10;
+    private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
+    /** A span's text is held up to this many characters; beyond, it waits for its turn and streams. */
+    private static final int BUFFER_LIMIT = 256 << 10;
+
+    /** One thread's formatting of spans into objdump's layout, with a buffer and a disassembler of its own. */
+    private static final class Listing implements OrderedBatch.Worker {
+        private final ImageDisassembler d;
+        private final AddressNames names;
+        private final List<ImageDisassembler.Span> spans;
+        private final Charset charset;
+        private final int width;
+        private final StringBuilder text = new StringBuilder(BUFFER_LIMIT + 1024);
+        private OrderedBatch.Block block;
+
+        Listing(ImageDisassembler d, AddressNames names, List<ImageDisassembler.Span> spans, Charset charset) {
+            this.d = d;
+            this.names = names;
+            this.spans = spans;
+            this.charset = charset;
+            this.width = d.elf().header().is64() ? 16 : 8;
+        }
+
+        @Override
+        public void work(String label, OrderedBatch.Block block) throws CapstoneUnavailableException {
+            this.block = block;
+            int index = block.index();
+            ImageDisassembler.Span b = spans.get(index);
+            text.setLength(0);
+            if (index == 0 || !spans.get(index - 1).section().equals(b.section())) {
+                text.append("\nDisassembly of section ").append(b.section().isEmpty() ? "(none)" : b.section())
+                        .append(":\n");
             }
-            out.println();
             String name = b.function().map(CodeSymbols.Function::name).orElseGet(() -> d.symbols().describe(b.start())
                     .map(s -> s.substring(1, s.length() - 1)).orElse(b.section()));
             String aliases = b.function().filter(f -> f.names().size() > 1)
                     .map(f -> "  (also " + String.join(", ", f.names().subList(1, f.names().size())) + ")").orElse("");
-            out.println(Hex.padded(b.start(), width) + " <" + name + ">:" + aliases
-                    + (b.isa() != d.isa() ? "  [" + b.isa() + "]" : ""));
-            for (Instruction insn : b.instructions()) {
-                line.setLength(0);
-                String address = Long.toHexString(insn.address());
-                line.append(" ".repeat(Math.max(0, 8 - address.length()))).append(address).append(":\t");
-                String bytes = insn.hexBytes();
-                line.append(bytes).append(" ".repeat(Math.max(1, 21 - bytes.length()))).append('\t');
-                line.append(insn.mnemonic());
-                if (!insn.operands().isEmpty()) {
-                    line.append(" ".repeat(Math.max(1, 7 - insn.mnemonic().length()))).append(insn.operands());
+            text.append('\n').append(Hex.padded(b.start(), width)).append(" <").append(name).append(">:")
+                    .append(aliases).append(b.isa() != d.isa() ? "  [" + b.isa() + "]" : "").append('\n');
+            d.decode(b, this::line);
+            flush(false);
+        }
+
+        @Override
+        public void close() {
+            d.close();
+        }
+
+        private void line(Instruction insn) {
+            String address = Long.toHexString(insn.address());
+            text.repeat(' ', Math.max(0, 8 - address.length())).append(address).append(":\t");
+            // The bytes as objdump prints them, "0f 05", padded to 21 columns.
+            byte[] bytes = insn.bytes();
+            for (int i = 0; i < bytes.length; i++) {
+                if (i > 0) {
+                    text.append(' ');
                 }
-                OptionalLong targetAddress = d.branchTarget(insn);
-                if (targetAddress.isPresent()) {
-                    d.symbols().describe(targetAddress.getAsLong()).ifPresent(s -> line.append(' ').append(s));
-                }
-                out.println(line);
+                text.append(HEX_DIGITS[(bytes[i] >> 4) & 0xf]).append(HEX_DIGITS[bytes[i] & 0xf]);
             }
+            text.repeat(' ', Math.max(1, 21 - (3 * bytes.length - 1))).append('\t');
+            text.append(insn.mnemonic());
+            if (!insn.operands().isEmpty()) {
+                text.repeat(' ', Math.max(1, 7 - insn.mnemonic().length())).append(insn.operands());
+            }
+            OptionalLong targetAddress = d.branchTarget(insn);
+            if (targetAddress.isPresent()) {
+                names.describe(targetAddress.getAsLong()).ifPresent(s -> text.append(' ').append(s));
+            }
+            OptionalLong pcRelative = d.pcRelativeTarget(insn);
+            if (pcRelative.isPresent()) {
+                // objdump's comment: eight spaces, '#', the address, and its name if it has one.
+                text.append("        # 0x").append(Long.toHexString(pcRelative.getAsLong()));
+                names.describe(pcRelative.getAsLong()).ifPresent(s -> text.append(' ').append(s));
+            }
+            text.append('\n');
+            if (text.length() >= BUFFER_LIMIT) {
+                flush(true);
+            }
+        }
+
+        /** Hands the text to the batch: held until the span's turn, or (a large span) written when its turn comes. */
+        private void flush(boolean large) {
+            byte[] bytes = text.toString().getBytes(charset);
+            if (large) {
+                block.stream(bytes, 0, bytes.length);
+            } else {
+                block.out(bytes, 0, bytes.length);
+            }
+            text.setLength(0);
         }
     }
 
@@ -183,15 +270,18 @@ final class DisasmCommand implements Callable<Integer> {
     record JsonInstruction(String address, String bytes, String mnemonic, String operands, String target,
             String targetSymbol) {}
 
-    private JsonDisasm json(ImageTarget.Opened source, ImageDisassembler d, List<ImageDisassembler.Block> blocks) {
+    private JsonDisasm json(ImageTarget.Opened source, ImageDisassembler d, List<ImageDisassembler.Span> spans)
+            throws CapstoneUnavailableException {
+        AddressNames names = d.names();
         List<JsonBlock> list = new ArrayList<>();
-        for (ImageDisassembler.Block b : blocks) {
+        for (ImageDisassembler.Span span : spans) {
+            ImageDisassembler.Block b = d.block(span);
             List<JsonInstruction> instructions = new ArrayList<>(b.instructions().size());
             for (Instruction insn : b.instructions()) {
                 OptionalLong t = d.branchTarget(insn);
                 instructions.add(new JsonInstruction("0x" + Long.toHexString(insn.address()), insn.hexBytes(),
                         insn.mnemonic(), insn.operands(), t.isPresent() ? "0x" + Long.toHexString(t.getAsLong()) : null,
-                        t.isPresent() ? d.symbols().describe(t.getAsLong()).orElse(null) : null));
+                        t.isPresent() ? names.describe(t.getAsLong()).orElse(null) : null));
             }
             list.add(new JsonBlock(b.section(), "0x" + Long.toHexString(b.start()), "0x" + Long.toHexString(b.end()),
                     b.function().map(CodeSymbols.Function::names).orElse(List.of()),

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "file", mixinStandardHelpOptions = true,
         description = {"Describe ELF files in one line each, as file(1) 5.44 does.",
                 "Class, byte order, type, machine, OS/ABI, linking, interpreter, build-id,",
-                "debug_info, stripped; docs/FILE-COMPAT.md lists the few differences.",
+                "debug_info, stripped.",
                 Targets.SHADOWED})
 final class FileCommand implements Callable<Integer> {
     @Mixin
@@ -89,21 +89,24 @@ final class FileCommand implements Callable<Integer> {
         try {
             opened = Targets.open(target);
         } catch (Failure failure) {
-            // No reader goes past an invalid byte order; file(1) describes it from the ident bytes.
-            boolean badIdent = failure.getCause() instanceof ElfFormatException e
-                    && e.kind() == ElfFormatException.Kind.BAD_IDENTIFICATION;
-            Optional<String> identOnly = badIdent && target instanceof ImageTarget.File f ? identOnly(f.path())
-                    : Optional.empty();
-            if (identOnly.isEmpty()) {
+            // No reader goes past an ELF header of unknown class or byte order, or one cut short;
+            // file(1) still describes the fields it finds (FileDescription.ofUnreadableHeader).
+            boolean unreadableHeader = failure.getCause() instanceof ElfFormatException e
+                    && (e.kind() == ElfFormatException.Kind.BAD_IDENTIFICATION
+                            || e.kind() == ElfFormatException.Kind.OUT_OF_BOUNDS);
+            Optional<String> headerOnly = unreadableHeader && target instanceof ImageTarget.File f
+                    && Files.isRegularFile(f.path())
+                    ? FileDescription.ofUnreadableHeader(f.path(), mode(f.path())) : Optional.empty();
+            if (headerOnly.isEmpty()) {
                 throw failure;
             }
             if (common.json) {
-                documents.add(new JsonIdentOnly(file, identOnly.get(), List.of("its byte order (EI_DATA) is invalid:"
-                        + " only the identification bytes were read")));
+                documents.add(new JsonIdentOnly(file, headerOnly.get(), List.of(failure.getMessage()
+                        + ": only the identification bytes and the header fields in the file were read")));
             } else {
                 String pad = noPad ? "" : " ".repeat(width - width(file));
-                Output.out().println(brief ? identOnly.get() : FileDescription.printableName(file) + ":" + pad + " "
-                        + identOnly.get());
+                Output.out().println(brief ? headerOnly.get() : FileDescription.printableName(file) + ":" + pad + " "
+                        + headerOnly.get());
             }
             return;
         }
@@ -118,17 +121,6 @@ final class FileCommand implements Callable<Integer> {
                 Output.out().println(brief ? d.text() : FileDescription.printableName(file) + ":" + pad + " " + d.text());
             }
         }
-    }
-
-    /** The description file(1) gives from the identification bytes alone, for an ELF file of invalid byte order. */
-    private static Optional<String> identOnly(Path path) throws IOException {
-        byte[] ident = new byte[16];
-        try (java.io.InputStream in = Files.newInputStream(path)) {
-            if (in.readNBytes(ident, 0, 16) < 16) {
-                return Optional.empty();
-            }
-        }
-        return FileDescription.ofUnreadableByteOrder(ident);
     }
 
     /** The columns a name takes on a terminal (file uses its multibyte width). */
@@ -148,7 +140,7 @@ final class FileCommand implements Callable<Integer> {
     /** Each entry is a {@link JsonFile}, or a {@link JsonError} for a file that could not be described. */
     record JsonDocument(String command, int schemaVersion, List<Object> files) {}
 
-    /** An ELF file of invalid byte order: file(1)'s line from its identification bytes, and why no more. */
+    /** An ELF file whose header cannot be read: file(1)'s line from its first bytes, and why no more. */
     record JsonIdentOnly(String file, String description, List<String> warnings) {}
 
     /** A file that could not be described: its one-line problem and the exit code it counts for. */

@@ -8,7 +8,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+
 import dev.vdsoscope.abi.LinuxAbi;
+import dev.vdsoscope.compat.ReadelfMachineFlags;
 import dev.vdsoscope.elf.DynamicEntry;
 import dev.vdsoscope.elf.DynamicTable;
 import dev.vdsoscope.elf.DynamicTag;
@@ -66,9 +69,7 @@ final class HeadersCommand implements Callable<Integer> {
                     text(file, elf, problems);
                 }
                 problems.addAll(elf.warnings());
-                for (String problem : problems) {
-                    Batch.warn(file, problem);
-                }
+                Batch.warn(file, problems);
             }
         });
         if (common.json) {
@@ -108,7 +109,7 @@ final class HeadersCommand implements Callable<Integer> {
                     + Long.toHexString(h.shoff()) + (h.eShnum() != h.shnum() ? " (e_shnum 0: count in section 0)" : ""));
             row(out, "Section names", "section " + h.shstrndx()
                     + (h.eShstrndx() != h.shstrndx() ? " (SHN_XINDEX: index in section 0)" : ""));
-            row(out, "Flags", "0x" + Long.toHexString(h.flags()));
+            row(out, "Flags", "0x" + Long.toHexString(h.flags()) + ReadelfMachineFlags.words(h.machine(), h.flags()).orElse(""));
             row(out, "Header size", h.ehsize() + " bytes");
             out.println();
         }
@@ -163,7 +164,7 @@ final class HeadersCommand implements Callable<Integer> {
             out.println();
         }
         if (only.contains(Part.notes)) {
-            List<Note> notes = part(problems, "notes", elf::notes, List.of());
+            List<Note> notes = notes(elf, problems);
             out.println("Notes (" + notes.size() + ")");
             for (Note n : notes) {
                 String type = n.typeName() != null ? n.typeName() : "type 0x" + Long.toHexString(n.type());
@@ -177,9 +178,31 @@ final class HeadersCommand implements Callable<Integer> {
         out.printf("  %-18s %s%n", label + ":", value);
     }
 
-    /** Whether the dynamic table has no bytes in the file (SHT_NOBITS .dynamic, or a PT_DYNAMIC of p_filesz 0). */
+    /**
+     * The notes, from the note sections, or, where the section table cannot be read, from the PT_NOTE
+     * segments, as readelf -n falls back to them.
+     */
+    private static List<Note> notes(ElfFile elf, List<String> problems) {
+        try {
+            return elf.notes();
+        } catch (ElfFormatException e) {
+            problems.add("notes are read from the PT_NOTE segments: " + e.getMessage());
+            return part(problems, "notes", elf::segmentNotes, List.of());
+        }
+    }
+
+    /**
+     * Whether the dynamic table has no bytes in the file (SHT_NOBITS .dynamic among the sections that
+     * could be read, or a PT_DYNAMIC of p_filesz 0).
+     */
     private static boolean noFileBytes(ElfFile elf) {
-        boolean nobitsSection = elf.sections().stream().anyMatch(sec -> sec.name().equals(".dynamic")
+        List<Section> sections;
+        try {
+            sections = elf.sections();
+        } catch (ElfFormatException e) {
+            sections = List.of(); // the section part reports it
+        }
+        boolean nobitsSection = sections.stream().anyMatch(sec -> sec.name().equals(".dynamic")
                 && !sec.hasFileBytes());
         boolean emptySegment = elf.segment(dev.vdsoscope.elf.SegmentType.PT_DYNAMIC).map(p -> p.filesz() == 0)
                 .orElse(false);
@@ -198,9 +221,15 @@ final class HeadersCommand implements Callable<Integer> {
         if (e.tag().isAddress()) {
             return "0x" + Long.toHexString(e.value());
         }
-        if (e.tag().is(DynamicTag.DT_FLAGS_1)) {
-            List<String> set = DynamicTable.flags1Names(e.value());
+        if (e.tag().is(DynamicTag.DT_FLAGS_1) || e.tag().is(DynamicTag.DT_FLAGS)) {
+            List<String> set = e.tag().is(DynamicTag.DT_FLAGS) ? DynamicTable.flagsNames(e.value())
+                    : DynamicTable.flags1Names(e.value());
             return "0x" + Long.toHexString(e.value()) + (set.isEmpty() ? "" : " (" + String.join(" ", set) + ")");
+        }
+        if (e.tag().is(DynamicTag.DT_PLTREL)) {
+            // The type of the PLT's relocations, named by its tag as readelf -d names it: REL or RELA.
+            String tag = new DynamicTag(e.value()).cName();
+            return "0x" + Long.toHexString(e.value()) + " (" + (tag.startsWith("DT_") ? tag.substring(3) : tag) + ")";
         }
         return "0x" + Long.toHexString(e.value()) + " (" + Long.toUnsignedString(e.value()) + ")";
     }
@@ -212,19 +241,23 @@ final class HeadersCommand implements Callable<Integer> {
 
     /** The file header with C names for constants and hex strings for addresses (docs/JSON.md). */
     record JsonHeader(String elfClass, String data, int identVersion, String osAbi, int abiVersion, String type,
-            String machine, String machineDescription, boolean x32, long version, String entry, long phoff, long shoff,
+            String machine, String machineDescription, boolean x32, long version, String entry, @JsonSerialize(using = Unsigned64.class) long phoff, @JsonSerialize(using = Unsigned64.class) long shoff,
             String flags, int ehsize, int phentsize, long phnum, int shentsize, long shnum, long shstrndx, int ePhnum,
-            int eShnum, int eShstrndx) {}
+            int eShnum, int eShstrndx, String flagWords) {}
 
-    record JsonSegment(int index, String type, String flags, long offset, String vaddr, String paddr, long filesz,
-            long memsz, long align) {}
+    record JsonSegment(int index, String type, String flags, @JsonSerialize(using = Unsigned64.class) long offset,
+            String vaddr, String paddr, @JsonSerialize(using = Unsigned64.class) long filesz,
+            @JsonSerialize(using = Unsigned64.class) long memsz, @JsonSerialize(using = Unsigned64.class) long align) {}
 
-    record JsonSection(int index, String name, String type, String flags, String addr, long offset, long size,
-            long link, long info, long addralign, long entsize) {}
+    record JsonSection(int index, String name, String type, String flags, String addr,
+            @JsonSerialize(using = Unsigned64.class) long offset, @JsonSerialize(using = Unsigned64.class) long size,
+            long link, long info, @JsonSerialize(using = Unsigned64.class) long addralign,
+            @JsonSerialize(using = Unsigned64.class) long entsize) {}
 
-    record JsonDynamic(String tag, long value, String hex, String string) {}
+    record JsonDynamic(String tag, @JsonSerialize(using = Unsigned64.class) long value, String hex, String string) {}
 
-    record JsonNote(String owner, long type, String typeName, long size, String description) {}
+    record JsonNote(String owner, long type, String typeName, @JsonSerialize(using = Unsigned64.class) long size,
+            String description) {}
 
     private static String hex(long value) {
         return "0x" + Long.toHexString(value);
@@ -236,7 +269,8 @@ final class HeadersCommand implements Callable<Integer> {
         JsonHeader header = new JsonHeader(h.elfClass().name(), h.data().name(), h.identVersion(), h.osAbi().cName(),
                 h.abiVersion(), h.type().cName(), machine.cName(), machine.description(), LinuxAbi.isX32(h), h.version(),
                 hex(h.entry()), h.phoff(), h.shoff(), hex(h.flags()), h.ehsize(), h.phentsize(), h.phnum(),
-                h.shentsize(), h.shnum(), h.shstrndx(), h.ePhnum(), h.eShnum(), h.eShstrndx());
+                h.shentsize(), h.shnum(), h.shstrndx(), h.ePhnum(), h.eShnum(), h.eShstrndx(),
+                ReadelfMachineFlags.words(machine, h.flags()).map(w -> w.replaceFirst("^, ", "")).orElse(null));
         List<ProgramHeader> segments = part(problems, "program headers", elf::segments, null);
         List<Section> sections = part(problems, "section headers", elf::sections, null);
         List<JsonDynamic> dynamic = new ArrayList<>();
@@ -250,7 +284,7 @@ final class HeadersCommand implements Callable<Integer> {
             }
         });
         List<JsonNote> notes = new ArrayList<>();
-        for (Note n : part(problems, "notes", elf::notes, List.<Note>of())) {
+        for (Note n : notes(elf, problems)) {
             notes.add(new JsonNote(n.owner(), n.type(), n.typeName(), n.descSize(), n.describe(h)));
         }
         return new JsonHeaders(file, header, segments == null ? null : segments.stream().map(p -> new JsonSegment(

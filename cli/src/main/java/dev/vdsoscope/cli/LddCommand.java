@@ -41,12 +41,16 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "ldd", mixinStandardHelpOptions = true,
         description = {"List the shared libraries a program would load, without running it or its loader.",
-                "Follows glibc 2.36's search order (or musl's for ld-musl programs); see docs/LDD-COMPAT.md."},
-        footer = {"", "Exit codes: 0 all found, 1 a library is missing or ld.so would stop or refuse the file,",
-                "2 bad input (missing file, not ELF, a file ld.so would crash on), 3 permission denied.",
-                "With --style=ldd, ldd's own: 0, or 1 when any file is not a dynamic executable, cannot be",
-                "read, makes ld.so stop or crash (a missing library is not a failure); 2 where vdsoscope",
-                "cannot follow ld.so into a file."})
+                "Follows glibc 2.36's search order (or musl's for ld-musl programs), and prints ldd's exact lines"
+                        + " with --style=ldd."},
+        exitCodeListHeading = Main.EXIT_CODE_HEADING,
+        exitCodeList = {ExitCode.OK + ":every library found",
+                ExitCode.FINDINGS + ":a library is missing, or ld.so would stop at or refuse a file; with --style=ldd, ldd's own: a file is"
+                        + " not a dynamic executable, cannot be read, or makes ld.so stop or crash (a missing library is"
+                        + " not a failure)",
+                ExitCode.BAD_INPUT + ":bad input (a missing file, not ELF, a file ld.so would crash on); with --style=ldd: a file vdsoscope"
+                        + " cannot follow ld.so into",
+                ExitCode.PERMISSION + ":permission denied", Main.EXIT_MISSING_ENVIRONMENT, Main.EXIT_BROKEN_PIPE})
 final class LddCommand implements Callable<Integer> {
     enum Style { clear, ldd }
 
@@ -192,13 +196,9 @@ final class LddCommand implements Callable<Integer> {
             if (result.verification() != Verification.NOT_ELF && result.verification() != Verification.NO_LOADER) {
                 summary.add(result, bindings);
             }
-            for (String warning : loader.drainWarnings()) {
-                Batch.warn(file, warning);
-            }
+            List<String> warnings = new ArrayList<>(loader.drainWarnings());
             if (style != Style.ldd || common.json) {
-                for (String note : bindings.notes()) {
-                    Batch.warn(file, note);
-                }
+                warnings.addAll(bindings.notes());
             }
             if (common.json) {
                 documents.add(json(result, loader, bindings));
@@ -212,9 +212,8 @@ final class LddCommand implements Callable<Integer> {
             if (style != Style.ldd || common.json) {
                 findings(batch, result, bindings);
             }
-            for (String warning : result.warnings()) {
-                Batch.warn(file, warning);
-            }
+            warnings.addAll(result.warnings());
+            Batch.warn(file, warnings);
         });
         if (common.json) {
             Output.json(new JsonDocument("ldd", 2, documents, json(summary, files.size())));

@@ -68,11 +68,11 @@ final class ObjdumpBatch {
                 case NOT_DYNAMIC -> block.fail(new Failure(file, "not a dynamic object", ExitCode.FINDINGS));
                 case NO_DYNAMIC_SYMBOLS -> block.fail(new Failure(file,
                         "no dynamic symbol table (objdump -T stops with \"invalid operation\")", ExitCode.FINDINGS));
-                case FROM_DYNAMIC_TABLE -> block.warn("no section headers: dynamic symbols found"
-                        + " through the dynamic table (objdump 2.40 prints none)");
+                case STOPPED -> block.fail(new Failure(file, printer.stoppedBecause()
+                        + " (objdump -T prints the header and stops)", ExitCode.BAD_INPUT));
                 case PRINTED -> { }
             }
-            warnings.forEach(block::warn);
+            block.warn(warnings);
         }
 
         private ElfFile next(Path path) throws IOException {

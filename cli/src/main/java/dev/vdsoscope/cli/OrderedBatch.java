@@ -1,6 +1,7 @@
 package dev.vdsoscope.cli;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -26,9 +27,15 @@ final class OrderedBatch {
     /** How many files may be worked on ahead of the one being written. */
     private static final int WINDOW = 64;
 
-    /** What one thread does with each file it takes; made once per thread, so it may keep buffers and caches. */
-    interface Worker {
+    /**
+     * What one thread does with each file it takes; made once per thread, so it may keep buffers and
+     * caches, and closed on that thread when no file is left.
+     */
+    interface Worker extends AutoCloseable {
         void work(String file, Block block) throws Exception;
+
+        @Override
+        default void close() {}
     }
 
     private final List<String> files;
@@ -54,29 +61,44 @@ final class OrderedBatch {
     /** Runs the batch on {@code threads} threads (1 or 2), each with a worker of its own; returns the exit code. */
     static int run(List<String> files, int threads, Supplier<Worker> workers) {
         try (Progress progress = Progress.start(files.size())) {
-            OrderedBatch ordered = new OrderedBatch(files, progress);
-            Thread helper = null;
-            if (threads > 1) {
-                // The helper writes blocks too: to this run's output.
-                Output output = Output.current();
-                helper = Thread.ofPlatform().name("batch-helper").daemon().start(() -> output.bind(() -> {
-                    ordered.work(workers);
-                    return null;
-                }));
-            }
-            ordered.work(workers);
-            if (helper != null) {
-                joinUninterruptibly(helper);
-            }
-            synchronized (ordered) {
-                if (ordered.abandoned != null) {
-                    // Said as the one-line internal error; nothing that was written is taken back.
-                    throw new IllegalStateException("a thread of the batch failed: " + ordered.abandoned,
-                            ordered.abandoned);
-                }
-            }
-            return ordered.batch.exitCode();
+            return run(files, threads, workers, progress);
         }
+    }
+
+    /**
+     * Runs work items that are parts of one subject rather than files ({@code disasm}'s blocks of one
+     * image): each item is labelled {@code subject} in its messages, and no progress bar is drawn,
+     * the output itself being the progress.
+     */
+    static int runParts(String subject, int parts, int threads, Supplier<Worker> workers) {
+        try (Progress none = Progress.hidden(parts)) {
+            return run(Collections.nCopies(parts, subject), threads, workers, none);
+        }
+    }
+
+    private static int run(List<String> files, int threads, Supplier<Worker> workers, Progress progress) {
+        OrderedBatch ordered = new OrderedBatch(files, progress);
+        Thread helper = null;
+        if (threads > 1) {
+            // The helper writes blocks too: to this run's output.
+            Output output = Output.current();
+            helper = Thread.ofPlatform().name("batch-helper").daemon().start(() -> output.bind(() -> {
+                ordered.work(workers);
+                return null;
+            }));
+        }
+        ordered.work(workers);
+        if (helper != null) {
+            joinUninterruptibly(helper);
+        }
+        synchronized (ordered) {
+            if (ordered.abandoned != null) {
+                // Said as the one-line internal error; nothing that was written is taken back.
+                throw new IllegalStateException("a thread of the batch failed: " + ordered.abandoned,
+                        ordered.abandoned);
+            }
+        }
+        return ordered.batch.exitCode();
     }
 
     /**
@@ -85,8 +107,7 @@ final class OrderedBatch {
      * with it, rather than leave the batch waiting for a block that will never come.
      */
     private void work(Supplier<Worker> workers) {
-        try {
-            Worker worker = workers.get();
+        try (Worker worker = workers.get()) {
             for (int i = taken.getAndIncrement(); i < files.size(); i = taken.getAndIncrement()) {
                 awaitWindow(i);
                 Block block = new Block(i, files.get(i));
@@ -186,6 +207,11 @@ final class OrderedBatch {
             this.file = file;
         }
 
+        /** The position of its item in the batch, from 0. */
+        int index() {
+            return index;
+        }
+
         /**
          * Bytes for standard output: written at once when the file's turn has come (as it always has
          * on one thread), else copied, so the caller may reuse its buffer.
@@ -217,8 +243,12 @@ final class OrderedBatch {
             out(bytes, offset, length);
         }
 
-        void warn(String warning) {
-            message(batch -> Batch.warn(file, warning));
+        /** All of the file's warnings, printed as {@link Batch#warn(String, List)} bounds them. */
+        void warn(List<String> warnings) {
+            if (!warnings.isEmpty()) {
+                List<String> copy = List.copyOf(warnings);
+                message(batch -> Batch.warn(file, copy));
+            }
         }
 
         void fail(Failure failure) {

@@ -38,6 +38,11 @@ final class Progress implements AutoCloseable {
         return new Progress(total, total > MIN_ITEMS, Output::errIsTerminal, SHOW_AFTER_NANOS);
     }
 
+    /** Never drawn: for work whose output is its own progress (a listing streamed as it is made). */
+    static Progress hidden(int total) {
+        return new Progress(total, false, () -> false, SHOW_AFTER_NANOS);
+    }
+
     /** For a few long steps (measurements): shown on a terminal whatever the count. */
     static Progress startLongSteps(int total) {
         return new Progress(total, Output.errIsTerminal(), Output::errIsTerminal, SHOW_AFTER_NANOS);

@@ -88,9 +88,7 @@ final class ReportCommand implements Callable<Integer> {
             } else {
                 text(Output.out(), inspection, who);
             }
-            for (String warning : inspection.warnings()) {
-                Batch.warn(ImageTarget.PID_PREFIX + inspected.pid(), warning);
-            }
+            Batch.warn(ImageTarget.PID_PREFIX + inspected.pid(), inspection.warnings());
         }
         return ExitCode.OK;
     }
@@ -132,9 +130,7 @@ final class ReportCommand implements Callable<Integer> {
             } else {
                 text.writeTo(Output.out());
             }
-            for (String warning : image.warnings()) {
-                Batch.warn(file.label(), warning);
-            }
+            Batch.warn(file.label(), image.warnings());
         }
         return ExitCode.OK;
     }

@@ -61,9 +61,7 @@ final class SymbolsCommand implements Callable<Integer> {
                 } else {
                     table(file, elf);
                 }
-                for (String warning : elf.warnings()) {
-                    Batch.warn(file, warning);
-                }
+                Batch.warn(file, elf.warnings());
             }
         });
         if (common.json) {

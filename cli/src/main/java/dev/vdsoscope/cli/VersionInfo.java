@@ -16,22 +16,32 @@ import picocli.CommandLine.IVersionProvider;
 final class VersionInfo implements IVersionProvider {
     @Override
     public String[] getVersion() {
-        String release = Main.class.getPackage().getImplementationVersion();
-        String commit = "unknown";
-        String built = null;
-        try (InputStream in = Main.class.getResourceAsStream("build.properties")) {
-            if (in != null) {
-                Properties properties = new Properties();
-                properties.load(in);
-                commit = properties.getProperty("commit", commit).strip();
-                built = properties.getProperty("version");
-            }
-        } catch (IOException e) {
-            // No build facts: "unknown" says so.
-        }
         String capstone = CapstoneLibrary.find().map(c -> "Capstone " + c.version())
                 .orElse("Capstone not found (disasm and gate need libcapstone4 or libcapstone5)");
-        return new String[] {"vdsoscope " + (release != null ? release : built != null ? built.strip() : "(unknown version)") + " (commit " + commit + ")",
+        return new String[] {"vdsoscope " + release() + " (commit " + buildFacts().getProperty("commit", "unknown").strip() + ")",
                 "JDK " + Runtime.version() + " (" + System.getProperty("java.vendor", "?") + ")", capstone};
+    }
+
+    /** The release: the jar's Implementation-Version, else the version the build wrote (classes run from a directory). */
+    static String release() {
+        String release = Main.class.getPackage().getImplementationVersion();
+        if (release != null) {
+            return release;
+        }
+        String built = buildFacts().getProperty("version");
+        return built != null ? built.strip() : "(unknown version)";
+    }
+
+    /** What the build wrote in build.properties (version, commit); empty where it wrote nothing. */
+    private static Properties buildFacts() {
+        Properties properties = new Properties();
+        try (InputStream in = Main.class.getResourceAsStream("build.properties")) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (IOException e) {
+            // No build facts: the callers say "unknown".
+        }
+        return properties;
     }
 }

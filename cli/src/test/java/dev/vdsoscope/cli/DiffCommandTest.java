@@ -95,4 +95,107 @@ class DiffCommandTest {
         assertThat(r.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.stderr()).startsWith("vdsoscope: " + damaged + ": ").doesNotContain(" or ");
     }
+
+    /**
+     * Two builds of one library, one function changed: the diff names that function, and only it, as
+     * changed; the others (moved by the new code or not) are unchanged. The changed instruction is
+     * the constant objdump -d shows in each build.
+     */
+    @Test
+    void twoBuildsWithOneFunctionChangedShowExactlyThatFunction(@TempDir Path dir) throws Exception {
+        assumeTrue(GccAccess.available(), "needs gcc");
+        assumeTrue(dev.vdsoscope.disasm.CapstoneLibrary.find().isPresent(), "needs Capstone (libcapstone4)");
+        String source = """
+                int scale(int x) { return x * %d; }
+                int twice(int x) { return scale(x) + scale(x); }
+                int negate(int x) { return -x; }
+                """;
+        Path a = GccAccess.compile(dir.resolve("liba.so"), source.formatted(3), "-shared", "-fPIC", "-O1");
+        Path b = GccAccess.compile(dir.resolve("libb.so"), source.formatted(5), "-shared", "-fPIC", "-O1");
+        Cli.Result r = Cli.run("diff", "--json", a.toString(), b.toString());
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(ExitCode.FINDINGS);
+        JsonNode d = new ObjectMapper().readTree(r.stdout());
+        assertThat(d.path("codeCompared").asBoolean()).isTrue();
+        assertThat(d.path("functions").valueStream().filter(f -> f.path("verdict").asText().equals("changed"))
+                .map(f -> f.path("name").asText())).containsExactly("scale");
+        assertThat(d.path("functions").valueStream().map(f -> f.path("name").asText()))
+                .contains("twice", "negate");
+        Cli.Result code = Cli.run("diff", "--code", a.toString(), b.toString());
+        String scale = code.out().substring(code.out().indexOf("\n  scale ") + 1);
+        assertThat(scale.lines().skip(1).takeWhile(l -> l.startsWith("      "))
+                .filter(l -> l.startsWith("      - ") || l.startsWith("      + ")))
+                .as("the edit script of scale: %s", scale).isNotEmpty()
+                .allSatisfy(l -> assertThat(l).containsAnyOf("0x3", "0x5", "lea", "add", "imul", "shl", "sal"));
+    }
+
+    /** ls and cat: exported data in .bss (__progname and the like) moves, nothing fails. */
+    @Test
+    void lsAgainstCat() {
+        Path ls = Path.of("/bin/ls");
+        Path cat = Path.of("/bin/cat");
+        assumeTrue(java.nio.file.Files.isRegularFile(ls) && java.nio.file.Files.isRegularFile(cat), "no /bin/ls or /bin/cat");
+        Cli.Result r = Cli.run("diff", ls.toString(), cat.toString());
+        assertThat(r.stderr()).isEmpty();
+        assertThat(r.exitCode()).isEqualTo(ExitCode.FINDINGS);
+        assertThat(r.out()).contains("Symbols").contains("Sections").contains("Code of the functions in both");
+    }
+
+    /**
+     * libc against /usr/lib32's: two instruction sets. Symbols, versions and sections are compared
+     * (the symbols added and removed are those objdump -T lists in one file only); addresses and code
+     * are not, and a note says so.
+     */
+    @Test
+    void libcAgainstLib32Libc() throws Exception {
+        Path libc64 = Path.of("/lib/x86_64-linux-gnu/libc.so.6");
+        Path libc32 = Path.of("/usr/lib32/libc.so.6");
+        assumeTrue(java.nio.file.Files.isRegularFile(libc64), "no /lib/x86_64-linux-gnu/libc.so.6");
+        assumeTrue(java.nio.file.Files.isRegularFile(libc32), "no /usr/lib32/libc.so.6 (gcc-multilib)");
+        assumeTrue(dev.vdsoscope.testing.Objdump.available(), "objdump 2.40 is not installed");
+        Cli.Result r = Cli.run("diff", "--json", libc64.toString(), libc32.toString());
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(ExitCode.FINDINGS);
+        JsonNode d = new ObjectMapper().readTree(r.stdout());
+        assertThat(d.path("codeCompared").asBoolean()).isFalse();
+        assertThat(d.path("functions")).isEmpty();
+        assertThat(d.path("symbols").path("moved")).isEmpty();
+        assertThat(d.path("notes").valueStream().map(JsonNode::asText))
+                .anySatisfy(n -> assertThat(n).contains("different instruction sets"));
+        java.util.Set<String> in64 = definedDynamicNames(libc64);
+        java.util.Set<String> in32 = definedDynamicNames(libc32);
+        java.util.Set<String> added = new java.util.TreeSet<>(in32);
+        added.removeAll(in64);
+        java.util.Set<String> removed = new java.util.TreeSet<>(in64);
+        removed.removeAll(in32);
+        assertThat(d.path("symbols").path("added").valueStream().map(JsonNode::asText)).containsExactlyElementsOf(added);
+        assertThat(d.path("symbols").path("removed").valueStream().map(JsonNode::asText))
+                .containsExactlyElementsOf(removed);
+        Cli.Result text = Cli.run("diff", libc64.toString(), libc32.toString());
+        assertThat(text.out()).contains("not compared: the two images are of different instruction sets");
+    }
+
+    /**
+     * The names objdump -T lists as defined functions, objects or untyped symbols, not IFUNCs, TLS,
+     * section or file symbols: the exports diff compares. A line is "VALUE FLAGS SECTION\tSIZE
+     * [VERSION] NAME" with seven flag characters, the fifth 'i' for an IFUNC, the seventh F, O or blank.
+     */
+    private static java.util.Set<String> definedDynamicNames(Path file) throws Exception {
+        dev.vdsoscope.testing.Objdump.Run run = dev.vdsoscope.testing.Objdump.objdump(java.util.List.of(file.toString()));
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("^[0-9a-f]{8,16} (.{7}) (\\S+)\t.* (\\S+)$");
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String text : new String(run.stdout(), java.nio.charset.StandardCharsets.ISO_8859_1).lines().toList()) {
+            java.util.regex.Matcher m = line.matcher(text);
+            if (!m.matches()) {
+                continue;
+            }
+            String flags = m.group(1);
+            String section = m.group(2);
+            boolean export = "FO ".indexOf(flags.charAt(6)) >= 0 && flags.charAt(4) != 'i' && flags.charAt(5) != 'd'
+                    && !section.equals("*UND*") && !section.equals("*ABS*") && !section.startsWith(".tdata")
+                    && !section.startsWith(".tbss");
+            if (export) {
+                names.add(m.group(3));
+            }
+        }
+        return names;
+    }
 }

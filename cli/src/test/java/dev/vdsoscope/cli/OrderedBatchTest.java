@@ -46,7 +46,7 @@ class OrderedBatchTest {
     private static void mixed(String file, OrderedBatch.Block block) throws IOException {
         int i = Integer.parseInt(file.substring(4));
         if (i % 5 == 1) {
-            block.warn("before " + i);
+            block.warn(List.of("before " + i));
         }
         byte[] text = ("out " + i + "\n").getBytes(StandardCharsets.UTF_8);
         if (i % 11 == 0) {
@@ -57,7 +57,7 @@ class OrderedBatchTest {
         if (i % 7 == 3) {
             throw new IOException("cannot read " + i);
         }
-        block.warn("after " + i);
+        block.warn(List.of("after " + i));
     }
 
     @Test

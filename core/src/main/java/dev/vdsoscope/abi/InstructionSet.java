@@ -28,10 +28,45 @@ public enum InstructionSet {
         return LinuxAbi.of(header).or(() -> LinuxAbi.ofMachine(header)).map(abi -> abi.instructionSet(header));
     }
 
-    /** The shortest instruction: how far to step over bytes that do not decode. */
+    /** The shortest instruction. */
     public int minimumLength() {
         return minimumLength;
     }
+
+    /**
+     * How long the instruction starting with {@code firstUnit} is, as far as the encoding says without
+     * decoding it: how far to step over an instruction the decoder does not know, so that the next one
+     * starts on its true boundary. {@code firstUnit} is the first 16 bits in the image's byte order.
+     * <ul>
+     * <li>s390: the instruction-length code, the top two bits of the first byte (Principles of
+     * Operation, "Instruction Formats"): 00 two bytes, 01 and 10 four, 11 six.
+     * <li>RISC-V: low two bits other than 11 mark a 16-bit compressed instruction, else 32 bits (the
+     * longer encodings the spec reserves are not ratified).
+     * <li>Thumb: a first halfword of 0b11101, 0b11110 or 0b11111 in its top five bits starts a 32-bit
+     * instruction (ARM ARM, "Thumb instruction set encoding").
+     * <li>x86: nothing is known without decoding; one byte, as objdump's {@code (bad)} steps.
+     * <li>The others are fixed-width: 4 bytes.
+     * </ul>
+     */
+    public int undecodedLength(int firstUnit) {
+        return switch (this) {
+            case S390X -> switch (firstUnit >>> S390_LENGTH_CODE_SHIFT & 3) {
+                case 0 -> 2;
+                case 1, 2 -> 4;
+                default -> 6;
+            };
+            case RISCV32, RISCV64 -> (firstUnit & RISCV_32BIT_MARK) == RISCV_32BIT_MARK ? 4 : 2;
+            case THUMB -> (firstUnit >>> 11) >= THUMB_32BIT_FIRST_PREFIX ? 4 : 2;
+            default -> minimumLength;
+        };
+    }
+
+    /** The s390 instruction-length code sits in the top two bits of the first (big-endian) halfword. */
+    private static final int S390_LENGTH_CODE_SHIFT = 14;
+    /** RISC-V: both low bits set in the first halfword mark an instruction of 32 bits or more. */
+    private static final int RISCV_32BIT_MARK = 0b11;
+    /** Thumb: the lowest top-five-bit prefix of a 32-bit instruction's first halfword. */
+    private static final int THUMB_32BIT_FIRST_PREFIX = 0b11101;
 
     public boolean isX86() {
         return this == X86_32 || this == X86_64;

@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -863,11 +864,13 @@ public final class Btf {
 
     /** A struct or union being searched, from its {@code next} member, at {@code bitOffset} in the outermost. */
     private static final class Scope {
+        final int id;
         final List<Member> members;
         final long bitOffset;
         int next;
 
         Scope(Composite composite, long bitOffset) {
+            this.id = composite.id();
             this.members = composite.members();
             this.bitOffset = bitOffset;
         }
@@ -875,22 +878,26 @@ public final class Btf {
 
     /**
      * The member named {@code name} of {@code composite} or of its anonymous members, in declaration
-     * order, depth first as C looks names up (an explicit stack: hostile BTF may nest deeply).
+     * order, depth first as C looks names up (an explicit stack: hostile BTF may nest deeply). Each
+     * struct or union is searched once: one that did not hold the name is not entered again, so BTF
+     * whose anonymous members share types (a DAG, not a cycle) costs its number of types, not paths.
      */
     private Optional<Located> member(Composite composite, String name) {
         Deque<Scope> scopes = new ArrayDeque<>();
+        Set<Integer> searched = new HashSet<>();
         scopes.push(new Scope(composite, 0));
         while (!scopes.isEmpty()) {
             Scope scope = scopes.peek();
             if (scope.next == scope.members.size()) {
-                scopes.pop();
+                searched.add(scopes.pop().id);
                 continue;
             }
             Member member = scope.members.get(scope.next++);
             if (member.name().equals(name)) {
                 return Optional.of(new Located(member, scope.bitOffset + member.bitOffset()));
             }
-            if (member.name().isEmpty() && resolve(member.type()) instanceof Composite anonymous) {
+            if (member.name().isEmpty() && resolve(member.type()) instanceof Composite anonymous
+                    && !searched.contains(anonymous.id())) {
                 scopes.push(new Scope(anonymous, scope.bitOffset + member.bitOffset()));
             }
         }

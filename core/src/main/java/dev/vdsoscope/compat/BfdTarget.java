@@ -23,10 +23,11 @@ record BfdTarget(String name, Arch arch) {
     /** The back-ends whose hooks change what -T prints; every other one prints like the generic target. */
     enum Arch { GENERIC, X86_64, ARM, AARCH64, MIPS, RISCV, SPARC64, M32R, OTHER }
 
-    static BfdTarget of(ElfFile elf) {
+    /** The target BFD picks for a file whose sections, as BFD made them, are {@code sections}. */
+    static BfdTarget of(ElfFile elf, List<Section> sections) {
         ElfHeader h = elf.header();
         BfdTarget specific = specific(h);
-        if (specific.arch != Arch.GENERIC && !acceptsSections(specific.arch, h.machine(), elf.sections())) {
+        if (specific.arch != Arch.GENERIC && !acceptsSections(specific.arch, h.machine(), sections)) {
             return generic(h);
         }
         return specific;

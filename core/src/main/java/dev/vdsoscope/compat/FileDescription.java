@@ -1,15 +1,26 @@
 package dev.vdsoscope.compat;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 import dev.vdsoscope.elf.DynamicTable;
 import dev.vdsoscope.elf.DynamicTag;
+import dev.vdsoscope.elf.ElfClass;
+import dev.vdsoscope.elf.ElfData;
 import dev.vdsoscope.elf.ElfFile;
 import dev.vdsoscope.elf.ElfFormatException;
 import dev.vdsoscope.elf.ElfHeader;
 import dev.vdsoscope.elf.ElfInput;
 import dev.vdsoscope.elf.ElfType;
+import dev.vdsoscope.elf.Machine;
+import dev.vdsoscope.elf.OsAbi;
 import dev.vdsoscope.elf.SectionType;
 import dev.vdsoscope.elf.SegmentType;
 import dev.vdsoscope.elf.raw.RawLayouts;
@@ -68,6 +79,21 @@ public final class FileDescription {
         FileDescription d = new FileDescription(elf, mode);
         d.readelf();
         d.magic = FileMagic.describe(d.h, d.in, d.executableMode);
+        return d;
+    }
+
+    /**
+     * Describes a file whose EI_DATA is neither LSB nor MSB but whose class is known, as file(1) on a
+     * little-endian host does: the words of {@link #ofUnreadableHeader}, then readelf.c's part read
+     * in big-endian order (elfclass.h takes any EI_DATA other than the host's as "swap").
+     *
+     * @param readAsMsb the same image, read as ELFDATA2MSB
+     * @param headerWords what {@link #ofUnreadableHeader} gives for the file
+     */
+    public static FileDescription ofInvalidByteOrder(ElfFile readAsMsb, String headerWords, int mode) {
+        FileDescription d = new FileDescription(readAsMsb, mode);
+        d.readelf();
+        d.magic = headerWords;
         return d;
     }
 
@@ -382,36 +408,107 @@ public final class FileDescription {
     }
 
     /**
-     * What file(1) says of an ELF file whose byte order (EI_DATA) is neither LSB nor MSB, which no
-     * reader can go past: magdir/elf prints only the class, "invalid byte order" for 0, the OS/ABI,
-     * and "unknown class N" for a class it does not know, from the identification bytes alone
-     * ({@code ELF 64-bit (SYSV)}). Empty for any other file.
+     * Files up to this size whose byte order is invalid are read whole, as big-endian, for the part
+     * of file(1)'s line that follows the header's words; a larger one gets the header's words only.
      */
-    public static java.util.Optional<String> ofUnreadableByteOrder(byte[] ident) {
-        if (ident.length < 16 || ident[0] != 0x7f || ident[1] != 'E' || ident[2] != 'L' || ident[3] != 'F'
-                || ident[5] == 1 || ident[5] == 2) {
-            return java.util.Optional.empty();
+    private static final long INVALID_BYTE_ORDER_READ_MAX = 64L << 20;
+    private static final int ELFDATA2MSB = 2;
+
+    /**
+     * file(1)'s line for a regular file whose ELF header no reader goes past ({@link
+     * #ofUnreadableHeader(byte[], long, int)}); with a known class and an invalid byte order, the
+     * rest of the line is read as file(1) reads it, big-endian ({@link #ofInvalidByteOrder}).
+     * Empty for a file the reader does read.
+     */
+    public static Optional<String> ofUnreadableHeader(Path path, int mode)
+            throws IOException {
+        byte[] head = new byte[(int) ELF64_HEADER_SIZE];
+        int length;
+        try (InputStream in = Files.newInputStream(path)) {
+            length = in.readNBytes(head, 0, head.length);
         }
-        int elfClass = ident[4] & 0xff;
+        long size = Files.size(path);
+        Optional<String> words = ofUnreadableHeader(Arrays.copyOf(head, length), size, mode);
+        boolean knownClass = ElfClass.of(head[EI_CLASS] & 0xff) != null;
+        boolean invalidByteOrder = ElfData.of(head[EI_DATA] & 0xff) == null;
+        if (words.isEmpty() || !knownClass || !invalidByteOrder || size > INVALID_BYTE_ORDER_READ_MAX) {
+            return words;
+        }
+        byte[] image = Files.readAllBytes(path);
+        image[EI_DATA] = ELFDATA2MSB;
+        try (ElfFile asMsb = ElfFile.of(path.toString(), ByteBuffer.wrap(image))) {
+            return Optional.of(ofInvalidByteOrder(asMsb, words.get(), mode).text());
+        } catch (ElfFormatException e) {
+            return words; // a header too short to read: file(1) stops at its words too
+        }
+    }
+
+    /**
+     * What file(1) says of an ELF file whose header no reader goes past: a class (EI_CLASS) or byte
+     * order (EI_DATA) that does not exist, or a file shorter than its ELF header. Magdir/elf prints
+     * the class ("invalid class" for 0), the byte order ("invalid byte order" for 0), then, in a
+     * known byte order, the type, machine and version words of the fields that lie in the file, and
+     * the OS/ABI; readelf.c's file_tryelf adds "unknown class N" for a class it does not know, and
+     * nothing for a header it cannot read whole (elfclass.h: {@code nbytes <= sizeof(elfhdr)}).
+     * Machine flag words are left out. Empty for a file the reader does read.
+     *
+     * @param head the file's first bytes (at least the 16 of e_ident, up to the 64 of a header)
+     * @param fileSize the file's size
+     * @param mode the file's permission bits, as for {@link #of}
+     */
+    public static Optional<String> ofUnreadableHeader(byte[] head, long fileSize, int mode) {
+        if (head.length < EI_NIDENT || head[0] != 0x7f || head[1] != 'E' || head[2] != 'L' || head[3] != 'F') {
+            return Optional.empty();
+        }
+        ElfClass elfClass = ElfClass.of(head[EI_CLASS] & 0xff);
+        ElfData data = ElfData.of(head[EI_DATA] & 0xff);
+        long headerSize = elfClass == ElfClass.ELFCLASS64 ? ELF64_HEADER_SIZE : ELF32_HEADER_SIZE;
+        if (elfClass != null && data != null && fileSize >= headerSize) {
+            return Optional.empty();
+        }
         StringBuilder text = new StringBuilder("ELF");
-        text.append(switch (elfClass) {
-            case 0 -> " invalid class";
-            case 1 -> " 32-bit";
-            case 2 -> " 64-bit";
-            default -> "";
-        });
-        if (ident[5] == 0) {
+        text.append(elfClass == ElfClass.ELFCLASS32 ? " 32-bit" : elfClass == ElfClass.ELFCLASS64 ? " 64-bit"
+                : head[EI_CLASS] == 0 ? " invalid class" : "");
+        if (head[EI_DATA] == 0) {
             text.append(" invalid byte order");
         }
-        String osAbi = FileMagic.osAbiName(new dev.vdsoscope.elf.OsAbi(ident[7] & 0xff));
-        if (osAbi != null) {
-            text.append(" (").append(osAbi).append(')');
+        OsAbi osAbi = new OsAbi(head[EI_OSABI] & 0xff);
+        if (data != null) {
+            text.append(data.littleEndian() ? " LSB" : " MSB");
+            long available = Math.min(fileSize, head.length);
+            ByteBuffer fields = ByteBuffer.wrap(head).order(data.order());
+            if (available >= E_TYPE + 2) {
+                Machine machine = new Machine(available >= E_MACHINE + 2 ? fields.getShort(E_MACHINE) & 0xffff : 0);
+                ElfHeader h = new ElfHeader(elfClass, data, head[EI_VERSION] & 0xff, osAbi, 0,
+                        new ElfType(fields.getShort(E_TYPE) & 0xffff), machine, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                        0);
+                String type = FileMagic.typeWord(h, (mode & 0111) != 0);
+                if (type != null) {
+                    text.append(' ').append(type);
+                }
+                if (available >= E_MACHINE + 2) {
+                    text.append(' ').append(FileMagic.machineName(machine));
+                }
+                if (available >= E_VERSION + 4) {
+                    long version = fields.getInt(E_VERSION) & 0xffffffffL;
+                    text.append(version == 0 ? " invalid version" : version == 1 ? " version 1" : "");
+                }
+            }
         }
-        if (elfClass != 1 && elfClass != 2) {
-            text.append(", unknown class ").append(elfClass);
+        String osAbiName = FileMagic.osAbiName(osAbi);
+        if (osAbiName != null) {
+            text.append(" (").append(osAbiName).append(')');
         }
-        return java.util.Optional.of(text.toString());
+        if (elfClass == null) {
+            text.append(", unknown class ").append(head[EI_CLASS] & 0xff);
+        }
+        return Optional.of(text.toString());
     }
+
+    /** e_ident's size and indexes, and the header fields Magdir/elf reads, at the same offset in both classes. */
+    private static final int EI_NIDENT = 16, EI_CLASS = 4, EI_DATA = 5, EI_VERSION = 6, EI_OSABI = 7,
+            E_TYPE = 16, E_MACHINE = 18, E_VERSION = 20;
+    private static final long ELF32_HEADER_SIZE = 52, ELF64_HEADER_SIZE = 64;
 
     /**
      * A file name as file(1) shows it in a UTF-8 locale: printable characters as they are, anything

@@ -90,15 +90,20 @@ public final class FileMagic {
     }
 
     /** The machine words, e.g. ["ARM,", "EABI5"] or ["UCB RISC-V,", "RVC,", "double-float ABI,"]. */
+    /** Magdir/elf's name of the machine, without its flag words. */
+    static String machineName(Machine machine) {
+        String name = MACHINES.get((int) machine.value());
+        // file reads e_machine as a signed short and prints it with %#x: 0xb700 shows as 0xffffb700.
+        return name != null ? name : "*unknown arch 0x" + Integer.toHexString((short) machine.value()) + "*";
+    }
+
     public static List<String> machineWords(ElfHeader h, ElfInput in) {
         Machine machine = h.machine();
         boolean is32 = !h.is64();
         long flagsAt = h.is64() ? 48 : 36;
         long f = h.flags();
         List<String> words = new ArrayList<>();
-        String name = MACHINES.get((int) machine.value());
-        // file reads e_machine as a signed short and prints it with %#x: 0xb700 shows as 0xffffb700.
-        words.add(name != null ? name : "*unknown arch 0x" + Integer.toHexString((short) machine.value()) + "*");
+        words.add(machineName(machine));
         if (machine.is(Machine.EM_68K)) {
             if (is32) {
                 addIf(words, (f & EF_M68K_M68000) != 0, "68000,");

@@ -20,6 +20,7 @@ import dev.vdsoscope.elf.SymbolBinding;
 import dev.vdsoscope.elf.SymbolTable;
 import dev.vdsoscope.elf.SymbolType;
 import dev.vdsoscope.elf.SymbolVersions;
+import dev.vdsoscope.elf.raw.RawLayouts;
 
 /**
  * Prints a file's dynamic symbols byte for byte as GNU objdump 2.40 {@code -T} does (BFD's
@@ -41,8 +42,8 @@ public final class ObjdumpSymbols {
         NOT_DYNAMIC,
         /** ET_DYN without .dynsym: objdump prints only the header and stops ("invalid operation"). */
         NO_DYNAMIC_SYMBOLS,
-        /** No section headers: the symbols were found through the dynamic table, which objdump 2.40 cannot do. */
-        FROM_DYNAMIC_TABLE
+        /** The tables could not be read: objdump prints the header and stops (bfd_fatal). */
+        STOPPED
     }
 
     // The tables below are built in locals and stored once: while a class is being initialized, the
@@ -62,7 +63,7 @@ public final class ObjdumpSymbols {
     }
     private static final byte[] UND = ascii("*UND*"), ABS = ascii("*ABS*"), COM = ascii("*COM*"),
             LARGE_COMMON = ascii("LARGE_COMMON"), ACOMMON = ascii(".acommon"), SCOMMON = ascii(".scommon"),
-            TEXT = ascii(".text"), DATA = ascii(".data"), TDATA = ascii(".tdata"), NULL_NAME = ascii("(null)"),
+            TEXT = ascii(".text"), DATA = ascii(".data"), NULL_NAME = ascii("(null)"),
             SCRATCH = ascii("#scratch"), FORMAT = ascii(":     file format "),
             DYNAMIC_TITLE = ascii("DYNAMIC SYMBOL TABLE:\n"), STATIC_TITLE = ascii("SYMBOL TABLE:\n"),
             NO_SYMBOLS = ascii("no symbols\n"), REG = ascii("REG_"), REG_END = ascii("    R");
@@ -109,7 +110,6 @@ public final class ObjdumpSymbols {
     private boolean relocatable;
     private boolean dynamic;
     private boolean microMips;
-    private boolean noSections;
     private byte[][] sectionNames = new byte[0][];
     private long[] sectionAddresses = new long[0];
     private int mipsText = -1;
@@ -124,6 +124,7 @@ public final class ObjdumpSymbols {
     private int[] versymWords = new int[4096];
     private int versionsUsedCount;
     private final List<String> warnings = new ArrayList<>();
+    private String stoppedBecause;
 
     /**
      * Writes to {@code sink} whenever a table has buffered {@code flushAt} bytes; what is buffered at the
@@ -162,39 +163,38 @@ public final class ObjdumpSymbols {
     }
 
     /**
-     * Appends one file's block. Everything that can fail is read before the first byte is written, so a
-     * file objdump does not recognize prints nothing; the exception says why.
+     * Appends one file's block. A file BFD does not recognize prints nothing (the exception says
+     * why). Everything else that can fail is read before the first symbol is written: where reading
+     * the tables fails, objdump has printed the file's header and stops, and so does this
+     * ({@link Outcome#STOPPED}, with {@link #stoppedBecause()}).
      */
     public Outcome print(String file, ElfFile elf, boolean withStatic) throws IOException {
         warnings.clear();
-        checkRecognized(elf);
-        BfdTarget target = BfdTarget.of(elf);
-        List<Section> sections = elf.sections();
-        Optional<Section> dynsym = elf.section(SectionType.SHT_DYNSYM);
-        int symbolSize = elf.header().is64() ? 24 : 16;
-        if (dynsym.isPresent() && dynsym.get().entsize() != symbolSize) {
-            throw new ElfFormatException("section .dynsym has entry size " + dynsym.get().entsize() + ", not "
-                    + symbolSize + " (objdump: file format not recognized)", dynsym.get().offset());
+        stoppedBecause = null;
+        BfdRecognition.Verdict verdict = BfdRecognition.of(elf);
+        if (verdict.rejection().isPresent()) {
+            throw new ElfFormatException(verdict.rejection().get() + " (objdump: file format not recognized)", 0);
         }
-        Optional<SymbolTable> symbols = elf.dynamicSymbols();
+        // Without a section name table BFD makes no sections, and so finds no .dynsym (elf_object_p).
+        List<Section> sections = verdict.hasSections() ? elf.sections() : List.of();
+        BfdTarget target = BfdTarget.of(elf, sections);
+        Optional<Section> dynsym = sections.stream().filter(s -> s.type().is(SectionType.SHT_DYNSYM)).findFirst();
         Outcome outcome = Outcome.PRINTED;
         if (dynsym.isEmpty()) {
-            if (sections.isEmpty() && symbols.isPresent()) {
-                outcome = Outcome.FROM_DYNAMIC_TABLE;
-            } else {
-                outcome = elf.header().type().is(ElfType.ET_DYN) ? Outcome.NO_DYNAMIC_SYMBOLS : Outcome.NOT_DYNAMIC;
-                symbols = Optional.empty();
-            }
+            outcome = elf.header().type().is(ElfType.ET_DYN) ? Outcome.NO_DYNAMIC_SYMBOLS : Outcome.NOT_DYNAMIC;
         }
-        Optional<SymbolTable> statics = withStatic ? elf.staticSymbols() : Optional.empty();
-        prepare(elf, target, sections, outcome == Outcome.FROM_DYNAMIC_TABLE);
-
-        put((byte) '\n');
-        putFileName(file);
-        put(FORMAT);
-        put(ascii(target.name()));
-        put((byte) '\n');
-        put((byte) '\n');
+        Optional<SymbolTable> symbols;
+        Optional<SymbolTable> statics;
+        try {
+            symbols = dynsym.isPresent() ? elf.dynamicSymbols() : Optional.empty();
+            statics = withStatic ? elf.staticSymbols() : Optional.empty();
+            prepare(elf, target, sections);
+        } catch (ElfFormatException e) {
+            header(file, target);
+            stoppedBecause = e.getMessage();
+            return Outcome.STOPPED;
+        }
+        header(file, target);
         if (outcome == Outcome.NO_DYNAMIC_SYMBOLS) {
             return outcome;
         }
@@ -203,6 +203,20 @@ public final class ObjdumpSymbols {
         }
         table(symbols.orElse(null), true, DYNAMIC_TITLE);
         return outcome;
+    }
+
+    /** Why the last {@link #print} stopped after the header ({@link Outcome#STOPPED}), else null. */
+    public String stoppedBecause() {
+        return stoppedBecause;
+    }
+
+    private void header(String file, BfdTarget target) {
+        put((byte) '\n');
+        putFileName(file);
+        put(FORMAT);
+        put(ascii(target.name()));
+        put((byte) '\n');
+        put((byte) '\n');
     }
 
     private void table(SymbolTable symbols, boolean dynamicTable, byte[] title) throws IOException {
@@ -226,33 +240,67 @@ public final class ObjdumpSymbols {
     }
 
     /**
-     * The header checks of BFD's elf_object_p that this reader does not make itself: a file failing them
-     * is "file format not recognized" to objdump, which then prints nothing for it.
+     * The checks of _bfd_elf_slurp_version_tables (bfd/elf.c), which objdump -T makes before the first
+     * symbol: a table that fails one is "invalid entry", and objdump stops after the file's header.
      */
-    private static void checkRecognized(ElfFile elf) {
-        var h = elf.header();
-        String why = null;
-        if (h.identVersion() != 1) {
-            why = "ELF identification version " + h.identVersion() + " is not 1";
-        } else if (h.eShnum() != 0 && h.shentsize() != (h.is64() ? 64 : 40)) {
-            why = "section header size " + h.shentsize() + " is not " + (h.is64() ? 64 : 40);
-        } else if (h.eShnum() != 0 && h.shoff() < (h.is64() ? 64 : 52)) {
-            why = "section headers at offset " + h.shoff() + " overlap the ELF header";
+    private void checkVersionTables(ElfFile elf, List<Section> sections) {
+        for (Section s : sections) {
+            if (s.type().is(SectionType.SHT_GNU_verneed) && s.info() != 0
+                    && Long.compareUnsigned(s.info(), s.size() / RawLayouts.VERNEED.size()) > 0) {
+                throw new ElfFormatException(".gnu.version_r invalid entry: " + s.info() + " entries in "
+                        + s.size() + " bytes", s.offset());
+            }
+            if (s.type().is(SectionType.SHT_GNU_verdef) && s.info() != 0 && s.size() < RawLayouts.VERDEF.size()) {
+                throw new ElfFormatException(".gnu.version_d invalid entry: " + s.size() + " bytes", s.offset());
+            }
+            boolean versionTable = s.type().is(SectionType.SHT_GNU_verneed) || s.type().is(SectionType.SHT_GNU_verdef);
+            if (versionTable && s.info() != 0) {
+                elf.input().require(s.offset(), s.size(), s.label());
+            }
+            if (s.type().is(SectionType.SHT_GNU_verdef) && s.info() != 0) {
+                checkDefinitionChain(elf, s);
+            }
         }
-        if (why != null) {
-            throw new ElfFormatException(why + " (objdump: file format not recognized)", 0);
+        if (!versions.chainsIntact()) {
+            throw new ElfFormatException("a version definition or requirement cannot be read (objdump: "
+                    + "\".gnu.version_d invalid entry\" or \".gnu.version_r invalid entry\")", 0);
+        }
+    }
+
+    /**
+     * The first walk of _bfd_elf_slurp_version_tables over .gnu.version_d: every entry up to sh_info
+     * (or the one whose vd_next is 0) has a version index, and each vd_next stays inside the section.
+     */
+    private static void checkDefinitionChain(ElfFile elf, Section verdef) {
+        var in = elf.input();
+        long entry = RawLayouts.VERDEF.size();
+        long at = 0;
+        for (long i = 0; i < verdef.info(); i++) {
+            long ndx = in.field(verdef.offset() + at, RawLayouts.VERDEF.vd_ndx);
+            if ((ndx & SymbolVersions.VERSYM_VERSION) == 0) {
+                throw new ElfFormatException(".gnu.version_d invalid entry: version definition " + i
+                        + " has index 0", verdef.offset() + at);
+            }
+            long next = in.field(verdef.offset() + at, RawLayouts.VERDEF.vd_next);
+            if (next == 0) {
+                return;
+            }
+            if (next > verdef.size() - entry - at) {
+                throw new ElfFormatException(".gnu.version_d invalid entry: version definition " + i
+                        + " points past the section", verdef.offset() + at);
+            }
+            at += next;
         }
     }
 
     /** Per-file tables: which section indexes BFD made a section for, their names and addresses, versions. */
-    private void prepare(ElfFile elf, BfdTarget target, List<Section> sections, boolean fromDynamicTable) {
+    private void prepare(ElfFile elf, BfdTarget target, List<Section> sections) {
         this.arch = target.arch();
         this.wide = elf.header().is64();
         ElfType type = elf.header().type();
         this.relocatable = !type.is(ElfType.ET_EXEC) && !type.is(ElfType.ET_DYN);
         this.microMips = (elf.header().flags() & MachineFlags.EF_MIPS_ARCH_ASE_MICROMIPS) != 0;
-        this.noSections = fromDynamicTable;
-        this.hooks = fromDynamicTable || (arch != BfdTarget.Arch.GENERIC && arch != BfdTarget.Arch.OTHER);
+        this.hooks = arch != BfdTarget.Arch.GENERIC && arch != BfdTarget.Arch.OTHER;
         int n = sections.size();
         if (sectionNames.length < n) {
             sectionNames = new byte[n][];
@@ -286,8 +334,11 @@ public final class ObjdumpSymbols {
             }
         }
         versions = elf.versions();
-        versioned = versions.present() && (fromDynamicTable || versions.fromSections())
+        versioned = versions.present() && versions.fromSections()
                 && (versions.hasDefinitionTable() || versions.hasRequirementTable());
+        if (versioned) {
+            checkVersionTables(elf, sections);
+        }
         versymMismatch = false;
         Optional<SymbolTable> dynamicSymbols = elf.dynamicSymbols();
         if (versioned && dynamicSymbols.isPresent() && versions.versymCount() != dynamicSymbols.get().size()) {
@@ -482,13 +533,6 @@ public final class ObjdumpSymbols {
             line.register = line.type == STT_SPARC_REGISTER;
         } else if (a == BfdTarget.Arch.MIPS) {
             mipsHooks(line, shndx, value, size);
-        }
-        if (noSections && shndx != SectionIndex.SHN_UNDEF && shndx != SectionIndex.SHN_ABS
-                && shndx != SectionIndex.SHN_COMMON) {
-            // Later binutils give a symbol found through the dynamic table a section by its type.
-            int type = line.type;
-            line.section = type == STT_FUNC || type == STT_GNU_IFUNC ? TEXT : type == STT_OBJECT ? DATA
-                    : type == STT_TLS ? TDATA : ABS;
         }
     }
 

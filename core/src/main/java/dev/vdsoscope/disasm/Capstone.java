@@ -7,16 +7,24 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 import dev.vdsoscope.abi.InstructionSet;
 
 /** One open Capstone handle for one instruction set; not thread-safe, close it when done. */
 public final class Capstone implements AutoCloseable {
     private static final int CS_ERR_OK = 0;
+    /** Where cs_insn keeps {@code uint16_t size}: after {@code unsigned int id} and {@code uint64_t address}. */
+    private static final long INSN_SIZE_OFFSET = 16;
+    private static final ValueLayout.OfShort FIRST_UNIT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    /** cs_insn's {@code char mnemonic[32]} and {@code char op_str[160]}, which follow each other. */
+    private static final int MNEMONIC_SIZE = 32;
+    private static final int OPERANDS_SIZE = 160;
 
     private final CapstoneLibrary library;
     private final InstructionSet isa;
@@ -24,6 +32,14 @@ public final class Capstone implements AutoCloseable {
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment handleCell;
     private final long handle;
+    /** The one cs_insn (from cs_malloc) every instruction is decoded into, and cs_disasm_iter's in-out cells. */
+    private final MemorySegment insn;
+    private final MemorySegment codeCell;
+    private final MemorySegment sizeCell;
+    private final MemorySegment addressCell;
+    /** cs_insn's mnemonic and op_str, copied out of it in one go for each instruction. */
+    private final byte[] text = new byte[MNEMONIC_SIZE + OPERANDS_SIZE];
+    private final int operandsAt;
 
     private Capstone(CapstoneLibrary library, InstructionSet isa, ByteOrder order, Syntax syntax)
             throws CapstoneUnavailableException {
@@ -31,6 +47,7 @@ public final class Capstone implements AutoCloseable {
         this.isa = isa;
         this.order = order;
         this.handleCell = arena.allocate(JAVA_LONG);
+        this.operandsAt = (int) (library.operandsOffset - library.mnemonicOffset);
         try {
             int err = (int) library.open.invokeExact(CapstoneTarget.arch(isa), CapstoneTarget.mode(isa, order), handleCell);
             if (err != CS_ERR_OK) {
@@ -39,6 +56,9 @@ public final class Capstone implements AutoCloseable {
                         + ") cannot open " + isa + ": " + errorText(err));
             }
             handle = handleCell.get(JAVA_LONG, 0);
+            codeCell = arena.allocate(ADDRESS);
+            sizeCell = arena.allocate(JAVA_LONG);
+            addressCell = arena.allocate(JAVA_LONG);
             if (isa.isX86()) {
                 int syntaxValue = syntax == Syntax.att ? CapstoneLibrary.CS_OPT_SYNTAX_ATT
                         : CapstoneLibrary.CS_OPT_SYNTAX_INTEL;
@@ -48,6 +68,7 @@ public final class Capstone implements AutoCloseable {
                             + errorText(optionErr));
                 }
             }
+            insn = ((MemorySegment) library.malloc.invokeExact(handle)).reinterpret(library.insnLayout.byteSize());
         } catch (CapstoneUnavailableException e) {
             throw e;
         } catch (Throwable t) {
@@ -76,40 +97,49 @@ public final class Capstone implements AutoCloseable {
 
     /**
      * Decodes all of {@code code}, which sits at {@code address}. Where Capstone stops at bytes it
-     * cannot decode, one shortest-instruction unit is emitted as data and decoding resumes after it.
+     * cannot decode, one instruction of the length the encoding gives
+     * ({@link InstructionSet#undecodedLength}) is emitted as data and decoding resumes after it.
      */
     public List<Instruction> decode(MemorySegment code, long address) {
         List<Instruction> result = new ArrayList<>();
+        decode(code, address, result::add);
+        return result;
+    }
+
+    /**
+     * Decodes all of {@code code} as {@link #decode(MemorySegment, long)} does, handing each
+     * instruction to {@code sink} as soon as it is decoded: Capstone decodes one instruction at a time
+     * into the one {@code cs_insn} this handle keeps ({@code cs_disasm_iter}), straight from the
+     * image's mapped pages, so that memory does not grow with the code's size.
+     */
+    public void decode(MemorySegment code, long address, Consumer<Instruction> sink) {
         try (Arena call = Arena.ofConfined()) {
-            MemorySegment buffer = call.allocate(Math.max(1, code.byteSize()));
-            MemorySegment.copy(code, 0, buffer, 0, code.byteSize());
-            MemorySegment insnOut = call.allocate(ADDRESS);
+            // Capstone reads through a pointer: bytes on the Java heap (an image copied out of
+            // another process) are copied to native memory first.
+            MemorySegment source = code;
+            if (!code.isNative()) {
+                source = call.allocate(Math.max(1, code.byteSize()));
+                MemorySegment.copy(code, 0, source, 0, code.byteSize());
+            }
             long offset = 0;
             while (offset < code.byteSize()) {
-                long remaining = code.byteSize() - offset;
-                long count = (long) library.disasm.invokeExact(handle, buffer.asSlice(offset), remaining,
-                        address + offset, 0L, insnOut);
-                MemorySegment insns = insnOut.get(ADDRESS, 0);
-                try {
-                    long stride = library.insnLayout.byteSize();
-                    MemorySegment array = insns.reinterpret(count * stride);
-                    for (long i = 0; i < count; i++) {
-                        MemorySegment insn = array.asSlice(i * stride, stride);
-                        int size = Short.toUnsignedInt(insn.get(JAVA_SHORT, 16));
-                        byte[] bytes = insn.asSlice(library.bytesOffset, size).toArray(JAVA_BYTE);
-                        result.add(CapstoneQuirks.correct(isa, new Instruction(insn.get(JAVA_LONG, 8), bytes,
-                                insn.getString(library.mnemonicOffset, StandardCharsets.US_ASCII),
-                                insn.getString(library.operandsOffset, StandardCharsets.US_ASCII))));
-                        offset += size;
-                    }
-                } finally {
-                    if (count > 0) {
-                        library.free.invokeExact(insns, count);
-                    }
+                codeCell.set(ADDRESS, 0, source.asSlice(offset));
+                sizeCell.set(JAVA_LONG, 0, code.byteSize() - offset);
+                addressCell.set(JAVA_LONG, 0, address + offset);
+                while ((boolean) library.disasmIter.invokeExact(handle, codeCell, sizeCell, addressCell, insn)) {
+                    int size = Short.toUnsignedInt(insn.get(JAVA_SHORT, INSN_SIZE_OFFSET));
+                    byte[] bytes = new byte[size];
+                    MemorySegment.copy(insn, JAVA_BYTE, library.bytesOffset, bytes, 0, size);
+                    MemorySegment.copy(insn, JAVA_BYTE, library.mnemonicOffset, text, 0, text.length);
+                    sink.accept(CapstoneQuirks.correct(isa, new Instruction(address + offset, bytes,
+                            string(text, 0, MNEMONIC_SIZE), string(text, operandsAt, OPERANDS_SIZE))));
+                    offset += size;
                 }
                 if (offset < code.byteSize()) {
-                    int unit = (int) Math.min(isa.minimumLength(), code.byteSize() - offset);
-                    result.add(CapstoneQuirks.correct(isa,
+                    int firstUnit = code.byteSize() - offset >= 2
+                            ? Short.toUnsignedInt(code.get(FIRST_UNIT.withOrder(order), offset)) : 0;
+                    int unit = (int) Math.min(isa.undecodedLength(firstUnit), code.byteSize() - offset);
+                    sink.accept(CapstoneQuirks.correct(isa,
                             data(code.asSlice(offset, unit).toArray(JAVA_BYTE), address + offset, order)));
                     offset += unit;
                 }
@@ -119,7 +149,18 @@ public final class Capstone implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException("calling Capstone failed", t);
         }
-        return result;
+    }
+
+    /**
+     * The NUL-terminated text at {@code from} in {@code text}, at most {@code size} bytes. Capstone
+     * writes ASCII, so Latin-1 decodes it byte for byte, the cheapest way into a String.
+     */
+    private static String string(byte[] text, int from, int size) {
+        int end = from;
+        while (end < from + size && text[end] != 0) {
+            end++;
+        }
+        return new String(text, from, end - from, StandardCharsets.ISO_8859_1);
     }
 
     /** Bytes that are not an instruction, spelled as objdump spells them. */
@@ -127,7 +168,10 @@ public final class Capstone implements AutoCloseable {
         return switch (bytes.length) {
             case 4 -> new Instruction(address, bytes, ".word", "0x" + Long.toHexString(value(bytes, order)));
             case 2 -> new Instruction(address, bytes, ".short", "0x" + Long.toHexString(value(bytes, order)));
-            default -> new Instruction(address, bytes, ".byte", "0x" + HexFormat.of().formatHex(bytes, 0, 1));
+            case 1 -> new Instruction(address, bytes, ".byte", "0x" + HexFormat.of().formatHex(bytes));
+            // An s390 six-byte instruction, or the few bytes left at the end of a section: one line.
+            default -> new Instruction(address, bytes, ".byte", HexFormat.ofDelimiter(", ").withPrefix("0x")
+                    .formatHex(bytes));
         };
     }
 
@@ -143,6 +187,7 @@ public final class Capstone implements AutoCloseable {
     @Override
     public void close() {
         try {
+            library.free.invokeExact(insn, 1L);
             int ignored = (int) library.close.invokeExact(handleCell);
         } catch (Throwable t) {
             throw new IllegalStateException("cs_close failed", t);

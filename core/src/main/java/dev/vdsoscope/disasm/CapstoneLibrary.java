@@ -81,7 +81,8 @@ public final class CapstoneLibrary {
     final long operandsOffset;
     final MethodHandle open;
     final MethodHandle option;
-    final MethodHandle disasm;
+    final MethodHandle disasmIter;
+    final MethodHandle malloc;
     final MethodHandle free;
     final MethodHandle close;
     final MethodHandle strerror;
@@ -119,8 +120,11 @@ public final class CapstoneLibrary {
         // csh is a size_t: this binding assumes a 64-bit platform, where it is a long.
         open = bind(linker, lookup, "cs_open", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
         option = bind(linker, lookup, "cs_option", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
-        disasm = bind(linker, lookup, "cs_disasm",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
+        // bool cs_disasm_iter(csh, const uint8_t **code, size_t *size, uint64_t *address, cs_insn *insn):
+        // decodes one instruction into a cs_insn from cs_malloc and advances the three cells past it.
+        disasmIter = bind(linker, lookup, "cs_disasm_iter",
+                FunctionDescriptor.of(JAVA_BOOLEAN, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        malloc = bind(linker, lookup, "cs_malloc", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
         free = bind(linker, lookup, "cs_free", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
         close = bind(linker, lookup, "cs_close", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         strerror = bind(linker, lookup, "cs_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));

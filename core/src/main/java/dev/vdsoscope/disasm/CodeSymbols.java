@@ -1,12 +1,15 @@
 package dev.vdsoscope.disasm;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import dev.vdsoscope.abi.InstructionSet;
 import dev.vdsoscope.elf.ElfFile;
@@ -40,9 +43,14 @@ public final class CodeSymbols {
     private final NavigableMap<Long, Function> functions;
     private final NavigableMap<Long, Mapping> mappings;
 
+    private final NavigableSet<Long> boundaries;
+
     private CodeSymbols(NavigableMap<Long, Function> functions, NavigableMap<Long, Mapping> mappings) {
         this.functions = functions;
         this.mappings = mappings;
+        TreeSet<Long> all = new TreeSet<>(functions.keySet());
+        all.addAll(mappings.keySet());
+        this.boundaries = Collections.unmodifiableNavigableSet(all);
     }
 
     private record Candidate(long address, long size, String name, int rank, boolean exported, boolean thumb) {
@@ -171,10 +179,7 @@ public final class CodeSymbols {
     }
 
     /** Addresses where a listing restarts decoding: function starts and mapping symbols. */
-    public List<Long> boundaries() {
-        TreeMap<Long, Boolean> all = new TreeMap<>();
-        functions.keySet().forEach(a -> all.put(a, true));
-        mappings.keySet().forEach(a -> all.put(a, true));
-        return List.copyOf(all.keySet());
+    public NavigableSet<Long> boundaries() {
+        return boundaries;
     }
 }

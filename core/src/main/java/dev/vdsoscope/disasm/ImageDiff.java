@@ -70,7 +70,7 @@ public final class ImageDiff {
             List<Change<Long>> moved, List<Change<Long>> resized, List<Change<String>> versionChanged,
             List<String> versionsAdded, List<String> versionsRemoved, List<String> sectionsAdded,
             List<String> sectionsRemoved, List<Change<Long>> sectionsResized, List<FunctionCode> functions,
-            List<String> notes) {
+            List<String> notes, boolean codeCompared) {
         /** Whether anything at all differs. */
         public boolean differs() {
             return !Objects.equals(a.buildId(), b.buildId()) || !added.isEmpty() || !removed.isEmpty()
@@ -139,13 +139,20 @@ public final class ImageDiff {
         List<Change<Long>> moved = new ArrayList<>();
         List<Change<Long>> resized = new ArrayList<>();
         List<Change<String>> versionChanged = new ArrayList<>();
+        // Two machines lay out and encode code differently: neither addresses nor instructions say
+        // anything across them. (Two classes of one machine, x86-64 and x32, share the instruction set.)
+        boolean sameInstructionSet = a.machine().is(b.machine());
+        if (!sameInstructionSet) {
+            notes.add(a.machine().cName() + " and " + b.machine().cName() + " are different instruction sets:"
+                    + " symbols, versions and sections are compared; addresses and code are not");
+        }
         for (String name : new TreeSet<>(before.keySet())) {
             Export x = before.get(name);
             Export y = after.get(name);
             if (y == null) {
                 continue;
             }
-            if (x.address() != y.address()) {
+            if (sameInstructionSet && x.address() != y.address()) {
                 moved.add(new Change<>(List.of(name), x.address(), y.address()));
             }
             if (x.size() != y.size()) {
@@ -169,12 +176,12 @@ public final class ImageDiff {
         if (sectionsA.isEmpty() != sectionsB.isEmpty()) {
             notes.add("only one image has section headers: section differences are not meaningful");
         }
-        List<FunctionCode> functions = code(a, b, before, after, notes);
+        List<FunctionCode> functions = sameInstructionSet ? code(a, b, before, after, notes) : List.of();
         return new Result(identity(a, nameA), identity(b, nameB), sorted(added), sorted(removed),
                 mergeAliases(moved, before), mergeAliases(resized, before), mergeAliases(versionChanged, before), minus(versionsB, versionsA), minus(versionsA, versionsB),
                 minus(new ArrayList<>(sectionsB.keySet()), new ArrayList<>(sectionsA.keySet())),
                 minus(new ArrayList<>(sectionsA.keySet()), new ArrayList<>(sectionsB.keySet())), sectionsResized,
-                functions, List.copyOf(notes));
+                functions, List.copyOf(notes), sameInstructionSet);
     }
 
     /** One change per function: aliases bound to the same address with the same change are merged. */

@@ -219,12 +219,24 @@ public final class DynamicTable {
             "DISPRELDNE", "DISPRELPND", "NODIRECT", "IGNMULDEF", "NOKSYMS", "NOHDR", "EDITED", "NORELOC",
             "SYMINTPOSE", "GLOBAUDIT", "SINGLETON", "STUB", "PIE"};
 
+    private static final String[] FLAGS_NAMES = {"ORIGIN", "SYMBOLIC", "TEXTREL", "BIND_NOW", "STATIC_TLS"};
+
+    /** The names of the DF_* bits set in a DT_FLAGS value, lowest first, as readelf -d lists them; unknown bits left out. */
+    public static List<String> flagsNames(long value) {
+        return bitNames(value, FLAGS_NAMES);
+    }
+
     /** The names of the DF_1_* bits set in a DT_FLAGS_1 value, lowest first ("NOW", "PIE"); unknown bits left out. */
     public static List<String> flags1Names(long value) {
+        return bitNames(value, FLAGS_1_NAMES);
+    }
+
+    /** The names of the bits set in {@code value}, bit i named by {@code names[i]}, lowest first. */
+    private static List<String> bitNames(long value, String[] names) {
         List<String> set = new ArrayList<>();
-        for (int i = 0; i < FLAGS_1_NAMES.length; i++) {
+        for (int i = 0; i < names.length; i++) {
             if ((value & (1L << i)) != 0) {
-                set.add(FLAGS_1_NAMES[i]);
+                set.add(names[i]);
             }
         }
         return set;

@@ -318,11 +318,13 @@ public final class ElfFile implements AutoCloseable {
         // The escapes keep their real values in section header 0 (gABI "Extended Section Numbering").
         boolean escaped = ePhnum == SectionIndex.PN_XNUM || eShstrndx == SectionIndex.SHN_XINDEX
                 || (eShnum == 0 && shoff != 0);
-        if (escaped && shoff != 0) {
-            Shdr sh = elfClass == ElfClass.ELFCLASS64 ? RawLayouts.ELF64_SHDR : RawLayouts.ELF32_SHDR;
-            if (shentsize < sh.size() || !in.contains(shoff, sh.size())) {
-                throw new ElfFormatException(ElfFormatException.Kind.OUT_OF_BOUNDS, "extended numbering needs section header 0, which is missing", shoff);
-            }
+        Shdr sh = elfClass == ElfClass.ELFCLASS64 ? RawLayouts.ELF64_SHDR : RawLayouts.ELF32_SHDR;
+        if (escaped && shoff != 0 && (shentsize < sh.size() || !in.contains(shoff, sh.size()))) {
+            // The real counts are lost; the raw fields stand (as file(1) and readelf read them), so
+            // that the header and whatever else can be read are still shown.
+            warn("extended numbering needs section header 0, which is missing (at offset 0x"
+                    + Long.toHexString(shoff) + "): the header's raw counts are used");
+        } else if (escaped && shoff != 0) {
             if (eShnum == 0) {
                 shnum = in.field(shoff, sh.sh_size);
             }
@@ -595,5 +597,13 @@ public final class ElfFile implements AutoCloseable {
     /** All notes, from SHT_NOTE sections if there are any, else from PT_NOTE segments. */
     public List<Note> notes() {
         return Note.readAll(this);
+    }
+
+    /**
+     * The notes of the PT_NOTE segments alone: where readelf -n finds notes when the section table
+     * cannot be read.
+     */
+    public List<Note> segmentNotes() {
+        return Note.readSegments(this);
     }
 }

@@ -109,11 +109,15 @@ public record Note(String owner, long type, long descOffset, long descSize, long
                 readRange(elf, s.offset(), s.size(), s.addralign() == 8 ? 8 : 4, notes);
             }
         }
-        if (!fromSections) {
-            for (ProgramHeader p : elf.segments()) {
-                if (p.type().equals(SegmentType.PT_NOTE)) {
-                    readRange(elf, p.offset(), p.filesz(), p.align() == 8 ? 8 : 4, notes);
-                }
+        return fromSections ? List.copyOf(notes) : readSegments(elf);
+    }
+
+    /** The notes of the PT_NOTE segments, whatever the sections hold. */
+    static List<Note> readSegments(ElfFile elf) {
+        List<Note> notes = new ArrayList<>();
+        for (ProgramHeader p : elf.segments()) {
+            if (p.type().equals(SegmentType.PT_NOTE)) {
+                readRange(elf, p.offset(), p.filesz(), p.align() == 8 ? 8 : 4, notes);
             }
         }
         return List.copyOf(notes);

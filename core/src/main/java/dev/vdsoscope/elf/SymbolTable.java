@@ -253,8 +253,11 @@ public final class SymbolTable extends AbstractList<Symbol> {
         return u8(index, stOther);
     }
 
-    /** The real section index: an {@code SHN_XINDEX} escape is resolved through {@code SHT_SYMTAB_SHNDX}. */
-    private int shndx(int index) {
+    /**
+     * The real section index of entry {@code index}, without reading its name: an {@code SHN_XINDEX}
+     * escape is resolved through {@code SHT_SYMTAB_SHNDX}.
+     */
+    public int shndx(int index) {
         int at = entry(index) + stShndx.offset();
         int shndx = entries != null ? entries.u16(at) : (int) in.field(offset + index * entrySize, stShndx);
         if (shndx == SectionIndex.SHN_XINDEX && shndxOffset >= 0) {

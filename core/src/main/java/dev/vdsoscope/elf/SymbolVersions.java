@@ -58,11 +58,13 @@ public final class SymbolVersions {
     /** A heap copy of the index table, made on first use (see HeapBytes); null when too large. */
     private HeapBytes versymCopy;
     private boolean versymCopied;
+    private final boolean chainsIntact;
 
     private SymbolVersions(ElfFile elf, long versymOffset, long versymCount, boolean versymFromSection,
             boolean hasDefinitionTable, boolean hasRequirementTable, List<Definition> definitions,
-            List<Requirement> requirements) {
+            List<Requirement> requirements, boolean chainsIntact) {
         this.elf = elf;
+        this.chainsIntact = chainsIntact;
         this.in = elf.input();
         this.versymOffset = versymOffset;
         this.versymCount = versymCount;
@@ -71,6 +73,24 @@ public final class SymbolVersions {
         this.hasRequirementTable = hasRequirementTable;
         this.definitions = definitions;
         this.requirements = requirements;
+    }
+
+    /**
+     * One reading of the definition and requirement chains: whether an entry or name could not be
+     * read (each such problem is also a warning of the file).
+     */
+    private static final class Reading {
+        final ElfFile elf;
+        boolean broken;
+
+        Reading(ElfFile elf) {
+            this.elf = elf;
+        }
+
+        void broken(String warning) {
+            broken = true;
+            elf.warn(warning);
+        }
     }
 
     /** A place to read from: offset and count of a table, and the string table its names use. */
@@ -110,10 +130,11 @@ public final class SymbolVersions {
             elf.warn("symbol version table at offset 0x" + Long.toHexString(versym.offset()) + " is out of range");
             versym = null;
         }
-        List<Definition> definitions = verdef == null ? List.of() : readDefinitions(elf, verdef);
-        List<Requirement> requirements = verneed == null ? List.of() : readRequirements(elf, verneed);
+        Reading reading = new Reading(elf);
+        List<Definition> definitions = verdef == null ? List.of() : readDefinitions(reading, verdef);
+        List<Requirement> requirements = verneed == null ? List.of() : readRequirements(reading, verneed);
         return new SymbolVersions(elf, versym == null ? -1 : versym.offset(), versym == null ? 0 : versym.count(),
-                fromSections, verdef != null, verneed != null, definitions, requirements);
+                fromSections, verdef != null, verneed != null, definitions, requirements, !reading.broken);
     }
 
     private static Table sectionTable(ElfFile elf, SectionType type) {
@@ -140,11 +161,11 @@ public final class SymbolVersions {
                 d.stringTableOffset(), d.stringTableEnd());
     }
 
-    private static String string(ElfFile elf, Table table, long offset) {
+    private static String string(Reading reading, Table table, long offset) {
         try {
-            return elf.input().cString(table.stringsStart() + offset, table.stringsEnd(), "version name");
+            return reading.elf.input().cString(table.stringsStart() + offset, table.stringsEnd(), "version name");
         } catch (ElfFormatException e) {
-            elf.warn(e.getMessage());
+            reading.broken(e.getMessage());
             return "<corrupt>";
         }
     }
@@ -168,8 +189,8 @@ public final class SymbolVersions {
     private static final RawStruct.Field VN_FILE = RawLayouts.VERNEED.vn_file;
     private static final RawStruct.Field VN_NEXT = RawLayouts.VERNEED.vn_next;
 
-    private static List<Definition> readDefinitions(ElfFile elf, Table table) {
-        ElfInput in = elf.input();
+    private static List<Definition> readDefinitions(Reading reading, Table table) {
+        ElfInput in = reading.elf.input();
         RawStruct vd = RawLayouts.VERDEF;
         RawStruct vda = RawLayouts.VERDAUX;
         List<Definition> list = new ArrayList<>();
@@ -178,7 +199,7 @@ public final class SymbolVersions {
         long at = table.offset();
         for (long i = 0; i < table.count(); i++) {
             if (!visited.add(at) || !in.contains(at, vd.size())) {
-                elf.warn("version definition chain is broken or loops at offset 0x" + Long.toHexString(at));
+                reading.broken("version definition chain is broken or loops at offset 0x" + Long.toHexString(at));
                 break;
             }
             int auxCount = (int) in.field(at, VD_CNT);
@@ -186,10 +207,10 @@ public final class SymbolVersions {
             long aux = at + in.field(at, VD_AUX);
             for (int j = 0; j < auxCount && budget-- > 0; j++) {
                 if (!in.contains(aux, vda.size())) {
-                    elf.warn("version definition name entry out of range at offset 0x" + Long.toHexString(aux));
+                    reading.broken("version definition name entry out of range at offset 0x" + Long.toHexString(aux));
                     break;
                 }
-                names.add(string(elf, table, in.field(aux, VDA_NAME)));
+                names.add(string(reading, table, in.field(aux, VDA_NAME)));
                 long next = in.field(aux, VDA_NEXT);
                 if (next == 0) {
                     break;
@@ -207,8 +228,8 @@ public final class SymbolVersions {
         return List.copyOf(list);
     }
 
-    private static List<Requirement> readRequirements(ElfFile elf, Table table) {
-        ElfInput in = elf.input();
+    private static List<Requirement> readRequirements(Reading reading, Table table) {
+        ElfInput in = reading.elf.input();
         RawStruct vn = RawLayouts.VERNEED;
         RawStruct vna = RawLayouts.VERNAUX;
         List<Requirement> list = new ArrayList<>();
@@ -217,19 +238,19 @@ public final class SymbolVersions {
         long at = table.offset();
         for (long i = 0; i < table.count(); i++) {
             if (!visited.add(at) || !in.contains(at, vn.size())) {
-                elf.warn("version requirement chain is broken or loops at offset 0x" + Long.toHexString(at));
+                reading.broken("version requirement chain is broken or loops at offset 0x" + Long.toHexString(at));
                 break;
             }
-            String file = string(elf, table, in.field(at, VN_FILE));
+            String file = string(reading, table, in.field(at, VN_FILE));
             int auxCount = (int) in.field(at, VN_CNT);
             List<Needed> versions = new ArrayList<>();
             long aux = at + in.field(at, VN_AUX);
             for (int j = 0; j < auxCount && budget-- > 0; j++) {
                 if (!in.contains(aux, vna.size())) {
-                    elf.warn("version requirement entry out of range at offset 0x" + Long.toHexString(aux));
+                    reading.broken("version requirement entry out of range at offset 0x" + Long.toHexString(aux));
                     break;
                 }
-                versions.add(new Needed(string(elf, table, in.field(aux, VNA_NAME)),
+                versions.add(new Needed(string(reading, table, in.field(aux, VNA_NAME)),
                         in.field(aux, VNA_HASH), (int) in.field(aux, VNA_FLAGS),
                         (int) in.field(aux, VNA_OTHER)));
                 long next = in.field(aux, VNA_NEXT);
@@ -249,6 +270,14 @@ public final class SymbolVersions {
     }
 
     /** Whether the file has a version index table at all. */
+    /**
+     * Whether every entry and name of the definition and requirement chains could be read: BFD's
+     * _bfd_elf_slurp_version_tables fails on the first that cannot ("invalid entry").
+     */
+    public boolean chainsIntact() {
+        return chainsIntact;
+    }
+
     public boolean present() {
         return versymOffset >= 0;
     }

@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Hostile BTF: each damage gets a BtfFormatException that names the input and the offset of the
@@ -178,6 +180,24 @@ class BtfHostileTest {
         }
         deep.struct("deep", 4, member("", outer, 0));
         assertThat(read(deep.bytes()).field("deep", "leaf")).isPresent();
+    }
+
+    /**
+     * 40 levels, each holding the level below twice as anonymous members: 2^40 paths to the bottom,
+     * 41 types. A search for a name that is not there must visit each type once, not each path.
+     */
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void anonymousMembersSharingTypesAreSearchedOnceEach() throws BtfFormatException {
+        BtfWriter w = new BtfWriter();
+        int level = w.struct("", 4, member("leaf", 0, 0));
+        for (int i = 0; i < 40; i++) {
+            level = w.union("", 4, member("", level, 0), member("", level, 0));
+        }
+        w.struct("top", 4, member("", level, 0));
+        Btf btf = read(w.bytes());
+        assertThat(btf.field("top", "missing")).isEmpty();
+        assertThat(btf.field("top", "leaf")).isPresent();
     }
 
     @Test
