@@ -6,7 +6,6 @@ import java.util.List;
 import dev.vdsoscope.linux.PageProbe.PageState;
 import dev.vdsoscope.vdso.Vvar;
 import dev.vdsoscope.vdso.VvarSnapshot;
-import dev.vdsoscope.vdso.VvarSnapshot.ClockBase;
 
 /**
  * The decoded vvar pages as the report shows them beside its list of kernel mappings: one line per
@@ -25,7 +24,7 @@ final class VvarView {
     static Decoded decodeSelf() {
         VvarSnapshot s;
         try {
-            s = Vvar.open().snapshot();
+            s = Vvar.snapshotNow();
         } catch (Vvar.UnavailableException e) {
             return new Decoded(List.of(), e.getMessage());
         }
@@ -37,32 +36,26 @@ final class VvarView {
         return new Decoded(List.copyOf(lines), null);
     }
 
-    /** What a populated page holds now, by its role. */
+    /** What a populated page holds now, by its roles. */
     private static String now(VvarSnapshot s, VvarSnapshot.Page p) {
-        String role = p.role();
-        if (role.startsWith("time data")) {
-            List<String> bases = new ArrayList<>();
-            for (ClockBase b : s.time().bases()) {
-                bases.add(b.name() + " " + b.clockModeName());
+        List<String> parts = new ArrayList<>();
+        for (VvarSnapshot.PageRole role : p.roles()) {
+            switch (role) {
+                case TIME_DATA -> parts.add(String.join(", ", s.time().bases().stream()
+                        .map(b -> b.name() + " " + b.clockModeName()).toList()) + "; seq " + s.time().hresCoarse().seq());
+                case NAMESPACE_OFFSETS -> s.namespace().ifPresent(n -> parts.add(String.join(", ", n.offsets().stream()
+                        .map(t -> t.clock() + " +" + t.sec() + " s").toList())));
+                case RNG -> s.rng().ifPresent(r -> parts.add("getrandom generation " + Long.toUnsignedString(r.generation())
+                        + (r.ready() ? ", ready" : ", not ready")));
+                case PVCLOCK -> s.pvclock().ifPresent(v -> parts.add(v.stable()
+                        ? "PVCLOCK_TSC_STABLE_BIT set: the vDSO may use it"
+                        : "no PVCLOCK_TSC_STABLE_BIT: in VDSO_CLOCKMODE_PVCLOCK the vDSO would make the system call"));
+                case HVCLOCK -> s.hvTsc().ifPresent(h -> parts.add(h.sequence() == 0
+                        ? "tsc_sequence 0: the vDSO would make the system call"
+                        : "tsc_sequence " + Long.toUnsignedString(h.sequence())));
+                case TIME_NAMESPACE, OTHER -> { }
             }
-            return String.join(", ", bases) + "; seq " + s.time().hresCoarse().seq();
         }
-        if (role.startsWith("this time namespace")) {
-            return s.namespace().map(n -> String.join(", ", n.offsets().stream()
-                    .map(t -> t.clock() + " +" + t.sec() + " s").toList())).orElse("");
-        }
-        if (role.startsWith("getrandom")) {
-            return s.rng().map(r -> "generation " + Long.toUnsignedString(r.generation()) + (r.ready() ? ", ready" : ", not ready"))
-                    .orElse("");
-        }
-        if (role.startsWith("KVM pvclock")) {
-            return s.pvclock().map(v -> v.stable() ? "PVCLOCK_TSC_STABLE_BIT set: the vDSO may use it"
-                    : "no PVCLOCK_TSC_STABLE_BIT: in VDSO_CLOCKMODE_PVCLOCK the vDSO would make the system call").orElse("");
-        }
-        if (role.startsWith("Hyper-V")) {
-            return s.hvTsc().map(h -> h.sequence() == 0 ? "tsc_sequence 0: the vDSO would make the system call"
-                    : "tsc_sequence " + Long.toUnsignedString(h.sequence())).orElse("");
-        }
-        return "data";
+        return parts.isEmpty() ? "data" : String.join("; ", parts);
     }
 }

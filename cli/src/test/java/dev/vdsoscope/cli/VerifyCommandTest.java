@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
+import dev.vdsoscope.testing.ChildVdsoscope;
 import dev.vdsoscope.testing.TimeNamespace;
 
 /**
@@ -53,7 +54,7 @@ class VerifyCommandTest {
     @Test
     void aTimeNamespacePasses() throws Exception {
         TimeNamespace.assumeAvailable();
-        TimeNamespace.Result verify = TimeNamespace.run(86400, 3600, "verify", "--duration", "0.3");
+        ChildVdsoscope.Result verify = TimeNamespace.run(86400, 3600, "verify", "--duration", "0.3");
         assertThat(verify.exitCode()).as(verify.output()).isZero();
         assertThat(verify.output()).contains("Verdict: every check passed.");
     }

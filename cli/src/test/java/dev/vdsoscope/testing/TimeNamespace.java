@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,30 +15,45 @@ import java.util.List;
 public final class TimeNamespace {
     private TimeNamespace() {}
 
-    /** What the child printed (standard output and error together) and how it exited. */
-    public record Result(int exitCode, String output) {}
+    /** As root, then as this user in a user namespace where it is root (unprivileged time namespaces). */
+    private static final List<List<String>> UNSHARE = List.of(List.of("unshare", "--time", "--fork"),
+            List.of("unshare", "--user", "--map-root-user", "--time", "--fork"));
 
-    /** Skips the calling test, visibly, where this machine cannot make a time namespace (no root, old kernel). */
+    /** The first way of UNSHARE that works here, or why none does. */
+    private record Way(List<String> unshare, String why) {}
+
+    private static Way way() throws IOException, InterruptedException {
+        String why = "";
+        for (List<String> unshare : UNSHARE) {
+            List<String> command = new ArrayList<>(unshare);
+            command.add("true");
+            Process probe = new ProcessBuilder(command).redirectErrorStream(true).start();
+            why = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (probe.waitFor() == 0) {
+                return new Way(unshare, null);
+            }
+        }
+        return new Way(null, why);
+    }
+
+    /**
+     * Skips the calling test, visibly, where this machine cannot make a time namespace: neither as
+     * root nor inside a user namespace of this user's (an old kernel, user namespaces disabled).
+     */
     public static void assumeAvailable() throws IOException, InterruptedException {
-        Process probe = new ProcessBuilder("unshare", "--time", "--fork", "true").redirectErrorStream(true).start();
-        String why = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assumeTrue(probe.waitFor() == 0, "no time namespace here (unshare --time: " + why + ")");
+        Way way = way();
+        assumeTrue(way.unshare() != null, "no time namespace here (unshare --time: " + way.why() + ")");
     }
 
     /**
      * Runs {@code vdsoscope ARGS} from the test class path in a new time namespace whose CLOCK_MONOTONIC
      * and CLOCK_BOOTTIME are ahead by the given seconds.
      */
-    public static Result run(long monotonicSeconds, long boottimeSeconds, String... args)
+    public static ChildVdsoscope.Result run(long monotonicSeconds, long boottimeSeconds, String... args)
             throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of("unshare", "--time", "--fork",
-                "--monotonic=" + monotonicSeconds, "--boottime=" + boottimeSeconds, java,
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.vdsoscope.cli.Main"));
-        command.addAll(List.of(args));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Result(child.waitFor(), output);
+        Way way = way();
+        List<String> prefix = new ArrayList<>(way.unshare() != null ? way.unshare() : UNSHARE.get(0));
+        prefix.addAll(List.of("--monotonic=" + monotonicSeconds, "--boottime=" + boottimeSeconds));
+        return ChildVdsoscope.run(prefix, List.of(), args);
     }
 }

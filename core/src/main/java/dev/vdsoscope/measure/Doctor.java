@@ -98,7 +98,7 @@ public final class Doctor {
         public static KernelModes read() {
             VvarSnapshot snapshot;
             try {
-                snapshot = Vvar.open().snapshot();
+                snapshot = Vvar.snapshotNow();
             } catch (Vvar.UnavailableException e) {
                 return new KernelModes(Map.of(), e.getMessage());
             }
@@ -108,7 +108,7 @@ public final class Doctor {
                 VvarSnapshot.ClockBase base = bases.get(i);
                 for (VvarSnapshot.Timestamp t : base.basetimes()) {
                     ClockId clock = ClockId.valueOf(t.clock());
-                    modes.put(clock, new BaseMode(base.name(), base.clockModeName(), t.clock().endsWith("_COARSE")));
+                    modes.put(clock, new BaseMode(base.name(), base.clockModeName(), !t.shifted()));
                 }
             }
             return new KernelModes(Map.copyOf(modes), null);

@@ -25,7 +25,7 @@ import dev.vdsoscope.btf.Field;
  * offset and width here is a member BTF describes, found by its C name; nothing is assumed of a
  * kernel version. Two shapes are known, told apart by the type names the kernel has:
  * <ul>
- * <li>the data store (6.14 and later): {@code struct vdso_time_data} holding {@code struct vdso_clock
+ * <li>the data store (6.15 and later): {@code struct vdso_time_data} holding {@code struct vdso_clock
  * clock_data[]}, the pages in the order of {@code enum vdso_pages};
  * <li>the older {@code struct vdso_data[CS_BASES]}, placed where {@link VvarFacts.LegacyLayout} says.
  * </ul>
@@ -59,8 +59,9 @@ public final class VvarLayout {
             };
         }
 
-        IntField plus(long bytes) {
-            return new IntField(name, offset + bytes, size, signed);
+        /** The first byte past it. */
+        public long end() {
+            return offset + size;
         }
     }
 
@@ -83,24 +84,43 @@ public final class VvarLayout {
      * timezone and resolution words (offsets from the start of the time data).
      */
     public record TimeDataLayout(String struct, long clocksOffset, int clockCount, long auxClocksOffset,
-            int auxClockCount, IntField tzMinuteswest, IntField tzDsttime, IntField hrtimerRes) {}
+            int auxClockCount, IntField tzMinuteswest, IntField tzDsttime, IntField hrtimerRes) {
+        /** The bytes from the start of the time data to the end of the last member read, for clocks of {@code clockSize}. */
+        long extent(long clockSize) {
+            long end = Math.max(clocksOffset + clockCount * clockSize, auxClocksOffset + auxClockCount * clockSize);
+            return Math.max(end, Math.max(tzMinuteswest.end(), Math.max(tzDsttime.end(), hrtimerRes.end())));
+        }
+    }
 
     /** {@code struct vdso_rng_data}: the generation counter of the vDSO's getrandom and its ready flag. */
-    public record RngLayout(IntField generation, IntField isReady) {}
+    public record RngLayout(IntField generation, IntField isReady) {
+        long extent() {
+            return Math.max(generation.end(), isReady.end());
+        }
+    }
 
     /** {@code struct pvclock_vcpu_time_info}, vCPU 0's, at the start of the KVM pvclock page. */
     public record PvclockLayout(IntField version, IntField tscTimestamp, IntField systemTime, IntField tscToSystemMul,
-            IntField tscShift, IntField flags) {}
+            IntField tscShift, IntField flags) {
+        long extent() {
+            return java.util.stream.Stream.of(version, tscTimestamp, systemTime, tscToSystemMul, tscShift, flags)
+                    .mapToLong(IntField::end).max().orElse(0);
+        }
+    }
 
     /** {@code struct ms_hyperv_tsc_page}: the Hyper-V reference TSC page. */
-    public record HvTscLayout(IntField sequence, IntField scale, IntField offset) {}
+    public record HvTscLayout(IntField sequence, IntField scale, IntField offset) {
+        long extent() {
+            return Math.max(sequence.end(), Math.max(scale.end(), offset.end()));
+        }
+    }
 
     /**
      * Where each part lies: page indices in [vvar] ({@code pvclock} and {@code hvclock} in
      * [vvar_vclock] when {@code vclockMapping}), and byte offsets in their pages.
      */
-    public record Pages(int timePage, int timensPage, OptionalInt rngPage, int vvarPages, long timeDataOffset,
-            long rngOffset, OptionalInt pvclockPage, OptionalInt hvclockPage, boolean vclockMapping) {}
+    public record Pages(int timePage, int timensPage, OptionalInt rngPage, long timeDataOffset, long rngOffset,
+            OptionalInt pvclockPage, OptionalInt hvclockPage, boolean vclockMapping) {}
 
     private final String shape;
     private final ClockLayout clock;
@@ -139,11 +159,12 @@ public final class VvarLayout {
 
     /**
      * The layout of the kernel that {@code btf} describes, with the ABI's facts for what BTF does
-     * not carry.
+     * not carry, in a process that has (or has not) a [vvar_vclock] mapping.
      *
-     * @throws MissingTypesException naming every type, member or enumerator it lacks
+     * @throws MissingTypesException naming every type, member or enumerator it lacks, or the
+     *     members that are not what the vDSO reads (an integer of another width, too few clock bases)
      */
-    public static VvarLayout of(Btf btf, VvarFacts facts) throws MissingTypesException {
+    public static VvarLayout of(Btf btf, VvarFacts facts, boolean vclockMapping) throws MissingTypesException {
         Resolver r = new Resolver(btf);
         boolean dataStore = btf.find("vdso_time_data", BtfKind.STRUCT).isPresent();
         String clockStruct = dataStore ? "vdso_clock" : "vdso_data";
@@ -165,12 +186,11 @@ public final class VvarLayout {
             OptionalInt rngPage = order.containsKey("VDSO_RNG_PAGE_OFFSET")
                     ? OptionalInt.of(order.get("VDSO_RNG_PAGE_OFFSET").intValue()) : OptionalInt.empty();
             pages = new Pages(r.enumerator(order, "vdso_pages", "VDSO_TIME_PAGE_OFFSET"),
-                    r.enumerator(order, "vdso_pages", "VDSO_TIMENS_PAGE_OFFSET"), rngPage,
-                    r.enumerator(order, "vdso_pages", "VDSO_NR_PAGES"), 0, 0, facts.pvclockPage(),
+                    r.enumerator(order, "vdso_pages", "VDSO_TIMENS_PAGE_OFFSET"), rngPage, 0, 0, facts.pvclockPage(),
                     facts.hvclockPage(), true);
         } else {
             // The older layout: CS_BASES structures in a row, the timezone words in the first.
-            VvarFacts.LegacyLayout legacy = facts.legacy().orElse(null);
+            VvarFacts.LegacyLayout legacy = facts.legacy(vclockMapping).orElse(null);
             if (legacy == null) {
                 r.missing.add("the place of _vdso_data in [vvar] on this architecture (not known to vdsoscope)");
                 legacy = new VvarFacts.LegacyLayout(0, java.util.OptionalLong.empty(), 0, 1, OptionalInt.empty(),
@@ -181,8 +201,12 @@ public final class VvarLayout {
                     r.intField(clockStruct, "hrtimer_res"));
             pages = new Pages(legacy.dataPage(), legacy.timensPage(),
                     legacy.rngOffset().isPresent() ? OptionalInt.of(legacy.dataPage()) : OptionalInt.empty(),
-                    -1, legacy.timeDataOffset(), legacy.rngOffset().orElse(0), legacy.pvclockPage(),
-                    legacy.hvclockPage(), false);
+                    legacy.timeDataOffset(), legacy.rngOffset().orElse(0),
+                    vclockMapping ? facts.pvclockPage() : legacy.pvclockPage(),
+                    vclockMapping ? facts.hvclockPage() : legacy.hvclockPage(), vclockMapping);
+        }
+        if (timeData.clockCount() < CS_BASES) {
+            r.missing.add("the clock bases CS_HRES_COARSE and CS_RAW in struct " + timeData.struct());
         }
         Map<Long, String> modes = new LinkedHashMap<>();
         r.enumerators("vdso_clock_mode").forEach((name, value) -> modes.putIfAbsent(value, name));
@@ -241,6 +265,11 @@ public final class VvarLayout {
         return name != null ? name : "clock mode " + value;
     }
 
+    /** Whether {@code value} is one of enum vdso_clock_mode's values. */
+    public boolean knowsClockMode(long value) {
+        return clockModes.containsKey(value);
+    }
+
     /** The value of {@code VDSO_CLOCKMODE_TIMENS}, which marks a time namespace's page. */
     public long timensMode() {
         return clockModes.entrySet().stream().filter(e -> e.getValue().equals(VDSO_CLOCKMODE_TIMENS))
@@ -256,14 +285,8 @@ public final class VvarLayout {
             this.btf = btf;
         }
 
-        private Optional<Field> field(String struct, String path) {
-            Optional<BtfType> type = btf.find(struct, BtfKind.STRUCT)
-                    .or(() -> btf.find(struct, BtfKind.UNION));
-            return type.flatMap(t -> btf.field(t, path));
-        }
-
         private Field require(String struct, String path) {
-            Optional<Field> field = field(struct, path);
+            Optional<Field> field = btf.field(struct, path);
             if (field.isEmpty()) {
                 missing.add("struct " + struct + "'s member " + path);
                 return new Field(path, 0, 0, 0);
@@ -276,7 +299,17 @@ public final class VvarLayout {
         }
 
         Optional<Long> optionalOffset(String struct, String path) {
-            return field(struct, path).map(Field::byteOffset);
+            return btf.field(struct, path).map(Field::byteOffset);
+        }
+
+        /** The size of a struct or union by name, 0 (and noted) where there is none. */
+        long structSize(String struct) {
+            Optional<BtfType> type = btf.find(struct, BtfKind.STRUCT);
+            if (type.isEmpty()) {
+                missing.add("struct " + struct);
+                return 0;
+            }
+            return ((BtfType.Composite) type.get()).size();
         }
 
         /** The element count of an array member whose elements are {@code elementSize} bytes. */
@@ -285,12 +318,13 @@ public final class VvarLayout {
             if (field.typeId() == 0 || elementSize <= 0) {
                 return 0;
             }
-            BtfType type = btf.resolve(field.typeId());
-            if (!(type instanceof BtfType.Array array)) {
-                missing.add("struct " + struct + "'s member " + path + " as an array");
+            if (!(btf.resolve(field.typeId()) instanceof BtfType.Array array)
+                    || !(btf.resolve(array.elementType()) instanceof BtfType.Composite element)
+                    || element.size() != elementSize) {
+                missing.add("struct " + struct + "'s member " + path + " as an array of " + elementSize + "-byte structs");
                 return 0;
             }
-            return (int) Math.min(array.count(), btf.sizeOf(field.typeId()) / elementSize);
+            return (int) Math.min(array.count(), Integer.MAX_VALUE);
         }
 
         IntField intField(String struct, String path) {
@@ -299,9 +333,8 @@ public final class VvarLayout {
                 return new IntField(path, 0, 0, false);
             }
             BtfType type = btf.resolve(field.typeId());
-            long size = btf.sizeOf(field.typeId());
-            boolean integral = type instanceof BtfType.Int || type instanceof BtfType.Enum;
-            if (!integral || field.isBitfield() || (size != 1 && size != 2 && size != 4 && size != 8)) {
+            long size = type instanceof BtfType.Int i ? i.size() : type instanceof BtfType.Enum e ? e.size() : 0;
+            if (field.isBitfield() || (size != 1 && size != 2 && size != 4 && size != 8)) {
                 missing.add("struct " + struct + "'s member " + path + " as an integer of 1, 2, 4 or 8 bytes");
                 return new IntField(path, 0, 0, false);
             }
@@ -310,19 +343,16 @@ public final class VvarLayout {
         }
 
         TimestampLayout timestamp(String struct) {
-            long size = btf.find(struct, BtfKind.STRUCT).map(t -> btf.sizeOf(t.id())).orElse(0L);
-            if (size == 0) {
-                missing.add("struct " + struct);
-            }
-            return new TimestampLayout(size, intField(struct, "sec"), intField(struct, "nsec"));
+            return new TimestampLayout(structSize(struct), intField(struct, "sec"), intField(struct, "nsec"));
         }
 
         ClockLayout clock(String struct) {
-            long size = btf.find(struct, BtfKind.STRUCT).map(t -> btf.sizeOf(t.id())).orElse(0L);
+            long size = structSize(struct);
             TimestampLayout basetime = timestamp("vdso_timestamp");
             TimestampLayout offsets = timestamp("timens_offset");
             return new ClockLayout(struct, size, intField(struct, "seq"), intField(struct, "clock_mode"),
-                    intField(struct, "cycle_last"), field(struct, "max_cycles").map(f -> intField(struct, "max_cycles")),
+                    intField(struct, "cycle_last"),
+                    btf.field(struct, "max_cycles").map(f -> intField(struct, "max_cycles")),
                     intField(struct, "mask"), intField(struct, "mult"), intField(struct, "shift"),
                     offset(struct, "basetime"), count(struct, "basetime", basetime.size()), basetime,
                     offset(struct, "offset"), offsets);

@@ -22,14 +22,45 @@ import dev.vdsoscope.linux.PageProbe.PageState;
 public record VvarSnapshot(String shape, List<Page> pages, Optional<TimeNamespace> namespace, TimeData time,
         Optional<Rng> rng, Optional<Pvclock> pvclock, Optional<HvTsc> hvTsc) {
 
+    /** What the kernel keeps in a page. */
+    public enum PageRole {
+        TIME_DATA("time data"),
+        /** The time-namespace slot outside a namespace (a hole there). */
+        TIME_NAMESPACE("time namespace"),
+        /** Inside a time namespace, the namespace's page, where the time data would be. */
+        NAMESPACE_OFFSETS("this time namespace's offsets"),
+        RNG("getrandom state"),
+        PVCLOCK("KVM pvclock"),
+        HVCLOCK("Hyper-V TSC page"),
+        /** Any other page: VDSO_ARCH_PAGES_START and on, or a clock page of an unknown kind. */
+        OTHER("architecture data");
+
+        private final String description;
+
+        PageRole(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
+
     /** One page of a mapping: where it is, what the kernel keeps there, and whether it can be read. */
-    public record Page(String mapping, int index, long address, String role, PageState state) {}
+    public record Page(String mapping, int index, long address, List<PageRole> roles, PageState state) {
+        /** The roles in words, "time data, getrandom state". */
+        public String role() {
+            return String.join(", ", roles.stream().map(PageRole::description).toList());
+        }
+    }
 
     /**
      * A base time or a namespace offset: {@code basetime[clock]} or {@code offset[clock]}, named by
      * its clock id's C name ({@code VDSO_BASE_AUX} for an auxiliary clock's one base time).
+     * {@code shifted}: the nanoseconds are kept shifted left by the clock base's {@code shift}, as
+     * the high-resolution clocks' base times are (coarse clocks and namespace offsets are plain).
      */
-    public record Timestamp(String clock, long sec, long nsec) {}
+    public record Timestamp(String clock, long sec, long nsec, boolean shifted) {}
 
     /**
      * One clock base ({@code clock_data[CS_HRES_COARSE]}, {@code clock_data[CS_RAW]}, an auxiliary

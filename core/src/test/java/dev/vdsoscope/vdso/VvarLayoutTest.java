@@ -57,7 +57,8 @@ class VvarLayoutTest {
     void theHostsLayoutAgreesWithPahole(@TempDir Path dir) throws Exception {
         assumeTrue(Files.isReadable(Btf.VMLINUX), "this kernel has no BTF (" + Btf.VMLINUX + ")");
         assumeTrue(HostTools.installed("pahole"), "pahole (dwarves) is not installed");
-        VvarLayout layout = VvarLayout.of(Btf.open(Btf.VMLINUX), VvarFacts.of(LinuxAbi.host().orElseThrow()));
+        boolean vclock = Files.readString(Path.of("/proc/self/maps")).contains("[vvar_vclock]");
+        VvarLayout layout = VvarLayout.of(Btf.open(Btf.VMLINUX), VvarFacts.of(LinuxAbi.host().orElseThrow()), vclock);
         VvarLayout.ClockLayout c = layout.clock();
         Map<String, Long> clock = pahole(dir, c.struct(), Btf.VMLINUX.toString());
         assertThat(clock).containsEntry("seq", c.seq().offset()).containsEntry("clock_mode", c.clockMode().offset())
@@ -126,7 +127,8 @@ class VvarLayoutTest {
         for (int i = 0; i + 1 < printed.length; i += 2) {
             gcc.put(printed[i], Long.parseLong(printed[i + 1]));
         }
-        VvarLayout layout = VvarLayout.of(Btf.open(dir.resolve("datapage")), VvarFacts.of(LinuxAbi.X86_64));
+        Btf btf = Btf.open(dir.resolve("datapage"));
+        VvarLayout layout = VvarLayout.of(btf, VvarFacts.of(LinuxAbi.X86_64), false);
         assertThat(layout.shape()).isEqualTo("vdso_data");
         VvarLayout.ClockLayout c = layout.clock();
         assertThat(List.of(c.seq().offset(), c.clockMode().offset(), c.cycleLast().offset(), c.mask().offset(),
@@ -136,10 +138,14 @@ class VvarLayoutTest {
                 gcc.get("tz_minuteswest"), gcc.get("hrtimer_res"), gcc.get("size"));
         assertThat(c.maxCycles()).isEmpty();
         assertThat(c.basetimeCount()).isEqualTo(12);
-        // What BTF does not carry comes from x86's facts: _vdso_data at vvar+128, timens page 3.
-        assertThat(layout.pages().timeDataOffset()).isEqualTo(128);
-        assertThat(layout.pages().timensPage()).isEqualTo(3);
-        assertThat(layout.pages().vclockMapping()).isFalse();
+        // Where BTF cannot say, the layout is x86's of its time: up to 6.12 (no [vvar_vclock]) the data
+        // at vvar+128 and the clock pages in [vvar]; 6.13 and 6.14 (with [vvar_vclock]) the data at 0.
+        assertThat(List.of(layout.pages().timeDataOffset(), (long) layout.pages().timensPage(),
+                (long) layout.pages().pvclockPage().orElse(-1), layout.pages().vclockMapping() ? 1L : 0L))
+                .containsExactly(128L, 3L, 1L, 0L);
+        VvarLayout.Pages with = VvarLayout.of(btf, VvarFacts.of(LinuxAbi.X86_64), true).pages();
+        assertThat(List.of(with.timeDataOffset(), (long) with.timensPage(), (long) with.pvclockPage().orElse(-1),
+                with.vclockMapping() ? 1L : 0L)).containsExactly(0L, 1L, 0L, 1L);
         assertThat(layout.clockModeName(2)).isEqualTo("VDSO_CLOCKMODE_PVCLOCK");
     }
 
@@ -158,7 +164,7 @@ class VvarLayoutTest {
         run(dir, "gcc", "-g", "-c", "-o", "partial.o", "partial.c");
         run(dir, "pahole", "-J", "partial.o");
         Btf btf = Btf.open(dir.resolve("partial.o"));
-        assertThatThrownBy(() -> VvarLayout.of(btf, VvarFacts.of(LinuxAbi.X86_64)))
+        assertThatThrownBy(() -> VvarLayout.of(btf, VvarFacts.of(LinuxAbi.X86_64), true))
                 .isInstanceOfSatisfying(VvarLayout.MissingTypesException.class, e -> assertThat(e.missing())
                         .containsExactly("struct vdso_time_data's member hrtimer_res", "enum vdso_pages",
                                 "enum vdso_clock_mode"));
@@ -193,6 +199,9 @@ class VvarLayoutTest {
         long base = 5_000L << 24;
         assertThat(Vvar.nanosSinceBase(VvarFacts.CounterRule.X86, 1_000, 1_200, -1L, OptionalLong.of(1L << 40),
                 6_462_360, 24, base)).isEqualTo(base >>> 24);
+        // x86 before 6.10 (no max_cycles): a counter not past cycle_last adds nothing.
+        assertThat(Vvar.nanosSinceBase(VvarFacts.CounterRule.X86, 1_000, 1_200, -1L, OptionalLong.empty(), 6_462_360, 24,
+                base)).isEqualTo(base >>> 24);
         // The generic rule masks the delta: a 32-bit counter that wrapped still moves forward.
         assertThat(Vvar.nanosSinceBase(VvarFacts.CounterRule.GENERIC, 5, 0xffff_fff0L, 0xffff_ffffL, OptionalLong.empty(),
                 1 << 24, 24, 0)).isEqualTo(0x15);
