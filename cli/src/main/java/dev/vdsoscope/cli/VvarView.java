@@ -45,7 +45,7 @@ final class VvarView {
                         .map(b -> b.name() + " " + b.clockModeName()).toList()) + "; seq " + s.time().hresCoarse().seq());
                 case NAMESPACE_OFFSETS -> s.namespace().ifPresent(n -> parts.add(String.join(", ", n.offsets().stream()
                         .map(t -> t.clock() + " +" + t.sec() + " s").toList())));
-                case RNG -> s.rng().ifPresent(r -> parts.add("getrandom generation " + Long.toUnsignedString(r.generation())
+                case RNG -> s.rng().ifPresent(r -> parts.add("generation " + Long.toUnsignedString(r.generation())
                         + (r.ready() ? ", ready" : ", not ready")));
                 case PVCLOCK -> s.pvclock().ifPresent(v -> parts.add(v.stable()
                         ? "PVCLOCK_TSC_STABLE_BIT set: the vDSO may use it"
