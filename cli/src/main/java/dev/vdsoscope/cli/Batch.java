@@ -12,6 +12,17 @@ final class Batch {
     }
 
     private int exitCode = ExitCode.OK;
+    /** Told of every subject that failed (a JSON batch adds an entry for it); by default nothing. */
+    private java.util.function.Consumer<Failure> onFailure = failure -> { };
+
+    /**
+     * Has a JSON batch keep an entry for every subject that failed, in the order of the subjects:
+     * {@code entries} gets a {@link JsonFailedInput} for each.
+     */
+    Batch recordingFailuresIn(List<? super JsonFailedInput> entries) {
+        onFailure = failure -> entries.add(JsonFailedInput.of(failure));
+        return this;
+    }
 
     int exitCode() {
         return exitCode;
@@ -35,6 +46,19 @@ final class Batch {
     }
 
     void fail(Failure failure) {
+        onFailure.accept(failure);
+        report(failure);
+    }
+
+    /**
+     * A failure of a subject whose answer the batch's JSON already holds (ldd's entry for a file that
+     * is no ELF file, or that ld.so would crash on): its line and exit code, and no second entry.
+     */
+    void failAnswered(Failure failure) {
+        report(failure);
+    }
+
+    private void report(Failure failure) {
         Output.out().flush();
         Output.err().println(failure.line());
         if (Main.debug() && failure.getCause() != null) {

@@ -61,24 +61,15 @@ final class FileCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         files = Targets.arguments(spec, files, pidOption.pid);
-        Batch batch = new Batch();
         List<Object> documents = new ArrayList<>();
+        Batch batch = common.json ? new Batch().recordingFailuresIn(documents) : new Batch();
         // Like file(1), pad "NAME:" so that the descriptions line up under the longest name given.
         int width = files.stream().mapToInt(FileCommand::width).max().orElse(0);
         batch.each(files, file -> {
-            try {
-                describe(file, width, documents);
-            } catch (Throwable t) {
-                Failure failure = Failure.of(file, t);
-                if (common.json) {
-                    // A batch consumer gets an entry for every file given, the unreadable ones too.
-                    documents.add(new JsonError(file, failure.getMessage(), failure.exitCode()));
-                }
-                throw failure;
-            }
+            describe(file, width, documents);
         });
         if (common.json) {
-            Output.json(new JsonDocument("file", 1, documents));
+            Output.json(new JsonDocument("file", 2, documents));
         }
         return batch.exitCode();
     }
@@ -137,14 +128,11 @@ final class FileCommand implements Callable<Integer> {
         }
     }
 
-    /** Each entry is a {@link JsonFile}, or a {@link JsonError} for a file that could not be described. */
+    /** Each entry is a {@link JsonFile}, or a {@link JsonFailedInput} for a file that could not be described. */
     record JsonDocument(String command, int schemaVersion, List<Object> files) {}
 
     /** An ELF file whose header cannot be read: file(1)'s line from its first bytes, and why no more. */
     record JsonIdentOnly(String file, String description, List<String> warnings) {}
-
-    /** A file that could not be described: its one-line problem and the exit code it counts for. */
-    record JsonError(String file, String error, int exitCode) {}
 
     record JsonFile(String file, String description, @JsonProperty("class") int elfClass, String endianness,
             JsonMachine machine, long version, JsonName osabi, JsonType type, String linkage, String interpreter,

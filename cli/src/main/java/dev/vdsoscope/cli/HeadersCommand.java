@@ -57,8 +57,8 @@ final class HeadersCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         files = Targets.arguments(spec, files, pidOption.pid);
-        Batch batch = new Batch();
-        List<JsonHeaders> documents = new ArrayList<>();
+        List<Object> documents = new ArrayList<>();
+        Batch batch = common.json ? new Batch().recordingFailuresIn(documents) : new Batch();
         batch.each(files, file -> {
             try (ImageTarget.Opened image = Targets.open(Targets.parse(file))) {
                 ElfFile elf = image.elf();
@@ -234,7 +234,8 @@ final class HeadersCommand implements Callable<Integer> {
         return "0x" + Long.toHexString(e.value()) + " (" + Long.toUnsignedString(e.value()) + ")";
     }
 
-    record JsonDocument(String command, int schemaVersion, List<JsonHeaders> files) {}
+    /** Each entry is a {@link JsonHeaders}, or a {@link JsonFailedInput} for an input that could not be read. */
+    record JsonDocument(String command, int schemaVersion, List<Object> files) {}
 
     record JsonHeaders(String file, JsonHeader header, List<JsonSegment> segments, List<JsonSection> sections,
             List<JsonDynamic> dynamic, List<JsonNote> notes, List<String> warnings) {}

@@ -159,8 +159,8 @@ final class LddCommand implements Callable<Integer> {
             options = options.withTunables(GlibcTunables.parse(tunables, System.getenv("LD_HWCAP_MASK")));
         }
         Loader loader = new Loader(options);
-        Batch batch = new Batch();
-        List<JsonFile> documents = new ArrayList<>();
+        List<Object> documents = new ArrayList<>();
+        Batch batch = common.json ? new Batch().recordingFailuresIn(documents) : new Batch();
         CheckSummary summary = new CheckSummary();
         boolean[] lddFailed = {false};
         batch.each(files, file -> {
@@ -210,7 +210,12 @@ final class LddCommand implements Callable<Integer> {
                 clear(result, loader, bindings);
             }
             if (style != Style.ldd || common.json) {
-                findings(batch, result, bindings);
+                try {
+                    findings(batch, result, bindings);
+                } catch (Failure answered) {
+                    batch.failAnswered(answered);
+                    return;
+                }
             }
             warnings.addAll(result.warnings());
             Batch.warn(file, warnings);
@@ -603,7 +608,8 @@ final class LddCommand implements Callable<Integer> {
                 capabilities, result.warnings());
     }
 
-    record JsonDocument(String command, int schemaVersion, List<JsonFile> files, JsonSummary summary) {}
+    /** Each entry is a {@link JsonFile}, or a {@link JsonFailedInput} for an input that could not be resolved. */
+    record JsonDocument(String command, int schemaVersion, List<Object> files, JsonSummary summary) {}
 
     record JsonSummary(int arguments, int files, String relocations, int clean, int cleanWithWarnings,
             int staticallyLinked, int notDynamic, int failing, int missingLibrary, int loadStops, int missingVersion,

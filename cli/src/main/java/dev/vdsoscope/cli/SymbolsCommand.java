@@ -51,8 +51,8 @@ final class SymbolsCommand implements Callable<Integer> {
         if (style == Style.objdump && !common.json) {
             return ObjdumpBatch.run(files, all);
         }
-        Batch batch = new Batch();
-        List<JsonFile> documents = new ArrayList<>();
+        List<Object> documents = new ArrayList<>();
+        Batch batch = common.json ? new Batch().recordingFailuresIn(documents) : new Batch();
         batch.each(files, file -> {
             try (ImageTarget.Opened image = Targets.open(Targets.parse(file))) {
                 ElfFile elf = image.elf();
@@ -166,7 +166,8 @@ final class SymbolsCommand implements Callable<Integer> {
         };
     }
 
-    record JsonDocument(String command, int schemaVersion, List<JsonFile> files) {}
+    /** Each entry is a {@link JsonFile}, or a {@link JsonFailedInput} for an input that could not be read. */
+    record JsonDocument(String command, int schemaVersion, List<Object> files) {}
 
     record JsonFile(String file, List<JsonSymbol> dynamicSymbols, List<JsonSymbol> staticSymbols,
             List<String> warnings) {}

@@ -59,7 +59,7 @@ class FileErrorsTest {
         FileOracle.Run run = FileOracle.ours("file", "--json", text.toString(), elf.toString());
         assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(run.out()).contains("\"file\" : \"" + elf + "\"").contains("\"file\" : \"" + text + "\"")
-                .contains("\"error\" : \"not an ELF file");
+                .contains("\"message\" : \"not an ELF file");
         assertThat(run.errLines()).hasSize(1);
     }
 

@@ -117,10 +117,10 @@ class FileJsonTest {
         JsonNode files = new ObjectMapper().readTree(r.stdout()).get("files");
         assertThat(files).hasSize(3);
         assertThat(files.get(0).get("file").asText()).isEqualTo(missing);
-        assertThat(files.get(0).get("error").asText()).isEqualTo("no such file or directory");
-        assertThat(files.get(0).get("exitCode").asInt()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(files.get(0).get("error").get("message").asText()).isEqualTo("no such file or directory");
+        assertThat(files.get(0).get("error").get("exitCode").asInt()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(files.get(1).get("description").asText()).startsWith("ELF 64-bit LSB shared object");
-        assertThat(files.get(2).has("error")).isTrue();
+        assertThat(files.get(2).get("error").get("code").asText()).isEqualTo("not-elf");
         assertThat(r.stderr()).contains("vdsoscope: " + missing + ": no such file or directory\n");
     }
 }
