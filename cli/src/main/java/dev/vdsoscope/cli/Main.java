@@ -101,7 +101,8 @@ public final class Main implements Callable<Integer> {
                 Output.err().println("Try 'vdsoscope --help'.");
                 return ExitCode.BAD_INPUT;
             }
-            Output.err().println("vdsoscope: " + e.getMessage());
+            Output.err().println("vdsoscope: " + e.getMessage() + misspeltOption(e).map(near -> "; did you mean "
+                    + String.join(" or ", near) + "?").orElse(""));
             Output.err().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return ExitCode.BAD_INPUT;
         });
@@ -125,7 +126,23 @@ public final class Main implements Callable<Integer> {
                 : "; did you mean " + String.join(" or ", near) + "?"));
     }
 
-    /** Levenshtein distance, for the suggestion above (command names are short). */
+    /**
+     * For an option the command does not have: its options one or two edits away (or that it is a
+     * prefix of), as they are spelt; empty when none is near or the error is another.
+     */
+    private static Optional<List<String>> misspeltOption(CommandLine.ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()
+                || !u.getUnmatched().getFirst().startsWith("-")) {
+            return Optional.empty();
+        }
+        String typed = u.getUnmatched().getFirst().split("=", 2)[0];
+        List<String> near = e.getCommandLine().getCommandSpec().options().stream().filter(o -> !o.hidden())
+                .flatMap(o -> java.util.Arrays.stream(o.names())).filter(name -> name.length() > 2)
+                .filter(name -> name.startsWith(typed) || editDistance(typed, name) <= 2).distinct().toList();
+        return near.isEmpty() ? Optional.empty() : Optional.of(near);
+    }
+
+    /** Levenshtein distance, for the suggestions above (command and option names are short). */
     static int editDistance(String a, String b) {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];

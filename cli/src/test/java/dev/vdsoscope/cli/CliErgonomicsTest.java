@@ -27,6 +27,17 @@ class CliErgonomicsTest {
     }
 
     @Test
+    void aMistypedOptionGetsTheNearestOfThatCommandsOptions() {
+        Cli.Result r = Cli.run("symbols", "--stlye=objdump", "/bin/ls");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(r.stderr()).isEqualTo("vdsoscope: Unknown option: '--stlye=objdump'; did you mean --style?\n"
+                + "Try 'vdsoscope symbols --help'.\n");
+        assertThat(Cli.run("ldd", "--tre", "/bin/true").stderr()).startsWith("vdsoscope: Unknown option: '--tre'; did"
+                + " you mean --tree?");
+        assertThat(Cli.run("file", "--zzzzzz", "/bin/ls").stderr()).startsWith("vdsoscope: Unknown option: '--zzzzzz'\n");
+    }
+
+    @Test
     void versionSaysReleaseCommitJdkAndCapstone() {
         Cli.Result r = Cli.run("--version");
         assertThat(r.exitCode()).isZero();
