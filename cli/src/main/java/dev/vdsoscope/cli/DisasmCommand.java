@@ -80,9 +80,7 @@ final class DisasmCommand implements Callable<Integer> {
             } else {
                 exitCode = text(target.label(), source, disassembler, spans, threadsFor(spans));
             }
-            for (String warning : source.elf().warnings()) {
-                Batch.warn(target.label(), warning);
-            }
+            Batch.warn(target.label(), source.elf().warnings());
             return exitCode;
         } catch (CapstoneUnavailableException e) {
             throw Targets.missing(e);
