@@ -275,6 +275,28 @@ class FileCraftedTest {
         assertAgree("core files", files);
     }
 
+    /**
+     * 32-bit PowerPC cores keep pr_fname at 32 and pr_psargs at 48 of prpsinfo, so file(1)'s Linux
+     * offset 44 lands inside the program's name: file steps back to where the string starts. The
+     * names: one that spans offset 44, a short one, one of exactly 16 characters (no NUL: qemu's).
+     */
+    @Test
+    void powerPcCoreNamesStartWhereTheStringStarts() throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (String fname : new String[] {"backtrace.ppc.e", "sh", "sixteen-chars-ab", "abcdefghijklm"}) {
+            for (String psargs : new String[] {"./backtrace.ppc.e -v", ""}) {
+                TinyElf elf = TinyElf.of(1, 2, 4, 20);
+                byte[] prpsinfo = new byte[128];
+                put(prpsinfo, 32, fname);
+                put(prpsinfo, 48, psargs);
+                elf.segment(TinyElf.PT_NOTE, TinyElf.concat(elf.note("CORE", 1, new byte[268]),
+                        elf.note("CORE", 3, prpsinfo)), 4);
+                files.add(write("core-ppc", elf));
+            }
+        }
+        assertAgree("PowerPC core names", files);
+    }
+
     private static void put(byte[] into, int at, String text) {
         byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
         System.arraycopy(bytes, 0, into, at, bytes.length);

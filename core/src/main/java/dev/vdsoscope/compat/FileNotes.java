@@ -301,9 +301,10 @@ public final class FileNotes {
             return false;
         }
         int[] offsets = is64 ? PRPS_OFFSETS_64 : PRPS_OFFSETS_32;
-        for (int reloffset : offsets) {
-            if (looksLikeName(n, reloffset)) {
-                long start = n.desc() + reloffset;
+        for (int i = 0; i < offsets.length; i++) {
+            int length = nameLength(n, offsets[i]);
+            if (length > 0) {
+                long start = n.desc() + startOfString(n, offsets, i, length);
                 long end = start;
                 while (end < n.end() && in.u8(end) != 0 && isPrint(in.u8(end))) {
                     end++;
@@ -319,22 +320,51 @@ public final class FileNotes {
         return false;
     }
 
-    /** Up to 16 printable characters, no quotes, not starting with NUL, inside the note. */
-    private boolean looksLikeName(Raw n, int reloffset) {
+    /**
+     * How many characters of a name start {@code reloffset} bytes into the note: up to 16 printable
+     * ones, no quotes, ended by a NUL or the sixteenth; 0 where none does (a NUL first, a character
+     * that cannot be in a name, the end of the note).
+     */
+    private int nameLength(Raw n, int reloffset) {
         for (int j = 0; j < 16; j++) {
             long at = n.desc() + reloffset + j;
             if (at >= n.end() || reloffset + j >= n.descsz()) {
-                return false;
+                return 0;
             }
             int c = in.u8(at);
             if (c == 0) {
-                return j != 0;
+                return j;
             }
             if (!isPrint(c) || c == '\'' || c == '"' || c == '`') {
-                return false;
+                return 0;
             }
         }
-        return true;
+        return 16;
+    }
+
+    /**
+     * file(1)'s step back when a name matched at {@code offsets[i]} may be the middle of a string
+     * (readelf.c, do_core_note: "Try next offsets, in case this match is in the middle of a string"):
+     * a later offset below it whose bytes up to the match are all printable is where the string
+     * starts (Linux's pr_psargs offset lands inside PowerPC's pr_fname). An offset exactly 16 below
+     * a match of 16 characters is passed over: a pr_fname that fills its 16 bytes with no NUL runs
+     * into pr_psargs (qemu's cores).
+     */
+    private int startOfString(Raw n, int[] offsets, int i, int matched) {
+        int chosen = i;
+        for (int k = i + 1; k < offsets.length; k++) {
+            if (offsets[k] >= offsets[chosen] || offsets[k] == offsets[chosen] - 16 && matched == 16) {
+                continue;
+            }
+            boolean printable = true;
+            for (long at = n.desc() + offsets[k]; at < n.desc() + offsets[chosen]; at++) {
+                printable &= isPrint(in.u8(at));
+            }
+            if (printable) {
+                chosen = k;
+            }
+        }
+        return offsets[chosen];
     }
 
     private boolean auxvNote(Raw n) {
