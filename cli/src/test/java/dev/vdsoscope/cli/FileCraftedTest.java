@@ -297,6 +297,43 @@ class FileCraftedTest {
         assertAgree("PowerPC core names", files);
     }
 
+    /**
+     * Solaris capabilities sections (SHT_SUNW_cap, the number of SHT_GNU_ATTRIBUTES): every single
+     * hardware bit on x86 (32- and 64-bit) and SPARC (both), on a machine with no names (ARM), the
+     * software bits, unknown tags up to and past file's limit, and a GNU attributes section ('A').
+     */
+    @Test
+    void solarisCapabilityWords() throws IOException {
+        List<Path> files = new ArrayList<>();
+        int[][] machines = {{1, 1, 3}, {2, 1, 62}, {1, 2, 2}, {2, 2, 43}, {1, 1, 40}};
+        for (int[] m : machines) {
+            for (int bit = 0; bit < 32; bit++) {
+                files.add(write("cap-hw", capabilities(m, 1, 1L << bit)));
+            }
+            files.add(write("cap-hw-many", capabilities(m, 1, 0x1ffffffL)));
+            for (long sf : new long[] {1, 2, 3, 4, 7}) {
+                files.add(write("cap-sf", capabilities(m, 2, sf)));
+            }
+            files.add(write("cap-unknown", capabilities(m, 9, 1, 1, 0x45, 2, 3, 0, 0, 9, 0, 10, 1, 11, 2, 12, 3)));
+        }
+        TinyElf gnu = TinyElf.of(1, 1, 2, 3);
+        gnu.section(".gnu.attributes", 0x6ffffff5, "A\u0010\0\0\0gnu\0\u0001\u0008\0\0\0".getBytes(StandardCharsets.ISO_8859_1));
+        files.add(write("cap-gnu-attributes", gnu));
+        assertAgree("Solaris capabilities", files);
+        // The words are there to agree on: file names the capabilities of the x86 and SPARC files.
+        assertThat(FileOracle.theirs(files.get(32))).endsWith(", stripped, uses FPU TSC CX8 SEP AMD_SYSC CMOV MMX"
+                + " AMD_MMX AMD_3DNow AMD_3DNowx FXSR SSE SSE2 PAUSE SSE3 MON CX16 AHF TSCP AMD_SSE4A POPCNT AMD_LZCNT"
+                + " SSSE3 SSE4.1 SSE4.2");
+        assertThat(FileOracle.theirs(files.get(2 * 39 + 32))).contains(", uses MUL32 DIV32 FSMULD V8PLUS POPC VIS");
+    }
+
+    /** An executable of machine {@code m} (class, byte order, e_machine) with one capabilities section. */
+    private static TinyElf capabilities(int[] m, long... tagsAndValues) {
+        TinyElf elf = TinyElf.of(m[0], m[1], 2, m[2]);
+        elf.section(".SUNW_cap", 0x6ffffff5, m[0] == 2 ? elf.longs(tagsAndValues) : elf.words(tagsAndValues));
+        return elf;
+    }
+
     private static void put(byte[] into, int at, String text) {
         byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
         System.arraycopy(bytes, 0, into, at, bytes.length);

@@ -47,6 +47,8 @@ public final class FileDescription {
     private static final long PT_DYNAMIC = SegmentType.PT_DYNAMIC.value(), PT_INTERP = SegmentType.PT_INTERP.value(),
             PT_NOTE = SegmentType.PT_NOTE.value();
     private static final long SHT_SYMTAB = SectionType.SHT_SYMTAB.value(), SHT_NOTE = SectionType.SHT_NOTE.value();
+    /** Solaris's SHT_SUNW_cap, the number GNU's SHT_GNU_ATTRIBUTES also has (file tells them apart, FileCapabilities). */
+    private static final long SHT_SUNW_CAP = SectionType.SHT_GNU_ATTRIBUTES.value();
 
     private final ElfFile elf;
     private final ElfHeader h;
@@ -309,6 +311,7 @@ public final class FileDescription {
         }
         boolean symbolTable = false;
         boolean debugInfo = false;
+        FileCapabilities capabilities = new FileCapabilities(in, h.machine(), h.is64(), text);
         // file reads each name before the header it belongs to, so it tests the name of the header
         // read last: first .shstrtab's own, then sections 0 to n-2 (the last name is never tested).
         long name = in.u32(strtabHeader);
@@ -349,12 +352,15 @@ public final class FileDescription {
                     return;
                 }
                 notes.walk(offset, size, 4);
+            } else if (type == SHT_SUNW_CAP && !capabilities.section(offset, size)) {
+                return; // file's read failed: its description ends here
             }
         }
         if (debugInfo) {
             add(", with debug_info");
         }
         add(symbolTable || debugInfo ? ", not stripped" : ", stripped");
+        capabilities.describe();
     }
 
     /** {@code dophn_core}: the notes of every PT_NOTE segment. */
@@ -403,7 +409,7 @@ public final class FileDescription {
     }
 
     /** C's {@code %#jx}: "0" for zero, else 0x and the hex digits. */
-    private static String alternateHex(long value) {
+    static String alternateHex(long value) {
         return value == 0 ? "0" : "0x" + Long.toHexString(value);
     }
 
