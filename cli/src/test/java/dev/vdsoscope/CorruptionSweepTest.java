@@ -296,11 +296,16 @@ class CorruptionSweepTest {
         }
         if (command.contains("--json")) {
             try {
+                // One entry per input; those with an error line have an error object, and only they.
                 JsonNode document = new ObjectMapper().readTree(out);
                 int documented = document.get("files").size();
-                if (documented != files.size() - errorsPerFile.size()) {
-                    failures.add(command + ": " + documented + " files in the JSON, expected "
-                            + (files.size() - errorsPerFile.size()));
+                int failed = 0;
+                for (JsonNode entry : document.get("files")) {
+                    failed += entry.has("error") ? 1 : 0;
+                }
+                if (documented != files.size() || failed != errorsPerFile.size()) {
+                    failures.add(command + ": " + documented + " files in the JSON, " + failed + " of them failed;"
+                            + " expected " + files.size() + " and " + errorsPerFile.size());
                 }
             } catch (IOException e) {
                 failures.add(command + ": output is not JSON: " + e.getMessage());
