@@ -1,12 +1,13 @@
 package dev.vdsoscope.cli;
 
 import java.io.PrintStream;
-import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
 import dev.vdsoscope.linux.PageProbe.PageState;
 import dev.vdsoscope.vdso.Vvar;
@@ -76,9 +77,9 @@ final class VvarCommand implements Callable<Integer> {
             Output.json(new JsonVvar("vvar", 1, ProcessHandle.current().pid(), snapshot.shape(), vvar.inTimeNamespace(),
                     pages(snapshot), bases(snapshot.time().bases()), bases(snapshot.time().auxClocks()),
                     snapshot.time().tzMinuteswest(), snapshot.time().tzDsttime(), snapshot.time().hrtimerRes(),
-                    snapshot.rng().map(r -> new JsonRng(u64(r.generation()), r.ready())).orElse(null),
+                    snapshot.rng().map(r -> new JsonRng(r.generation(), r.ready())).orElse(null),
                     snapshot.pvclock().map(VvarCommand::pvclock).orElse(null),
-                    snapshot.hvTsc().map(h -> new JsonHvTsc(u64(h.sequence()), u64(h.scale()), h.offset())).orElse(null),
+                    snapshot.hvTsc().map(h -> new JsonHvTsc(h.sequence(), h.scale(), h.offset())).orElse(null),
                     snapshot.namespace().map(n -> timestamps(n.offsets())).orElse(null),
                     check == null ? null : check.json()));
         } else {
@@ -167,8 +168,8 @@ final class VvarCommand implements Callable<Integer> {
             ClockBase base = s.time().hresCoarse();
             Long generation = s.rng().map(VvarSnapshot.Rng::generation).orElse(null);
             if (common.json) {
-                Output.jsonLine(new JsonWatch(java.time.Instant.now().toString(), base.seq(), u64(base.cycleLast()),
-                        base.clockModeName(), generation == null ? null : u64(generation)));
+                Output.jsonLine(new JsonWatch(java.time.Instant.now().toString(), base.seq(), base.cycleLast(),
+                        base.clockModeName(), generation));
             } else {
                 out.printf(Locale.ROOT, "%-12s %12d %8s %22s %14s %10s  %s%n",
                         java.time.LocalTime.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), base.seq(),
@@ -265,11 +266,6 @@ final class VvarCommand implements Callable<Integer> {
                         : " (no PVCLOCK_TSC_STABLE_BIT: a vDSO in VDSO_CLOCKMODE_PVCLOCK makes the system call)");
     }
 
-    /** An unsigned 64-bit value as a JSON number. */
-    static Number u64(long value) {
-        return value >= 0 ? (Number) value : new BigInteger(Long.toUnsignedString(value));
-    }
-
     static List<JsonPage> pages(VvarSnapshot s) {
         return s.pages().stream().map(p -> new JsonPage(p.mapping(), p.index(), "0x" + Long.toHexString(p.address()),
                 p.role(), p.state() == PageState.READABLE)).toList();
@@ -279,18 +275,18 @@ final class VvarCommand implements Callable<Integer> {
         List<JsonClockBase> json = new ArrayList<>();
         for (ClockBase b : bases) {
             json.add(new JsonClockBase(b.name(), b.seq(), b.clockModeName(), b.clockMode(), b.servedInUserSpace(),
-                    u64(b.cycleLast()), b.maxCycles().isPresent() ? u64(b.maxCycles().getAsLong()) : null, u64(b.mask()),
+                    b.cycleLast(), b.maxCycles().isPresent() ? (Long) b.maxCycles().getAsLong() : null, b.mask(),
                     b.mult(), b.shift(), timestamps(b.basetimes())));
         }
         return json;
     }
 
     private static List<JsonTimestamp> timestamps(List<Timestamp> times) {
-        return times.stream().map(t -> new JsonTimestamp(t.clock(), t.sec(), u64(t.nsec()))).toList();
+        return times.stream().map(t -> new JsonTimestamp(t.clock(), t.sec(), t.nsec())).toList();
     }
 
     private static JsonPvclock pvclock(VvarSnapshot.Pvclock p) {
-        return new JsonPvclock(u64(p.version()), u64(p.tscTimestamp()), u64(p.systemTime()), p.tscToSystemMul(),
+        return new JsonPvclock(p.version(), p.tscTimestamp(), p.systemTime(), p.tscToSystemMul(),
                 p.tscShift(), p.flags(), p.stable());
     }
 
@@ -302,20 +298,22 @@ final class VvarCommand implements Callable<Integer> {
     record JsonPage(String mapping, int index, String address, String role, boolean populated) {}
 
     record JsonClockBase(String name, long seq, String clockMode, long clockModeValue, boolean servedInUserSpace,
-            Number cycleLast, Number maxCycles, Number mask, long mult, long shift, List<JsonTimestamp> basetimes) {}
+            @JsonSerialize(using = Unsigned64.class) long cycleLast, @JsonSerialize(using = Unsigned64.class) Long maxCycles, @JsonSerialize(using = Unsigned64.class) long mask, long mult, long shift, List<JsonTimestamp> basetimes) {}
 
-    record JsonTimestamp(String clock, long sec, Number nsec) {}
+    record JsonTimestamp(String clock, long sec, @JsonSerialize(using = Unsigned64.class) long nsec) {}
 
-    record JsonRng(Number generation, boolean ready) {}
+    record JsonRng(@JsonSerialize(using = Unsigned64.class) long generation, boolean ready) {}
 
-    record JsonPvclock(Number version, Number tscTimestamp, Number systemTime, long tscToSystemMul, long tscShift,
+    record JsonPvclock(@JsonSerialize(using = Unsigned64.class) long version, @JsonSerialize(using = Unsigned64.class) long tscTimestamp,
+            @JsonSerialize(using = Unsigned64.class) long systemTime, long tscToSystemMul, long tscShift,
             long flags, boolean stable) {}
 
-    record JsonHvTsc(Number sequence, Number scale, long offset) {}
+    record JsonHvTsc(@JsonSerialize(using = Unsigned64.class) long sequence, @JsonSerialize(using = Unsigned64.class) long scale, long offset) {}
 
     record JsonMiss(long before, long computed, long after) {}
 
     record JsonCheck(String clock, String counter, int tries, int within, int retried, String unavailable, JsonMiss firstMiss) {}
 
-    record JsonWatch(String time, long seq, Number cycleLast, String clockMode, Number generation) {}
+    record JsonWatch(String time, long seq, @JsonSerialize(using = Unsigned64.class) long cycleLast, String clockMode,
+            @JsonSerialize(using = Unsigned64.class) Long generation) {}
 }
