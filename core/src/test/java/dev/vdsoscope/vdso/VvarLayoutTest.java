@@ -25,6 +25,7 @@ import dev.vdsoscope.abi.LinuxAbi;
 import dev.vdsoscope.abi.VvarFacts;
 import dev.vdsoscope.btf.Btf;
 import dev.vdsoscope.elf.testing.HostTools;
+import dev.vdsoscope.vdso.testing.VvarHost;
 
 /**
  * The layout read from BTF, against pahole's view of the same BTF (the host's), against gcc's
@@ -55,7 +56,7 @@ class VvarLayoutTest {
 
     @Test
     void theHostsLayoutAgreesWithPahole(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isReadable(Btf.VMLINUX), "this kernel has no BTF (" + Btf.VMLINUX + ")");
+        VvarHost.assumeDecodable();
         assumeTrue(HostTools.installed("pahole"), "pahole (dwarves) is not installed");
         boolean vclock = Files.readString(Path.of("/proc/self/maps")).contains("[vvar_vclock]");
         VvarLayout layout = VvarLayout.of(Btf.open(Btf.VMLINUX), VvarFacts.of(LinuxAbi.host().orElseThrow()), vclock);
