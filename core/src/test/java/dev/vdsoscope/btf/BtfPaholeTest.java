@@ -4,18 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.vdsoscope.elf.testing.HostTools;
 
 /**
  * BTF as the real tools make it: gcc compiles C with DWARF, {@code pahole -J} encodes it as a .BTF
@@ -103,7 +103,7 @@ class BtfPaholeTest {
     @ParameterizedTest
     @ValueSource(strings = {"-m64", "-m32"})
     void membersSitWhereGccPutThem(String model) throws Exception {
-        assumeTrue(run("pahole", "--version").exitCode == 0, "pahole (Debian package dwarves) is not installed");
+        assumeTrue(HostTools.installed("pahole"), "pahole (Debian package dwarves) is not installed");
         StringBuilder main = new StringBuilder(TYPES).append("int main(void) {\n");
         MEMBERS.forEach(m -> main.append("BYTES(").append(m[0]).append(", ").append(m[1]).append(");\n"));
         BITFIELDS.forEach(m -> main.append("BITS(").append(m[0]).append(", ").append(m[1]).append(");\n"));
@@ -112,12 +112,12 @@ class BtfPaholeTest {
         main.append("return 0;\n}\n");
         Path source = Files.writeString(temp.resolve("types.c"), main);
         Path program = temp.resolve("types");
-        Run gcc = run("gcc", model, "-g", "-O0", "-w", "-o", program.toString(), source.toString());
-        assumeTrue(gcc.exitCode == 0 || !model.equals("-m32"), "gcc cannot build 32-bit programs here (gcc-multilib): " + gcc.output);
-        assertThat(gcc.exitCode).as("gcc: %s", gcc.output).isZero();
-        List<String> oracle = run(program.toString()).output.lines().toList();
-        Run pahole = run("pahole", "-J", program.toString());
-        assertThat(pahole.exitCode).as("pahole -J: %s", pahole.output).isZero();
+        HostTools.Run gcc = run("gcc", model, "-g", "-O0", "-w", "-o", program.toString(), source.toString());
+        assumeTrue(gcc.exitCode() == 0 || !model.equals("-m32"), "gcc cannot build 32-bit programs here (gcc-multilib): " + gcc.stderr());
+        assertThat(gcc.exitCode()).as("gcc: %s", gcc.stderr()).isZero();
+        List<String> oracle = run(program.toString()).stdout().lines().toList();
+        HostTools.Run pahole = run("pahole", "-J", program.toString());
+        assertThat(pahole.exitCode()).as("pahole -J: %s", pahole.stderr()).isZero();
 
         Btf btf = Btf.open(program);
 
@@ -162,16 +162,16 @@ class BtfPaholeTest {
 
     @Test
     void splitBtfOfAModuleReadsOnItsBase() throws Exception {
-        assumeTrue(run("pahole", "--version").exitCode == 0, "pahole (Debian package dwarves) is not installed");
+        assumeTrue(HostTools.installed("pahole"), "pahole (Debian package dwarves) is not installed");
         assumeTrue(Bpftool.available(), "bpftool (Debian package bpftool) is not installed");
         Path base = compile("base", BASE);
-        assertThat(run("pahole", "-J", base.toString()).exitCode).isZero();
+        assertThat(run("pahole", "-J", base.toString()).exitCode()).isZero();
         // The module's BTF is split BTF on the base's: struct inner and int are the base's types.
         Path module = temp.resolve("module.o");
         Path moduleSource = Files.writeString(temp.resolve("module.c"), MODULE);
-        assertThat(run("gcc", "-g", "-c", "-o", module.toString(), moduleSource.toString()).exitCode).isZero();
-        Run pahole = run("pahole", "-J", "--btf_base", base.toString(), module.toString());
-        assertThat(pahole.exitCode).as("pahole -J --btf_base: %s", pahole.output).isZero();
+        assertThat(run("gcc", "-g", "-c", "-o", module.toString(), moduleSource.toString()).exitCode()).isZero();
+        HostTools.Run pahole = run("pahole", "-J", "--btf_base", base.toString(), module.toString());
+        assertThat(pahole.exitCode()).as("pahole -J --btf_base: %s", pahole.stderr()).isZero();
 
         Btf baseBtf = Btf.open(base);
         Btf split = Btf.open(module, baseBtf);
@@ -193,15 +193,15 @@ class BtfPaholeTest {
         assertThat(split.field("modstate", "in.b").orElseThrow().byteOffset() + " "
                 + split.field("modstate", "x").orElseThrow().byteOffset() + " "
                 + split.field("modstate", "y").orElseThrow().byteOffset())
-                .isEqualTo(run(oracle.toString()).output.strip());
+                .isEqualTo(run(oracle.toString()).stdout().strip());
     }
 
     /** A program built by gcc -g from {@code source}; fails the test when gcc does. */
     private Path compile(String name, String source) throws IOException, InterruptedException {
         Path c = Files.writeString(temp.resolve(name + ".c"), source);
         Path program = temp.resolve(name);
-        Run gcc = run("gcc", "-g", "-O0", "-w", "-o", program.toString(), c.toString());
-        assertThat(gcc.exitCode).as("gcc: %s", gcc.output).isZero();
+        HostTools.Run gcc = run("gcc", "-g", "-O0", "-w", "-o", program.toString(), c.toString());
+        assertThat(gcc.exitCode()).as("gcc: %s", gcc.stderr()).isZero();
         return program;
     }
 
@@ -235,17 +235,7 @@ class BtfPaholeTest {
         throw new AssertionError("no enumerator " + name);
     }
 
-    private record Run(int exitCode, String output) {}
-
-    private static Run run(String... command) throws IOException, InterruptedException {
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            return new Run(-1, e.getMessage());
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        return new Run(process.exitValue(), output);
+    private static HostTools.Run run(String... command) throws IOException, InterruptedException {
+        return HostTools.run(null, command);
     }
 }

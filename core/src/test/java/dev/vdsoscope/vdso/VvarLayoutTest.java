@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,12 +34,11 @@ class VvarLayoutTest {
     /** A member line of {@code pahole -C}: {@code u64 cycle_last; /* 8 8 *}{@code /}. */
     private static final Pattern PAHOLE_MEMBER = Pattern.compile("\\s(\\w+)(?:\\[\\d+])?;\\s+/\\*\\s+(\\d+)\\s+(\\d+)\\s+\\*/");
 
+    /** stdout of {@code command} run in {@code dir}, which must succeed. */
     private static String run(Path dir, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0).as(String.join(" ", command)).isTrue();
-        return out;
+        HostTools.Run run = HostTools.run(dir, command);
+        assertThat(run.exitCode()).as(String.join(" ", command) + ": " + run.stderr()).isZero();
+        return run.stdout();
     }
 
     /** Member name to byte offset, from {@code pahole -C struct file}. */
